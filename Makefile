@@ -1,0 +1,50 @@
+# duban — two commands on a fresh machine:
+#   make run    set up .venv, migrate the SQLite database, load the demo when empty, serve :8000
+#   make test   the whole test suite
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+DATA_DIR := $(or $(DUBAN_DATA_DIR),var)
+
+.PHONY: run test install lint format check browser-deps clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/duban migrate --noinput
+	$(BIN)/duban demo --if-empty
+	@if [ -f $(DATA_DIR)/demo-logins.txt ]; then echo; cat $(DATA_DIR)/demo-logins.txt; fi
+	@echo
+	@echo "督办已启动：http://$(HOST):$(PORT)/  （按 Ctrl+C 停止）"
+	DUBAN_DEBUG=$${DUBAN_DEBUG:-1} $(BIN)/duban runserver $(HOST):$(PORT)
+
+test: $(STAMP)
+	$(BIN)/pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check duban tests bench
+	$(BIN)/ruff format --check duban tests bench
+
+format: $(STAMP)
+	$(BIN)/ruff format duban tests bench
+	$(BIN)/ruff check --fix duban tests bench
+
+check: $(STAMP)
+	$(BIN)/duban check
+	$(BIN)/duban makemigrations --check --dry-run
+
+# Debian's Chromium for the browser tests (Playwright's own browser download does not work offline).
+browser-deps:
+	@command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
+
+clean:
+	rm -rf $(VENV) build *.egg-info

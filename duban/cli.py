@@ -1,0 +1,21 @@
+"""The `duban` console script: a thin wrapper around Django's management commands.
+
+`duban migrate`, `duban demo`, `duban ledger import ...` are exactly
+`python manage.py migrate` and so on, with the settings module preset.
+"""
+
+import os
+import sys
+
+
+def main(argv=None):
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "duban.settings")
+    from django.core.management import execute_from_command_line
+
+    argv = list(sys.argv if argv is None else argv)
+    argv[0] = "duban"
+    execute_from_command_line(argv)
+
+
+if __name__ == "__main__":
+    main()

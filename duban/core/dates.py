@@ -1,0 +1,100 @@
+"""Reading the dates offices write in their ledgers.
+
+Accepted: 2022-12-31, 2022/12/31, 2022.12.31, 2022年12月31日, 12月31日,
+12月底, 2022年12月底, 12月上旬/中旬/下旬, 年底 (2022年底), and Excel date cells. A trailing
+前/之前/以前 is allowed. Month-only forms take the last day of the month;
+上旬 is the 10th, 中旬 the 20th and 下旬 the month's last day. Forms without a
+year take the year of the import.
+"""
+
+import calendar
+import datetime as dt
+import re
+
+
+class DateParseError(ValueError):
+    pass
+
+
+_Y = r"(?P<y>\d{4})"
+_M = r"(?P<m>\d{1,2})"
+_D = r"(?P<d>\d{1,2})"
+
+PATTERNS = [
+    re.compile(rf"{_Y}\s*[-/.]\s*{_M}\s*[-/.]\s*{_D}"),
+    re.compile(rf"{_Y}\s*年\s*{_M}\s*月\s*{_D}\s*[日号]"),
+    re.compile(rf"(?:{_Y}\s*年\s*)?{_M}\s*月\s*(?P<part>底|末|上旬|中旬|下旬)"),
+    re.compile(rf"{_M}\s*月\s*{_D}\s*[日号]"),
+    re.compile(rf"(?:{_Y}\s*(?:年\s*)?)?(?P<yearend>年底|年末)"),
+    re.compile(rf"{_Y}\s*年\s*{_M}\s*月(?![\d底末上中下])"),
+    re.compile(rf"(?<![\d年])\s*{_M}\s*月(?![\d底末上中下])"),
+]
+
+# A date at the start of a line, for 节点计划 ("3月底前：完成方案设计").
+PREFIX = re.compile(
+    r"^\s*(?P<date>"
+    r"\d{4}\s*[-/.]\s*\d{1,2}\s*[-/.]\s*\d{1,2}"
+    r"|\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*[日号]"
+    r"|(?:\d{4}\s*年\s*)?\d{1,2}\s*月\s*(?:底|末|上旬|中旬|下旬)"
+    r"|\d{1,2}\s*月\s*\d{1,2}\s*[日号]"
+    r"|(?:\d{4}\s*(?:年\s*)?)?(?:年底|年末)"
+    r"|(?:\d{4}\s*年\s*)?\d{1,2}\s*月"
+    r")\s*(?:之前|以前|前)?"
+)
+
+SUFFIX = re.compile(r"\s*(?:之前|以前|前)\s*$")
+
+
+def _last_day(year, month):
+    return calendar.monthrange(year, month)[1]
+
+
+def _build(year, month, day):
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        raise DateParseError(f"日期不存在：{year}年{month}月{day}日")
+
+
+def parse_date(value, year=None):
+    """A date from a cell value, or None for an empty cell. Raises DateParseError."""
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, int | float):
+        raise DateParseError(f"无法识别的日期“{value:g}”，请写成 2022-12-31 或设为日期格式单元格")
+    text = str(value).strip()
+    if not text:
+        return None
+    text = SUFFIX.sub("", text)
+    for pattern in PATTERNS:
+        match = pattern.fullmatch(text)
+        if not match:
+            continue
+        groups = match.groupdict()
+        y = int(groups["y"]) if groups.get("y") else year
+        if y is None:
+            raise DateParseError(f"“{text}”没有写年份，且未指定导入年度")
+        if groups.get("yearend"):
+            return dt.date(y, 12, 31)
+        m = int(groups["m"])
+        if not 1 <= m <= 12:
+            raise DateParseError(f"月份不存在：“{text}”")
+        if groups.get("d"):
+            return _build(y, m, int(groups["d"]))
+        part = groups.get("part")
+        if part == "上旬":
+            return dt.date(y, m, 10)
+        if part == "中旬":
+            return dt.date(y, m, 20)
+        return dt.date(y, m, _last_day(y, m))
+    raise DateParseError(
+        f"无法识别的日期“{text}”，可写成 2022-12-31、2022年12月31日、12月31日或12月底"
+    )
+
+
+def format_date(day):
+    return day.strftime("%Y-%m-%d") if day else ""

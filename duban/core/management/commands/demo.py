@@ -1,0 +1,289 @@
+"""`duban demo`: fill an empty database with a realistic demo street.
+
+The data lives in duban/core/demo_data.py. The database counts as "made by the
+demo" when the user demo_admin exists and its profile belongs to the first office
+(the one the migrations created); then a rerun writes nothing. Any other data
+(key tasks, units, users) makes the command refuse unless --force is given.
+"""
+
+import datetime as dt
+import secrets
+import string
+import unicodedata
+
+from django.conf import settings
+from django.contrib.auth import get_user_model, password_validation
+from django.contrib.auth.hashers import make_password
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from duban.core import demo_data as D
+from duban.core.audit import Channel, audit_context, new_batch_id
+from duban.core.workdays import Calendar
+from duban.ledger.models import AssignmentSource, Category, KeyTask, Milestone, save_task
+from duban.org import roles as R
+from duban.org.models import Office, Profile, Role, Unit
+
+MARKER_USERNAME = "demo_admin"
+DEMO_USERNAMES = [u["username"] for u in D.USERS]
+# Letters and digits that cannot be mistaken for one another when read aloud or copied.
+PASSWORD_ALPHABET = "".join(c for c in string.ascii_letters + string.digits if c not in "0O1lI")
+PASSWORD_LENGTH = 10
+
+
+LOGINS_FILE = "demo-logins.txt"
+
+
+def demo_exists(office):
+    """The demo marker: user demo_admin whose profile belongs to `office`."""
+    return Profile.objects.filter(user__username=MARKER_USERNAME, office=office).exists()
+
+
+def generate_password():
+    while True:
+        password = "".join(secrets.choice(PASSWORD_ALPHABET) for _ in range(PASSWORD_LENGTH))
+        if any(c.isdigit() for c in password) and any(c.isalpha() for c in password):
+            return password
+
+
+def day(mm_dd):
+    month, day_ = mm_dd.split("-")
+    return dt.date(D.DEMO_YEAR, int(month), int(day_))
+
+
+def display_width(text):
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def table(rows):
+    widths = [max(display_width(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = []
+    for n, row in enumerate(rows):
+        cells = [
+            cell + " " * (width - display_width(cell))
+            for cell, width in zip(row, widths, strict=True)
+        ]
+        lines.append("  ".join(cells).rstrip())
+        if n == 0:
+            lines.append("  ".join("-" * width for width in widths))
+    return "\n".join(lines)
+
+
+class DemoWriter:
+    """Writes the demo street into `office`, skipping whatever already exists by name/code."""
+
+    def __init__(self, office, password):
+        self.office = office
+        self.password_hash = make_password(password)  # one slow hash per run, not per user
+        self.created = {"units": 0, "tasks": 0, "assigned": 0, "milestones": 0, "users": 0}
+        self.skipped = {"units": 0, "tasks": 0, "users": 0}
+        self.logins = []  # (username, role name, unit name, created?)
+
+    def write(self):
+        self.units = self.write_units()
+        self.write_tasks()
+        self.write_assigned()
+        self.write_users()
+
+    def write_units(self):
+        units = {}
+        for order, (name, kind) in enumerate(D.UNITS, start=1):
+            unit, created = Unit.objects.get_or_create(
+                office=self.office, name=name, defaults={"kind": kind, "order": order}
+            )
+            self.count("units", created)
+            units[name] = unit
+        return units
+
+    def categories(self):
+        Category.objects.for_year(D.DEMO_YEAR)
+        result = {}
+        for order, name in enumerate(D.TASKS, start=1):
+            result[name], _ = Category.objects.get_or_create(
+                year=D.DEMO_YEAR, name=name, defaults={"order": order}
+            )
+        return result
+
+    def write_tasks(self):
+        categories = self.categories()
+        for category_name, tasks in D.TASKS.items():
+            for spec in tasks:
+                target_value, target_unit = spec["target"] or (None, "")
+                self.create_task(
+                    spec,
+                    category=categories[category_name],
+                    target_value=target_value,
+                    target_unit=target_unit,
+                    deadline=day(spec["deadline"]),
+                    milestones=[(day(due), text) for due, text in spec["milestones"]],
+                )
+
+    def write_assigned(self):
+        calendar = Calendar.load()
+        for spec in D.ASSIGNED:
+            source, _ = AssignmentSource.objects.get_or_create(
+                name=spec["source"],
+                defaults={"default_workdays": D.SOURCE_WORKDAYS[spec["source"]]},
+            )
+            assigned_on = day(spec["assigned_on"])
+            self.create_task(
+                spec,
+                kind=KeyTask.Kind.ASSIGNED,
+                source=source,
+                source_note=spec["source_note"],
+                assigned_on=assigned_on,
+                deadline=calendar.add_workdays(assigned_on, source.default_workdays),
+                milestones=[
+                    (calendar.add_workdays(assigned_on, n), text) for n, text in spec["milestones"]
+                ],
+            )
+
+    def create_task(self, spec, milestones, **fields):
+        if KeyTask.objects.filter(office=self.office, year=D.DEMO_YEAR, code=spec["code"]).exists():
+            self.skipped["tasks"] += 1
+            return
+        task = KeyTask(
+            office=self.office,
+            year=D.DEMO_YEAR,
+            code=spec["code"],
+            title=spec["title"],
+            goal=spec["goal"],
+            lead_unit=self.units[spec["lead"]],
+            leader=spec["leader"],
+            **fields,
+        )
+        save_task(task, [self.units[name] for name in spec["partners"]])
+        for order, (due, text) in enumerate(milestones, start=1):
+            Milestone.objects.create(task=task, due=due, description=text, order=order)
+        self.created["assigned" if task.kind == KeyTask.Kind.ASSIGNED else "tasks"] += 1
+        self.created["milestones"] += len(milestones)
+
+    def write_users(self):
+        User = get_user_model()
+        for spec in D.USERS:
+            unit = self.units[spec["unit"]] if spec["unit"] else None
+            role_name = str(R.ROLE_NAMES[spec["role"]])
+            where = unit.name if unit else self.office.name
+            if User.objects.filter(username=spec["username"]).exists():
+                self.count("users", False)
+                self.logins.append((spec["username"], role_name, where, False))
+                continue
+            superuser = spec.get("superuser", False)
+            user = User.objects.create(
+                username=spec["username"],
+                password=self.password_hash,
+                last_name=spec["last_name"],
+                first_name=spec["first_name"],
+                is_staff=superuser,
+                is_superuser=superuser,
+            )
+            profile = Profile.objects.create(user=user, office=self.office, unit=unit)
+            profile.roles.set([Role.objects.get(code=spec["role"])])
+            self.count("users", True)
+            self.logins.append((spec["username"], role_name, where, True))
+
+    def count(self, what, created):
+        (self.created if created else self.skipped)[what] += 1
+
+
+class Command(BaseCommand):
+    help = (
+        f"在空数据库中写入一个演示街道：约 25 个单位、{D.DEMO_YEAR} 年 60 项重点工作（五个类别）及节点、"
+        "3 项交办事项，每个角色一个账号（demo_admin 等，共用一个密码，只在首次运行时显示）。"
+        "若用户 demo_admin 已存在且属于本街道，即视为演示数据已写入，再次运行不做任何修改。"
+        "数据库中已有其他数据时拒绝写入，除非加 --force（已存在的同名单位、同编号事项、同名账号跳过）。"
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--password", help="所有演示账号共用的密码；不指定则随机生成 10 位密码")
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="数据库中已有非演示数据时仍写入（跳过已存在的单位、事项和账号）",
+        )
+        parser.add_argument("--quiet", action="store_true", help="不打印账号密码表")
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="数据库中已有非演示数据时什么也不做并正常退出（make run 使用）",
+        )
+
+    def handle(self, *args, password=None, force=False, quiet=False, if_empty=False, **options):
+        office = Office.objects.order_by("id").first()
+        if office is None:
+            raise CommandError("尚未创建街道，请先运行 duban migrate")
+        if demo_exists(office):
+            self.stdout.write("演示数据已存在，未做任何修改。")
+            self.stdout.write(
+                "账号密码已在首次运行时显示；如需重置，请运行 duban changepassword demo_admin"
+                "（其他演示账号同理）。"
+            )
+            return
+        if not force:
+            try:
+                self.refuse_foreign_data()
+            except CommandError as exc:
+                if not if_empty:
+                    raise
+                self.stdout.write(f"未写入演示数据：{exc}")
+                return
+        if password is None:
+            password = generate_password()
+        else:
+            try:
+                password_validation.validate_password(password)
+            except ValidationError as exc:
+                raise CommandError("密码不符合要求：" + "；".join(exc.messages))
+
+        writer = DemoWriter(office, password)
+        with transaction.atomic(), audit_context(Channel.CLI, batch_id=new_batch_id()):
+            writer.write()
+        self.report(office, writer, password, quiet)
+
+    def refuse_foreign_data(self):
+        tasks = KeyTask.objects.count()
+        units = Unit.objects.count()
+        users = get_user_model().objects.exclude(username__in=DEMO_USERNAMES).count()
+        if tasks or units or users:
+            raise CommandError(
+                f"数据库中已有数据（{tasks} 项重点工作、{units} 个单位、{users} 个用户），"
+                "不是演示数据创建的；如确需写入演示数据，请加 --force"
+            )
+
+    def report(self, office, writer, password, quiet):
+        c = writer.created
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"已在「{office.name}」写入演示数据：{c['units']} 个单位、"
+                f"{D.DEMO_YEAR} 年重点工作 {c['tasks']} 项、交办事项 {c['assigned']} 项、"
+                f"节点 {c['milestones']} 个、账号 {c['users']} 个。"
+            )
+        )
+        s = writer.skipped
+        if any(s.values()):
+            self.stdout.write(
+                f"已存在而跳过：单位 {s['units']} 个、事项 {s['tasks']} 项、账号 {s['users']} 个。"
+            )
+        if quiet:
+            if c["users"]:
+                self.stdout.write(
+                    "已按 --quiet 省略账号密码表；可用 duban changepassword 重设密码。"
+                )
+            return
+        rows = [("用户名", "角色", "单位", "密码")]
+        for username, role, where, created in writer.logins:
+            rows.append((username, role, where, password if created else "（已存在，未修改）"))
+        self.stdout.write("")
+        self.stdout.write("演示账号：")
+        self.stdout.write(table(rows))
+        if c["users"]:
+            # kept beside the data (owner-only) so that `make run` can show the logins again
+            path = settings.DATA_DIR / LOGINS_FILE
+            path.write_text("演示账号（首次写入演示数据时生成）：\n" + table(rows) + "\n")
+            path.chmod(0o600)
+        self.stdout.write("")
+        if c["users"]:
+            self.stdout.write(
+                "密码只显示这一次，请妥善保存；忘记后可运行 duban changepassword demo_admin 重设。"
+            )

@@ -1,0 +1,110 @@
+"""Ledger export and the empty import template: the same columns the import reads,
+so that an export imported back changes nothing."""
+
+import datetime as dt
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from duban.core.dates import format_date
+from duban.ledger.importer import HEADERS
+from duban.ledger.milestones import format_milestones
+
+WIDTHS = {
+    "编号": 10,
+    "类别": 22,
+    "事项名称": 36,
+    "工作目标": 40,
+    "牵头单位": 16,
+    "协同单位": 24,
+    "责任领导": 10,
+    "完成时限": 12,
+    "节点计划": 44,
+}
+REQUIRED = {"编号", "类别", "事项名称", "牵头单位"}
+HEADER_FILL = PatternFill("solid", fgColor="DDE7F3")
+
+
+def _sheet(ws, title):
+    ws.title = title
+    ws.append(HEADERS)
+    for index, name in enumerate(HEADERS, start=1):
+        cell = ws.cell(row=1, column=index)
+        cell.font = Font(bold=True, color="9C0006" if name in REQUIRED else "000000")
+        cell.fill = HEADER_FILL
+        cell.alignment = Alignment(horizontal="center", vertical="center")
+        ws.column_dimensions[get_column_letter(index)].width = WIDTHS[name]
+    ws.freeze_panes = "A2"
+    ws.print_title_rows = "1:1"
+
+
+def task_row(task):
+    milestones = sorted(task.milestones.all(), key=lambda m: (m.order, m.due, m.pk))
+    return [
+        task.code,
+        task.category.name if task.category_id else "",
+        task.title,
+        task.goal,
+        task.lead_unit.name,
+        "、".join(sorted(u.name for u in task.partner_units.all())),
+        task.leader,
+        format_date(task.deadline),
+        format_milestones((m.due, m.description) for m in milestones),
+    ]
+
+
+def build_workbook(tasks):
+    """An xlsx of the given tasks (a queryset already limited by visible_to)."""
+    tasks = tasks.select_related("category", "lead_unit").prefetch_related(
+        "partner_units", "milestones"
+    )
+    workbook = Workbook()
+    ws = workbook.active
+    _sheet(ws, "重点工作台账")
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for task in tasks:
+        ws.append(task_row(task))
+        for cell in ws[ws.max_row]:
+            cell.alignment = wrap
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(HEADERS))}{max(ws.max_row, 1)}"
+    return workbook
+
+
+def build_template(year=None):
+    """The empty import template: headers on the first sheet, an example on the second."""
+    year = year or dt.date.today().year
+    workbook = Workbook()
+    _sheet(workbook.active, "重点工作台账")
+    example = workbook.create_sheet("填写示例")
+    _sheet(example, "填写示例")
+    example.append(
+        [
+            "MS-01",
+            "街道民生实事项目",
+            "老旧小区综合改造",
+            "完成3个小区改造，惠及居民2327户",
+            "城建中心",
+            "社区管理办公室、东苑居民区",
+            "张建华",
+            f"{year}-12-31",
+            "3月底前：完成方案设计\n6月底前：完成招投标\n9月底前：主体完工",
+        ]
+    )
+    for cell in example[2]:
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    notes = [
+        "填写说明：",
+        "1. 表头按名称识别，列的顺序可调整，多余的列会被忽略；红色表头为必填列。",
+        "2. 编号在同一年度内不可重复；再次导入同一编号将更新该事项，不会重复新增。",
+        "3. 协同单位可用顿号、逗号、分号或换行分隔。",
+        "4. 完成时限可写 2022-12-31、2022/12/31、2022年12月31日、12月31日、12月底，或设为日期格式。",
+        "5. 节点计划每行或每个“；”写一个节点，以日期开头，如“3月底前：完成方案设计”。",
+    ]
+    for offset, text in enumerate(notes):
+        example.cell(row=4 + offset, column=1, value=text)
+    validation = DataValidation(type="textLength", operator="lessThanOrEqual", formula1="30")
+    validation.add("A2:A2000")
+    workbook.active.add_data_validation(validation)
+    return workbook

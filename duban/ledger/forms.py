@@ -1,0 +1,309 @@
+import datetime as dt
+import re
+
+from django import forms
+from django.conf import settings
+from django.db.models import Q
+from django.utils.translation import gettext as _t
+from django.utils.translation import gettext_lazy as _
+
+from duban.core.workdays import Calendar, CalendarGapError
+from duban.ledger.filters import MAX_YEAR, MIN_YEAR, offices_in_scope
+from duban.ledger.models import AssignmentSource, Category, KeyTask, Milestone
+from duban.org import roles as R
+from duban.org.models import Office, Unit
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+def default_office(user):
+    """Where a supervisor's new tasks belong: their own office (else the first in scope)."""
+    profile = R.profile_of(user)
+    if profile is not None and profile.office_id:
+        return profile.office
+    return offices_in_scope(user).first()
+
+
+def next_assigned_code(office, year):
+    """The next free 交办事项 code of the year: JB-2022-001, JB-2022-002, ..."""
+    prefix = f"JB-{year}-"
+    pattern = re.compile(rf"^{re.escape(prefix)}(\d+)$")
+    codes = KeyTask.objects.filter(office=office, year=year, code__startswith=prefix).values_list(
+        "code", flat=True
+    )
+    numbers = [int(m.group(1)) for m in map(pattern.match, codes) if m]
+    return f"{prefix}{max(numbers, default=0) + 1:03d}"
+
+
+class UnitChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, unit):
+        return unit.name if self.plain else f"{unit.name}（{unit.office.name}）"
+
+
+class UnitMultipleChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, unit):
+        return unit.name if self.plain else f"{unit.name}（{unit.office.name}）"
+
+
+class KeyTaskForm(forms.ModelForm):
+    """A 年度重点工作. The office is the supervisor's own, or chosen within a district."""
+
+    kind = KeyTask.Kind.ANNUAL
+
+    # Not a model field of the form: the office is set in clean(), and the
+    # (office, year, code) rule is checked in validate_unique() with a Chinese message.
+    office = forms.ModelChoiceField(label=_("所属街道"), queryset=Office.objects.none())
+    year = forms.IntegerField(label=_("年度"), min_value=MIN_YEAR, max_value=MAX_YEAR)
+
+    class Meta:
+        model = KeyTask
+        fields = [
+            "year",
+            "code",
+            "category",
+            "title",
+            "goal",
+            "target_value",
+            "target_unit",
+            "lead_unit",
+            "partner_units",
+            "leader",
+            "deadline",
+        ]
+        field_classes = {"lead_unit": UnitChoiceField, "partner_units": UnitMultipleChoiceField}
+        widgets = {
+            "goal": forms.Textarea(attrs={"rows": 3}),
+            "partner_units": forms.CheckboxSelectMultiple,
+            "deadline": DateInput,
+        }
+        error_messages = {
+            "category": {"invalid_choice": _("该类别不属于所选年度，请重新选择类别")},
+        }
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        task = self.instance
+        offices = offices_in_scope(user)
+        if task.office_id is None:
+            task.office = default_office(user)
+        if offices.count() > 1:
+            self.fields["office"].queryset = offices
+            self.initial.setdefault("office", task.office)
+            self.order_fields(["office"])
+            lineage = {pk for office in offices for pk in office.lineage_ids()}
+        else:
+            del self.fields["office"]
+            lineage = set(task.office.lineage_ids())
+
+        year = self.selected_year()
+        if self.initial.get("year") is None:
+            self.initial["year"] = year
+        self.fields["year"].help_text = _("更改年度后请重新选择类别")
+        self.fields["category"].queryset = Category.objects.for_year(year).order_by("order", "id")
+
+        # Active units of the office and the offices above it; a unit made inactive
+        # since stays on offer for the tasks that already name it.
+        keep = Q(pk=task.lead_unit_id) if task.lead_unit_id else Q(pk__in=[])
+        if task.pk:
+            keep |= Q(pk__in=task.partner_units.values("pk"))
+        units = Unit.objects.filter(Q(office_id__in=lineage, active=True) | keep).select_related(
+            "office"
+        )
+        plain = len(lineage) == 1
+        for name in ("lead_unit", "partner_units"):
+            self.fields[name].queryset = units
+            self.fields[name].plain = plain
+        self.fields["lead_unit"].empty_label = _("请选择牵头单位")
+        self.fields["category"].empty_label = _("请选择类别")
+
+    def selected_year(self):
+        """The year whose categories are offered: the one posted, else the task's."""
+        if self.is_bound:
+            try:
+                year = int(self.data.get(self.add_prefix("year"), ""))
+            except ValueError:
+                year = None
+            if year is not None and MIN_YEAR <= year <= MAX_YEAR:
+                return year
+        return self.instance.year or self.initial.get("year") or dt.date.today().year
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("office") is not None:
+            self.instance.office = cleaned["office"]
+        office = self.instance.office
+        lineage = set(office.lineage_ids())
+        lead_unit = cleaned.get("lead_unit")
+        if lead_unit is not None and lead_unit.office_id not in lineage:
+            self.add_error("lead_unit", _t("牵头单位不属于所选街道"))
+        outside = [u.name for u in cleaned.get("partner_units") or [] if u.office_id not in lineage]
+        if outside:
+            self.add_error(
+                "partner_units",
+                _t("以下协同单位不属于所选街道：%(names)s") % {"names": "、".join(outside)},
+            )
+        if lead_unit is not None and lead_unit in (cleaned.get("partner_units") or []):
+            self.add_error("partner_units", _t("牵头单位不必再列为协同单位"))
+        return cleaned
+
+    def validate_unique(self):
+        # The (office, year, code) constraint, said in the office's words.
+        task = self.instance
+        if not (task.office_id and task.year and task.code):
+            return
+        taken = (
+            KeyTask.objects.filter(office_id=task.office_id, year=task.year, code=task.code)
+            .exclude(pk=task.pk)
+            .exists()
+        )
+        if taken:
+            self.add_error(
+                "code",
+                _t("%(office)s %(year)s年度已有编号为“%(code)s”的事项，请换一个编号")
+                % {"office": task.office.name, "year": task.year, "code": task.code},
+            )
+
+
+class AssignedItemForm(KeyTaskForm):
+    """A 交办事项: an ad-hoc item with a source; its deadline defaults to the source's
+    working days after the day it was assigned, on the office's working-day calendar."""
+
+    kind = KeyTask.Kind.ASSIGNED
+
+    class Meta(KeyTaskForm.Meta):
+        fields = [
+            "year",
+            "code",
+            "source",
+            "assigned_on",
+            "source_note",
+            "category",
+            "title",
+            "goal",
+            "target_value",
+            "target_unit",
+            "lead_unit",
+            "partner_units",
+            "leader",
+            "deadline",
+        ]
+        widgets = {**KeyTaskForm.Meta.widgets, "assigned_on": DateInput}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["source"].required = True
+        self.fields["source"].queryset = AssignmentSource.objects.all()
+        self.fields["source"].empty_label = _("请选择来源")
+        self.fields["source"].help_text = ""
+        self.fields["assigned_on"].required = True
+        if self.initial.get("assigned_on") is None:
+            self.initial["assigned_on"] = dt.date.today()
+        self.fields["code"].required = False
+        self.fields["code"].help_text = _("留空则自动编号：JB-年度-序号")
+        self.fields["category"].required = False
+        self.fields["deadline"].help_text = _("留空则按来源的默认办理时限（工作日）自动计算")
+
+    def clean(self):
+        cleaned = super().clean()
+        year = cleaned.get("year")
+        if not cleaned.get("code") and year and "code" not in self.errors:
+            cleaned["code"] = next_assigned_code(self.instance.office, year)
+        source, assigned_on = cleaned.get("source"), cleaned.get("assigned_on")
+        if not cleaned.get("deadline") and source and assigned_on and "deadline" not in self.errors:
+            try:
+                cleaned["deadline"] = Calendar.load().add_workdays(
+                    assigned_on, source.default_workdays
+                )
+            except CalendarGapError as exc:
+                self.add_error("deadline", str(exc))
+        deadline = cleaned.get("deadline")
+        if deadline and assigned_on and deadline < assigned_on:
+            self.add_error("deadline", _t("完成时限不能早于交办日期"))
+        return cleaned
+
+
+class MilestoneForm(forms.ModelForm):
+    class Meta:
+        model = Milestone
+        fields = ["due", "description"]
+        widgets = {
+            "due": DateInput,
+            "description": forms.TextInput(attrs={"placeholder": _("如：完成方案设计")}),
+        }
+
+
+MilestoneFormSet = forms.inlineformset_factory(
+    KeyTask, Milestone, form=MilestoneForm, extra=1, can_delete=True
+)
+
+
+def save_milestones(formset, task):
+    """Saves the rows as shown, numbered in order; unchanged rows are not rewritten,
+    so the 变更记录 shows only real changes."""
+    position = 0
+    for form in formset.forms:
+        milestone = form.instance
+        if form in formset.deleted_forms:
+            if milestone.pk:
+                milestone.delete()
+            continue
+        if not milestone.pk and not form.has_changed():
+            continue
+        position += 1
+        if milestone.pk is None or form.has_changed() or milestone.order != position:
+            milestone.task = task
+            milestone.order = position
+            milestone.save()
+
+
+class ImportUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("台账文件"),
+        help_text=_("Excel 文件（.xlsx），可先下载导入模板"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
+    )
+    year = forms.IntegerField(label=_("年度"), min_value=MIN_YEAR, max_value=MAX_YEAR)
+    office = forms.ModelChoiceField(label=_("所属街道"), queryset=Office.objects.none())
+    create_missing = forms.BooleanField(
+        label=_("自动创建缺失的单位和类别"),
+        required=False,
+        help_text=_("不勾选时，表中出现系统里没有的单位或类别会报错"),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial.setdefault("year", dt.date.today().year)
+        offices = offices_in_scope(user)
+        if offices.count() > 1:
+            self.fields["office"].queryset = offices
+            self.initial.setdefault("office", default_office(user))
+            self.target_office = None
+        else:
+            del self.fields["office"]
+            self.target_office = default_office(user)
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith(".xlsx"):
+            raise forms.ValidationError(
+                _t("只能导入 .xlsx 格式的 Excel 文件；.xls 请先在 Excel 中另存为 .xlsx")
+            )
+        limit = settings.DUBAN_IMPORT_MAX_BYTES
+        if upload.size > limit:
+            raise forms.ValidationError(
+                _t("文件过大（%(size).1f MB），上限为 %(limit).0f MB")
+                % {"size": upload.size / 1024 / 1024, "limit": limit / 1024 / 1024}
+            )
+        return upload
+
+    def clean(self):
+        cleaned = super().clean()
+        if "office" in self.fields:
+            self.target_office = cleaned.get("office")
+        return cleaned

@@ -1,0 +1,329 @@
+"""Ledger import (重点工作台账导入): the office's Excel ledger into key tasks.
+
+The columns are the contract of the ledger issue:
+编号 | 类别 | 事项名称 | 工作目标 | 牵头单位 | 协同单位 | 责任领导 | 完成时限 | 节点计划.
+Rows update by (office, year, 编号) and never duplicate; a re-import of the
+same file changes nothing. Unknown units and categories are errors naming
+the closest existing names, unless `create_missing` asks to create them.
+
+    imp = LedgerImport(office, year, user=None, create_missing=False)
+    report = imp.preview(path_or_fileobj)   # writes nothing
+    report = imp.apply(path_or_fileobj)     # all rows in one transaction, or nothing
+"""
+
+import difflib
+import re
+from dataclasses import dataclass, field
+
+from duban.core import audit
+from duban.core.dates import DateParseError, format_date, parse_date
+from duban.core.tabular import Column, RowChange, RowError, TabularImport, cell_text
+from duban.ledger.milestones import MilestoneParseError, format_milestones, parse_milestones
+from duban.ledger.models import Category, KeyTask, Milestone, save_task
+from duban.org.models import Unit
+
+COLUMNS = [
+    Column("code", "编号", required=True, aliases=("序号编号", "事项编号")),
+    Column("category", "类别", required=True, aliases=("项目类别", "工作类别")),
+    Column("title", "事项名称", required=True, aliases=("工作事项", "项目名称", "重点工作")),
+    Column("goal", "工作目标", aliases=("目标任务",)),
+    Column("lead_unit", "牵头单位", required=True, aliases=("责任单位", "牵头部门")),
+    Column("partner_units", "协同单位", aliases=("配合单位", "协同部门")),
+    Column("leader", "责任领导", aliases=("分管领导",)),
+    Column("deadline", "完成时限", aliases=("完成时间", "时间节点")),
+    Column("milestones", "节点计划", aliases=("节点安排", "推进计划")),
+]
+HEADERS = [c.header for c in COLUMNS]
+
+PARTNER_SPLIT = re.compile(r"[、，,;；\n\r/]+")
+
+LIMITS = {"code": 30, "title": 200, "leader": 50}
+# Names the import may create, and milestone texts: PostgreSQL refuses longer ones.
+NAME_LIMIT = 100
+MILESTONE_LIMIT = 300
+
+
+@dataclass
+class Record:
+    row: int
+    key: str
+    category: str
+    title: str
+    goal: str
+    lead_unit: str
+    partner_units: list
+    leader: str
+    deadline: object
+    milestones: list = field(default_factory=list)
+
+
+def closest(name, candidates, n=3):
+    """Names resembling `name`: shared characters first, then substring matches."""
+    found = difflib.get_close_matches(name, candidates, n=n, cutoff=0.4)
+    for candidate in candidates:
+        if len(found) >= n:
+            break
+        if candidate not in found and (name in candidate or candidate in name):
+            found.append(candidate)
+    return found
+
+
+def guess_unit_kind(name):
+    if name.endswith(("居民区", "社区", "村")):
+        return Unit.Kind.COMMUNITY
+    if name.startswith("区") or name.endswith(("委", "局")):
+        return Unit.Kind.DISTRICT_DEPT
+    return Unit.Kind.DEPARTMENT
+
+
+class LedgerImport(TabularImport):
+    columns = COLUMNS
+
+    def __init__(self, office, year, *, user=None, create_missing=False):
+        super().__init__(user=user)
+        self.office = office
+        self.year = int(year)
+        self.create_missing = create_missing
+
+    # --- validation ---------------------------------------------------
+    def prepare(self):
+        self.category_names = Category.objects.names_for_year(self.year)
+        units = Unit.objects.filter(office_id__in=self.office.lineage_ids()).select_related(
+            "office"
+        )
+        self.units = {}
+        # the office's own unit wins over a same-named unit of the district above it
+        for unit in sorted(units, key=lambda u: u.office_id != self.office.pk):
+            self.units.setdefault(unit.name, unit)
+        self.existing = {
+            task.code: task
+            for task in KeyTask.objects.filter(office=self.office, year=self.year)
+            .select_related("category", "lead_unit")
+            .prefetch_related("partner_units", "milestones")
+        }
+        self.new_units = []
+        self.new_categories = []
+
+    def _unit(self, name, row, label, errors):
+        unit = self.units.get(name)
+        if unit is not None:
+            if not unit.active:
+                errors.append(RowError(row.number, label, f"单位“{name}”已停用"))
+            return
+        if name in self.new_units:
+            return
+        if self.create_missing:
+            if len(name) > NAME_LIMIT:
+                errors.append(RowError(row.number, label, f"单位名称超过 {NAME_LIMIT} 个字"))
+                return
+            self.new_units.append(name)
+            return
+        hint = closest(name, list(self.units))
+        hint_text = f"相近的单位：{'、'.join(hint)}" if hint else "系统中没有相近的单位"
+        errors.append(
+            RowError(
+                row.number,
+                label,
+                f"单位“{name}”不存在（{hint_text}）；如需新建，请勾选“自动创建缺失的单位和类别”（命令行加 --create-missing）",
+            )
+        )
+
+    def validate_row(self, row, errors):
+        values = {key: cell_text(value) for key, value in row.values.items()}
+        count = len(errors)
+
+        def required(key, label):
+            if not values.get(key):
+                errors.append(RowError(row.number, label, "不能为空"))
+
+        required("code", "编号")
+        required("category", "类别")
+        required("title", "事项名称")
+        required("lead_unit", "牵头单位")
+        for key, limit in LIMITS.items():
+            if len(values.get(key, "")) > limit:
+                label = next(c.header for c in COLUMNS if c.key == key)
+                errors.append(RowError(row.number, label, f"超过 {limit} 个字"))
+
+        category = values.get("category", "")
+        if category and category not in self.category_names and category not in self.new_categories:
+            if self.create_missing and len(category) > NAME_LIMIT:
+                errors.append(RowError(row.number, "类别", f"类别名称超过 {NAME_LIMIT} 个字"))
+            elif self.create_missing:
+                self.new_categories.append(category)
+            else:
+                hint = closest(category, self.category_names)
+                hint_text = (
+                    f"相近的类别：{'、'.join(hint)}"
+                    if hint
+                    else f"{self.year}年的类别有：{'、'.join(self.category_names)}"
+                )
+                errors.append(
+                    RowError(row.number, "类别", f"类别“{category}”不存在（{hint_text}）")
+                )
+
+        lead = values.get("lead_unit", "")
+        if lead:
+            self._unit(lead, row, "牵头单位", errors)
+        partners = []
+        for name in PARTNER_SPLIT.split(values.get("partner_units", "")):
+            name = name.strip()
+            if name and name != lead and name not in partners:
+                partners.append(name)
+                self._unit(name, row, "协同单位", errors)
+
+        try:
+            deadline = parse_date(row.values.get("deadline"), self.year)
+        except DateParseError as exc:
+            errors.append(RowError(row.number, "完成时限", str(exc)))
+            deadline = None
+        try:
+            milestones = parse_milestones(values.get("milestones"), self.year)
+        except MilestoneParseError as exc:
+            errors.append(RowError(row.number, "节点计划", str(exc)))
+            milestones = []
+        for number, (_due, text) in enumerate(milestones, start=1):
+            if len(text) > MILESTONE_LIMIT:
+                errors.append(
+                    RowError(row.number, "节点计划", f"第{number}个节点超过 {MILESTONE_LIMIT} 个字")
+                )
+
+        if len(errors) > count:
+            return None
+        return Record(
+            row=row.number,
+            key=values["code"],
+            category=category,
+            title=values["title"],
+            goal=values.get("goal", ""),
+            lead_unit=lead,
+            partner_units=partners,
+            leader=values.get("leader", ""),
+            deadline=deadline,
+            milestones=milestones,
+        )
+
+    # --- planning -----------------------------------------------------
+    @staticmethod
+    def current_values(task):
+        return {
+            "category": task.category.name if task.category_id else "",
+            "title": task.title,
+            "goal": task.goal,
+            "lead_unit": task.lead_unit.name,
+            "partner_units": "、".join(sorted(u.name for u in task.partner_units.all())),
+            "leader": task.leader,
+            "deadline": format_date(task.deadline),
+            "milestones": format_milestones(
+                (m.due, m.description) for m in sorted(task.milestones.all(), key=_ms_key)
+            ),
+        }
+
+    @staticmethod
+    def record_values(record):
+        return {
+            "category": record.category,
+            "title": record.title,
+            "goal": record.goal,
+            "lead_unit": record.lead_unit,
+            "partner_units": "、".join(sorted(record.partner_units)),
+            "leader": record.leader,
+            "deadline": format_date(record.deadline),
+            "milestones": format_milestones(record.milestones),
+        }
+
+    def plan(self, record, report):
+        task = self.existing.get(record.key)
+        if task is None:
+            report.created.append(RowChange(record.row, record.key, record.title))
+            return
+        before, after = self.current_values(task), self.record_values(record)
+        labels = {c.key: c.header for c in COLUMNS}
+        changes = [(labels[k], before[k], after[k]) for k in after if before[k] != after[k]]
+        target = report.updated if changes else report.unchanged
+        target.append(RowChange(record.row, record.key, record.title, changes))
+        record.changes = {k for k in after if before[k] != after[k]}
+
+    # --- writing ------------------------------------------------------
+    def write(self, records, report):
+        categories = {c.name: c for c in Category.objects.for_year(self.year)}
+        next_order = max((c.order for c in categories.values()), default=0)
+        for name in self.new_categories:
+            next_order += 1
+            categories[name] = Category.objects.create(year=self.year, name=name, order=next_order)
+            report.created_refs.append(f"类别“{name}”")
+        for name in self.new_units:
+            self.units[name] = Unit.objects.create(
+                office=self.office, name=name, kind=guess_unit_kind(name)
+            )
+            report.created_refs.append(f"单位“{name}”")
+
+        creating = [r for r in records if r.key not in self.existing]
+        updating = [r for r in records if r.key in self.existing and r.changes]
+        self._create(creating, categories)
+        for record in updating:
+            self._update(self.existing[record.key], record, categories)
+
+    def _fields(self, record, categories):
+        return {
+            "category": categories[record.category],
+            "title": record.title,
+            "goal": record.goal,
+            "lead_unit": self.units[record.lead_unit],
+            "leader": record.leader,
+            "deadline": record.deadline,
+        }
+
+    def _create(self, records, categories):
+        if not records:
+            return
+        tasks = [
+            KeyTask(office=self.office, year=self.year, code=r.key, **self._fields(r, categories))
+            for r in records
+        ]
+        KeyTask.objects.bulk_create(tasks, batch_size=500)
+        Through = KeyTask.partner_units.through
+        Through.objects.bulk_create(
+            [
+                Through(keytask_id=task.pk, unit_id=self.units[name].pk)
+                for task, record in zip(tasks, records, strict=True)
+                for name in record.partner_units
+            ],
+            batch_size=500,
+        )
+        milestones = [
+            Milestone(task=task, due=due, description=text, order=order)
+            for task, record in zip(tasks, records, strict=True)
+            for order, (due, text) in enumerate(record.milestones, start=1)
+        ]
+        Milestone.objects.bulk_create(milestones, batch_size=500)
+        audit.bulk_create_history(KeyTask, tasks)
+        audit.bulk_create_history(Milestone, milestones)
+
+    def _update(self, task, record, categories):
+        for name, value in self._fields(record, categories).items():
+            setattr(task, name, value)
+        if "partner_units" in record.changes:
+            save_task(task, [self.units[n] for n in record.partner_units])
+        else:
+            task.save()
+        if "milestones" in record.changes:
+            existing = sorted(task.milestones.all(), key=_ms_key)
+            for order, (due, text) in enumerate(record.milestones, start=1):
+                if order <= len(existing):
+                    milestone = existing[order - 1]
+                    if (milestone.due, milestone.description, milestone.order) != (
+                        due,
+                        text,
+                        order,
+                    ):
+                        milestone.due, milestone.description, milestone.order = due, text, order
+                        milestone.save()
+                else:
+                    Milestone.objects.create(task=task, due=due, description=text, order=order)
+            for milestone in existing[len(record.milestones) :]:
+                milestone.delete()
+
+
+def _ms_key(milestone):
+    return (milestone.order, milestone.due, milestone.pk)

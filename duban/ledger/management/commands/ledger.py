@@ -1,0 +1,110 @@
+"""`duban ledger template|import|export`: the office's Excel ledger from the command line."""
+
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+
+from duban.ledger.exporter import build_template, build_workbook
+from duban.ledger.importer import LedgerImport
+from duban.ledger.models import KeyTask
+from duban.org.models import Office
+
+
+def resolve_office(name):
+    offices = Office.objects.all()
+    if name:
+        try:
+            return offices.get(name=name)
+        except Office.DoesNotExist:
+            names = "、".join(offices.values_list("name", flat=True))
+            raise CommandError(f"找不到街道/区“{name}”。现有：{names}")
+    street_offices = list(offices)
+    if len(street_offices) == 1:
+        return street_offices[0]
+    if not street_offices:
+        raise CommandError("数据库中还没有任何街道/区，请先运行 duban migrate")
+    names = "、".join(o.name for o in street_offices)
+    raise CommandError(f"系统中有多个街道/区（{names}），请用 --office 指定一个")
+
+
+def parse_year(value):
+    try:
+        year = int(value)
+    except (TypeError, ValueError):
+        raise CommandError(f"--year 应为四位年份，收到“{value}”")
+    if not 2000 <= year <= 2100:
+        raise CommandError(f"--year 超出范围：{year}")
+    return year
+
+
+class Command(BaseCommand):
+    help = "重点工作台账：下载模板、导入 Excel、导出 Excel"
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="action", required=True, metavar="template|import|export")
+        template = sub.add_parser("template", help="写出空白导入模板")
+        template.add_argument("-o", "--output", required=True)
+
+        imp = sub.add_parser("import", help="从 Excel 导入台账（按 编号 新增或更新）")
+        imp.add_argument("file")
+        imp.add_argument("--year", required=True)
+        imp.add_argument("--dry-run", action="store_true", help="只检查并预览，不写入")
+        imp.add_argument("--create-missing", action="store_true", help="自动创建不存在的单位和类别")
+        imp.add_argument("--office", help="街道/区名称（系统中有多个时必填）")
+        imp.add_argument("--user", help="记入变更记录的操作人用户名")
+
+        exp = sub.add_parser("export", help="导出台账为 Excel")
+        exp.add_argument("--year", required=True)
+        exp.add_argument("-o", "--output", required=True)
+        exp.add_argument("--office", help="只导出该街道/区")
+
+    def handle(self, *args, **options):
+        from duban.core.audit import Channel, audit_context
+
+        with audit_context(Channel.CLI):
+            getattr(self, "do_" + options["action"])(options)
+
+    def do_template(self, options):
+        build_template().save(options["output"])
+        self.stdout.write(f"已写出导入模板：{options['output']}")
+
+    def do_export(self, options):
+        year = parse_year(options["year"])
+        tasks = KeyTask.objects.filter(year=year).order_by(
+            "office__order", "category__order", "code"
+        )
+        if options["office"]:
+            tasks = tasks.filter(office=resolve_office(options["office"]))
+        build_workbook(tasks).save(options["output"])
+        self.stdout.write(f"已导出 {tasks.count()} 项重点工作：{options['output']}")
+
+    def do_import(self, options):
+        year = parse_year(options["year"])
+        office = resolve_office(options["office"])
+        user = None
+        if options["user"]:
+            user = get_user_model().objects.filter(username=options["user"]).first()
+            if user is None:
+                raise CommandError(f"找不到用户“{options['user']}”")
+        importer = LedgerImport(office, year, user=user, create_missing=options["create_missing"])
+        path = options["file"]
+        # checked here: the reader reports any unreadable file as "not a valid xlsx"
+        if not Path(path).is_file():
+            raise CommandError(f"找不到文件：{path}")
+        report = importer.preview(path) if options["dry_run"] else importer.apply(path)
+        for error in report.errors:
+            self.stderr.write(str(error))
+        if not report.ok:
+            raise CommandError(report.summary())
+        for change in report.created:
+            self.stdout.write(f"  新增 第{change.row}行 {change.key} {change.title}")
+        for change in report.updated:
+            fields = "、".join(label for label, _, _ in change.changes)
+            self.stdout.write(f"  更新 第{change.row}行 {change.key} {change.title}（{fields}）")
+        prefix = (
+            "预览（未写入）：" if options["dry_run"] else f"{office.name} {year}年 台账导入完成："
+        )
+        self.stdout.write(prefix + report.summary())
+        if report.applied:
+            self.stdout.write(f"批次号：{report.batch_id}")

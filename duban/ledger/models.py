@@ -1,0 +1,237 @@
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from duban.core.audit import AuditFields
+from duban.org import roles as R
+from duban.org.models import Office, Unit
+
+# The five categories of shared/reference/1-monthly-key-work-supervision-report.txt,
+# offered for every year that has none of its own yet.
+DEFAULT_CATEGORIES = [
+    "街道民生实事项目",
+    "街道重点工作专班推进项目",
+    "市委市政府重点工作",
+    "区委区政府重点工作",
+    "区领导调研提出的工作",
+]
+
+
+class CategoryQuerySet(models.QuerySet):
+    def for_year(self, year):
+        """The year's categories; a year used for the first time copies the previous
+        year's list (or the five defaults), so an import never meets an empty year."""
+        existing = self.filter(year=year)
+        if existing.exists():
+            return existing
+        for order, name in enumerate(self.inherited_names(year), start=1):
+            Category.objects.get_or_create(year=year, name=name, defaults={"order": order})
+        return self.filter(year=year)
+
+    def names_for_year(self, year):
+        """The names `for_year` would give, without writing anything (for previews)."""
+        names = list(Category.objects.filter(year=year).values_list("name", flat=True))
+        return names or self.inherited_names(year)
+
+    def inherited_names(self, year):
+        previous = (
+            Category.objects.filter(year__lt=year).order_by("-year").values_list("year", flat=True)
+        ).first()
+        if previous is None:
+            return list(DEFAULT_CATEGORIES)
+        return list(
+            Category.objects.filter(year=previous).order_by("order").values_list("name", flat=True)
+        )
+
+
+class Category(models.Model):
+    year = models.PositiveIntegerField(_("年度"))
+    name = models.CharField(_("名称"), max_length=100)
+    order = models.PositiveIntegerField(_("排序"), default=0)
+    history = HistoricalRecords(bases=[AuditFields])
+
+    objects = CategoryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("类别")
+        verbose_name_plural = _("类别")
+        ordering = ["year", "order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["year", "name"], name="category_name_unique_in_year"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class AssignmentSource(models.Model):
+    """来源 of an ad-hoc assigned item (交办事项) and its default time limit."""
+
+    name = models.CharField(_("来源"), max_length=50, unique=True)
+    default_workdays = models.PositiveIntegerField(
+        _("默认办理时限（工作日）"),
+        help_text=_("新增该来源的交办事项时，完成时限默认为交办日期后的这么多个工作日"),
+    )
+    order = models.PositiveIntegerField(_("排序"), default=0)
+
+    class Meta:
+        verbose_name = _("交办来源")
+        verbose_name_plural = _("交办来源")
+        ordering = ["order", "id"]
+
+    def __str__(self):
+        return self.name
+
+
+class KeyTaskQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The tasks a user may see. Pages, exports and commands all start here."""
+        if user is None or not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self
+        profile = R.profile_of(user)
+        if profile is None:
+            return self.none()
+        held = R.roles_of(user)
+        condition = Q(pk__in=[])
+        if held & R.SEES_WHOLE_OFFICE and profile.office_id:
+            condition |= Q(office_id__in=profile.office.scope_ids())
+        if held & R.SEES_OWN_UNIT and profile.unit_id:
+            partner_of = KeyTask.partner_units.through.objects.filter(unit_id=profile.unit_id)
+            condition |= Q(lead_unit_id=profile.unit_id) | Q(pk__in=partner_of.values("keytask_id"))
+        return self.filter(condition)
+
+    def editable_by(self, user):
+        """Only 督查管理员 edits the ledger, within its office scope."""
+        if user is None or not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self
+        if not R.is_supervisor(user):
+            return self.none()
+        scope = R.office_scope_ids(user)
+        return self.filter(office_id__in=scope)
+
+
+class KeyTask(models.Model):
+    """重点工作: one task of the year's list, or an ad-hoc assigned item (交办事项)."""
+
+    class Kind(models.TextChoices):
+        ANNUAL = "annual", _("年度重点工作")
+        ASSIGNED = "assigned", _("交办事项")
+
+    office = models.ForeignKey(
+        Office, verbose_name=_("所属街道/区"), on_delete=models.PROTECT, related_name="tasks"
+    )
+    year = models.PositiveIntegerField(_("年度"), db_index=True)
+    code = models.CharField(_("编号"), max_length=30)
+    kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices, default=Kind.ANNUAL)
+    category = models.ForeignKey(
+        Category,
+        verbose_name=_("类别"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="tasks",
+    )
+    title = models.CharField(_("事项名称"), max_length=200)
+    goal = models.TextField(_("工作目标"), blank=True)
+    target_value = models.DecimalField(
+        _("量化指标"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    target_unit = models.CharField(_("指标单位"), max_length=20, blank=True)
+    lead_unit = models.ForeignKey(
+        Unit, verbose_name=_("牵头单位"), on_delete=models.PROTECT, related_name="led_tasks"
+    )
+    partner_units = models.ManyToManyField(
+        Unit, verbose_name=_("协同单位"), blank=True, related_name="partner_tasks"
+    )
+    leader = models.CharField(_("责任领导"), max_length=50, blank=True)
+    deadline = models.DateField(_("完成时限"), null=True, blank=True)
+    source = models.ForeignKey(
+        AssignmentSource,
+        verbose_name=_("来源"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        help_text=_("交办事项的来源；年度重点工作留空"),
+    )
+    assigned_on = models.DateField(_("交办日期"), null=True, blank=True)
+    source_note = models.CharField(
+        _("来源说明"), max_length=200, blank=True, help_text=_("如批示文号、会议纪要名称")
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    history = HistoricalRecords(
+        bases=[AuditFields], m2m_fields=[partner_units], excluded_fields=["updated_at"]
+    )
+
+    objects = KeyTaskQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("重点工作")
+        verbose_name_plural = _("重点工作")
+        ordering = ["year", "office_id", "category__order", "code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["office", "year", "code"], name="task_code_unique_in_office_year"
+            ),
+        ]
+        indexes = [models.Index(fields=["office", "year", "category"])]
+
+    def __str__(self):
+        return f"{self.code} {self.title}"
+
+    @property
+    def source_label(self):
+        return self.source.name if self.source_id else str(self.Kind.ANNUAL.label)
+
+    @property
+    def target_display(self):
+        if self.target_value is None:
+            return ""
+        value = self.target_value.normalize()
+        text = f"{value:f}"
+        return f"{text}{self.target_unit}"
+
+
+class Milestone(models.Model):
+    task = models.ForeignKey(
+        KeyTask, verbose_name=_("重点工作"), on_delete=models.CASCADE, related_name="milestones"
+    )
+    due = models.DateField(_("节点时间"))
+    description = models.CharField(_("节点内容"), max_length=300)
+    order = models.PositiveIntegerField(_("序号"), default=0)
+    history = HistoricalRecords(bases=[AuditFields])
+
+    class Meta:
+        verbose_name = _("节点")
+        verbose_name_plural = _("节点")
+        ordering = ["task_id", "order", "due", "id"]
+
+    def __str__(self):
+        return f"{self.due:%Y-%m-%d} {self.description}"
+
+
+def save_task(task, partner_units):
+    """Save a task together with its partner units as ONE historical row.
+
+    Setting partners after a plain save would write a second row ("协同单位 空 → …")
+    for what the user did in one step; every writer (pages, import, demo) calls this.
+    """
+    from duban.core.audit import bulk_create_history
+
+    creating = task._state.adding
+    task.skip_history_when_saving = True
+    try:
+        if creating:
+            task.save()
+        task.partner_units.set(partner_units)
+    finally:
+        del task.skip_history_when_saving
+    if creating:
+        bulk_create_history(KeyTask, [task], "+")
+    else:
+        task.save()

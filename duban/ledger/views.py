@@ -1,0 +1,337 @@
+"""Pages of the key-task ledger (台账). Who sees what is decided by
+`KeyTask.objects.visible_to` / `editable_by`; another unit's task answers 404,
+a visible task one may not edit answers 403."""
+
+import functools
+import time
+import uuid
+from io import BytesIO
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import IntegrityError, transaction
+from django.db.models import Count, F, Prefetch
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from duban.ledger.changelog import task_changes
+from duban.ledger.exporter import build_template, build_workbook
+from duban.ledger.filters import LedgerFilter
+from duban.ledger.forms import (
+    AssignedItemForm,
+    ImportUploadForm,
+    KeyTaskForm,
+    MilestoneFormSet,
+    next_assigned_code,
+    save_milestones,
+)
+from duban.ledger.importer import LedgerImport
+from duban.ledger.models import KeyTask, Milestone, save_task
+from duban.org import roles as R
+from duban.org.models import Office, Unit
+
+PAGE_SIZE = 50
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+IMPORT_SESSION_KEY = "ledger_import"
+
+
+def supervisor_required(view):
+    """Only 督查管理员 (or a superuser) may write the ledger."""
+
+    @functools.wraps(view)
+    @login_required
+    def wrapped(request, *args, **kwargs):
+        if not R.is_supervisor(request.user):
+            raise PermissionDenied(_("只有督查管理员可以进行此操作"))
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+# The ledger's order; tasks without a category (交办事项 often) come after the categories.
+LEDGER_ORDER = [
+    "office__order",
+    "office_id",
+    F("category__order").asc(nulls_last=True),
+    "code",
+    "pk",
+]
+
+
+def _rows(tasks):
+    """What a table row shows, in the ledger's order, fetched in a fixed number of queries."""
+    return (
+        tasks.order_by(*LEDGER_ORDER)
+        .select_related("category", "lead_unit", "office")
+        .prefetch_related(
+            Prefetch("partner_units", queryset=Unit.objects.order_by("order", "name"))
+        )
+    )
+
+
+def _xlsx_response(workbook, filename):
+    buffer = BytesIO()
+    workbook.save(buffer)
+    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response
+
+
+@login_required
+def task_list(request):
+    ledger = LedgerFilter(request.GET, request.user)
+    tasks = _rows(ledger.queryset).annotate(milestone_count=Count("milestones"))
+    page = Paginator(tasks, PAGE_SIZE).get_page(request.GET.get("page"))
+    counts = ledger.category_counts()
+    return render(
+        request,
+        "ledger/list.html",
+        {
+            "ledger": ledger,
+            "form": ledger.form,
+            "page": page,
+            "category_counts": counts,
+            "year_total": sum(n for _category, n in counts),
+        },
+    )
+
+
+@login_required
+def export(request):
+    """导出当前视图: the list page's filter, every page of it, as the ledger's Excel."""
+    ledger = LedgerFilter(request.GET, request.user)
+    tasks = ledger.queryset.order_by(*LEDGER_ORDER)  # the exporter loads what rows need
+    return _xlsx_response(build_workbook(tasks), f"重点工作台账-{ledger.year}.xlsx")
+
+
+@supervisor_required
+def import_template(request):
+    year = request.GET.get("year", "")
+    template = build_template(int(year) if year.isdigit() else None)
+    return _xlsx_response(template, "重点工作台账导入模板.xlsx")
+
+
+@login_required
+def task_detail(request, pk):
+    task = get_object_or_404(
+        KeyTask.objects.visible_to(request.user).select_related(
+            "category", "lead_unit", "office", "source"
+        ),
+        pk=pk,
+    )
+    return render(
+        request,
+        "ledger/detail.html",
+        {
+            "task": task,
+            "partners": task.partner_units.order_by("order", "name"),
+            "milestones": task.milestones.all(),
+            "changes": task_changes(task),
+            "can_edit": KeyTask.objects.editable_by(request.user).filter(pk=task.pk).exists(),
+        },
+    )
+
+
+def _editable_task(request, pk):
+    """404 for a task the user cannot see, 403 for one they see but may not edit."""
+    task = get_object_or_404(KeyTask.objects.visible_to(request.user), pk=pk)
+    if not KeyTask.objects.editable_by(request.user).filter(pk=task.pk).exists():
+        raise PermissionDenied(_("只有督查管理员可以修改台账"))
+    return task
+
+
+def _task_form(request, task, form_class):
+    initial = {}
+    if task.pk is None and request.GET.get("year", "").isdigit():
+        initial["year"] = int(request.GET["year"])
+    data = request.POST if request.method == "POST" else None
+    form = form_class(data, instance=task, initial=initial, user=request.user)
+    formset = MilestoneFormSet(data, instance=task, prefix="milestones")
+    if data is not None and form.is_valid() and formset.is_valid():
+        if task.pk and not form.has_changed() and not formset.has_changed():
+            messages.info(request, _("没有修改任何内容"))
+            return redirect("ledger:detail", pk=task.pk)
+        creating = task.pk is None
+        try:
+            with transaction.atomic():
+                task = form.save(commit=False)
+                task.kind = form.kind
+                save_task(task, form.cleaned_data["partner_units"])
+                save_milestones(formset, task)
+        except IntegrityError:
+            # Someone else took the code between the check and the save.
+            if creating:
+                task.pk = None  # rolled back: the page must still read 新增
+            form.add_error("code", _("该编号刚被占用，请换一个编号"))
+        else:
+            if creating:
+                messages.success(request, _("已新增：%(task)s") % {"task": task})
+            else:
+                messages.success(request, _("已保存：%(task)s") % {"task": task})
+            return redirect("ledger:detail", pk=task.pk)
+
+    if form_class is AssignedItemForm and task.pk is None:
+        proposed = next_assigned_code(task.office, form.selected_year())
+        form.fields["code"].widget.attrs["placeholder"] = proposed
+    return render(request, "ledger/form.html", {"form": form, "formset": formset, "task": task})
+
+
+@supervisor_required
+def task_create(request):
+    return _task_form(request, KeyTask(kind=KeyTask.Kind.ANNUAL), KeyTaskForm)
+
+
+@supervisor_required
+def assigned_create(request):
+    return _task_form(request, KeyTask(kind=KeyTask.Kind.ASSIGNED), AssignedItemForm)
+
+
+@login_required
+def task_edit(request, pk):
+    task = _editable_task(request, pk)
+    form_class = AssignedItemForm if task.kind == KeyTask.Kind.ASSIGNED else KeyTaskForm
+    return _task_form(request, task, form_class)
+
+
+@login_required
+def task_delete(request, pk):
+    task = _editable_task(request, pk)
+    if request.method == "POST":
+        year, label = task.year, str(task)
+        with transaction.atomic():
+            task.delete()
+        messages.success(request, _("已删除：%(task)s") % {"task": label})
+        return redirect(f"{reverse('ledger:list')}?year={year}")
+    return render(
+        request,
+        "ledger/confirm_delete.html",
+        {"task": task, "milestone_count": Milestone.objects.filter(task=task).count()},
+    )
+
+
+# ----- 导入台账: upload, preview, confirm -----
+
+
+def _upload_path(token):
+    return settings.UPLOAD_DIR / f"{token}.xlsx"
+
+
+def _pending_import(request):
+    """The upload waiting in this session, or None when it is gone."""
+    pending = request.session.get(IMPORT_SESSION_KEY)
+    if not pending:
+        return None
+    path = _upload_path(pending["token"])
+    office = Office.objects.filter(pk=pending["office_id"]).first()
+    if not path.exists() or office is None:
+        request.session.pop(IMPORT_SESSION_KEY, None)
+        return None
+    return {**pending, "path": path, "office": office}
+
+
+def _sweep_stale_uploads(max_age_hours=24):
+    """Uploads abandoned after their preview are removed a day later."""
+    cutoff = time.time() - max_age_hours * 3600
+    for stale in settings.UPLOAD_DIR.glob("*.xlsx"):
+        if stale.stat().st_mtime < cutoff:
+            stale.unlink(missing_ok=True)
+
+
+def _discard_pending(request):
+    pending = request.session.pop(IMPORT_SESSION_KEY, None)
+    if pending:
+        _upload_path(pending["token"]).unlink(missing_ok=True)
+
+
+def _ledger_import(request, pending):
+    return LedgerImport(
+        pending["office"],
+        pending["year"],
+        user=request.user,
+        create_missing=pending["create_missing"],
+    )
+
+
+@supervisor_required
+def import_upload(request):
+    """Step 1: the file is kept under UPLOAD_DIR and remembered in the session."""
+    if request.method == "POST":
+        form = ImportUploadForm(request.POST, request.FILES, user=request.user)
+    else:
+        form = ImportUploadForm(user=request.user)
+    if form.is_bound and form.is_valid():
+        _discard_pending(request)
+        _sweep_stale_uploads()
+        token = uuid.uuid4().hex
+        path = _upload_path(token)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("wb") as out:
+            for chunk in form.cleaned_data["file"].chunks():
+                out.write(chunk)
+        request.session[IMPORT_SESSION_KEY] = {
+            "token": token,
+            "year": form.cleaned_data["year"],
+            "office_id": form.target_office.pk,
+            "create_missing": form.cleaned_data["create_missing"],
+            "filename": form.cleaned_data["file"].name,
+        }
+        return redirect("ledger:import_preview")
+    return render(request, "ledger/import.html", {"form": form})
+
+
+def _upload_form_again(request, pending):
+    return ImportUploadForm(
+        user=request.user,
+        initial={
+            "year": pending["year"],
+            "office": pending["office"],
+            "create_missing": pending["create_missing"],
+        },
+    )
+
+
+@supervisor_required
+def import_preview(request):
+    """Step 2: what the import would do; nothing is written yet."""
+    pending = _pending_import(request)
+    if pending is None:
+        messages.warning(request, _("没有待确认的导入，请先上传台账文件"))
+        return redirect("ledger:import")
+    report = _ledger_import(request, pending).preview(pending["path"])
+    return render(
+        request,
+        "ledger/import_preview.html",
+        {
+            "pending": pending,
+            "report": report,
+            "form": None if report.ok else _upload_form_again(request, pending),
+        },
+    )
+
+
+@require_POST
+@supervisor_required
+def import_confirm(request):
+    """Step 3: write every row in one transaction, or nothing."""
+    pending = _pending_import(request)
+    if pending is None:
+        messages.warning(request, _("没有待确认的导入，请先上传台账文件"))
+        return redirect("ledger:import")
+    report = _ledger_import(request, pending).apply(pending["path"])
+    if not report.ok:
+        # The ledger changed since the preview; show what stands in the way now.
+        return render(
+            request,
+            "ledger/import_preview.html",
+            {"pending": pending, "report": report, "form": _upload_form_again(request, pending)},
+        )
+    _discard_pending(request)
+    messages.success(request, _("导入完成：%(summary)s") % {"summary": report.summary()})
+    return redirect(f"{reverse('ledger:list')}?year={pending['year']}")

@@ -1,0 +1,143 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from duban.core.audit import AuditFields
+from duban.org import roles as R
+
+
+class Office(models.Model):
+    """A street office (街道办事处) or a district (区) that owns key tasks and units."""
+
+    class Kind(models.TextChoices):
+        STREET = "street", _("街道")
+        DISTRICT = "district", _("区")
+
+    name = models.CharField(_("名称"), max_length=100, unique=True)
+    kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices, default=Kind.STREET)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("上级"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    order = models.PositiveIntegerField(_("排序"), default=0)
+
+    class Meta:
+        verbose_name = _("街道/区")
+        verbose_name_plural = _("街道/区")
+        ordering = ["order", "id"]
+
+    def __str__(self):
+        return self.name
+
+    def scope_ids(self):
+        """This office and every office below it (a district sees its streets)."""
+        ids = [self.pk]
+        frontier = [self.pk]
+        while frontier:
+            frontier = list(
+                Office.objects.filter(parent_id__in=frontier).values_list("pk", flat=True)
+            )
+            ids.extend(frontier)
+        return ids
+
+    def lineage_ids(self):
+        """This office and the offices above it (a street may use the district's units)."""
+        ids, office = [], self
+        while office is not None:
+            ids.append(office.pk)
+            office = office.parent
+        return ids
+
+
+class Unit(models.Model):
+    """单位: a 科室, a 社区 (居民区), a district department or a resident unit."""
+
+    class Kind(models.TextChoices):
+        DEPARTMENT = "department", _("街道内设机构")
+        COMMUNITY = "community", _("社区(居民区)")
+        DISTRICT_DEPT = "district_dept", _("区级部门")
+        RESIDENT = "resident", _("驻区单位")
+        OTHER = "other", _("其他")
+
+    office = models.ForeignKey(
+        Office, verbose_name=_("所属街道/区"), on_delete=models.PROTECT, related_name="units"
+    )
+    name = models.CharField(_("名称"), max_length=100)
+    kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices, default=Kind.DEPARTMENT)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("上级单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    active = models.BooleanField(_("启用"), default=True)
+    order = models.PositiveIntegerField(_("排序"), default=0)
+    history = HistoricalRecords(bases=[AuditFields], excluded_fields=["order"])
+
+    class Meta:
+        verbose_name = _("单位")
+        verbose_name_plural = _("单位")
+        ordering = ["office__order", "office_id", "order", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["office", "name"], name="unit_name_unique_in_office"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Role(models.Model):
+    code = models.CharField(_("代码"), max_length=20, primary_key=True)
+    name = models.CharField(_("名称"), max_length=20)
+
+    class Meta:
+        verbose_name = _("角色")
+        verbose_name_plural = _("角色")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Profile(models.Model):
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("用户"),
+        on_delete=models.CASCADE,
+        related_name="profile",
+    )
+    office = models.ForeignKey(
+        Office, verbose_name=_("所属街道/区"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    unit = models.ForeignKey(
+        Unit,
+        verbose_name=_("所在单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="people",
+    )
+    roles = models.ManyToManyField(Role, verbose_name=_("角色"), blank=True)
+    phone = models.CharField(_("电话"), max_length=30, blank=True)
+
+    class Meta:
+        verbose_name = _("人员信息")
+        verbose_name_plural = _("人员信息")
+
+    def __str__(self):
+        return R.display_name(self.user)
+
+    def save(self, *args, **kwargs):
+        if self.office_id is None and self.unit_id is not None:
+            self.office_id = self.unit.office_id
+        super().save(*args, **kwargs)
+
+
+ROLE_CODES = list(R.ROLE_NAMES)

@@ -1,0 +1,78 @@
+"""Roles and what each may do. The rules of visibility live in the querysets
+(`KeyTask.objects.visible_to(user)`); this module only answers "which roles
+does this person hold" and names the roles.
+
+- 督查管理员 supervisor: sees and edits its office's whole ledger.
+- 领导 leader: sees everything in its office scope, edits nothing.
+- 只读 readonly: sees its office's whole ledger, edits nothing.
+- 单位负责人 unit_head / 单位填报员 reporter: see the tasks where their unit is lead or partner.
+- 网格员 grid_worker: sees the tasks of their unit (their community), read only.
+A district office's scope holds every street under it.
+"""
+
+from django.utils.translation import gettext_lazy as _
+
+SUPERVISOR = "supervisor"
+LEADER = "leader"
+UNIT_HEAD = "unit_head"
+REPORTER = "reporter"
+GRID_WORKER = "grid_worker"
+READONLY = "readonly"
+
+ROLE_NAMES = {
+    SUPERVISOR: _("督查管理员"),
+    LEADER: _("领导"),
+    UNIT_HEAD: _("单位负责人"),
+    REPORTER: _("单位填报员"),
+    GRID_WORKER: _("网格员"),
+    READONLY: _("只读"),
+}
+
+SEES_WHOLE_OFFICE = {SUPERVISOR, LEADER, READONLY}
+SEES_OWN_UNIT = {UNIT_HEAD, REPORTER, GRID_WORKER}
+
+
+def roles_of(user):
+    """The set of role codes a user holds (cached on the user object)."""
+    if user is None or not user.is_authenticated:
+        return frozenset()
+    cached = getattr(user, "_duban_roles", None)
+    if cached is not None:
+        return cached
+    profile = profile_of(user)
+    roles = frozenset(profile.roles.values_list("code", flat=True)) if profile else frozenset()
+    user._duban_roles = roles
+    return roles
+
+
+def profile_of(user):
+    if user is None or not user.is_authenticated:
+        return None
+    try:
+        return user.profile
+    except Exception:  # noqa: BLE001 - RelatedObjectDoesNotExist has no public import path
+        return None
+
+
+def is_supervisor(user):
+    return bool(
+        user and user.is_authenticated and (user.is_superuser or SUPERVISOR in roles_of(user))
+    )
+
+
+def office_scope_ids(user):
+    """Ids of the offices whose data the user may see; None means all offices."""
+    if user.is_superuser:
+        return None
+    profile = profile_of(user)
+    if profile is None or profile.office_id is None:
+        return []
+    return profile.office.scope_ids()
+
+
+def display_name(user):
+    """A person's name the Chinese way: family name first, no space (孙丽娜)."""
+    if user is None:
+        return "系统"
+    name = f"{user.last_name}{user.first_name}".strip()
+    return name or user.username

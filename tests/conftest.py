@@ -1,0 +1,82 @@
+"""Personas built once per test: one person per role, in two units of one street."""
+
+import pytest
+
+from duban.org import roles as R
+from duban.org.models import Office
+from tests.factories import KeyTaskFactory, UnitFactory, make_user
+
+
+@pytest.fixture
+def office(db):
+    return Office.objects.order_by("id").first()
+
+
+@pytest.fixture
+def units(office):
+    return {
+        "party": UnitFactory(office=office, name="党政办公室", kind="department"),
+        "build": UnitFactory(office=office, name="城建中心", kind="department"),
+        "east": UnitFactory(office=office, name="东苑居民区", kind="community"),
+        "west": UnitFactory(office=office, name="西苑居民区", kind="community"),
+    }
+
+
+@pytest.fixture
+def people(units, office):
+    """alice 督查管理员, lily 领导, bob 城建中心填报员, hank 城建中心负责人,
+    carol 东苑居民区填报员, gina 西苑网格员, rita 只读."""
+    return {
+        "alice": make_user("alice", R.SUPERVISOR, unit=units["party"]),
+        "lily": make_user("lily", R.LEADER, office=office),
+        "bob": make_user("bob", R.REPORTER, unit=units["build"]),
+        "hank": make_user("hank", R.UNIT_HEAD, unit=units["build"]),
+        "carol": make_user("carol", R.REPORTER, unit=units["east"]),
+        "gina": make_user("gina", R.GRID_WORKER, unit=units["west"]),
+        "rita": make_user("rita", R.READONLY, office=office),
+    }
+
+
+@pytest.fixture
+def tasks(units):
+    """Three 2022 tasks: build leads one, east leads one with build as partner, west one."""
+    return {
+        "build": KeyTaskFactory(code="MS-01", title="老旧小区综合改造", lead_unit=units["build"]),
+        "east": KeyTaskFactory(
+            code="MS-02",
+            title="社区食堂建设",
+            lead_unit=units["east"],
+            partners=[units["build"]],
+        ),
+        "west": KeyTaskFactory(code="ZB-01", title="垃圾分类示范创建", lead_unit=units["west"]),
+    }
+
+
+@pytest.fixture(autouse=True)
+def _private_data_dir(settings, tmp_path):
+    """Uploads and files written by commands go to a per-test folder, never to var/."""
+    settings.DATA_DIR = tmp_path
+    settings.UPLOAD_DIR = tmp_path / "uploads"
+    settings.MEDIA_ROOT = tmp_path / "media"
+    # Hashing the personas' passwords with PBKDF2 would take most of the run.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def pytest_report_header(config):
+    from django.conf import settings
+
+    engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
+    return f"duban: database engine = {engine}"
+
+
+def pytest_configure(config):
+    import os
+
+    from django.conf import settings
+
+    required = os.environ.get("DUBAN_REQUIRE_POSTGRES", "").lower() in {"1", "true", "yes"}
+    engine = settings.DATABASES["default"]["ENGINE"]
+    if required and "postgresql" not in engine:
+        raise pytest.UsageError(
+            "DUBAN_REQUIRE_POSTGRES=1 但未设置 DUBAN_DATABASE_URL：CI 要求在 PostgreSQL 上运行全部测试"
+        )

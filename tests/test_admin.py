@@ -1,0 +1,91 @@
+"""The Django admin (管理后台): every model the office maintains there opens, and
+changes made there are audited as coming from the admin."""
+
+import pytest
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+
+from duban.core.models import CalendarYear, WorkdayOverride
+from duban.ledger.models import AssignmentSource, Category, KeyTask
+from duban.org.models import Office, Role, Unit
+from tests.factories import MilestoneFactory
+
+MAINTAINED_IN_ADMIN = [
+    Office,
+    Unit,
+    Role,
+    get_user_model(),
+    Category,
+    AssignmentSource,
+    KeyTask,
+    CalendarYear,
+    WorkdayOverride,
+]
+
+
+@pytest.fixture
+def root(client, db):
+    client.force_login(get_user_model().objects.create_superuser("root", password="pass12345"))
+    return client
+
+
+@pytest.mark.parametrize("model", MAINTAINED_IN_ADMIN, ids=lambda m: m._meta.label)
+def test_admin_list_page_opens_for_each_maintained_model(root, people, tasks, model):
+    assert model in admin.site._registry
+    url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+    response = root.get(url)
+    assert response.status_code == 200
+    assert str(model._meta.verbose_name_plural) in response.content.decode()
+
+
+def test_admin_user_page_edits_the_persons_unit_and_roles(root, people):
+    page = root.get(reverse("admin:auth_user_change", args=[people["bob"].pk])).content.decode()
+    assert "人员信息" in page
+    assert 'name="profile-0-roles"' in page
+
+
+def test_admin_task_page_shows_milestones_and_history(root, tasks):
+    task = tasks["build"]
+    MilestoneFactory(task=task, description="完成方案设计")
+    change = root.get(reverse("admin:ledger_keytask_change", args=[task.pk])).content.decode()
+    assert "完成方案设计" in change
+    history = root.get(reverse("admin:ledger_keytask_history", args=[task.pk]))
+    assert history.status_code == 200
+
+
+def test_saving_a_unit_in_the_admin_is_audited_as_admin(root, units, office):
+    unit = units["build"]
+    response = root.post(
+        reverse("admin:org_unit_change", args=[unit.pk]),
+        {
+            "office": office.pk,
+            "name": "城乡建设管理中心",
+            "kind": "department",
+            "parent": "",
+            "active": "on",
+            "order": 0,
+        },
+    )
+    assert response.status_code == 302
+    latest = unit.history.latest()
+    assert latest.name == "城乡建设管理中心"
+    assert latest.channel == "admin"
+    assert latest.history_user.username == "root"
+
+
+def test_category_order_is_edited_in_the_list(root, db):
+    categories = list(Category.objects.for_year(2022).order_by("order"))
+    data = {
+        "form-TOTAL_FORMS": len(categories),
+        "form-INITIAL_FORMS": len(categories),
+        "form-MIN_NUM_FORMS": 0,
+        "form-MAX_NUM_FORMS": 1000,
+        "_save": "保存",
+    }
+    for i, category in enumerate(categories):
+        data[f"form-{i}-id"] = category.pk
+        data[f"form-{i}-order"] = len(categories) - i
+    response = root.post(reverse("admin:ledger_category_changelist") + "?year__exact=2022", data)
+    assert response.status_code == 302
+    assert Category.objects.get(pk=categories[0].pk).order == len(categories)
