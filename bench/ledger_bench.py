@@ -277,7 +277,7 @@ def run_worker(args, env, label):
     if args.profile:
         command.append("--profile")
     env = {**env, "DUBAN_ALLOWED_HOSTS": "testserver", "PYTHONPATH": str(ROOT)}
-    done = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True)
+    done = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True, timeout=900)
     if args.profile or done.returncode:
         sys.stderr.write(done.stderr)
     for line in done.stdout.splitlines():

@@ -767,3 +767,20 @@ def test_the_same_code_in_two_streets_makes_two_tasks(office, ledger, units):
 
     assert [c.key for c in report.created] == ["MS-01", "MS-02", "ZB-01"]
     assert KeyTask.objects.get(office=other, code="MS-01").lead_unit.office == other
+
+
+def test_a_milestone_only_change_records_the_milestone_not_an_empty_task_change(
+    office, ledger, tmp_path
+):
+    apply(office, ledger)
+    before = counts()
+    changed = three_rows()
+    changed[0]["节点计划"] = "3月底前：完成方案设计\n6月底前：完成主体施工并通过验收"
+    report = apply(office, write_ledger(tmp_path / "v2.xlsx", changed))
+    assert [c.key for c in report.updated] == ["MS-01"]
+    after = counts()
+    assert after["task history"] == before["task history"]
+    assert after["milestone history"] == before["milestone history"] + 1
+    assert (
+        Milestone.objects.get(task__code="MS-01", order=2).description == "完成主体施工并通过验收"
+    )

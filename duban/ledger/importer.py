@@ -35,7 +35,7 @@ COLUMNS = [
 ]
 HEADERS = [c.header for c in COLUMNS]
 
-PARTNER_SPLIT = re.compile(r"[、，,;；\n\r/]+")
+PARTNER_SPLIT = re.compile(r"[、，,;；\n\r]+")
 
 LIMITS = {"code": 30, "title": 200, "leader": 50}
 # Names the import may create, and milestone texts: PostgreSQL refuses longer ones.
@@ -305,7 +305,7 @@ class LedgerImport(TabularImport):
             setattr(task, name, value)
         if "partner_units" in record.changes:
             save_task(task, [self.units[n] for n in record.partner_units])
-        else:
+        elif record.changes - {"milestones"}:
             task.save()
         if "milestones" in record.changes:
             existing = sorted(task.milestones.all(), key=_ms_key)
