@@ -43,6 +43,8 @@ INSTALLED_APPS = [
     "duban.core",
     "duban.org",
     "duban.ledger",
+    "duban.progress",
+    "duban.notify",
 ]
 
 MIDDLEWARE = [
@@ -119,7 +121,7 @@ MEDIA_ROOT = Path(envstr("DUBAN_MEDIA_ROOT", str(DATA_DIR / "media")))
 UPLOAD_DIR = DATA_DIR / "uploads"
 
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "ledger:list"
+LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
 SESSION_COOKIE_AGE = envint("DUBAN_SESSION_AGE", 60 * 60 * 12)
