@@ -72,7 +72,9 @@ class Period:
 
     @property
     def end(self):
-        return dt.date(self.year, self.last_month, calendar.monthrange(self.year, self.last_month)[1])
+        return dt.date(
+            self.year, self.last_month, calendar.monthrange(self.year, self.last_month)[1]
+        )
 
     def months(self):
         return [Period.month(self.year, m) for m in range(self.first_month, self.last_month + 1)]

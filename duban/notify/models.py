@@ -23,6 +23,9 @@ class Notification(models.Model):
         verbose_name_plural = _("站内通知")
         ordering = ["-created_at", "-id"]
 
+    def __str__(self):
+        return self.title
+
 
 class ReminderLog(models.Model):
     """Every reminder sent, one row per (day, kind, unit, channel, recipient):
@@ -56,3 +59,6 @@ class ReminderLog(models.Model):
                 fields=["day", "kind", "unit", "channel", "recipient"], name="one_reminder_per_day"
             ),
         ]
+
+    def __str__(self):
+        return f"{self.day} {self.get_kind_display()} {self.recipient}"

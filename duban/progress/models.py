@@ -47,7 +47,9 @@ class ProgressRules(models.Model):
         help_text=_("遇非工作日顺延至下一个工作日"),
     )
     unit_head_approval = models.BooleanField(
-        _("需单位负责人审核"), default=False, help_text=_("勾选后，填报员提交的填报先经本单位负责人审核，再报党政办")
+        _("需单位负责人审核"),
+        default=False,
+        help_text=_("勾选后，填报员提交的填报先经本单位负责人审核，再报党政办"),
     )
     pace_threshold = models.DecimalField(
         _("序时进度系数"),
@@ -57,11 +59,9 @@ class ProgressRules(models.Model):
         help_text=_("完成值低于“量化指标 × 时间进度 × 该系数”时视为落后于序时进度"),
     )
     due_soon_workdays = models.PositiveSmallIntegerField(
-        _("临近时限（工作日）"), default=5, help_text=_("距完成时限不足该工作日数时亮蓝灯")
+        _("临近时限（工作日）"), default=5, help_text=_("距完成时限不超过该工作日数时亮蓝灯")
     )
-    red_after_lagging_periods = models.PositiveSmallIntegerField(
-        _("连续滞后几期亮红灯"), default=2
-    )
+    red_after_lagging_periods = models.PositiveSmallIntegerField(_("连续滞后几期亮红灯"), default=2)
     remind_before_workdays = models.PositiveSmallIntegerField(
         _("截止前几个工作日开始催报"), default=3
     )
@@ -153,7 +153,9 @@ class Submission(models.Model):
         verbose_name_plural = _("进展填报")
         ordering = ["period", "task_id"]
         constraints = [
-            models.UniqueConstraint(fields=["task", "period"], name="one_submission_per_task_period"),
+            models.UniqueConstraint(
+                fields=["task", "period"], name="one_submission_per_task_period"
+            ),
         ]
 
     def __str__(self):
@@ -188,6 +190,9 @@ class Review(models.Model):
         verbose_name_plural = _("审核记录")
         ordering = ["at", "id"]
 
+    def __str__(self):
+        return f"{self.get_action_display()} v{self.version}"
+
 
 def evidence_path(instance, filename):
     return f"evidence/{instance.submission.task.year}/{instance.submission_id}/{filename}"
@@ -210,6 +215,9 @@ class Evidence(models.Model):
     class Meta:
         verbose_name = _("佐证材料")
         verbose_name_plural = _("佐证材料")
+
+    def __str__(self):
+        return self.name
 
 
 class PartnerFeedback(models.Model):
@@ -234,6 +242,9 @@ class PartnerFeedback(models.Model):
             ),
         ]
 
+    def __str__(self):
+        return f"{self.unit} {self.period}"
+
 
 class Judgement(models.Model):
     """The office's determination of a task's status for a month (研判)."""
@@ -252,14 +263,20 @@ class Judgement(models.Model):
     light = models.CharField(_("预警灯"), max_length=6, choices=Light.choices)
     proposed_status = models.CharField(_("系统建议状态"), max_length=10, choices=Status.choices)
     flags = models.JSONField(_("研判依据"), default=dict, blank=True)
-    source = models.CharField(_("来源"), max_length=10, choices=Source.choices, default=Source.ENGINE)
+    source = models.CharField(
+        _("来源"), max_length=10, choices=Source.choices, default=Source.ENGINE
+    )
     override_reason = models.TextField(_("调整理由"), blank=True)
     reason_category = models.ForeignKey(
         ReasonCategory, verbose_name=_("原因类别"), null=True, blank=True, on_delete=models.PROTECT
     )
     reason = models.TextField(_("滞后原因"), blank=True)
     judged_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("研判人"), null=True, blank=True, on_delete=models.SET_NULL
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("研判人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
     )
     judged_at = models.DateTimeField(_("研判时间"), auto_now=True)
     history = HistoricalRecords(bases=[AuditFields])
@@ -269,5 +286,10 @@ class Judgement(models.Model):
         verbose_name_plural = _("研判结果")
         ordering = ["period", "task_id"]
         constraints = [
-            models.UniqueConstraint(fields=["task", "period"], name="one_judgement_per_task_period"),
+            models.UniqueConstraint(
+                fields=["task", "period"], name="one_judgement_per_task_period"
+            ),
         ]
+
+    def __str__(self):
+        return f"{self.period} {self.get_status_display()}"
