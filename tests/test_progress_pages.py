@@ -1,6 +1,5 @@
 """The progress pages for each role: 批量填报, 协同反馈, 审核, one report, evidence."""
 
-import sys
 from types import SimpleNamespace
 
 import pytest
@@ -27,8 +26,10 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 @pytest.fixture(autouse=True)
 def _engine_on_track(monkeypatch):
-    fake = SimpleNamespace(propose=lambda task, period: SimpleNamespace(status="on_track"))
-    monkeypatch.setitem(sys.modules, "duban.progress.judging", fake)
+    monkeypatch.setattr(
+        "duban.progress.judging.propose",
+        lambda task, period, **kwargs: SimpleNamespace(status="on_track"),
+    )
 
 
 def login(client, user):

@@ -1,7 +1,6 @@
 """The path of a monthly report: draft, submit, (unit head), accept or return, correct."""
 
 import io
-import sys
 import zipfile
 from decimal import Decimal
 from types import SimpleNamespace
@@ -11,6 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from duban.progress import workflow
 from duban.progress.models import (
+    Judgement,
     PartnerFeedback,
     ProgressRules,
     ReasonCategory,
@@ -25,9 +25,11 @@ FILLED = {"progress": "已完成3个小区的改造", "self_status": "on_track",
 
 
 def engine_says(monkeypatch, status):
-    """Stand in for duban.progress.judging so these tests do not depend on the engine."""
-    fake = SimpleNamespace(propose=lambda task, period: SimpleNamespace(status=status))
-    monkeypatch.setitem(sys.modules, "duban.progress.judging", fake)
+    """Fix the engine's proposal so these tests are about the workflow, not the engine."""
+    monkeypatch.setattr(
+        "duban.progress.judging.propose",
+        lambda task, period, **kwargs: SimpleNamespace(status=status),
+    )
 
 
 @pytest.fixture(autouse=True)
@@ -133,12 +135,14 @@ def test_lagging_by_the_engine_requires_a_reason_too(tasks, units, people, monke
     assert any("系统研判该事项推进滞后" in m for m in raised.value.errors[tasks["build"].pk])
 
 
-def test_missing_engine_does_not_block_submitting(tasks, units, people, monkeypatch):
-    monkeypatch.setitem(sys.modules, "duban.progress.judging", None)  # import fails
+def test_accepting_a_report_judges_the_tasks_month_at_once(tasks, units, people):
     submission = draft(tasks, units, people)
     workflow.submit([submission], people["bob"])
     submission.refresh_from_db()
-    assert submission.state == State.SUBMITTED
+    workflow.accept(submission, people["alice"])
+    judgement = Judgement.objects.get(task=tasks["build"], period=submission.period)
+    assert judgement.status in {"completed", "on_track", "lagging"}
+    assert judgement.judged_by == people["alice"]
 
 
 def test_a_batch_with_one_incomplete_report_submits_nothing(tasks, units, people):

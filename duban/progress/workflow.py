@@ -190,13 +190,10 @@ def save_draft(task, period, unit, data, user):
 
 
 def proposed_status(task, period):
-    """What the engine says (completed / on_track / lagging), or "" while it is absent."""
-    try:
-        from duban.progress.judging import propose
+    """What the engine says (completed / on_track / lagging) for the task's month."""
+    from duban.progress import judging
 
-        return propose(task, str(period)).status
-    except (ImportError, AttributeError):
-        return ""
+    return judging.propose(task, str(period)).status
 
 
 def problems(submission):
@@ -283,7 +280,16 @@ def accept(submission, user, comment=""):
     _require(can_review(user, submission.task), "只有督查管理员可以采纳")
     _transition(submission, State.SUBMITTED, State.ACCEPTED)
     _review(submission, Review.Action.ACCEPT, user, comment.strip())
+    rejudge(submission, user)
     return submission
+
+
+def rejudge(submission, user):
+    """An accepted (or corrected) report changes what the engine sees: judge that task's
+    month again at once, so the ledger's status and light follow the acceptance."""
+    from duban.progress.judging import judge_period
+
+    judge_period(KeyTask.objects.filter(pk=submission.task_id), submission.period, user=user)
 
 
 @transaction.atomic
@@ -320,6 +326,7 @@ def correct(submission, user, data, reason):
         raise WorkflowError("只有已采纳且未被他人更改的填报可以更正，请刷新页面后再试")
     _record_version(submission)
     _review(submission, Review.Action.CORRECT, user, reason.strip())
+    rejudge(submission, user)
     return submission
 
 

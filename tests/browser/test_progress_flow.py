@@ -1,12 +1,11 @@
 """A month's reporting in the browser: the unit fills its sheet and submits, the office
 returns one report with a comment, the unit fixes it, the office accepts both."""
 
-import sys
 from types import SimpleNamespace
 
 import pytest
 
-from duban.progress.models import Submission
+from duban.progress.models import Judgement, Submission
 from tests.browser.conftest import login
 from tests.factories import KeyTaskFactory
 
@@ -20,8 +19,10 @@ BATCH = "/progress/batch/?period=2022-07"
 
 @pytest.fixture(autouse=True)
 def _engine_on_track(monkeypatch):
-    fake = SimpleNamespace(propose=lambda task, period: SimpleNamespace(status="on_track"))
-    monkeypatch.setitem(sys.modules, "duban.progress.judging", fake)
+    monkeypatch.setattr(
+        "duban.progress.judging.propose",
+        lambda task, period, **kwargs: SimpleNamespace(status="on_track"),
+    )
 
 
 def switch_user(page, live_server, username):
@@ -88,3 +89,8 @@ def test_unit_reports_office_returns_unit_fixes_office_accepts(
     page.goto(live_server.url + "/ledger/?year=2022")
     ledger = page.locator("#ledger-table").inner_text()
     assert first.title in ledger and second.title in ledger
+    for task in (first, second):
+        row = page.locator("#ledger-table tr", has_text=task.title)
+        judgement = Judgement.objects.get(task=task, period="2022-07")
+        assert judgement.get_status_display() in row.inner_text()
+        assert judgement.get_light_display()[0] in row.inner_text()  # 绿 / 蓝 / 黄 / 红
