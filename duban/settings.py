@@ -43,6 +43,8 @@ INSTALLED_APPS = [
     "duban.core",
     "duban.org",
     "duban.ledger",
+    "duban.progress",
+    "duban.notify",
 ]
 
 MIDDLEWARE = [
@@ -119,7 +121,7 @@ MEDIA_ROOT = Path(envstr("DUBAN_MEDIA_ROOT", str(DATA_DIR / "media")))
 UPLOAD_DIR = DATA_DIR / "uploads"
 
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "ledger:list"
+LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
 SESSION_COOKIE_AGE = envint("DUBAN_SESSION_AGE", 60 * 60 * 12)
@@ -137,3 +139,38 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": envstr("DUBAN_LOG_LEVEL", "WARNING")},
 }
+
+# ----- 催报/催办：电子邮件与群机器人 (duban.notify; docs/reminders.md) -----
+from django.core.exceptions import ImproperlyConfigured  # noqa: E402
+
+DUBAN_EMAIL_HOST = envstr("DUBAN_EMAIL_HOST").strip()
+if DUBAN_EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+else:
+    # No mail server configured: e-mails are written to the console, i.e. to the remind log.
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+EMAIL_HOST = DUBAN_EMAIL_HOST or "localhost"
+EMAIL_PORT = envint("DUBAN_EMAIL_PORT", 25)
+EMAIL_HOST_USER = envstr("DUBAN_EMAIL_USER")
+EMAIL_HOST_PASSWORD = envstr("DUBAN_EMAIL_PASSWORD")
+EMAIL_USE_TLS = envbool("DUBAN_EMAIL_USE_TLS", False)
+# Port 465 speaks TLS from the first byte (SMTPS), which STARTTLS cannot.
+EMAIL_USE_SSL = EMAIL_PORT == 465 and not EMAIL_USE_TLS
+EMAIL_TIMEOUT = 10
+DEFAULT_FROM_EMAIL = envstr("DUBAN_EMAIL_FROM", "duban@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+DUBAN_WEBHOOK_URL = envstr("DUBAN_WEBHOOK_URL").strip()
+if DUBAN_WEBHOOK_URL and not DUBAN_WEBHOOK_URL.startswith(("https://", "http://")):
+    raise ImproperlyConfigured("DUBAN_WEBHOOK_URL 应以 https:// 或 http:// 开头")
+DUBAN_WEBHOOK_KIND = envstr("DUBAN_WEBHOOK_KIND", "dingtalk").strip().lower()
+if DUBAN_WEBHOOK_KIND not in ("dingtalk", "wecom"):
+    raise ImproperlyConfigured(
+        f"DUBAN_WEBHOOK_KIND={DUBAN_WEBHOOK_KIND!r} 无效：钉钉填 dingtalk，企业微信填 wecom"
+    )
+# The address people open the system at, for links in e-mails and robot messages.
+DUBAN_SITE_URL = envstr("DUBAN_SITE_URL").strip().rstrip("/")
+if DUBAN_SITE_URL and not DUBAN_SITE_URL.startswith(("https://", "http://")):
+    raise ImproperlyConfigured(
+        "DUBAN_SITE_URL 应以 https:// 或 http:// 开头，如 https://duban.example.gov.cn"
+    )

@@ -1,16 +1,19 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from django.views.generic import RedirectView
+
+from duban.core import views as core_views
 
 admin.site.site_header = "督办 · 管理后台"
 admin.site.site_title = "督办"
 admin.site.index_title = "系统管理"
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="ledger:list", permanent=False)),
+    path("", core_views.home, name="home"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("ledger/", include("duban.ledger.urls")),
+    path("progress/", include("duban.progress.urls")),
+    path("notifications/", include("duban.notify.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -6,9 +6,28 @@ from duban.org import roles as R
 from duban.org.models import Office
 from tests.factories import KeyTaskFactory, UnitFactory, make_user
 
+SEED_MIGRATIONS = [
+    "duban.org.migrations.0002_seed",
+    "duban.ledger.migrations.0002_seed",
+    "duban.progress.migrations.0002_seed",
+]
+
+
+def seed_reference_data():
+    """What the data migrations put in a fresh database (office, roles, categories,
+    sources, reason categories, rules). Transactional tests (live server, browser)
+    flush the database after themselves, so they re-create it here."""
+    import importlib
+
+    from django.apps import apps
+
+    for name in SEED_MIGRATIONS:
+        importlib.import_module(name).seed(apps, None)
+
 
 @pytest.fixture
 def office(db):
+    seed_reference_data()
     return Office.objects.order_by("id").first()
 
 

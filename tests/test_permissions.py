@@ -212,5 +212,5 @@ def test_login_page_is_in_chinese_and_logs_in(client, people):
     response = client.post(
         reverse("login"), {"username": "bob", "password": "pass12345"}, follow=True
     )
-    assert response.redirect_chain[-1][0] == reverse("ledger:list")
+    assert response.redirect_chain[-1][0] == reverse("home")  # 工作台
     assert "单位填报员" in response.content.decode()

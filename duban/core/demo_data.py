@@ -1071,3 +1071,53 @@ ASSIGNED = [
 
 # Defaults if an assignment source is missing (the ledger migration seeds these).
 SOURCE_WORKDAYS = {"领导批示": 15, "会议议定": 20, "上级交办": 10}
+
+
+# ----- monthly reports (进展填报) written by the demo -----
+
+PROGRESS_MONTHS = 7  # January to July, as in the reference report (1-7月)
+LAGGING_FROM_MONTH = (5, 7)  # some tasks lag since May (red by July), others since July
+COMPLETED_IN_MONTH = 6
+# category → how many of its tasks lag by July (the reference report's 5, 6, 1, 6, 0)
+LAGGING_PER_CATEGORY = {
+    "街道民生实事项目": 5,
+    "街道重点工作专班推进项目": 6,
+    "市委市政府重点工作": 1,
+    "区委区政府重点工作": 6,
+    "区领导调研提出的工作": 0,
+}
+COMPLETED_PER_CATEGORY = [1, 0, 0, 0, 0]
+
+_PROGRESS_STEPS = [
+    "细化工作方案，明确责任分工和时间节点",
+    "召开专题推进会，对接相关部门和居民区",
+    "完成现场踏勘和需求摸底",
+    "按节点组织实施，推进情况每周通报",
+    "集中力量攻坚，阶段性目标基本达成",
+    "开展中期检查，对发现的问题逐项整改",
+    "巩固成效，着手准备验收材料",
+]
+
+_LAG_REASONS = {
+    "客观因素": "受连续降雨和疫情防控影响，施工队伍进场时间推迟。",
+    "前期手续": "项目立项和规划许可手续仍在办理中，尚未取得批复。",
+    "资金": "项目资金尚未全部落实，部分采购无法启动。",
+    "统筹协调": "涉及多个部门和居民区，协调会议召开不及时，合力尚未形成。",
+    "主观攻坚": "面对居民意见分歧，推进措施不够有力，存在观望情绪。",
+}
+
+
+def progress_text(title, month, done, lagging):
+    if done:
+        return f"{title}已全面完成，已通过验收并投入使用。"
+    step = _PROGRESS_STEPS[(month - 1) % len(_PROGRESS_STEPS)]
+    if lagging:
+        return f"{month}月，{title}{step}，但进度滞后于计划。"
+    return f"{month}月，{title}{step}，总体按计划推进。"
+
+
+def lag_reason(category_name):
+    for key, text in _LAG_REASONS.items():
+        if key in category_name:
+            return text
+    return "推进中遇到新情况，正在研究解决办法。"

@@ -2,17 +2,24 @@
 definition, so "导出当前视图" exports exactly the rows on screen (all pages).
 
 Every queryset starts from `KeyTask.objects.visible_to(user)`.
+
+状态 and 预警 are those of the judgement (研判) of one month, `period`: by default the
+latest month of the year that has judgements, else the current month when it lies in
+the year, else December of the year.
 """
 
 import datetime as dt
 
 from django import forms
 from django.db.models import Count, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from duban.core.periods import Period
 from duban.ledger.models import Category, KeyTask
 from duban.org import roles as R
 from duban.org.models import Office, Unit
+from duban.progress.models import Judgement, Light, Status
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
 
@@ -29,6 +36,13 @@ class LedgerFilterForm(forms.Form):
     )
     lead_unit = forms.ModelChoiceField(
         label=_("牵头单位"), queryset=Unit.objects.none(), required=False, empty_label=_("全部单位")
+    )
+    period = forms.ChoiceField(label=_("研判月份"), required=False, choices=())
+    status = forms.ChoiceField(
+        label=_("状态"), required=False, choices=[("", _("全部状态")), *Status.choices]
+    )
+    light = forms.ChoiceField(
+        label=_("预警"), required=False, choices=[("", _("全部预警")), *Light.choices]
     )
     q = forms.CharField(
         label=_("关键词"),
@@ -76,6 +90,8 @@ class LedgerFilter:
         form.fields["lead_unit"].queryset = Unit.objects.filter(
             pk__in=self.visible.filter(year=self.year).values("lead_unit_id")
         )
+        months = [Period.month(self.year, m) for m in range(1, 13)]
+        form.fields["period"].choices = [(p.key, p.label) for p in months]
         # A value that is not a valid choice (another year's category...) is ignored.
         form.is_valid()
         cleaned = form.cleaned_data
@@ -83,10 +99,33 @@ class LedgerFilter:
         self.category = cleaned.get("category")
         self.lead_unit = cleaned.get("lead_unit")
         self.keyword = (cleaned.get("q") or "").strip()
+        self.status = cleaned.get("status") or ""
+        self.light = cleaned.get("light") or ""
 
         self.in_year = self.visible.filter(year=self.year)
         if self.office is not None:
             self.in_year = self.in_year.filter(office=self.office)
+
+        chosen = cleaned.get("period")
+        self.period = Period.parse(chosen) if chosen else self.default_period()
+        if not chosen:
+            # Show the month actually used, so the select and the columns agree.
+            form.data["period"] = self.period.key
+
+    def default_period(self):
+        latest = (
+            Judgement.objects.filter(task__in=self.in_year, period__startswith=f"{self.year}-")
+            .exclude(period__contains="H")
+            .order_by("-period")
+            .values_list("period", flat=True)
+            .first()
+        )
+        if latest:
+            return Period.parse(latest)
+        today = timezone.localdate()
+        if today.year == self.year:
+            return Period.containing(today)
+        return Period.month(self.year, 12)
 
     @property
     def queryset(self):
@@ -95,6 +134,14 @@ class LedgerFilter:
             tasks = tasks.filter(category=self.category)
         if self.lead_unit is not None:
             tasks = tasks.filter(lead_unit=self.lead_unit)
+        judged = {}
+        if self.status:
+            judged["judgements__status"] = self.status
+        if self.light:
+            judged["judgements__light"] = self.light
+        if judged:
+            # One judgement per task and month, so the join adds no duplicate rows.
+            tasks = tasks.filter(judgements__period=self.period.key, **judged)
         if self.keyword:
             tasks = tasks.filter(
                 Q(code__icontains=self.keyword)

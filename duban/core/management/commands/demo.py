@@ -10,6 +10,7 @@ import datetime as dt
 import secrets
 import string
 import unicodedata
+from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth import get_user_model, password_validation
@@ -17,9 +18,11 @@ from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 
 from duban.core import demo_data as D
 from duban.core.audit import Channel, audit_context, new_batch_id
+from duban.core.periods import Period
 from duban.core.workdays import Calendar
 from duban.ledger.models import AssignmentSource, Category, KeyTask, Milestone, save_task
 from duban.org import roles as R
@@ -79,12 +82,81 @@ class DemoWriter:
         self.created = {"units": 0, "tasks": 0, "assigned": 0, "milestones": 0, "users": 0}
         self.skipped = {"units": 0, "tasks": 0, "users": 0}
         self.logins = []  # (username, role name, unit name, created?)
+        self.calendar = Calendar.load()
 
     def write(self):
         self.units = self.write_units()
         self.write_tasks()
         self.write_assigned()
         self.write_users()
+        self.write_progress()
+
+    def write_progress(self):
+        """Accepted monthly reports for January to PROGRESS_MONTHS, judged month by month,
+        so that the workbench, the ledger's lights and the task strips have a history.
+        The shape follows the reference report: by July one task done and about a
+        third lagging, the lagging ones concentrated in the street's own projects."""
+        from duban.progress.judging import judge_period
+        from duban.progress.models import ReasonCategory, Review, Submission
+
+        tasks = list(
+            KeyTask.objects.filter(
+                office=self.office, year=D.DEMO_YEAR, kind=KeyTask.Kind.ANNUAL
+            ).select_related("category", "lead_unit")
+        )
+        if Submission.objects.filter(task__in=tasks).exists():
+            return
+        reasons = list(ReasonCategory.objects.filter(active=True).order_by("order"))
+        admin = get_user_model().objects.filter(username="demo_admin").first()
+        by_category = {}
+        for task in sorted(tasks, key=lambda t: t.code):
+            by_category.setdefault(task.category.name, []).append(task)
+        lagging, completed = set(), set()
+        for (name, quota), done in zip(
+            D.LAGGING_PER_CATEGORY.items(), D.COMPLETED_PER_CATEGORY, strict=True
+        ):
+            group = by_category.get(name, [])
+            completed.update(t.pk for t in group[:done])
+            lagging.update(t.pk for t in group[done : done + quota])
+        for month in range(1, D.PROGRESS_MONTHS + 1):
+            period = f"{D.DEMO_YEAR}-{month:02d}"
+            for index, task in enumerate(tasks):
+                is_lagging = task.pk in lagging and month >= D.LAGGING_FROM_MONTH[task.pk % 2]
+                is_done = task.pk in completed and month >= D.COMPLETED_IN_MONTH
+                share = min(month / 12, 1)
+                value = None
+                if task.target_value is not None:
+                    factor = 1 if is_done else (share * (0.45 if is_lagging else 1.05))
+                    value = min(task.target_value, round(task.target_value * Decimal(str(factor))))
+                reason = reasons[index % (len(reasons) - 1)] if is_lagging and reasons else None
+                submission = Submission.objects.create(
+                    task=task,
+                    period=period,
+                    unit=task.lead_unit,
+                    state=Submission.State.ACCEPTED,
+                    progress=D.progress_text(task.title, month, is_done, is_lagging),
+                    completed_value=value,
+                    self_status="completed"
+                    if is_done
+                    else ("lagging" if is_lagging else "on_track"),
+                    reason_category=reason,
+                    reason=D.lag_reason(reason.name) if reason else "",
+                    next_steps="倒排工期、挂图作战，每周调度一次。"
+                    if is_lagging
+                    else "按节点计划推进。",
+                    submitted_at=timezone.now(),
+                    version=1,
+                )
+                Review.objects.create(
+                    submission=submission, action=Review.Action.ACCEPT, version=1, actor=admin
+                )
+            judge_period(
+                KeyTask.objects.filter(pk__in=[t.pk for t in tasks]),
+                period,
+                as_of=Period.parse(period).end,
+                calendar=self.calendar,
+            )
+        self.created["months"] = D.PROGRESS_MONTHS
 
     def write_units(self):
         units = {}

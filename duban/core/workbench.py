@@ -1,0 +1,231 @@
+"""工作台: what needs each person now, as plain query functions.
+
+Every list starts from `KeyTask.objects.visible_to(user)` or
+`Submission.objects.visible_to(user)`, so the page can never show another unit's
+work. Each function runs a fixed number of queries whatever the number of rows
+(related rows are joined or prefetched, never fetched per row).
+
+- 单位填报员 / 单位负责人: tasks the unit leads still to report this month (no report,
+  or a draft or returned one), returned reports with the comment that sent them back,
+  red tasks of the unit; the head also sees reports waiting for his approval.
+- 督查管理员: reports waiting for review, red tasks in scope, lagging tasks by category,
+  units that have not reported this month.
+- 领导 / 只读: red and lagging tasks, counts per status of the latest judged month.
+- everyone: the latest unread notifications.
+"""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count, OuterRef, Prefetch, Subquery
+from django.utils import timezone
+
+from duban.core.periods import Period, PeriodError
+from duban.ledger.models import KeyTask
+from duban.notify.models import Notification
+from duban.org import roles as R
+from duban.progress.models import Judgement, Light, Review, Status, Submission
+
+State = Submission.State
+RETURN_ACTIONS = (Review.Action.RETURN, Review.Action.HEAD_RETURN)
+# A month is "reported" once the report has left the unit's hands.
+REPORTED_STATES = (State.PENDING_HEAD, State.SUBMITTED, State.ACCEPTED)
+LIST_LIMIT = 10
+NOTIFICATION_LIMIT = 5
+TASK_ORDER = ["category__order", "code", "pk"]
+
+
+def current_period(today=None):
+    return Period.containing(today or timezone.localdate())
+
+
+def latest_judged_period(tasks):
+    """The latest month with any judgement of these tasks, or None."""
+    key = (
+        Judgement.objects.filter(task__in=tasks)
+        .exclude(period__contains="H")
+        .order_by("-period")
+        .values_list("period", flat=True)
+        .first()
+    )
+    if key is None:
+        return None
+    try:
+        return Period.parse(key)
+    except PeriodError:
+        return None
+
+
+def judged_tasks(tasks, period, **conditions):
+    """Judgements of `period` for `tasks` matching `conditions`, each with its task."""
+    return (
+        Judgement.objects.filter(task__in=tasks, period=period.key, **conditions)
+        .select_related("task", "task__lead_unit", "task__category")
+        .order_by("task__category__order", "task__code", "task_id")
+    )
+
+
+def unit_to_report(user, unit, period):
+    """Tasks the unit leads that still need this month's report, with the report's state."""
+    reported = Submission.objects.filter(period=period.key, state__in=REPORTED_STATES)
+    state = Submission.objects.filter(task=OuterRef("pk"), period=period.key).values("state")[:1]
+    return (
+        KeyTask.objects.visible_to(user)
+        .filter(lead_unit=unit, year=period.year)
+        .exclude(pk__in=reported.values("task_id"))
+        .annotate(report_state=Subquery(state))
+        .select_related("category")
+        .order_by(*TASK_ORDER)
+    )
+
+
+def returned_submissions(user, unit):
+    """The unit's returned reports; `return_reviews` holds the returns, oldest first."""
+    return (
+        Submission.objects.visible_to(user)
+        .filter(unit=unit, state=State.RETURNED)
+        .select_related("task")
+        .prefetch_related(
+            Prefetch(
+                "reviews",
+                queryset=Review.objects.filter(action__in=RETURN_ACTIONS).select_related("actor"),
+                to_attr="return_reviews",
+            )
+        )
+        .order_by("-period", "task__code")
+    )
+
+
+def pending_head(user, unit):
+    return (
+        Submission.objects.visible_to(user)
+        .filter(unit=unit, state=State.PENDING_HEAD)
+        .select_related("task", "submitted_by")
+        .order_by("period", "task__code")
+    )
+
+
+def waiting_for_review(user):
+    return (
+        Submission.objects.visible_to(user)
+        .filter(state=State.SUBMITTED)
+        .select_related("task", "unit")
+        .order_by("submitted_at", "period", "task__code")
+    )
+
+
+def lagging_by_category(tasks, period):
+    """[(category name, count)] of lagging tasks in `period`, biggest first."""
+    rows = (
+        Judgement.objects.filter(task__in=tasks, period=period.key, status=Status.LAGGING)
+        .values("task__category__name", "task__category__order")
+        .annotate(n=Count("id"))
+        .order_by("task__category__order")
+    )
+    return [(row["task__category__name"] or "未分类", row["n"]) for row in rows]
+
+
+def units_not_reported(tasks, period):
+    """[{unit, missing}] of lead units with tasks of `period`'s year not yet reported."""
+    reported = Submission.objects.filter(period=period.key, state__in=REPORTED_STATES)
+    rows = (
+        tasks.filter(year=period.year)
+        .exclude(pk__in=reported.values("task_id"))
+        .order_by()
+        .values("lead_unit_id", "lead_unit__name", "lead_unit__order")
+        .annotate(missing=Count("id"))
+        .order_by("lead_unit__order", "lead_unit__name")
+    )
+    return [{"unit": row["lead_unit__name"], "missing": row["missing"]} for row in rows]
+
+
+def status_counts(tasks, period):
+    """{status: count} for `period`, every status present (0 when none)."""
+    counts = dict(
+        Judgement.objects.filter(task__in=tasks, period=period.key)
+        .order_by()
+        .values_list("status")
+        .annotate(n=Count("id"))
+    )
+    return [(value, label, counts.get(value, 0)) for value, label in Status.choices]
+
+
+def unread_notifications(user):
+    unread = Notification.objects.filter(user=user, read_at__isnull=True)
+    return unread[:NOTIFICATION_LIMIT]
+
+
+@dataclass
+class Workbench:
+    """What the 工作台 shows one person; empty parts are simply not shown."""
+
+    period: Period
+    unit: object = None
+    unit_role: bool = False
+    reporter: bool = False
+    head: bool = False
+    supervisor: bool = False
+    overseer: bool = False
+    judged: Period | None = None
+    to_report: list = field(default_factory=list)
+    returned: list = field(default_factory=list)
+    pending_head: list = field(default_factory=list)
+    waiting: list = field(default_factory=list)
+    waiting_count: int = 0
+    red: list = field(default_factory=list)
+    lagging: list = field(default_factory=list)
+    lagging_period: Period | None = None
+    lagging_by_category: list = field(default_factory=list)
+    not_reported: list = field(default_factory=list)
+    status_counts: list = field(default_factory=list)
+    notifications: list = field(default_factory=list)
+
+
+def build(user, today=None):
+    """The whole 工作台 for `user` on `today`."""
+    held = R.roles_of(user)
+    profile = R.profile_of(user)
+    period = current_period(today)
+    bench = Workbench(period=period)
+    visible = KeyTask.objects.visible_to(user)
+    bench.supervisor = R.is_supervisor(user)
+    bench.overseer = bool(held & {R.LEADER, R.READONLY})
+    unit = profile.unit if profile and profile.unit_id else None
+    bench.unit = unit
+    bench.unit_role = unit is not None and bool(held & R.SEES_OWN_UNIT)
+    bench.head = unit is not None and R.UNIT_HEAD in held
+
+    if bench.unit_role or bench.supervisor or bench.overseer:
+        bench.judged = latest_judged_period(visible)
+    if bench.judged is not None:
+        # For unit roles `visible` is already the unit's tasks (lead or partner).
+        bench.red = list(judged_tasks(visible, bench.judged, light=Light.RED))
+
+    bench.reporter = unit is not None and bool(held & {R.REPORTER, R.UNIT_HEAD})
+    if bench.reporter:
+        bench.to_report = list(unit_to_report(user, unit, period))
+        bench.returned = list(returned_submissions(user, unit))
+        for submission in bench.returned:
+            reviews = submission.return_reviews
+            submission.return_review = reviews[-1] if reviews else None
+    if bench.head:
+        bench.pending_head = list(pending_head(user, unit))
+
+    if bench.supervisor:
+        waiting = waiting_for_review(user)
+        bench.waiting = list(waiting[:LIST_LIMIT])
+        bench.waiting_count = waiting.count()
+        # This month is judged late in the month: until then the latest judged
+        # month is shown, and named as such on the page.
+        if bench.judged is not None and bench.judged < period:
+            bench.lagging_period = bench.judged
+        else:
+            bench.lagging_period = period
+        bench.lagging_by_category = lagging_by_category(visible, bench.lagging_period)
+        bench.not_reported = units_not_reported(visible, period)
+
+    if bench.overseer and bench.judged is not None:
+        bench.lagging = list(judged_tasks(visible, bench.judged, status=Status.LAGGING))
+        bench.status_counts = status_counts(visible, bench.judged)
+
+    bench.notifications = list(unread_notifications(user))
+    return bench

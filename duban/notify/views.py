@@ -1,0 +1,68 @@
+"""我的通知: a person's in-app notifications. Only one's own: another person's answers 404."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Case, IntegerField, Value, When
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from duban.notify.models import Notification
+
+PAGE_SIZE = 50
+
+
+def unread_count(user):
+    """Unread notifications of `user`, for the header badge (0 when not logged in)."""
+    if user is None or not user.is_authenticated:
+        return 0
+    return Notification.objects.filter(user=user, read_at__isnull=True).count()
+
+
+@login_required
+def notification_list(request):
+    notifications = (
+        Notification.objects.filter(user=request.user)
+        .annotate(
+            unread_first=Case(
+                When(read_at__isnull=True, then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("unread_first", "-created_at", "-id")
+    )
+    page = Paginator(notifications, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "notify/list.html",
+        {"page": page, "unread": unread_count(request.user)},
+    )
+
+
+@login_required
+def open_notification(request, pk):
+    """Mark one notification read and go where it leads."""
+    notification = get_object_or_404(Notification, pk=pk, user=request.user)
+    Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+    target = notification.url
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(target)
+    return redirect("notify:list")
+
+
+@login_required
+@require_POST
+def mark_all_read(request):
+    count = Notification.objects.filter(user=request.user, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+    if count:
+        messages.success(request, f"已将 {count} 条通知标为已读")
+    return redirect("notify:list")

@@ -1,0 +1,352 @@
+"""研判 against the database: load what the status engine needs, run it, keep the result.
+
+`duban.progress.status` holds the rules; this module only feeds it and writes
+`Judgement` rows. The office's word wins: a judgement imported from Excel or
+adjusted by hand keeps its status when the engine runs again; only the engine's
+proposal, flags and light are refreshed on it.
+
+Evidence given to the engine: the task's submissions of its year up to the
+judged month that were submitted (to the unit head or the office) or accepted;
+the engine counts only the accepted ones, and the others only to tell that the
+unit did report (no_update).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from duban.core.audit import bulk_create_history
+from duban.core.periods import Period
+from duban.core.workdays import Calendar
+from duban.ledger.models import KeyTask, Milestone
+from duban.progress import status as engine
+from duban.progress.models import Judgement, ProgressRules, Status, Submission
+
+REPORTED_STATES = (
+    Submission.State.PENDING_HEAD,
+    Submission.State.SUBMITTED,
+    Submission.State.ACCEPTED,
+)
+WRITTEN_FIELDS = ["as_of", "status", "light", "proposed_status", "flags", "judged_by"]
+BATCH = 500
+
+
+def rules_in(rules=None):
+    rules = rules or ProgressRules.current()
+    return engine.Rules(
+        pace_threshold=rules.pace_threshold,
+        due_soon_workdays=rules.due_soon_workdays,
+        red_after_lagging_periods=rules.red_after_lagging_periods,
+    )
+
+
+def _month(period_key):
+    period = period_key if isinstance(period_key, Period) else Period.parse(period_key)
+    if not period.is_month:
+        raise ValueError(f"研判按月进行，报送周期应为月份（如 2022-07），收到“{period_key}”")
+    return period
+
+
+def default_as_of(period):
+    return min(timezone.localdate(), period.end)
+
+
+def _start(year, assigned_on):
+    # 交办事项 run from the day they were assigned, annual tasks from January 1.
+    return assigned_on or dt.date(year, 1, 1)
+
+
+class CachedCalendar:
+    """Remembers each day's answer: judging 2,000 tasks asks about the same few
+    hundred days again and again, and chinesecalendar takes ~60 µs per question."""
+
+    def __init__(self, calendar):
+        self.calendar = calendar
+        self.days = {}
+
+    def is_workday(self, day):
+        known = self.days.get(day)
+        if known is None:
+            known = self.days[day] = self.calendar.is_workday(day)
+        return known
+
+    def workdays_between(self, start, end):
+        if end < start:
+            return -self.workdays_between(end, start)
+        return sum(
+            self.is_workday(start + dt.timedelta(days=n)) for n in range(1, (end - start).days + 1)
+        )
+
+
+class _Loaded:
+    """Everything the engine needs for a set of tasks and one month, in five queries
+    (plain values rather than model instances: 2,000 tasks must judge within a second)."""
+
+    def __init__(self, tasks_queryset, period):
+        months = [m.key for m in Period(period.year, 1, period.last_month).months()]
+        tasks = tasks_queryset.filter(year=period.year).order_by()
+        self.ids = ids = tasks.values("pk")
+        milestones = {}
+        for task_id, due, description in (
+            Milestone.objects.filter(task__in=ids)
+            .order_by("due")
+            .values_list("task_id", "due", "description")
+        ):
+            milestones.setdefault(task_id, []).append(engine.MilestoneIn(due, description))
+        self.tasks = {
+            pk: engine.TaskIn(
+                deadline=deadline,
+                milestones=tuple(milestones.get(pk, ())),
+                target_value=target_value,
+                start=_start(year, assigned_on),
+            )
+            for pk, year, deadline, target_value, assigned_on in tasks.values_list(
+                "pk", "year", "deadline", "target_value", "assigned_on"
+            )
+        }
+        self.submissions = {}
+        rows = Submission.objects.filter(
+            task__in=ids, period__in=months, state__in=REPORTED_STATES
+        ).values_list(
+            "task_id", "period", "self_status", "completed_value", "state", "submitted_at"
+        )
+        for task_id, key, self_status, value, state, submitted_at in rows:
+            self.submissions.setdefault(task_id, []).append(
+                engine.SubmissionIn(
+                    period=key,
+                    self_status=self_status,
+                    completed_value=value,
+                    accepted=state == Submission.State.ACCEPTED,
+                    submitted_on=timezone.localdate(submitted_at) if submitted_at else None,
+                )
+            )
+        earlier = months[:-1]
+        statuses = {
+            (task_id, key): status
+            for task_id, key, status in Judgement.objects.filter(
+                task__in=ids, period__in=earlier
+            ).values_list("task_id", "period", "status")
+        }
+        # a month without a judgement breaks the streak
+        self.previous = {pk: [statuses.get((pk, key), "") for key in earlier] for pk in self.tasks}
+        self.judgements = {
+            j.task_id: j for j in Judgement.objects.filter(task__in=ids, period=period.key)
+        }
+
+
+def _run(loaded, period, as_of, calendar, rules):
+    calendar = calendar if isinstance(calendar, CachedCalendar) else CachedCalendar(calendar)
+    return {
+        pk: engine.judge(
+            task,
+            loaded.submissions.get(pk, ()),
+            as_of,
+            period.key,
+            calendar,
+            rules,
+            loaded.previous[pk],
+        )
+        for pk, task in loaded.tasks.items()
+    }
+
+
+def judge_period(tasks_queryset, period_key, as_of=None, user=None, *, calendar=None, rules=None):
+    """Judge every task of the queryset for a month and keep the results.
+
+    Returns {task_id: Result} (the engine's proposals). A constant number of
+    queries whatever the number of tasks; rows that would not change are not
+    written and get no history.
+    """
+    period = _month(period_key)
+    as_of = as_of or default_as_of(period)
+    calendar = calendar or Calendar.load()
+    rules = rules_in(rules)
+    judged_by_id = user.pk if user is not None and user.is_authenticated else None
+    with transaction.atomic():
+        loaded = _Loaded(tasks_queryset, period)
+        results = _run(loaded, period, as_of, calendar, rules)
+        created, updated = [], []
+        now = timezone.now()
+        for pk, result in results.items():
+            judgement = loaded.judgements.get(pk)
+            if judgement is None:
+                created.append(
+                    Judgement(
+                        task_id=pk,
+                        period=period.key,
+                        as_of=as_of,
+                        status=result.status,
+                        proposed_status=result.status,
+                        light=result.light,
+                        flags=result.flags,
+                        source=Judgement.Source.ENGINE,
+                        judged_by_id=judged_by_id,
+                        judged_at=now,
+                    )
+                )
+                continue
+            values = _values(judgement, result, as_of, rules, loaded.previous[pk])
+            if judgement.source == Judgement.Source.ENGINE:
+                values["judged_by_id"] = judged_by_id
+            if all(getattr(judgement, name) == value for name, value in values.items()):
+                continue
+            for name, value in values.items():
+                setattr(judgement, name, value)
+            judgement.judged_at = now
+            updated.append(judgement)
+        _insert_rows(created, period.key, loaded.ids)
+        _update_rows(updated, [*WRITTEN_FIELDS, "judged_at"])
+        bulk_create_history(Judgement, created, "+")
+        bulk_create_history(Judgement, updated, "~")
+    return results
+
+
+def _insert_rows(judgements, period_key, task_ids):
+    """INSERT with executemany, then one SELECT for the new ids (history copies them).
+
+    Most columns hold the same value in every row of one run, so each is prepared
+    for the database once; bulk_create prepares every cell and took ~0.6 s of a
+    2,000-task run on SQLite. Other databases fall back to bulk_create.
+    """
+    if not judgements:
+        return
+    if connection.vendor not in ("sqlite", "postgresql"):
+        Judgement.objects.bulk_create(judgements, batch_size=BATCH)
+        return
+    fields = [f for f in Judgement._meta.concrete_fields if not f.primary_key]
+    varying = {"task", "status", "light", "proposed_status", "flags"}
+    shared = {
+        f.attname: f.get_db_prep_save(getattr(judgements[0], f.attname), connection)
+        for f in fields
+        if f.name not in varying
+    }
+    qn = connection.ops.quote_name
+    sql = (
+        f"INSERT INTO {qn(Judgement._meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) "
+        f"VALUES ({', '.join(['%s'] * len(fields))})"
+    )
+    rows = [
+        [
+            shared[f.attname]
+            if f.attname in shared
+            else f.get_db_prep_save(getattr(judgement, f.attname), connection)
+            for f in fields
+        ]
+        for judgement in judgements
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+    ids = dict(
+        Judgement.objects.filter(period=period_key, task__in=task_ids).values_list("task_id", "pk")
+    )
+    for judgement in judgements:
+        judgement.pk = ids[judgement.task_id]
+        judgement._state.adding = False
+
+
+def _update_rows(judgements, names):
+    """UPDATE … FROM (VALUES …): one statement per 500 rows.
+
+    Django's bulk_update builds a CASE WHEN per field and row and takes ~8 s for
+    2,000 judgements; this takes a small fraction of that on SQLite (>= 3.33) and
+    PostgreSQL. Other databases fall back to bulk_update.
+    """
+    if not judgements:
+        return
+    if connection.vendor not in ("sqlite", "postgresql"):
+        Judgement.objects.bulk_update(judgements, names, batch_size=BATCH)
+        return
+    fields = [Judgement._meta.get_field(name) for name in names]
+    qn = connection.ops.quote_name
+    columns = ["id", *(f.column for f in fields)]
+    if connection.vendor == "postgresql":  # VALUES of untyped literals are text there
+        source = [f"v.{qn(f.column)}::{f.db_type(connection)}" for f in fields]
+        pk_source = "v.id::integer"
+    else:
+        source = [f"v.{qn(f.column)}" for f in fields]
+        pk_source = "v.id"
+    table = qn(Judgement._meta.db_table)
+    assignments = ", ".join(
+        f"{qn(f.column)} = {src}" for f, src in zip(fields, source, strict=True)
+    )
+    row = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    with connection.cursor() as cursor:
+        for start in range(0, len(judgements), BATCH):
+            batch = judgements[start : start + BATCH]
+            params = []
+            for judgement in batch:
+                params.append(judgement.pk)
+                params += [
+                    f.get_db_prep_save(getattr(judgement, f.attname), connection) for f in fields
+                ]
+            cursor.execute(
+                f"WITH v({', '.join(qn(c) for c in columns)}) AS (VALUES {', '.join([row] * len(batch))}) "
+                f"UPDATE {table} SET {assignments} FROM v WHERE {table}.{qn('id')} = {pk_source}",
+                params,
+            )
+
+
+def _values(judgement, result, as_of, rules, previous):
+    """The fields the engine may set on an existing judgement."""
+    if judgement.source == Judgement.Source.ENGINE:
+        status, flags, light = result.status, result.flags, result.light
+    else:  # imported or adjusted by the office: its status stands
+        status = judgement.status
+        flags = engine.flags_for(status, result.flags, previous)
+        light = engine.light_for(status, flags, rules)
+    return {
+        "as_of": as_of,
+        "status": status,
+        "proposed_status": result.status,
+        "light": light,
+        "flags": flags,
+    }
+
+
+def propose(task, period_key, as_of=None, *, calendar=None, rules=None):
+    """The engine's proposal for one task and month, written nowhere."""
+    period = _month(period_key)
+    as_of = as_of or default_as_of(period)
+    loaded = _Loaded(KeyTask.objects.filter(pk=task.pk), period)
+    if not loaded.tasks:
+        raise ValueError(f"“{task}”不是 {period.year} 年度的重点工作，不能按 {period.key} 研判")
+    calendar = calendar or Calendar.load()
+    return _run(loaded, period, as_of, calendar, rules_in(rules))[task.pk]
+
+
+def override(task, period_key, status, reason, user, as_of=None):
+    """The office sets a task's status for a month by hand (人工调整); kept in history."""
+    period = _month(period_key)
+    if status not in Status.values:
+        raise ValueError(f"无效的研判状态“{status}”，应为已完成、推进正常或推进滞后")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValueError("人工调整研判结果须填写调整理由")
+    as_of = as_of or default_as_of(period)
+    calendar = Calendar.load()
+    rules = rules_in()
+    with transaction.atomic():
+        loaded = _Loaded(KeyTask.objects.filter(pk=task.pk), period)
+        if not loaded.tasks:
+            raise ValueError(f"“{task}”不是 {period.year} 年度的重点工作，不能按 {period.key} 研判")
+        result = _run(loaded, period, as_of, calendar, rules)[task.pk]
+        judgement = (
+            Judgement.objects.select_for_update().filter(task=task, period=period.key).first()
+        )
+        if judgement is None:
+            judgement = Judgement(task=task, period=period.key)
+        flags = engine.flags_for(status, result.flags, loaded.previous[task.pk])
+        judgement.as_of = as_of
+        judgement.status = status
+        judgement.proposed_status = result.status
+        judgement.flags = flags
+        judgement.light = engine.light_for(status, flags, rules)
+        judgement.source = Judgement.Source.OVERRIDE
+        judgement.override_reason = reason
+        judgement.judged_by = user if user is not None and user.is_authenticated else None
+        judgement._history_user = judgement.judged_by
+        judgement.save()
+    return judgement

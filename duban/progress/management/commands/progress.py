@@ -1,0 +1,91 @@
+"""`duban progress template|import`: a month's progress for every task, through Excel."""
+
+import re
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+
+from duban.core.periods import Period, PeriodError
+from duban.ledger.management.commands.ledger import resolve_office
+from duban.progress.importer import ProgressImport, build_template
+
+
+def parse_period(value):
+    """A month such as 2022-07, or a Chinese CommandError."""
+    text = str(value or "").strip()
+    if not re.fullmatch(r"\d{4}-\d{1,2}", text):
+        raise CommandError(f"--period 应为报送月份，如 2022-07；收到“{value}”")
+    try:
+        period = Period.parse(text)
+    except PeriodError as exc:
+        raise CommandError(f"--period 有误：{exc}")
+    if not 2000 <= period.year <= 2100:
+        raise CommandError(f"--period 年份超出范围：{period.year}")
+    return period
+
+
+class Command(BaseCommand):
+    help = "重点工作进展：下载某月的导入模板、从 Excel 导入某月进展（视为党政办采纳的研判结果）"
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="action", required=True, metavar="template|import")
+        template = sub.add_parser("template", help="写出某月的进展导入模板（已填好编号）")
+        template.add_argument("--period", required=True, help="报送月份，如 2022-07")
+        template.add_argument("-o", "--output", required=True)
+        template.add_argument("--office", help="街道/区名称（系统中有多个时必填）")
+
+        imp = sub.add_parser("import", help="从 Excel 导入某月进展（按 编号 新增或更新）")
+        imp.add_argument("file")
+        imp.add_argument("--period", required=True, help="报送月份，如 2022-07")
+        imp.add_argument("--dry-run", action="store_true", help="只检查并预览，不写入")
+        imp.add_argument("--office", help="街道/区名称（系统中有多个时必填）")
+        imp.add_argument("--user", help="记入变更记录的操作人用户名")
+
+    def handle(self, *args, **options):
+        from duban.core.audit import Channel, audit_context
+
+        with audit_context(Channel.CLI):
+            getattr(self, "do_" + options["action"])(options)
+
+    def do_template(self, options):
+        period = parse_period(options["period"])
+        office = resolve_office(options["office"])
+        workbook = build_template(office, period)
+        count = workbook.worksheets[0].max_row - 1
+        workbook.save(options["output"])
+        self.stdout.write(
+            f"已写出 {office.name} {period.label} 进展导入模板（{count} 项重点工作）：{options['output']}"
+        )
+
+    def do_import(self, options):
+        period = parse_period(options["period"])
+        office = resolve_office(options["office"])
+        user = None
+        if options["user"]:
+            user = get_user_model().objects.filter(username=options["user"]).first()
+            if user is None:
+                raise CommandError(f"找不到用户“{options['user']}”")
+        path = options["file"]
+        # checked here: the reader reports any unreadable file as "not a valid xlsx"
+        if not Path(path).is_file():
+            raise CommandError(f"找不到文件：{path}")
+        importer = ProgressImport(office, period, user=user)
+        report = importer.preview(path) if options["dry_run"] else importer.apply(path)
+        for error in report.errors:
+            self.stderr.write(str(error))
+        if not report.ok:
+            raise CommandError(report.summary())
+        for change in report.created:
+            self.stdout.write(f"  新增 第{change.row}行 {change.key} {change.title}")
+        for change in report.updated:
+            fields = "、".join(label for label, _, _ in change.changes)
+            self.stdout.write(f"  更新 第{change.row}行 {change.key} {change.title}（{fields}）")
+        prefix = (
+            "预览（未写入）："
+            if options["dry_run"]
+            else f"{office.name} {period.label} 进展导入完成："
+        )
+        self.stdout.write(prefix + report.summary())
+        if report.applied:
+            self.stdout.write(f"批次号：{report.batch_id}")

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from duban.progress import views
+
+app_name = "progress"
+
+urlpatterns = [
+    path("batch/", views.batch, name="batch"),
+    path("review/", views.review, name="review"),
+    path("submissions/<int:pk>/", views.submission_detail, name="submission"),
+    path("submissions/<int:pk>/act/", views.act, name="act"),
+    path("evidence/<int:pk>/", views.evidence, name="evidence"),
+    path("tasks/<int:pk>/override/", views.override_judgement, name="override"),
+]

@@ -1,0 +1,413 @@
+"""Pages of monthly reporting: the unit's batch sheet (批量填报 + 协同反馈), the review
+queues (党政办审核, 单位负责人审核), one report's versions, and evidence download.
+
+The rules live in `duban.progress.workflow`; who sees what in
+`KeyTask.objects.visible_to` / `Submission.objects.visible_to` (another unit's report
+answers 404)."""
+
+from dataclasses import dataclass, field
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import F, Prefetch
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from duban.core.periods import Period, PeriodError
+from duban.ledger.models import KeyTask
+from duban.org import roles as R
+from duban.progress import workflow
+from duban.progress.forms import CorrectionForm, SubmissionForm, reason_choices
+from duban.progress.models import Evidence, PartnerFeedback, ProgressRules, Review, Submission
+
+State = Submission.State
+RETURN_ACTIONS = (Review.Action.RETURN, Review.Action.HEAD_RETURN)
+TASK_ORDER = [F("category__order").asc(nulls_last=True), "code", "pk"]
+
+
+def _period(request):
+    """The month asked for (?period=2022-07), or the current month."""
+    text = request.GET.get("period", "").strip()
+    if text:
+        try:
+            period = Period.parse(text)
+            if period.is_month:
+                return period
+            messages.warning(request, "填报按月进行，请选择具体月份")
+        except PeriodError as error:
+            messages.warning(request, str(error))
+    return Period.containing(timezone.localdate())
+
+
+def _batch_url(period, saved=False):
+    url = f"{reverse('progress:batch')}?period={period.key}"
+    return url + "&saved=1" if saved else url
+
+
+def _reporting_unit(user):
+    profile = R.profile_of(user)
+    if (
+        profile is None
+        or profile.unit_id is None
+        or not (R.roles_of(user) & {R.REPORTER, R.UNIT_HEAD})
+    ):
+        raise PermissionDenied("只有单位填报员或单位负责人可以填报")
+    return profile.unit
+
+
+def _with_reviews(queryset):
+    return queryset.prefetch_related(
+        "evidence", Prefetch("reviews", queryset=Review.objects.select_related("actor"))
+    )
+
+
+def return_comment(submission):
+    """The comment that sent a returned report back (reviews are prefetched)."""
+    if submission is None or submission.state != State.RETURNED:
+        return None
+    returns = [r for r in submission.reviews.all() if r.action in RETURN_ACTIONS]
+    return returns[-1] if returns else None
+
+
+@dataclass
+class Row:
+    task: object
+    submission: object
+    form: SubmissionForm
+    editable: bool
+    returned_by: object = None
+    errors: list = field(default_factory=list)
+
+    @property
+    def state(self):
+        return self.submission.state if self.submission else State.DRAFT
+
+    @property
+    def state_label(self):
+        return self.submission.get_state_display() if self.submission else "未填报"
+
+
+def _rows(unit, period, data=None, files=None):
+    tasks = (
+        KeyTask.objects.filter(lead_unit=unit, year=period.year)
+        .select_related("category")
+        .order_by(*TASK_ORDER)
+    )
+    submissions = {
+        s.task_id: s
+        for s in _with_reviews(
+            Submission.objects.filter(
+                task__lead_unit=unit, task__year=period.year, period=period.key
+            )
+        )
+    }
+    reasons = reason_choices()
+    rows = []
+    for task in tasks:
+        submission = submissions.get(task.pk)
+        if submission is not None:
+            submission.task = task
+        editable = submission is None or submission.state in workflow.EDITABLE_STATES
+        form = SubmissionForm(
+            data if editable else None,
+            files if editable else None,
+            prefix=f"t{task.pk}",
+            task=task,
+            reasons=reasons,
+            submission=submission,
+        )
+        if not editable:
+            for bound_field in form:
+                bound_field.field.disabled = True
+        rows.append(Row(task, submission, form, editable, return_comment(submission)))
+    return rows
+
+
+def _partner_rows(unit, period):
+    tasks = (
+        KeyTask.objects.filter(partner_units=unit, year=period.year)
+        .select_related("lead_unit", "category")
+        .order_by(*TASK_ORDER)
+    )
+    notes = {
+        f.task_id: f
+        for f in PartnerFeedback.objects.filter(
+            unit=unit, period=period.key, task__partner_units=unit, task__year=period.year
+        )
+    }
+    return [(task, notes.get(task.pk)) for task in tasks]
+
+
+def _has_content(form):
+    return any(value not in ("", None) for value in form.cleaned_data.values())
+
+
+@login_required
+def batch(request):
+    """批量填报: every task the unit leads for the month on one sheet, plus 协同反馈."""
+    unit = _reporting_unit(request.user)
+    period = _period(request)
+    posting = request.method == "POST"
+    rows = _rows(unit, period, request.POST if posting else None, request.FILES or None)
+    partner_rows = _partner_rows(unit, period)
+
+    if posting:
+        action = request.POST.get("action", "save")
+        editable = [row for row in rows if row.editable]
+        if all(row.form.is_valid() for row in editable):
+            try:
+                saved = _save_batch(request, unit, period, editable, partner_rows, action)
+            except workflow.WorkflowError as error:
+                messages.error(request, str(error))
+            else:
+                if action != "submit":
+                    messages.success(request, "已保存草稿")
+                    return redirect(_batch_url(period, saved=True))
+                if not saved:
+                    messages.warning(request, "没有可提交的填报")
+                    return redirect(_batch_url(period))
+                try:
+                    workflow.submit(saved, request.user)
+                except workflow.SubmissionInvalid as invalid:
+                    # The drafts are kept; show the sheet as saved, with each row's problems.
+                    rows = _rows(unit, period)
+                    for row in rows:
+                        row.errors = invalid.errors.get(row.task.pk, [])
+                    messages.error(
+                        request,
+                        f"有 {len(invalid.errors)} 项未通过检查，本批均未提交；已填写的内容已保存为草稿",
+                    )
+                except workflow.WorkflowError as error:
+                    messages.error(request, str(error))
+                else:
+                    messages.success(request, f"已提交 {len(saved)} 项填报")
+                    return redirect(_batch_url(period, saved=True))
+        else:
+            messages.error(request, "部分内容格式有误，请按提示修改；本次未保存")
+
+    return render(
+        request,
+        "progress/batch.html",
+        {
+            "unit": unit,
+            "period": period,
+            "previous": period.previous(),
+            "next": period.next(),
+            "rows": rows,
+            "partner_rows": partner_rows,
+            "any_editable": any(row.editable for row in rows),
+            "storage_key": f"duban:batch:{request.user.pk}:{period.key}",
+            "saved": request.GET.get("saved") == "1",
+        },
+    )
+
+
+def _save_batch(request, unit, period, rows, partner_rows, action):
+    """Save every row as a draft (and the partner notes); returns the saved reports."""
+    user = request.user
+    saved = []
+    with transaction.atomic():
+        for row in rows:
+            form = row.form
+            if action != "submit" and row.submission is None and not _has_content(form):
+                continue
+            submission = workflow.save_draft(row.task, period.key, unit, form.content(), user)
+            if form.cleaned_data.get("evidence"):
+                workflow.add_evidence(submission, form.cleaned_data["evidence"], user)
+            saved.append(submission)
+        for task, feedback in partner_rows:
+            note = request.POST.get(f"fb-{task.pk}", "").strip()
+            if note and (feedback is None or note != feedback.note):
+                workflow.save_feedback(task, period.key, unit, note, user)
+    return saved
+
+
+# ----- 审核 -----
+
+
+@login_required
+def review(request):
+    """党政办: reports waiting in its scope; 单位负责人: its unit's reports waiting for it."""
+    user = request.user
+    supervisor = R.is_supervisor(user)
+    profile = R.profile_of(user)
+    head_unit_id = None
+    if (
+        R.UNIT_HEAD in R.roles_of(user)
+        and profile
+        and profile.unit_id
+        and ProgressRules.current().unit_head_approval
+    ):
+        head_unit_id = profile.unit_id
+    if not supervisor and head_unit_id is None:
+        raise PermissionDenied("只有督查管理员或单位负责人可以审核填报")
+
+    period_text = request.GET.get("period", "").strip()
+    period = None
+    if period_text:
+        try:
+            period = Period.parse(period_text)
+        except PeriodError as error:
+            messages.warning(request, str(error))
+
+    base = _with_reviews(
+        Submission.objects.select_related(
+            "task", "task__lead_unit", "unit", "reason_category", "submitted_by"
+        )
+    ).order_by("period", "task__lead_unit__order", "task__code")
+    if period is not None:
+        base = base.filter(period__in=[m.key for m in period.months()])
+    office_queue = (
+        base.filter(state=State.SUBMITTED, task__in=KeyTask.objects.editable_by(user))
+        if supervisor
+        else base.none()
+    )
+    head_queue = (
+        base.filter(state=State.PENDING_HEAD, unit_id=head_unit_id) if head_unit_id else base.none()
+    )
+    return render(
+        request,
+        "progress/review.html",
+        {
+            "period": period,
+            "period_text": period_text,
+            "supervisor": supervisor,
+            "head": head_unit_id is not None,
+            "office_queue": office_queue,
+            "head_queue": head_queue,
+        },
+    )
+
+
+ACTIONS = {
+    "accept": lambda s, u, c: workflow.accept(s, u, c),
+    "return": lambda s, u, c: workflow.return_(s, u, c),
+    "head_approve": lambda s, u, c: workflow.head_approve(s, u, c),
+    "head_return": lambda s, u, c: workflow.head_return(s, u, c),
+}
+DONE = {
+    "accept": "已采纳",
+    "return": "已退回",
+    "head_approve": "已审核通过",
+    "head_return": "已退回",
+}
+
+
+@require_POST
+@login_required
+def act(request, pk):
+    """One review decision on one report (采纳 / 退回 / 通过)."""
+    submission = get_object_or_404(
+        Submission.objects.visible_to(request.user).select_related("task", "unit"), pk=pk
+    )
+    action = request.POST.get("action", "")
+    if action not in ACTIONS:
+        raise Http404
+    try:
+        ACTIONS[action](submission, request.user, request.POST.get("comment", ""))
+    except workflow.WorkflowError as error:
+        messages.error(request, f"{submission.task.code}：{error}")
+    else:
+        messages.success(request, f"{submission.task.code} {submission.task.title}：{DONE[action]}")
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, {request.get_host()}):
+        target = reverse("progress:review")
+    return redirect(target)
+
+
+# ----- one report -----
+
+
+@login_required
+def submission_detail(request, pk):
+    submission = get_object_or_404(
+        _with_reviews(
+            Submission.objects.visible_to(request.user).select_related(
+                "task", "task__lead_unit", "unit", "reason_category", "submitted_by"
+            )
+        ),
+        pk=pk,
+    )
+    can_correct = submission.state == State.ACCEPTED and workflow.can_review(
+        request.user, submission.task
+    )
+    form = None
+    if can_correct:
+        data = request.POST if request.method == "POST" else None
+        form = CorrectionForm(
+            data, task=submission.task, reasons=reason_choices(), submission=submission
+        )
+        if data is not None and form.is_valid():
+            try:
+                workflow.correct(
+                    submission,
+                    request.user,
+                    form.content(),
+                    form.cleaned_data["correction_reason"],
+                )
+            except workflow.WorkflowError as error:
+                messages.error(request, str(error))
+            else:
+                messages.success(request, "已更正，原内容保留在历史版本中")
+                return redirect("progress:submission", pk=submission.pk)
+    elif request.method == "POST":
+        raise PermissionDenied("只有督查管理员可以更正已采纳的填报")
+    versions = submission.history.select_related("history_user", "reason_category").order_by(
+        "-history_date", "-history_id"
+    )
+    return render(
+        request,
+        "progress/submission.html",
+        {
+            "submission": submission,
+            "task": submission.task,
+            "versions": versions,
+            "form": form,
+            "returned_by": return_comment(submission),
+        },
+    )
+
+
+@login_required
+def evidence(request, pk):
+    """Stream one evidence file, only to someone who may see its task."""
+    item = get_object_or_404(
+        Evidence.objects.filter(submission__task__in=KeyTask.objects.visible_to(request.user)),
+        pk=pk,
+    )
+    try:
+        handle = item.file.open("rb")
+    except FileNotFoundError as error:
+        raise Http404("文件不存在") from error
+    return FileResponse(handle, as_attachment=True, filename=item.name)
+
+
+@login_required
+@require_POST
+def override_judgement(request, pk):
+    """人工调整: the office sets a task's status for a month, with a reason (kept in history)."""
+    from duban.progress.judging import override
+
+    task = get_object_or_404(KeyTask.objects.visible_to(request.user), pk=pk)
+    if not KeyTask.objects.editable_by(request.user).filter(pk=task.pk).exists():
+        raise PermissionDenied
+    period = request.POST.get("period", "")
+    try:
+        override(
+            task,
+            period,
+            request.POST.get("status", ""),
+            request.POST.get("reason", ""),
+            request.user,
+        )
+    except (ValueError, PeriodError) as exc:
+        messages.error(request, f"未调整：{exc}")
+    else:
+        messages.success(request, f"已调整 {period} 的研判结果，并记录了调整理由")
+    return redirect(reverse("ledger:detail", args=[task.pk]) + "#override")

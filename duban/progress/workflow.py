@@ -1,0 +1,394 @@
+"""The path of a monthly report (进展填报), as rules without requests.
+
+draft ──submit──▶ pending_head ──head_approve──▶ submitted ──accept──▶ accepted
+  ▲                    │ head_return                 │ return_            │ correct
+  └──── returned ◀─────┴─────────────────────────────┘                    ▼ (stays accepted)
+
+- A unit's reporter or head fills drafts for the tasks the unit LEADS; a returned
+  report is edited like a draft.
+- Submitting checks each report (进展情况, 自评状态, and for a lagging task the
+  滞后原因 and 原因类别 — lagging by the unit's own word or by the engine's proposal);
+  a batch is submitted whole or not at all.
+- With `ProgressRules.unit_head_approval` a reporter's report first goes to the unit
+  head; the head's own report goes straight to the supervision office (党政办).
+- Only 督查管理员 accepts, returns (with a comment) and corrects; an accepted report
+  changes only through `correct`, which records its reason.
+
+Every state change is a conditional UPDATE whose count is checked, so two people
+acting at once cannot both win; every change leaves a historical version and a
+`Review` row.
+"""
+
+import zipfile
+from dataclasses import dataclass, field
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from duban.core.audit import bulk_create_history
+from duban.ledger.models import KeyTask
+from duban.org import roles as R
+from duban.progress.models import (
+    Evidence,
+    PartnerFeedback,
+    ProgressRules,
+    ReasonCategory,
+    Review,
+    Submission,
+)
+
+State = Submission.State
+EDITABLE_STATES = (State.DRAFT, State.RETURNED)
+CONTENT_FIELDS = (
+    "progress",
+    "completed_value",
+    "self_status",
+    "reason_category",
+    "reason",
+    "next_steps",
+    "issues",
+)
+
+EVIDENCE_MAX_BYTES = 20 * 1024 * 1024
+EVIDENCE_EXTENSIONS = ("jpg", "jpeg", "png", "gif", "pdf", "doc", "docx", "xls", "xlsx")
+_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ZIP = b"PK\x03\x04"
+_MAGIC = {
+    "jpg": (b"\xff\xd8\xff",),
+    "jpeg": (b"\xff\xd8\xff",),
+    "png": (b"\x89PNG\r\n\x1a\n",),
+    "gif": (b"GIF87a", b"GIF89a"),
+    "pdf": (b"%PDF-",),
+    "doc": (_OLE2,),
+    "xls": (_OLE2,),
+    "docx": (_ZIP,),
+    "xlsx": (_ZIP,),
+}
+# The part every real Word / Excel file holds; a renamed zip has none.
+_OOXML_PART = {"docx": "word/", "xlsx": "xl/"}
+
+
+class WorkflowError(Exception):
+    """An action the rules do not allow; the message is shown to the user as is."""
+
+
+@dataclass
+class SubmissionInvalid(WorkflowError):
+    """Some reports of a batch are incomplete: {task_id: [message, ...]}."""
+
+    errors: dict = field(default_factory=dict)
+
+    def __str__(self):
+        return "；".join(m for messages in self.errors.values() for m in messages)
+
+
+# ----- who may do what -----
+
+
+def _profile_unit_id(user):
+    profile = R.profile_of(user)
+    return profile.unit_id if profile else None
+
+
+def is_unit_head(user, unit):
+    return (
+        user.is_authenticated
+        and R.UNIT_HEAD in R.roles_of(user)
+        and _profile_unit_id(user) == unit.pk
+    )
+
+
+def can_report_for(user, unit):
+    """Reporters and heads report for their own unit only (a superuser for any)."""
+    if user.is_superuser:
+        return True
+    return _profile_unit_id(user) == unit.pk and bool(R.roles_of(user) & {R.REPORTER, R.UNIT_HEAD})
+
+
+def can_review(user, task):
+    return KeyTask.objects.editable_by(user).filter(pk=task.pk).exists()
+
+
+def _require(condition, message):
+    if not condition:
+        raise WorkflowError(message)
+
+
+# ----- writing -----
+
+
+def _record_version(submission):
+    """The conditional update bypassed save(); keep the version it made all the same."""
+    submission.refresh_from_db()
+    bulk_create_history(Submission, [submission], "~")
+
+
+def _transition(submission, expected, target, **changes):
+    """Move to `target` only if the row is still in one of `expected` states."""
+    expected = (expected,) if isinstance(expected, str) else tuple(expected)
+    updated = Submission.objects.filter(pk=submission.pk, state__in=expected).update(
+        state=target, updated_at=timezone.now(), **changes
+    )
+    if updated != 1:
+        current = Submission.objects.filter(pk=submission.pk).values_list("state", flat=True)
+        label = State(current[0]).label if current else "已删除"
+        raise WorkflowError(
+            f"该填报当前为“{label}”，不能进行此操作（可能已被他人处理，请刷新页面）"
+        )
+    _record_version(submission)
+    return submission
+
+
+def _review(submission, action, user, comment=""):
+    return Review.objects.create(
+        submission=submission,
+        action=action,
+        comment=comment,
+        version=submission.version,
+        actor=user if user and user.is_authenticated else None,
+    )
+
+
+def _apply(submission, data):
+    for name in CONTENT_FIELDS:
+        if name not in data:
+            continue
+        value = data[name]
+        if name == "reason_category":
+            if value is not None and not isinstance(value, ReasonCategory):
+                value = ReasonCategory.objects.get(pk=value)
+        elif name != "completed_value":
+            value = value or ""
+        setattr(submission, name, value)
+
+
+@transaction.atomic
+def save_draft(task, period, unit, data, user):
+    """Keep what the unit typed, without checking completeness. Returns the submission."""
+    _require(task.lead_unit_id == unit.pk, f"“{unit.name}”不是该事项的牵头单位，不能填报")
+    _require(can_report_for(user, unit), "只有本单位的填报员或负责人可以填报")
+    submission = (
+        Submission.objects.select_for_update().filter(task=task, period=str(period)).first()
+    )
+    if submission is None:
+        submission = Submission(task=task, period=str(period), unit=unit)
+    _require(
+        submission.state in EDITABLE_STATES,
+        f"该填报当前为“{submission.get_state_display()}”，不能修改",
+    )
+    if "completed_value" in data and task.target_value is None:
+        data = {**data, "completed_value": None}
+    _apply(submission, data)
+    submission.task = task
+    try:
+        with transaction.atomic():
+            submission.save()  # one historical version per save, the first one included
+    except IntegrityError as error:
+        raise WorkflowError("该事项本月的填报刚被他人创建，请刷新页面后再试") from error
+    return submission
+
+
+def proposed_status(task, period):
+    """What the engine says (completed / on_track / lagging) for the task's month."""
+    from duban.progress import judging
+
+    return judging.propose(task, str(period)).status
+
+
+def problems(submission):
+    """Why this report cannot be submitted yet (empty when it can)."""
+    task = submission.task
+    found = []
+    if submission.state not in EDITABLE_STATES:
+        found.append(f"该填报当前为“{submission.get_state_display()}”，不能再次提交")
+    if not submission.progress.strip():
+        found.append("请填写进展情况")
+    if submission.completed_value is not None and task.target_value is None:
+        found.append("该事项没有量化指标，不应填写完成值")
+    if not submission.self_status:
+        found.append("请选择自评状态")
+    self_lagging = submission.self_status == Submission.SelfStatus.LAGGING
+    engine_lagging = bool(submission.self_status) and not self_lagging
+    engine_lagging = engine_lagging and proposed_status(task, submission.period) == "lagging"
+    if self_lagging or engine_lagging:
+        why = "系统研判该事项推进滞后，" if engine_lagging else "推进滞后"
+        if not submission.reason.strip():
+            found.append(f"{why}须填写滞后原因")
+        if not submission.reason_category_id:
+            found.append(f"{why}须选择原因类别")
+    return found
+
+
+@transaction.atomic
+def submit(submissions, user):
+    """Submit a whole batch, or nothing: raises SubmissionInvalid listing every problem."""
+    submissions = list(submissions)
+    errors = {}
+    for submission in submissions:
+        if not can_report_for(user, submission.unit):
+            errors[submission.task_id] = ["只有本单位的填报员或负责人可以提交"]
+            continue
+        found = problems(submission)
+        if found:
+            errors[submission.task_id] = found
+    if errors:
+        raise SubmissionInvalid(errors)
+    needs_head = ProgressRules.current().unit_head_approval
+    now = timezone.now()
+    for submission in submissions:
+        target = State.SUBMITTED
+        if needs_head and not is_unit_head(user, submission.unit) and not user.is_superuser:
+            target = State.PENDING_HEAD
+        _transition(
+            submission,
+            EDITABLE_STATES,
+            target,
+            version=F("version") + 1,
+            submitted_by=user,
+            submitted_at=now,
+        )
+        _review(submission, Review.Action.SUBMIT, user)
+    return submissions
+
+
+@transaction.atomic
+def head_approve(submission, user, comment=""):
+    _require(
+        is_unit_head(user, submission.unit) or user.is_superuser,
+        "只有本单位负责人可以审核",
+    )
+    _transition(submission, State.PENDING_HEAD, State.SUBMITTED)
+    _review(submission, Review.Action.HEAD_APPROVE, user, comment.strip())
+    return submission
+
+
+@transaction.atomic
+def head_return(submission, user, comment):
+    _require(
+        is_unit_head(user, submission.unit) or user.is_superuser,
+        "只有本单位负责人可以退回",
+    )
+    _require(comment and comment.strip(), "退回须填写退回意见")
+    _transition(submission, State.PENDING_HEAD, State.RETURNED)
+    _review(submission, Review.Action.HEAD_RETURN, user, comment.strip())
+    return submission
+
+
+@transaction.atomic
+def accept(submission, user, comment=""):
+    _require(can_review(user, submission.task), "只有督查管理员可以采纳")
+    _transition(submission, State.SUBMITTED, State.ACCEPTED)
+    _review(submission, Review.Action.ACCEPT, user, comment.strip())
+    rejudge(submission, user)
+    return submission
+
+
+def rejudge(submission, user):
+    """An accepted (or corrected) report changes what the engine sees: judge that task's
+    month again at once, so the ledger's status and light follow the acceptance."""
+    from duban.progress.judging import judge_period
+
+    judge_period(KeyTask.objects.filter(pk=submission.task_id), submission.period, user=user)
+
+
+@transaction.atomic
+def return_(submission, user, comment):
+    _require(can_review(user, submission.task), "只有督查管理员可以退回")
+    _require(comment and comment.strip(), "退回须填写退回意见")
+    _transition(submission, State.SUBMITTED, State.RETURNED)
+    _review(submission, Review.Action.RETURN, user, comment.strip())
+    return submission
+
+
+@transaction.atomic
+def correct(submission, user, data, reason):
+    """The only way an accepted report changes: a new version and the reason for it."""
+    _require(can_review(user, submission.task), "只有督查管理员可以更正")
+    _require(reason and reason.strip(), "更正须填写更正理由")
+    if "completed_value" in data and submission.task.target_value is None:
+        data = {**data, "completed_value": None}
+    changes = {}
+    for name in CONTENT_FIELDS:
+        if name in data:
+            key = "reason_category_id" if name == "reason_category" else name
+            value = data[name]
+            if name == "reason_category" and isinstance(value, ReasonCategory):
+                value = value.pk
+            elif name not in ("reason_category", "completed_value"):
+                value = value or ""
+            changes[key] = value
+    # Optimistic lock: a correction made from a stale page must not win silently.
+    updated = Submission.objects.filter(
+        pk=submission.pk, state=State.ACCEPTED, version=submission.version
+    ).update(version=F("version") + 1, updated_at=timezone.now(), **changes)
+    if updated != 1:
+        raise WorkflowError("只有已采纳且未被他人更改的填报可以更正，请刷新页面后再试")
+    _record_version(submission)
+    _review(submission, Review.Action.CORRECT, user, reason.strip())
+    rejudge(submission, user)
+    return submission
+
+
+# ----- 佐证材料 -----
+
+
+def check_evidence(uploaded):
+    """Raise WorkflowError unless the file is an allowed type (by name and content) and size."""
+    name = uploaded.name or ""
+    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    _require(
+        extension in EVIDENCE_EXTENSIONS,
+        f"“{name}”的类型不允许，佐证材料只能是图片（jpg、png、gif）、PDF、Word 或 Excel 文件",
+    )
+    _require(uploaded.size <= EVIDENCE_MAX_BYTES, f"“{name}”超过 20 MB，请压缩后再上传")
+    _require(uploaded.size > 0, f"“{name}”是空文件")
+    uploaded.seek(0)
+    head = uploaded.read(16)
+    uploaded.seek(0)
+    ok = any(head.startswith(magic) for magic in _MAGIC[extension])
+    if ok and extension in _OOXML_PART:
+        try:
+            with zipfile.ZipFile(uploaded) as archive:
+                ok = any(n.startswith(_OOXML_PART[extension]) for n in archive.namelist())
+        except zipfile.BadZipFile:
+            ok = False
+        uploaded.seek(0)
+    _require(ok, f"“{name}”的内容与扩展名不符，请上传真实的 {extension.upper()} 文件")
+
+
+@transaction.atomic
+def add_evidence(submission, uploaded, user):
+    _require(can_report_for(user, submission.unit), "只有本单位的填报员或负责人可以上传佐证材料")
+    _require(
+        submission.state in EDITABLE_STATES,
+        f"该填报当前为“{submission.get_state_display()}”，不能再上传佐证材料",
+    )
+    check_evidence(uploaded)
+    return Evidence.objects.create(
+        submission=submission,
+        file=uploaded,
+        name=uploaded.name[:200],
+        size=uploaded.size,
+        uploaded_by=user,
+    )
+
+
+# ----- 协同反馈 -----
+
+
+@transaction.atomic
+def save_feedback(task, period, unit, note, user):
+    _require(
+        task.partner_units.filter(pk=unit.pk).exists(),
+        f"“{unit.name}”不是该事项的协同单位，不能填写协同反馈",
+    )
+    _require(can_report_for(user, unit), "只有本单位的填报员或负责人可以填写协同反馈")
+    _require(note and note.strip(), "请填写协同反馈")
+    feedback, _created = PartnerFeedback.objects.update_or_create(
+        task=task,
+        period=str(period),
+        unit=unit,
+        defaults={"note": note.strip(), "author": user},
+    )
+    return feedback
