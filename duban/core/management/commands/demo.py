@@ -7,6 +7,7 @@ demo" when the user demo_admin exists and its profile belongs to the first offic
 """
 
 import datetime as dt
+import math
 import secrets
 import string
 import unicodedata
@@ -127,7 +128,10 @@ class DemoWriter:
                 value = None
                 if task.target_value is not None:
                     factor = 1 if is_done else (share * (0.45 if is_lagging else 1.05))
-                    value = min(task.target_value, round(task.target_value * Decimal(str(factor))))
+                    # counts are whole: a unit on pace rounds up, a lagging one down
+                    exact = task.target_value * Decimal(str(factor))
+                    whole = math.floor(exact) if is_lagging else math.ceil(exact)
+                    value = min(task.target_value, Decimal(whole))
                 reason = reasons[index % (len(reasons) - 1)] if is_lagging and reasons else None
                 submission = Submission.objects.create(
                     task=task,
