@@ -314,3 +314,17 @@ def test_an_accepted_on_track_report_after_a_milestone_shows_it_reached(alice, t
     )
     url = reverse("ledger:detail", args=[task.pk])
     assert milestone_states(alice.get(url).content.decode()) == [("开工建设", "已完成")]
+
+
+def test_a_half_year_shows_each_task_as_judged_at_the_halfs_last_judged_month(alice, tasks):
+    judge(tasks["build"], "2022-05", "on_track", "green")
+    judge(tasks["build"], "2022-06", "lagging", "yellow")
+    judge(tasks["build"], "2022-07", "completed", "green")
+    page = alice.get(reverse("ledger:list"), {"year": 2022, "period": "2022-H1"}).content.decode()
+    assert "2022年上半年（截至2022年6月研判）" in page
+    row = page.split("MS-01", 1)[1].split("</tr>", 1)[0]
+    assert "推进滞后" in row
+    lagging = alice.get(
+        reverse("ledger:list"), {"year": 2022, "period": "2022", "status": "completed"}
+    ).content.decode()
+    assert "MS-01" in lagging and "2022年（截至2022年7月研判）" in lagging

@@ -91,7 +91,9 @@ class LedgerFilter:
             pk__in=self.visible.filter(year=self.year).values("lead_unit_id")
         )
         months = [Period.month(self.year, m) for m in range(1, 13)]
-        form.fields["period"].choices = [(p.key, p.label) for p in months]
+        spans = [Period.parse(f"{self.year}-H1"), Period.parse(f"{self.year}-H2")]
+        spans.append(Period.parse(str(self.year)))
+        form.fields["period"].choices = [(p.key, p.label) for p in months + spans]
         # A value that is not a valid choice (another year's category...) is ignored.
         form.is_valid()
         cleaned = form.cleaned_data
@@ -107,21 +109,32 @@ class LedgerFilter:
             self.in_year = self.in_year.filter(office=self.office)
 
         chosen = cleaned.get("period")
-        self.period = Period.parse(chosen) if chosen else self.default_period()
+        self.span = Period.parse(chosen) if chosen else None
+        if self.span is not None and not self.span.is_month:
+            # A half-year or a year is judged as it stood at its end: the latest judged
+            # month inside it (or its last month when none is judged yet).
+            self.period = self.latest_judged(self.span) or self.span.months()[-1]
+        else:
+            self.period = self.span or self.default_period()
         if not chosen:
             # Show the month actually used, so the select and the columns agree.
             form.data["period"] = self.period.key
 
-    def default_period(self):
+    def latest_judged(self, span):
         latest = (
-            Judgement.objects.filter(task__in=self.in_year, period__startswith=f"{self.year}-")
-            .exclude(period__contains="H")
+            Judgement.objects.filter(
+                task__in=self.in_year, period__in=[m.key for m in span.months()]
+            )
             .order_by("-period")
             .values_list("period", flat=True)
             .first()
         )
+        return Period.parse(latest) if latest else None
+
+    def default_period(self):
+        latest = self.latest_judged(Period.parse(str(self.year)))
         if latest:
-            return Period.parse(latest)
+            return latest
         today = timezone.localdate()
         if today.year == self.year:
             return Period.containing(today)
