@@ -237,3 +237,27 @@ class TabularImport:
                     self.write(records, report)
                     report.applied = True
         return report
+
+
+def run_from_command(command, importer, path, *, dry_run, done_prefix):
+    """What every `duban ... import` command does with an import: preview or apply it,
+    print every error with its row to stderr and exit non-zero, else list the changes."""
+    from django.core.management.base import CommandError
+
+    # checked here: the reader reports any unreadable file as "not a valid xlsx"
+    if not Path(path).is_file():
+        raise CommandError(f"找不到文件：{path}")
+    report = importer.preview(path) if dry_run else importer.apply(path)
+    for error in report.errors:
+        command.stderr.write(str(error))
+    if not report.ok:
+        raise CommandError(report.summary())
+    for change in report.created:
+        command.stdout.write(f"  新增 第{change.row}行 {change.key} {change.title}")
+    for change in report.updated:
+        fields = "、".join(label for label, _, _ in change.changes)
+        command.stdout.write(f"  更新 第{change.row}行 {change.key} {change.title}（{fields}）")
+    command.stdout.write(("预览（未写入）：" if dry_run else done_prefix) + report.summary())
+    if report.applied:
+        command.stdout.write(f"批次号：{report.batch_id}")
+    return report

@@ -1,10 +1,9 @@
 """`duban ledger template|import|export`: the office's Excel ledger from the command line."""
 
-from pathlib import Path
-
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
+from duban.core.tabular import run_from_command
 from duban.ledger.exporter import build_template, build_workbook
 from duban.ledger.importer import LedgerImport
 from duban.ledger.models import KeyTask
@@ -88,23 +87,10 @@ class Command(BaseCommand):
             if user is None:
                 raise CommandError(f"找不到用户“{options['user']}”")
         importer = LedgerImport(office, year, user=user, create_missing=options["create_missing"])
-        path = options["file"]
-        # checked here: the reader reports any unreadable file as "not a valid xlsx"
-        if not Path(path).is_file():
-            raise CommandError(f"找不到文件：{path}")
-        report = importer.preview(path) if options["dry_run"] else importer.apply(path)
-        for error in report.errors:
-            self.stderr.write(str(error))
-        if not report.ok:
-            raise CommandError(report.summary())
-        for change in report.created:
-            self.stdout.write(f"  新增 第{change.row}行 {change.key} {change.title}")
-        for change in report.updated:
-            fields = "、".join(label for label, _, _ in change.changes)
-            self.stdout.write(f"  更新 第{change.row}行 {change.key} {change.title}（{fields}）")
-        prefix = (
-            "预览（未写入）：" if options["dry_run"] else f"{office.name} {year}年 台账导入完成："
+        run_from_command(
+            self,
+            importer,
+            options["file"],
+            dry_run=options["dry_run"],
+            done_prefix=f"{office.name} {year}年 台账导入完成：",
         )
-        self.stdout.write(prefix + report.summary())
-        if report.applied:
-            self.stdout.write(f"批次号：{report.batch_id}")

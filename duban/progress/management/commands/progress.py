@@ -1,12 +1,12 @@
 """`duban progress template|import`: a month's progress for every task, through Excel."""
 
 import re
-from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from duban.core.periods import Period, PeriodError
+from duban.core.tabular import run_from_command
 from duban.ledger.management.commands.ledger import resolve_office
 from duban.progress.importer import ProgressImport, build_template
 
@@ -67,25 +67,10 @@ class Command(BaseCommand):
             if user is None:
                 raise CommandError(f"找不到用户“{options['user']}”")
         path = options["file"]
-        # checked here: the reader reports any unreadable file as "not a valid xlsx"
-        if not Path(path).is_file():
-            raise CommandError(f"找不到文件：{path}")
-        importer = ProgressImport(office, period, user=user)
-        report = importer.preview(path) if options["dry_run"] else importer.apply(path)
-        for error in report.errors:
-            self.stderr.write(str(error))
-        if not report.ok:
-            raise CommandError(report.summary())
-        for change in report.created:
-            self.stdout.write(f"  新增 第{change.row}行 {change.key} {change.title}")
-        for change in report.updated:
-            fields = "、".join(label for label, _, _ in change.changes)
-            self.stdout.write(f"  更新 第{change.row}行 {change.key} {change.title}（{fields}）")
-        prefix = (
-            "预览（未写入）："
-            if options["dry_run"]
-            else f"{office.name} {period.label} 进展导入完成："
+        run_from_command(
+            self,
+            ProgressImport(office, period, user=user),
+            path,
+            dry_run=options["dry_run"],
+            done_prefix=f"{office.name} {period.label} 进展导入完成：",
         )
-        self.stdout.write(prefix + report.summary())
-        if report.applied:
-            self.stdout.write(f"批次号：{report.batch_id}")
