@@ -21,7 +21,7 @@ install: $(STAMP)
 
 run: $(STAMP)
 	$(BIN)/duban migrate --noinput
-	$(BIN)/duban demo --if-empty
+	$(BIN)/duban demo --if-empty --quiet
 	@if [ -f $(DATA_DIR)/demo-logins.txt ]; then echo; cat $(DATA_DIR)/demo-logins.txt; fi
 	@echo
 	@echo "督办已启动：http://$(HOST):$(PORT)/  （按 Ctrl+C 停止）"

@@ -266,7 +266,7 @@ class DemoWriter:
 class Command(BaseCommand):
     help = (
         f"在空数据库中写入一个演示街道：约 25 个单位、{D.DEMO_YEAR} 年 60 项重点工作（五个类别）及节点、"
-        "3 项交办事项，每个角色一个账号（demo_admin 等，共用一个密码，只在首次运行时显示）。"
+        "3 项交办事项，每个角色一个账号（demo_admin 等，共用一个密码，首次运行时显示，并保存在数据目录的 demo-logins.txt 中）。"
         "若用户 demo_admin 已存在且属于本街道，即视为演示数据已写入，再次运行不做任何修改。"
         "数据库中已有其他数据时拒绝写入，除非加 --force（已存在的同名单位、同编号事项、同名账号跳过）。"
     )
@@ -292,7 +292,7 @@ class Command(BaseCommand):
         if demo_exists(office):
             self.stdout.write("演示数据已存在，未做任何修改。")
             self.stdout.write(
-                "账号密码已在首次运行时显示；如需重置，请运行 duban changepassword demo_admin"
+                "账号密码已在首次运行时显示并保存在数据目录的 demo-logins.txt；如需重置，请运行 duban changepassword demo_admin"
                 "（其他演示账号同理）。"
             )
             return
@@ -341,25 +341,27 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"已存在而跳过：单位 {s['units']} 个、事项 {s['tasks']} 项、账号 {s['users']} 个。"
             )
-        if quiet:
-            if c["users"]:
-                self.stdout.write(
-                    "已按 --quiet 省略账号密码表；可用 duban changepassword 重设密码。"
-                )
-            return
         rows = [("用户名", "角色", "单位", "密码")]
         for username, role, where, created in writer.logins:
             rows.append((username, role, where, password if created else "（已存在，未修改）"))
-        self.stdout.write("")
-        self.stdout.write("演示账号：")
-        self.stdout.write(table(rows))
         if c["users"]:
             # kept beside the data (owner-only) so that `make run` can show the logins again
             path = settings.DATA_DIR / LOGINS_FILE
             path.write_text("演示账号（首次写入演示数据时生成）：\n" + table(rows) + "\n")
             path.chmod(0o600)
+        if quiet:
+            if c["users"]:
+                self.stdout.write(
+                    f"已按 --quiet 省略账号密码表；账号密码保存在 {settings.DATA_DIR / LOGINS_FILE}"
+                    "（仅本机用户可读），也可用 duban changepassword 重设密码。"
+                )
+            return
+        self.stdout.write("")
+        self.stdout.write("演示账号：")
+        self.stdout.write(table(rows))
         self.stdout.write("")
         if c["users"]:
             self.stdout.write(
-                "密码只显示这一次，请妥善保存；忘记后可运行 duban changepassword demo_admin 重设。"
+                f"账号密码另存在 {settings.DATA_DIR / LOGINS_FILE}（仅本机用户可读）；"
+                "忘记后可运行 duban changepassword demo_admin 重设。"
             )
