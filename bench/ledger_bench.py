@@ -261,24 +261,19 @@ def worker(args):
 
 
 def run_worker(args, env, label):
-    command = [
-        sys.executable,
-        __file__,
-        "--worker",
-        "--file",
-        str(args.file),
-        "--year",
-        str(args.year),
-        "--rows",
-        str(args.rows),
-        "--requests",
-        str(args.requests),
-    ]
-    if args.profile:
+    worker_args = ["--file", str(args.file), "--year", str(args.year), "--rows", str(args.rows)]
+    worker_args += ["--requests", str(args.requests)]
+    return run_script(__file__, worker_args, env, label, args.profile)
+
+
+def run_script(script, worker_args, env, label, profile=False):
+    """Run `script --worker ...` in a child process with `env`; its RESULT line as a dict."""
+    command = [sys.executable, script, "--worker", *worker_args]
+    if profile:
         command.append("--profile")
     env = {**env, "DUBAN_ALLOWED_HOSTS": "testserver", "PYTHONPATH": str(ROOT)}
     done = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True, timeout=900)
-    if args.profile or done.returncode:
+    if profile or done.returncode:
         sys.stderr.write(done.stderr)
     for line in done.stdout.splitlines():
         if line.startswith(RESULT):
@@ -286,18 +281,20 @@ def run_worker(args, env, label):
     return {"database": label, "error": f"worker exited {done.returncode}: {done.stderr[-500:]}"}
 
 
-def sqlite_run(args, base_env):
+def sqlite_run(run, base_env):
+    """`run(env, label)` against a new SQLite file in a temporary folder."""
     with tempfile.TemporaryDirectory(prefix="duban-bench-sqlite-") as folder:
         env = {**base_env, "DUBAN_SQLITE_PATH": f"{folder}/bench.sqlite3", "DUBAN_DATA_DIR": folder}
-        return run_worker(args, env, "SQLite")
+        return run(env, "SQLite")
 
 
-def postgres_run(args, base_env):
+def postgres_run(run, base_env, prefix="duban_bench"):
+    """`run(env, label)` against a throwaway PostgreSQL database, dropped afterwards."""
     try:
         import psycopg
     except ImportError:
         return {"database": "PostgreSQL", "error": "psycopg is not installed"}
-    name = f"duban_bench_{os.getpid()}"
+    name = f"{prefix}_{os.getpid()}"
     try:
         admin = psycopg.connect(
             f"{POSTGRES_ADMIN_URL}/postgres", autocommit=True, connect_timeout=3
@@ -313,7 +310,7 @@ def postgres_run(args, base_env):
                     "DUBAN_DATABASE_URL": f"{POSTGRES_ADMIN_URL}/{name}",
                     "DUBAN_DATA_DIR": folder,
                 }
-                return run_worker(args, env, "PostgreSQL")
+                return run(env, "PostgreSQL")
         finally:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
@@ -390,7 +387,11 @@ def main():
         args.file = Path(folder) / "ledger.xlsx"
         build_ledger(args.file, args.rows, args.year)
         print(f"ledger: {args.rows} tasks, {args.file.stat().st_size // 1024} KB, year {args.year}")
-        results = [sqlite_run(args, base_env), postgres_run(args, base_env)]
+
+        def run(env, label):
+            return run_worker(args, env, label)
+
+        results = [sqlite_run(run, base_env), postgres_run(run, base_env)]
     print_table(results, args)
 
 

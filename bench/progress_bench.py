@@ -22,13 +22,21 @@ import json
 import os
 import random
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-from ledger_bench import CODE, COMMUNITIES, DEPARTMENTS, POSTGRES_ADMIN_URL, RESULT, STEPS, cell
+from ledger_bench import (
+    CODE,
+    COMMUNITIES,
+    DEPARTMENTS,
+    RESULT,
+    STEPS,
+    cell,
+    postgres_run,
+    run_script,
+    sqlite_run,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET_S = 1.0
@@ -251,50 +259,9 @@ def batch_page(args):
 
 
 def run_worker(args, env, label):
-    command = [sys.executable, __file__, "--worker", "--tasks", str(args.tasks)]
-    command += ["--repeat", str(args.repeat), "--requests", str(args.requests)]
-    if args.profile:
-        command.append("--profile")
-    env = {**env, "DUBAN_ALLOWED_HOSTS": "testserver", "PYTHONPATH": str(ROOT)}
-    done = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True, timeout=900)
-    if args.profile or done.returncode:
-        sys.stderr.write(done.stderr)
-    for line in done.stdout.splitlines():
-        if line.startswith(RESULT):
-            return {**json.loads(line[len(RESULT) :]), "database": label}
-    return {"database": label, "error": f"worker exited {done.returncode}: {done.stderr[-500:]}"}
-
-
-def sqlite_run(args, base_env):
-    with tempfile.TemporaryDirectory(prefix="duban-bench-sqlite-") as folder:
-        env = {**base_env, "DUBAN_SQLITE_PATH": f"{folder}/bench.sqlite3", "DUBAN_DATA_DIR": folder}
-        return run_worker(args, env, "SQLite")
-
-
-def postgres_run(args, base_env):
-    try:
-        import psycopg
-    except ImportError:
-        return {"database": "PostgreSQL", "error": "psycopg is not installed"}
-    name = f"duban_bench_progress_{os.getpid()}"
-    try:
-        admin = psycopg.connect(
-            f"{POSTGRES_ADMIN_URL}/postgres", autocommit=True, connect_timeout=3
-        )
-    except psycopg.Error as exc:
-        return {"database": "PostgreSQL", "error": f"not reachable at {POSTGRES_ADMIN_URL}: {exc}"}
-    with admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-        try:
-            with tempfile.TemporaryDirectory(prefix="duban-bench-pg-") as folder:
-                env = {
-                    **base_env,
-                    "DUBAN_DATABASE_URL": f"{POSTGRES_ADMIN_URL}/{name}",
-                    "DUBAN_DATA_DIR": folder,
-                }
-                return run_worker(args, env, "PostgreSQL")
-        finally:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    worker_args = ["--tasks", str(args.tasks), "--repeat", str(args.repeat)]
+    worker_args += ["--requests", str(args.requests)]
+    return run_script(__file__, worker_args, env, label, args.profile)
 
 
 def print_table(results, args):
@@ -364,7 +331,12 @@ def main():
         return
     base_env = {k: v for k, v in os.environ.items() if not k.startswith("DUBAN_")}
     base_env["DJANGO_SETTINGS_MODULE"] = "duban.settings"
-    print_table([sqlite_run(args, base_env), postgres_run(args, base_env)], args)
+
+    def run(env, label):
+        return run_worker(args, env, label)
+
+    results = [sqlite_run(run, base_env), postgres_run(run, base_env, "duban_bench_progress")]
+    print_table(results, args)
 
 
 if __name__ == "__main__":
