@@ -315,6 +315,15 @@ def postgres_run(run, base_env, prefix="duban_bench"):
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+def print_rows(columns, rows):
+    """A plain-text table: header, rule, one line per row, columns padded to fit."""
+    widths = [max(len(c), *(len(row[i]) for row in rows)) for i, c in enumerate(columns)]
+    print(" | ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)))
+    print("-+-".join("-" * w for w in widths))
+    for row in rows:
+        print(" | ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)))
+
+
 def cell(result, key, scale=1.0, digits=2):
     value = result.get(key)
     return "—" if value is None else f"{value * scale:.{digits}f}"
@@ -342,12 +351,7 @@ def print_table(results, args):
         ]
         for r in results
     ]
-    widths = [max(len(c), *(len(row[i]) for row in rows)) for i, c in enumerate(columns)]
-    line = " | ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True))
-    print(line)
-    print("-+-".join("-" * w for w in widths))
-    for row in rows:
-        print(" | ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)))
+    print_rows(columns, rows)
     print(
         f"targets: import <= {TARGET_IMPORT_S:g} s, page p95 <= {TARGET_P95_MS:g} ms "
         f"({args.requests} requests of /ledger/?year={args.year} as 督查管理员)"

@@ -34,6 +34,7 @@ from ledger_bench import (
     STEPS,
     cell,
     postgres_run,
+    print_rows,
     run_script,
     sqlite_run,
 )
@@ -291,11 +292,7 @@ def print_table(results, args):
         ]
         for r in results
     ]
-    widths = [max(len(c), *(len(row[i]) for row in rows)) for i, c in enumerate(columns)]
-    print(" | ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)))
-    print("-+-".join("-" * w for w in widths))
-    for row in rows:
-        print(" | ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)))
+    print_rows(columns, rows)
     print(
         f"target: judge_period({PERIOD}) of {args.tasks} tasks <= {TARGET_S:g} s "
         f"(best of {args.repeat} runs); batch p95 <= {TARGET_BATCH_P95_MS:g} ms "
