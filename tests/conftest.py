@@ -10,6 +10,7 @@ SEED_MIGRATIONS = [
     "duban.org.migrations.0002_seed",
     "duban.ledger.migrations.0002_seed",
     "duban.progress.migrations.0002_seed",
+    "duban.progress.migrations.0004_reasoncategory_advice",
 ]
 
 

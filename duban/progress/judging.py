@@ -317,6 +317,15 @@ def propose(task, period_key, as_of=None, *, calendar=None, rules=None):
     return _run(loaded, period, as_of, calendar, rules_in(rules))[task.pk]
 
 
+def proposals(tasks_queryset, period_key, as_of=None, *, calendar=None, rules=None):
+    """The engine's proposals for a set of tasks and a month, written nowhere
+    ({task_id: Result}); reports use them for tasks the office has not judged."""
+    period = _month(period_key)
+    as_of = as_of or default_as_of(period)
+    loaded = _Loaded(tasks_queryset, period)
+    return _run(loaded, period, as_of, calendar or Calendar.load(), rules_in(rules))
+
+
 def override(task, period_key, status, reason, user, as_of=None):
     """The office sets a task's status for a month by hand (人工调整); kept in history."""
     period = _month(period_key)

@@ -84,6 +84,11 @@ class ReasonCategory(models.Model):
     name = models.CharField(_("名称"), max_length=50, unique=True)
     order = models.PositiveIntegerField(_("排序"), default=0)
     active = models.BooleanField(_("启用"), default=True)
+    advice = models.TextField(
+        _("默认工作建议"),
+        blank=True,
+        help_text=_("督查报告“相关工作建议”中针对此类原因的默认段落，生成报告前可在页面上修改"),
+    )
 
     class Meta:
         verbose_name = _("滞后原因类别")

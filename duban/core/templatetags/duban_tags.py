@@ -67,16 +67,19 @@ def main_nav(context):
     view_name = match.view_name if match else ""
     app_name = match.app_name if match else ""
     held = R.roles_of(user)
-    items = [
-        ("工作台", url_or_empty("home"), view_name == "home", None),
-        ("台账", url_or_empty("ledger:list"), app_name == "ledger", None),
-    ]
+    items = [("工作台", url_or_empty("home"), view_name == "home", None)]
+    office_wide = user.is_superuser or bool(held & R.SEES_WHOLE_OFFICE)
+    if office_wide:
+        items.append(("驾驶舱", url_or_empty("dashboard:index"), app_name == "dashboard", None))
+    items.append(("台账", url_or_empty("ledger:list"), app_name == "ledger", None))
     if held & {R.REPORTER, R.UNIT_HEAD}:
         items.append(("填报", url_or_empty("progress:batch"), view_name == "progress:batch", None))
     if review_allowed(user, held):
         items.append(
             ("审核", url_or_empty("progress:review"), view_name == "progress:review", None)
         )
+    if office_wide:
+        items.append(("报告", url_or_empty("reports:index"), app_name == "reports", None))
     notify_url = url_or_empty("notify:list")
     if notify_url:
         items.append(("通知", notify_url, app_name == "notify", unread_count(user) or None))

@@ -1,0 +1,34 @@
+"""Numbers as the office writes them.
+
+- A rate is a percentage rounded half up to one decimal (50.0, 7.1); None when the
+  base is 0, because "0 of 0 lagging" has no rate.
+- Printed, a percentage drops a trailing .0: 50%, 7.1%, 0%.
+"""
+
+from decimal import ROUND_HALF_UP, Decimal
+
+TENTH = Decimal("0.1")
+
+
+def rate(part, whole):
+    """part / whole x 100, one decimal, half up; None when whole is 0."""
+    if not whole:
+        return None
+    value = (Decimal(part) * 100 / Decimal(whole)).quantize(TENTH, rounding=ROUND_HALF_UP)
+    return float(value)
+
+
+def pct(value, empty="—"):
+    """50.0 → "50%", 7.1 → "7.1%", None → `empty`."""
+    if value is None:
+        return empty
+    value = Decimal(str(value)).quantize(TENTH, rounding=ROUND_HALF_UP)
+    text = f"{value:f}"
+    if text.endswith(".0"):
+        text = text[:-2]
+    return f"{text}%"
+
+
+def month_span(first, last):
+    """(1, 7) → "1-7月", (7, 7) → "7月"."""
+    return f"{first}月" if first == last else f"{first}-{last}月"

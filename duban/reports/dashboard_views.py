@@ -1,0 +1,9 @@
+"""驾驶舱 (leaders' dashboard). Being written."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+
+
+@login_required
+def index(request):
+    return HttpResponse("驾驶舱")

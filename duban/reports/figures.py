@@ -1,0 +1,261 @@
+"""Figures first: every report is one plain dict, computed here, and the Word, Excel,
+HTML and JSON outputs all render from that dict without querying on their own. So a
+document cannot disagree with its JSON, and archiving a report is storing its dict.
+
+The monthly report (督查报告) counts the year's key tasks (年度重点工作; ad-hoc
+交办事项 are not in the five categories) of an office, or of a district across its
+streets, in three buckets — 已完成 / 推进正常 / 推进滞后 — per category in the
+configured order, as the office judged them (研判):
+
+- a month (2022-07) is counted as judged for that month;
+- a half-year or a year as judged at the latest judged month inside it that is not
+  after today (the ledger's rule for spans), or its last month so far when none is;
+- a task the office has not judged for that month takes the status engine's
+  proposal (`source: "proposed"`), so the counts always add up to the total.
+
+The contract keys (period, as_of, categories, overall, lagging_items, reasons) are
+fixed by the issue that asked for this report; the other keys serve the documents.
+"""
+
+from __future__ import annotations
+
+from django.db.models import OuterRef, Subquery
+from django.utils import timezone
+
+from duban.core.numfmt import month_span, rate
+from duban.core.periods import Period
+from duban.ledger.models import Category, KeyTask
+from duban.org.models import Office
+from duban.progress import judging
+from duban.progress.models import Judgement, Light, ReasonCategory, Status, Submission
+
+VERSION = 1
+UNCATEGORISED = "未分类"
+NO_REASON = "未注明原因类别"
+FALLBACK_ADVICE = "建议责任单位逐项查找滞后症结，明确赶超措施和完成时间，党政办公室跟踪督办到位。"
+
+STATUS_LABELS = {value: str(label) for value, label in Status.choices}
+LIGHT_LABELS = {value: str(label) for value, label in Light.choices}
+
+
+def reference_month(tasks, period, today):
+    """The month whose judgements a period's report counts (see module docstring)."""
+    if period.is_month:
+        return period
+    months = [m for m in period.months() if m.start <= today]
+    if not months:
+        return period.months()[0]
+    judged = (
+        Judgement.objects.filter(task__in=tasks, period__in=[m.key for m in months])
+        .order_by("-period")
+        .values_list("period", flat=True)
+        .first()
+    )
+    return Period.parse(judged) if judged else months[-1]
+
+
+def _tasks_of(office, year):
+    return KeyTask.objects.filter(
+        office_id__in=office.scope_ids(), year=year, kind=KeyTask.Kind.ANNUAL
+    )
+
+
+def _latest_submissions(task_ids, month):
+    """{task_id: (progress, reason_category_id, reason)} of the latest accepted report of
+    the year up to `month`, in one query."""
+    months = [m.key for m in Period(month.year, 1, month.last_month).months()]
+    accepted = Submission.objects.filter(state=Submission.State.ACCEPTED, period__in=months)
+    latest = accepted.filter(task=OuterRef("task")).order_by("-period").values("period")[:1]
+    rows = accepted.filter(task__in=task_ids, period=Subquery(latest)).values_list(
+        "task_id", "progress", "reason_category_id", "reason"
+    )
+    return {task_id: (progress, rc, reason) for task_id, progress, rc, reason in rows}
+
+
+def _counts(rows):
+    counts = {Status.COMPLETED: 0, Status.ON_TRACK: 0, Status.LAGGING: 0}
+    for row in rows:
+        counts[row["status"]] += 1
+    total = len(rows)
+    return {
+        "total": total,
+        "completed": counts[Status.COMPLETED],
+        "on_track": counts[Status.ON_TRACK],
+        "lagging": counts[Status.LAGGING],
+        "lag_rate": rate(counts[Status.LAGGING], total),
+    }
+
+
+def _category_table(rows, names):
+    table = []
+    for name in names:
+        table.append({"name": name, **_counts([r for r in rows if r["category"] == name])})
+    return table
+
+
+def monthly(office, period_key, *, today=None, suggestions=None):
+    """The figures of the monthly report of `office` (a street, or a district across its
+    streets) for `period_key` ("2022-07", "2022-H1" or "2022").
+
+    `suggestions` ({reason category name: text}) replaces the default advice paragraphs
+    (ReasonCategory.advice) for this report.
+    """
+    period = period_key if isinstance(period_key, Period) else Period.parse(period_key)
+    today = today or timezone.localdate()
+    tasks = _tasks_of(office, period.year)
+    month = reference_month(tasks, period, today)
+    as_of = min(month.end, max(today, month.start))
+
+    task_rows = list(
+        tasks.order_by(
+            "category__order", "category_id", "office__order", "office_id", "code"
+        ).values(
+            "pk",
+            "code",
+            "title",
+            "deadline",
+            "category__name",
+            "lead_unit__name",
+            "office_id",
+            "office__name",
+        )
+    )
+    ids = [row["pk"] for row in task_rows]
+    judgements = {
+        task_id: (status, light, flags, source, rc, reason)
+        for task_id, status, light, flags, source, rc, reason in Judgement.objects.filter(
+            task_id__in=ids, period=month.key
+        ).values_list(
+            "task_id", "status", "light", "flags", "source", "reason_category_id", "reason"
+        )
+    }
+    missing = [pk for pk in ids if pk not in judgements]
+    if missing:
+        proposed = judging.proposals(KeyTask.objects.filter(pk__in=missing), month, as_of)
+        for pk, result in proposed.items():
+            judgements[pk] = (result.status, result.light, result.flags, "proposed", None, "")
+    latest = _latest_submissions(ids, month)
+    reason_names = dict(ReasonCategory.objects.values_list("pk", "name"))
+
+    rows = []
+    for row in task_rows:
+        status, light, flags, source, rc_id, reason = judgements[row["pk"]]
+        progress, sub_rc, sub_reason = latest.get(row["pk"], ("", None, ""))
+        rc_id = rc_id or sub_rc
+        lagging = status == Status.LAGGING
+        rows.append(
+            {
+                "code": row["code"],
+                "title": row["title"],
+                "category": row["category__name"] or UNCATEGORISED,
+                "office": row["office__name"],
+                "lead_unit": row["lead_unit__name"],
+                "deadline": row["deadline"].isoformat() if row["deadline"] else None,
+                "status": status,
+                "status_label": STATUS_LABELS[status],
+                "light": light,
+                "light_label": LIGHT_LABELS.get(light, ""),
+                "source": source,
+                "overdue_days": int((flags or {}).get("overdue", {}).get("days", 0)),
+                "progress": (progress or "").strip(),
+                "reason_category": (reason_names.get(rc_id) or (NO_REASON if lagging else "")),
+                "reason": ((reason or sub_reason or "").strip() if lagging else ""),
+            }
+        )
+
+    names = list(
+        Category.objects.filter(year=period.year)
+        .order_by("order", "id")
+        .values_list("name", flat=True)
+    )
+    if any(r["category"] == UNCATEGORISED for r in rows):
+        names.append(UNCATEGORISED)
+
+    lagging_rows = [r for r in rows if r["status"] == Status.LAGGING]
+    lagging_items = [
+        {
+            key: r[key]
+            for key in (
+                "code",
+                "title",
+                "category",
+                "lead_unit",
+                "deadline",
+                "overdue_days",
+                "reason_category",
+                "reason",
+                "progress",
+                "office",
+            )
+        }
+        for r in lagging_rows
+    ]
+
+    reason_order = {
+        name: i for i, name in enumerate(ReasonCategory.objects.values_list("name", flat=True))
+    }
+    grouped = {}
+    for r in lagging_rows:
+        grouped.setdefault(r["reason_category"], []).append(r["title"])
+    reasons = [
+        {"category": name, "count": len(items), "items": items}
+        for name, items in sorted(
+            grouped.items(),
+            key=lambda kv: (-len(kv[1]), reason_order.get(kv[0], len(reason_order)), kv[0]),
+        )
+    ]
+
+    advice = dict(ReasonCategory.objects.values_list("name", "advice"))
+    fallback = advice.get("其他") or FALLBACK_ADVICE
+    chosen = suggestions or {}
+    suggestion_rows = [
+        {
+            "category": group["category"],
+            "text": (chosen.get(group["category"]) or advice.get(group["category"]) or fallback)
+            .strip()
+            .replace("\r\n", "\n"),
+        }
+        for group in reasons
+    ]
+
+    streets = []
+    if office.kind == Office.Kind.DISTRICT:
+        for street in Office.objects.filter(pk__in=office.scope_ids()).order_by("order", "id"):
+            street_rows = [r for r in rows if r["office"] == street.name]
+            if street.pk == office.pk and not street_rows:
+                continue
+            streets.append(
+                {
+                    "name": street.name,
+                    "categories": _category_table(street_rows, names),
+                    "overall": _counts(street_rows),
+                }
+            )
+
+    return {
+        "version": VERSION,
+        "kind": "monthly",
+        "period": period.key,
+        "period_label": period.label,
+        "month": month.key,
+        "months_covered": month_span(1, month.last_month),
+        "as_of": as_of.isoformat(),
+        "year": period.year,
+        "office": {"name": office.name, "kind": office.kind},
+        "title": f"{office.name}{period.label}重点工作督查报告",
+        "generated_at": timezone.localtime().isoformat(timespec="seconds"),
+        "categories": _category_table(rows, names),
+        "overall": _counts(rows),
+        "lagging_items": lagging_items,
+        "reasons": reasons,
+        "suggestions": suggestion_rows,
+        "tasks": rows,
+        "streets": streets,
+    }
+
+
+def default_advice(reason_names):
+    """{name: default paragraph} for the reason groups a report will show (page form)."""
+    advice = dict(ReasonCategory.objects.values_list("name", "advice"))
+    fallback = advice.get("其他") or FALLBACK_ADVICE
+    return {name: advice.get(name) or fallback for name in reason_names}
