@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 DATA_DIR := $(or $(DUBAN_DATA_DIR),var)
 
-.PHONY: run test install lint format check browser-deps clean
+.PHONY: run test install lint format check browser-deps pdf-deps clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -42,9 +42,13 @@ check: $(STAMP)
 	$(BIN)/duban check
 	$(BIN)/duban makemigrations --check --dry-run
 
-# Debian's Chromium for the browser tests (Playwright's own browser download does not work offline).
+# Debian's Chromium for the browser tests (Playwright's own browser download does not work
+# offline), and LibreOffice Writer + CJK fonts for PDF reports (optional for running duban).
 browser-deps:
 	@command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
+
+pdf-deps:
+	@command -v soffice >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libreoffice-writer-nogui fonts-noto-cjk)
 
 clean:
 	rm -rf $(VENV) build *.egg-info

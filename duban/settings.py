@@ -175,3 +175,6 @@ if DUBAN_SITE_URL and not DUBAN_SITE_URL.startswith(("https://", "http://")):
     raise ImproperlyConfigured(
         "DUBAN_SITE_URL 应以 https:// 或 http:// 开头，如 https://duban.example.gov.cn"
     )
+
+# Word → PDF for reports (optional): the LibreOffice program, found on PATH by default.
+DUBAN_SOFFICE = envstr("DUBAN_SOFFICE").strip()

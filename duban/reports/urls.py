@@ -6,4 +6,8 @@ app_name = "reports"
 
 urlpatterns = [
     path("", views.index, name="index"),
+    path("preview/", views.preview, name="preview"),
+    path("generate/", views.generate, name="generate"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/download/<str:fmt>/", views.download, name="download"),
 ]

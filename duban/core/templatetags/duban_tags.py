@@ -9,6 +9,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from duban.core import numfmt
 from duban.org import roles as R
 from duban.progress.models import Light, Status
 
@@ -121,3 +122,9 @@ def status(value):
 def display_name(user):
     """孙丽娜, or the username when no name is kept."""
     return R.display_name(user)
+
+
+@register.filter
+def pct(value):
+    """50.0 → 50%, 7.1 → 7.1%, None → —."""
+    return numfmt.pct(value)

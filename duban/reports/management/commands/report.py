@@ -1,0 +1,97 @@
+"""`duban report monthly --period 2022-07 --format docx -o 报告.docx`.
+
+Every report made here is archived with its figures, as on the 报告中心 page;
+`--from-archive N` renders an archived report again, unchanged.
+"""
+
+import sys
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from duban.core.pdf import PdfFailed, PdfUnavailable
+from duban.core.periods import Period, PeriodError
+from duban.org.models import Office
+from duban.reports import archive
+from duban.reports import figures as F
+from duban.reports.models import Report
+from duban.reports.render import FORMATS, filename, render
+
+
+def resolve_office(name):
+    """The named office; without a name, the one top-level office (a street on its own,
+    or the district above its streets)."""
+    if name:
+        try:
+            return Office.objects.get(name=name)
+        except Office.DoesNotExist:
+            names = "、".join(Office.objects.values_list("name", flat=True))
+            raise CommandError(f"找不到街道/区“{name}”。现有：{names or '（无）'}")
+    roots = list(Office.objects.filter(parent__isnull=True))
+    if len(roots) == 1:
+        return roots[0]
+    if not roots:
+        raise CommandError("数据库中还没有任何街道/区，请先运行 duban migrate")
+    names = "、".join(o.name for o in roots)
+    raise CommandError(f"系统中有多个街道/区（{names}），请用 --office 指定一个")
+
+
+class Command(BaseCommand):
+    help = "生成督查报告（Word、Excel 附表、PDF 或 JSON 数据），并存入报告存档"
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="kind", required=True, metavar="monthly")
+        monthly = sub.add_parser("monthly", help="重点工作督查报告（月度、半年、年度）")
+        monthly.add_argument("--period", help="报告周期：2022-07、2022-H1 或 2022")
+        monthly.add_argument(
+            "--format", default="docx", help=f"输出格式：{'、'.join(FORMATS)}（默认 docx）"
+        )
+        monthly.add_argument(
+            "-o", "--output", help="输出文件；省略时按报告标题命名，json 可用 - 输出到屏幕"
+        )
+        monthly.add_argument("--office", help="街道或区的名称（区级报告按街道分表）")
+        monthly.add_argument(
+            "--from-archive", type=int, metavar="编号", help="按存档中的数据重新输出该报告"
+        )
+
+    def handle(self, *args, **options):
+        fmt = (options["format"] or "").lower()
+        if fmt not in FORMATS:
+            raise CommandError(f"--format 应为 {'、'.join(FORMATS)} 之一，收到“{fmt}”")
+        output = options["output"]
+        if output and output != "-" and not Path(output).parent.is_dir():
+            raise CommandError(f"输出目录不存在：{Path(output).parent}")
+        if options["from_archive"] is not None:
+            report = Report.objects.filter(pk=options["from_archive"]).first()
+            if report is None:
+                raise CommandError(f"报告存档中没有编号 {options['from_archive']}")
+            note = f"（存档编号 {report.pk}，{report.created_at:%Y-%m-%d %H:%M} 生成的数据）"
+        else:
+            if not options["period"]:
+                raise CommandError("请用 --period 指定报告周期，如 2022-07、2022-H1 或 2022")
+            try:
+                period = Period.parse(options["period"])
+            except PeriodError as error:
+                raise CommandError(str(error))
+            office = resolve_office(options["office"])
+            report = None
+        try:
+            figures = report.figures if report else F.monthly(office, period)
+            data = render(figures, fmt)
+        except (PdfUnavailable, PdfFailed) as error:
+            raise CommandError(str(error))
+        if report is None:
+            report = archive.store(office, figures)
+            note = f"（已存入报告存档，编号 {report.pk}）"
+
+        if output == "-":
+            sys.stdout.buffer.write(data)
+            sys.stdout.flush()
+            return
+        path = Path(output or filename(figures, fmt))
+        path.write_bytes(data)
+        overall = report.figures["overall"]
+        self.stdout.write(
+            f"已生成 {path}：{report.figures['title']}，重点工作 {overall['total']} 项，"
+            f"推进滞后 {overall['lagging']} 项{note}"
+        )

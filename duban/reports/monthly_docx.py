@@ -1,0 +1,56 @@
+"""The monthly supervision report (督查报告) as a Word document: the blocks of
+reports/monthly_text.py laid out with the GB/T 9704 builder (core/official_docx.py).
+Every number printed comes from the figures dict, so the document cannot disagree
+with its JSON; nothing here touches the database.
+"""
+
+from __future__ import annotations
+
+from duban.core.official_docx import SIZE_5, SIZE_SMALL_4, OfficialDocument
+from duban.reports.monthly_text import blocks
+
+# Landscape text block of the attachment is 225 mm wide (see official_docx).
+TABLES = {
+    "lagging": {
+        "widths_mm": [12, 26, 36, 26, 24, 53, 48],
+        "align": ["center", "left", "left", "left", "center", "left", "left"],
+        "size": SIZE_5,
+    },
+    "street": {
+        "widths_mm": [50, 16, 18, 21, 21, 30],
+        "align": ["left", "center", "center", "center", "center", "center"],
+        "size": SIZE_SMALL_4,
+    },
+}
+
+
+def render_docx(figures: dict) -> bytes:
+    """The report of `figures` (reports.figures.monthly) as .docx bytes."""
+    office = figures["office"]["name"]
+    doc = OfficialDocument(title=figures["title"], author=f"{office}党政办公室")
+    for block in blocks(figures):
+        kind = block["kind"]
+        if kind == "title":
+            doc.title(block["text"])
+        elif kind == "p":
+            doc.paragraph(block["text"])
+        elif kind == "heading":
+            doc.heading(block["text"], block["level"])
+        elif kind == "table":
+            layout = TABLES[block["name"]]
+            doc.table(
+                block["header"],
+                block["rows"],
+                layout["widths_mm"],
+                size=layout["size"],
+                align=layout["align"],
+            )
+        elif kind == "attachment_note":
+            doc.attachment_note(block["text"])
+        elif kind == "signature":
+            doc.signature(block["office"], block["date"])
+        elif kind == "attachment":
+            doc.attachment(block["title"], landscape=True)
+        else:
+            raise ValueError(f"unknown block kind {kind!r}")
+    return doc.to_bytes()

@@ -1,0 +1,308 @@
+"""The Excel attachment (附表) of the monthly report, rendered from the figures dict
+(reports/figures.py) alone: it never queries, so it cannot disagree with the JSON.
+
+- 汇总: the report's title and 截至 date, the category table in the configured order and
+  its 合计 row; for a district, the same table once more per street below it.
+- One sheet per category, named after it (made a valid, unique Excel sheet name), listing
+  every task of that category; a category without tasks keeps its sheet with a note.
+
+Every sheet prints on landscape A4, one page wide, with its header row repeated on each
+page; the header stays frozen on screen and carries an auto filter.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import unicodedata
+from io import BytesIO
+
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+
+from duban.ledger.exporter import HEADER_FILL
+
+SUMMARY_SHEET = "汇总"
+TOTAL_LABEL = "合计"
+NO_TASKS = "本期无此类事项"
+NO_RATE = "—"  # a category with no tasks has no lag rate; a blank would read as 0
+
+DATE_FORMAT = "yyyy-mm-dd"
+AS_OF_FORMAT = '"截至"yyyy"年"m"月"d"日"'
+RATE_FORMAT = "0.0%"
+
+# (header, width, count key); the rate column is written apart.
+SUMMARY_COLUMNS = [
+    ("类别", 34, "name"),
+    ("总数", 9, "total"),
+    ("已完成", 9, "completed"),
+    ("推进正常", 10, "on_track"),
+    ("推进滞后", 10, "lagging"),
+    ("滞后项目占比", 14, "lag_rate"),
+]
+
+# (header, width, wrap); 街道 only in a district's report.
+TASK_COLUMNS = [
+    ("序号", 6, False),
+    ("街道", 12, True),
+    ("编号", 10, False),
+    ("事项名称", 30, True),
+    ("牵头单位", 14, True),
+    ("完成时限", 12, False),
+    ("状态", 10, False),
+    ("预警", 8, False),
+    ("最新进展", 44, True),
+    ("滞后原因类别", 16, True),
+    ("滞后原因", 32, True),
+    ("超期天数", 10, False),
+]
+CENTERED = {"序号", "完成时限", "状态", "预警", "超期天数"}
+
+# Excel's own Good / Neutral-blue / Bad palette, so the colours read as they do elsewhere.
+STATUS_STYLES = {
+    "completed": ("C6EFCE", "006100"),
+    "on_track": ("DDEBF7", "1F4E79"),
+    "lagging": ("FFC7CE", "9C0006"),
+}
+LIGHT_STYLES = {
+    "green": ("C6EFCE", "006100"),
+    "blue": ("BDD7EE", "1F4E79"),
+    "yellow": ("FFEB9C", "9C5700"),
+    "red": ("FFC7CE", "9C0006"),
+}
+
+THIN = Side(style="thin", color="A6A6A6")
+BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+BOLD = Font(bold=True)
+TOTAL_FILL = PatternFill("solid", fgColor="F2F2F2")
+BLOCK_FILL = PatternFill("solid", fgColor="EDF2F9")
+
+# Excel refuses these in sheet names; their full-width forms read the same in Chinese.
+SHEET_NAME_CHARS = str.maketrans(
+    {"[": "［", "]": "］", ":": "：", "*": "＊", "?": "？", "/": "／", "\\": "＼"}
+)
+SHEET_NAME_MAX = 31
+
+# Row heights are written, not left to the reader: LibreOffice does not grow a wrapped row
+# on opening, and a printed row cut to one line hides the progress text.
+LINE_HEIGHT = 15  # points, one line of 11 pt text
+WIDE_CHAR = 2.2  # a Chinese character, in column-width units (the width of "0")
+
+
+def render_xlsx(figures: dict) -> bytes:
+    """The .xlsx bytes of the monthly report's attachment, from `figures` only."""
+    workbook = Workbook()
+    workbook.properties.title = figures["title"]
+    workbook.properties.creator = figures["office"]["name"]
+    summary = workbook.active
+    summary.title = SUMMARY_SHEET
+    _summary_sheet(summary, figures)
+
+    district = bool(figures["streets"])
+    taken = {SUMMARY_SHEET.casefold(), "history"}  # "History" is reserved by Excel
+    for category in figures["categories"]:
+        name = category["name"]
+        ws = workbook.create_sheet(sheet_title(name, taken))
+        tasks = [task for task in figures["tasks"] if task["category"] == name]
+        _task_sheet(ws, figures, name, tasks, district=district)
+
+    out = BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def sheet_title(name, taken):
+    """`name` as a valid Excel sheet name not in `taken` (casefolded names, updated):
+    forbidden characters in full width, at most 31 characters, "(2)" on a clash."""
+    base = _clean(name).translate(SHEET_NAME_CHARS).strip().strip("'") or "未命名"
+    title = base[:SHEET_NAME_MAX].rstrip("'")
+    number = 2
+    while title.casefold() in taken:
+        suffix = f"({number})"
+        title = base[: SHEET_NAME_MAX - len(suffix)].rstrip("'") + suffix
+        number += 1
+    taken.add(title.casefold())
+    return title
+
+
+def _summary_sheet(ws, figures):
+    width = len(SUMMARY_COLUMNS)
+    last = get_column_letter(width)
+    ws.append([f"{figures['title']}附表"])
+    ws.merge_cells(f"A1:{last}1")
+    ws["A1"].font = Font(bold=True, size=14)
+    ws["A1"].alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    ws.row_dimensions[1].height = 28
+    ws.append([_date(figures["as_of"])])
+    ws.merge_cells(f"A2:{last}2")
+    ws["A2"].number_format = AS_OF_FORMAT
+    ws["A2"].alignment = Alignment(horizontal="right")
+
+    header = _category_block(ws, figures["categories"], figures["overall"])
+    ws.freeze_panes = f"A{header + 1}"
+    # The filter covers the category rows, not 合计, so sorting leaves the total last.
+    ws.auto_filter.ref = f"A{header}:{last}{header + max(len(figures['categories']), 1)}"
+    ws.print_title_rows = f"{header}:{header}"
+
+    for street in figures["streets"]:
+        ws.append([])
+        ws.append([street["name"]])
+        row = ws.max_row
+        ws.merge_cells(f"A{row}:{last}{row}")
+        for cell in ws[row]:
+            cell.font = BOLD
+            cell.fill = BLOCK_FILL
+            cell.border = BORDER
+        _category_block(ws, street["categories"], street["overall"])
+
+    for index, (_, column_width, _) in enumerate(SUMMARY_COLUMNS, start=1):
+        ws.column_dimensions[get_column_letter(index)].width = column_width
+    _page_setup(ws, figures["title"], SUMMARY_SHEET)
+
+
+def _category_block(ws, categories, overall):
+    """Header, one row per category and 合计, appended; returns the header's row."""
+    ws.append([header for header, _, _ in SUMMARY_COLUMNS])
+    header = ws.max_row
+    _style_header(ws, header)
+    for category in categories:
+        _count_row(ws, _clean(category["name"]), category)
+    _count_row(ws, TOTAL_LABEL, overall)
+    for cell in ws[ws.max_row]:
+        cell.font = BOLD
+        cell.fill = TOTAL_FILL
+    return header
+
+
+def _count_row(ws, label, counts):
+    ws.append([label] + [counts[key] for _, _, key in SUMMARY_COLUMNS[1:-1]])
+    row = ws.max_row
+    rate_cell = ws.cell(row=row, column=len(SUMMARY_COLUMNS))
+    if counts["lag_rate"] is None:
+        rate_cell.value = NO_RATE
+    else:
+        # Stored as a fraction so that Excel shows it as a percentage and sums stay true.
+        rate_cell.value = round(counts["lag_rate"] / 100, 6)
+        rate_cell.number_format = RATE_FORMAT
+    for cell in ws[row]:
+        cell.border = BORDER
+        cell.alignment = Alignment(
+            horizontal="left" if cell.column == 1 else "center",
+            vertical="center",
+            wrap_text=cell.column == 1,
+            indent=1 if cell.column == 1 else 0,
+        )
+    _fit_height(ws, row, {1: SUMMARY_COLUMNS[0][1] - 2})
+
+
+def _task_sheet(ws, figures, category, tasks, *, district):
+    columns = [c for c in TASK_COLUMNS if district or c[0] != "街道"]
+    headers = [header for header, _, _ in columns]
+    last = get_column_letter(len(columns))
+    ws.append(headers)
+    _style_header(ws, 1)
+    for index, (_, column_width, _) in enumerate(columns, start=1):
+        ws.column_dimensions[get_column_letter(index)].width = column_width
+
+    for number, task in enumerate(tasks, start=1):
+        values = {
+            "序号": number,
+            "街道": task["office"],
+            "编号": task["code"],
+            "事项名称": task["title"],
+            "牵头单位": task["lead_unit"],
+            "完成时限": _date(task["deadline"]),
+            "状态": task["status_label"],
+            "预警": task["light_label"],
+            "最新进展": task["progress"],
+            "滞后原因类别": task["reason_category"],
+            "滞后原因": task["reason"],
+            "超期天数": task["overdue_days"] if task["overdue_days"] > 0 else None,
+        }
+        ws.append([_clean(values[header]) for header in headers])
+        row = ws.max_row
+        for index, (header, _, wrap) in enumerate(columns, start=1):
+            cell = ws.cell(row=row, column=index)
+            cell.border = BORDER
+            cell.alignment = Alignment(
+                horizontal="center" if header in CENTERED else None,
+                vertical="top",
+                wrap_text=wrap,
+            )
+            if header == "完成时限":
+                cell.number_format = DATE_FORMAT
+            elif header == "状态":
+                _colour(cell, STATUS_STYLES.get(task["status"]))
+            elif header == "预警":
+                _colour(cell, LIGHT_STYLES.get(task["light"]))
+        _fit_height(ws, row, {i: w for i, (_, w, wrap) in enumerate(columns, start=1) if wrap})
+
+    if not tasks:
+        ws.append([NO_TASKS])
+        ws.merge_cells(f"A2:{last}2")
+        ws["A2"].alignment = Alignment(horizontal="center")
+        ws["A2"].font = Font(italic=True, color="666666")
+
+    ws.freeze_panes = "A2"
+    ws.auto_filter.ref = f"A1:{last}{ws.max_row}"
+    ws.print_title_rows = "1:1"
+    _page_setup(ws, figures["title"], category)
+
+
+def _style_header(ws, row):
+    for cell in ws[row]:
+        cell.font = BOLD
+        cell.fill = HEADER_FILL
+        cell.border = BORDER
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+
+
+def _colour(cell, style):
+    if style:
+        fill, font = style
+        cell.fill = PatternFill("solid", fgColor=fill)
+        cell.font = Font(color=font)
+
+
+def _page_setup(ws, title, sheet_label):
+    ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0  # as many pages tall as needed
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    # "&" starts a header/footer code; a literal one is written "&&".
+    ws.oddHeader.center.text = f"{title}　{sheet_label}".replace("&", "&&")
+    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+
+
+def _fit_height(ws, row, widths):
+    """Give `row` the height its wrapped cells need ({column: width} of those)."""
+    lines = 1
+    for column, width in widths.items():
+        value = ws.cell(row=row, column=column).value
+        if isinstance(value, str) and value:
+            lines = max(lines, _line_count(value, width))
+    if lines > 1:
+        ws.row_dimensions[row].height = lines * LINE_HEIGHT
+
+
+def _line_count(text, width):
+    usable = max(width - 1, 1)
+    return sum(max(1, math.ceil(_text_width(line) / usable)) for line in text.splitlines() or [""])
+
+
+def _text_width(text):
+    return sum(WIDE_CHAR if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
+
+
+def _date(value):
+    return dt.date.fromisoformat(value) if value else None
+
+
+def _clean(value):
+    """Text without the control characters Excel cannot store (pasted from Word)."""
+    return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value

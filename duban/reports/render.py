@@ -1,0 +1,38 @@
+"""One figures dict → the bytes of a document in a format. The renderers use only
+the dict, so an archived report renders the same whatever changed since."""
+
+import json
+
+from duban.core import pdf
+
+FORMATS = {
+    "docx": (
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "docx",
+    ),
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
+    "pdf": ("application/pdf", "pdf"),
+    "json": ("application/json", "json"),
+}
+LABELS = {"docx": "Word", "xlsx": "Excel 附表", "pdf": "PDF", "json": "JSON 数据"}
+
+
+def render(figures, fmt):
+    if fmt == "json":
+        return (json.dumps(figures, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    if fmt == "docx":
+        from duban.reports.monthly_docx import render_docx
+
+        return render_docx(figures)
+    if fmt == "xlsx":
+        from duban.reports.monthly_xlsx import render_xlsx
+
+        return render_xlsx(figures)
+    if fmt == "pdf":
+        pdf.require()  # say so before spending time on the Word file
+        return pdf.docx_to_pdf(render(figures, "docx"))
+    raise ValueError(f"不支持的格式“{fmt}”，应为 {'、'.join(FORMATS)}")
+
+
+def filename(figures, fmt):
+    return f"{figures['title']}.{FORMATS[fmt][1]}"

@@ -1,0 +1,204 @@
+"""报告中心: preview, generate (archive), reopen, download; who may do what."""
+
+import datetime as dt
+import json
+
+import pytest
+from django.urls import reverse
+
+from duban.org.models import Office
+from duban.progress.models import Judgement, ReasonCategory
+from duban.reports.models import Report
+from tests.factories import KeyTaskFactory, UnitFactory
+
+
+@pytest.fixture
+def judged(tasks):
+    reason = ReasonCategory.objects.get(name="资金与要素保障")
+    for task, status in zip(tasks.values(), ["completed", "lagging", "on_track"], strict=True):
+        Judgement.objects.create(
+            task=task,
+            period="2022-07",
+            as_of=dt.date(2022, 7, 31),
+            status=status,
+            light="red" if status == "lagging" else "green",
+            proposed_status=status,
+            reason_category=reason if status == "lagging" else None,
+            reason="资金未到位" if status == "lagging" else "",
+        )
+    return tasks
+
+
+def as_user(client, user):
+    client.force_login(user)
+    return client
+
+
+def generate(client, office, period="2022-07", **extra):
+    return client.post(
+        reverse("reports:generate"), {"period": period, "office": office.pk, **extra}
+    )
+
+
+@pytest.mark.parametrize("name", ["alice", "lily", "rita"])
+def test_office_wide_roles_open_the_report_center(client, people, judged, name):
+    response = as_user(client, people[name]).get(reverse("reports:index"))
+    assert response.status_code == 200
+    assert "报告中心" in response.content.decode()
+
+
+@pytest.mark.parametrize("name", ["bob", "hank", "carol", "gina"])
+def test_unit_roles_are_refused(client, people, judged, office, name):
+    as_user(client, people[name])
+    assert client.get(reverse("reports:index")).status_code == 403
+    assert client.get(reverse("reports:preview"), {"period": "2022-07"}).status_code == 403
+    assert generate(client, office).status_code == 403
+    assert not Report.objects.exists()
+
+
+def test_anonymous_is_sent_to_login(client):
+    response = client.get(reverse("reports:index"))
+    assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+def test_preview_shows_the_figures_prose_and_editable_suggestions(client, people, judged, office):
+    response = as_user(client, people["lily"]).get(
+        reverse("reports:preview"), {"period": "2022-07", "office": office.pk}
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "滞后项目占比33.3%" in page  # the overall sentence
+    assert 'id="category-figures"' in page
+    assert 'name="advice-text-1"' in page and "资金与要素保障" in page
+    assert "生成并存档" not in page  # a leader previews but does not archive
+    assert not Report.objects.exists()
+
+
+def test_preview_with_a_bad_period_says_so(client, people, judged, office):
+    response = as_user(client, people["alice"]).get(
+        reverse("reports:preview"), {"period": "2022-13", "office": office.pk}
+    )
+    assert response.status_code == 400
+    assert "2022-13" in response.content.decode()
+
+
+def test_supervisor_generates_with_edited_suggestions_and_the_archive_keeps_them(
+    client, people, judged, office
+):
+    as_user(client, people["alice"])
+    response = generate(
+        client,
+        office,
+        **{"advice-name-1": "资金与要素保障", "advice-text-1": "财务科本月内拨付到位。"},
+    )
+    report = Report.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("reports:detail", args=[report.pk])
+    assert report.created_by == people["alice"]
+    assert report.figures["suggestions"] == [
+        {"category": "资金与要素保障", "text": "财务科本月内拨付到位。"}
+    ]
+    page = client.get(response["Location"]).content.decode()
+    assert "财务科本月内拨付到位。" in page
+
+
+def test_too_long_a_suggestion_is_refused_and_nothing_archived(client, people, judged, office):
+    as_user(client, people["alice"])
+    response = generate(
+        client, office, **{"advice-name-1": "资金与要素保障", "advice-text-1": "长" * 2001}
+    )
+    assert response.status_code == 302
+    assert not Report.objects.exists()
+    page = client.get(response["Location"]).content.decode()
+    assert "超过 2000 字" in page
+
+
+def test_leader_cannot_generate(client, people, judged, office):
+    assert generate(as_user(client, people["lily"]), office).status_code == 403
+    assert not Report.objects.exists()
+
+
+def test_an_archived_report_stays_the_same_after_later_edits(client, people, judged, office):
+    as_user(client, people["alice"])
+    generate(client, office)
+    report = Report.objects.get()
+    Judgement.objects.filter(status="lagging").update(status="completed")
+    judged["build"].title = "改过的名称"
+    judged["build"].save()
+
+    url = reverse("reports:download", args=[report.pk, "json"])
+    data = json.loads(client.get(url).content)
+    assert data["overall"]["lagging"] == 1
+    assert "改过的名称" not in json.dumps(data, ensure_ascii=False)
+    assert (
+        "改过的名称" not in client.get(reverse("reports:detail", args=[report.pk])).content.decode()
+    )
+
+    # asking for a fresh one gives today's data in a new archive row
+    generate(client, office)
+    fresh = Report.objects.order_by("-pk").first()
+    assert fresh.pk != report.pk and fresh.figures["overall"]["lagging"] == 0
+
+
+def test_the_fresh_report_link_keeps_the_archived_suggestions(client, people, judged, office):
+    as_user(client, people["alice"])
+    generate(client, office, **{"advice-name-1": "资金与要素保障", "advice-text-1": "自拟建议。"})
+    report = Report.objects.get()
+    page = client.get(reverse("reports:detail", args=[report.pk])).content.decode()
+    assert f"from={report.pk}" in page
+    preview = client.get(
+        reverse("reports:preview"), {"period": "2022-07", "office": office.pk, "from": report.pk}
+    ).content.decode()
+    assert "自拟建议。" in preview
+
+
+def test_downloads_have_the_right_type_and_a_chinese_filename(client, people, judged, office):
+    as_user(client, people["alice"])
+    generate(client, office)
+    report = Report.objects.get()
+    response = client.get(reverse("reports:download", args=[report.pk, "json"]))
+    assert response["Content-Type"] == "application/json"
+    assert "filename*=utf-8''" in response["Content-Disposition"]
+    assert client.get(reverse("reports:download", args=[report.pk, "exe"])).status_code == 404
+
+
+@pytest.mark.parametrize("fmt", ["docx", "xlsx"])
+def test_word_and_excel_downloads_are_zip_packages(client, people, judged, office, fmt):
+    as_user(client, people["rita"])
+    report = Report.objects.create(
+        office=office, period="2022-07", title="t", figures=_figures(office)
+    )
+    response = client.get(reverse("reports:download", args=[report.pk, fmt]))
+    assert response.status_code == 200
+    assert response.content[:2] == b"PK"
+
+
+def test_pdf_download_without_libreoffice_returns_to_the_report_with_a_message(
+    client, people, judged, office, settings, tmp_path
+):
+    settings.DUBAN_SOFFICE = str(tmp_path / "missing-soffice")
+    as_user(client, people["alice"])
+    generate(client, office)
+    report = Report.objects.get()
+    response = client.get(reverse("reports:download", args=[report.pk, "pdf"]), follow=True)
+    assert "未安装 LibreOffice" in response.content.decode()
+
+
+def test_another_offices_archived_report_is_not_found(client, people, judged):
+    other = Office.objects.create(name="别的街道")
+    UnitFactory(office=other, name="别的单位")
+    KeyTaskFactory(office=other, code="O1", lead_unit=UnitFactory(office=other, name="别的中心"))
+    report = Report.objects.create(office=other, period="2022-07", title="别人的", figures={})
+    as_user(client, people["alice"])
+    assert client.get(reverse("reports:detail", args=[report.pk])).status_code == 404
+    assert client.get(reverse("reports:download", args=[report.pk, "json"])).status_code == 404
+    assert "别人的" not in client.get(reverse("reports:index")).content.decode()
+    # and it may not be generated for an office outside one's scope
+    assert generate(client, other).status_code == 302
+    assert Report.objects.count() == 1
+
+
+def _figures(office):
+    from duban.reports.figures import monthly
+
+    return monthly(office, "2022-07")
