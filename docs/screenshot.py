@@ -1,8 +1,8 @@
 """Screenshots of the running product for the README and docs.
 
-    DUBAN_DATA_DIR=/tmp/shots duban migrate && duban demo --password 'Demo-2022-pass'
-    duban runserver 127.0.0.1:8123 &
-    .venv/bin/python docs/screenshot.py http://127.0.0.1:8123 demo_admin 'Demo-2022-pass'
+DUBAN_DATA_DIR=/tmp/shots duban migrate && duban demo --password 'Demo-2022-pass'
+duban runserver 127.0.0.1:8123 &
+.venv/bin/python docs/screenshot.py http://127.0.0.1:8123 demo_admin 'Demo-2022-pass'
 """
 
 import sys
@@ -15,7 +15,12 @@ PAGES = [
     ("ledger.png", "/ledger/?year=2022", 1400, 900),
     ("ledger-phone.png", "/ledger/?year=2022", 390, 844),
     ("task.png", None, 1280, 1100),
+    ("dashboard.png", "/dashboard/", 1280, 900),
+    ("dashboard-phone.png", "/dashboard/", 375, 812),
 ]
+# The dashboard is shot whole, once every chart has finished drawing.
+FULL_PAGE = {"dashboard.png", "dashboard-phone.png"}
+CHARTS_DRAWN = "document.querySelectorAll('.chart:not([data-rendered])').length === 0"
 
 
 def main(base, username, password):
@@ -37,7 +42,9 @@ def main(base, username, password):
             else:
                 page.goto(base + url)
             page.wait_for_load_state("networkidle")
-            page.screenshot(path=str(OUT / name))
+            if name in FULL_PAGE:
+                page.wait_for_function(CHARTS_DRAWN)
+            page.screenshot(path=str(OUT / name), full_page=name in FULL_PAGE)
             page.close()
         browser.close()
 

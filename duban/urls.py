@@ -10,7 +10,7 @@ admin.site.index_title = "系统管理"
 
 urlpatterns = [
     path("", core_views.home, name="home"),
-    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("login/", core_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("ledger/", include("duban.ledger.urls")),
     path("progress/", include("duban.progress.urls")),

@@ -122,10 +122,13 @@ def test_an_archived_report_stays_the_same_after_later_edits(client, people, jud
     as_user(client, people["alice"])
     generate(client, office)
     report = Report.objects.get()
+    word = reverse("reports:download", args=[report.pk, "docx"])
+    before = client.get(word).content
     Judgement.objects.filter(status="lagging").update(status="completed")
     judged["build"].title = "改过的名称"
     judged["build"].save()
 
+    assert client.get(word).content == before  # the very same Word file
     url = reverse("reports:download", args=[report.pk, "json"])
     data = json.loads(client.get(url).content)
     assert data["overall"]["lagging"] == 1

@@ -1,13 +1,32 @@
 """工作台 (home): what needs the signed-in person now, per role.
 
-The queries live in `duban.core.workbench`; this view only renders them.
+The queries live in `duban.core.workbench`; this view only renders them. Signing in
+lands a leader (领导 without an office or unit working role) on the 驾驶舱 instead
+(`LoginView`); the 工作台 stays one click away in the navigation.
 """
 
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
+from django.urls import reverse
 
 from duban.core import workbench
 from duban.core.templatetags.duban_tags import url_or_empty
+from duban.org import roles as R
+
+
+def lands_on_dashboard(user):
+    held = R.roles_of(user)
+    return R.LEADER in held and not held & ({R.SUPERVISOR} | R.SEES_OWN_UNIT)
+
+
+class LoginView(auth_views.LoginView):
+    """Django's sign-in; with no `next`, a leader lands on the dashboard."""
+
+    def get_default_redirect_url(self):
+        if lands_on_dashboard(self.request.user):
+            return reverse("dashboard:index")
+        return super().get_default_redirect_url()
 
 
 @login_required

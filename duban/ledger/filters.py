@@ -37,6 +37,9 @@ class LedgerFilterForm(forms.Form):
     lead_unit = forms.ModelChoiceField(
         label=_("牵头单位"), queryset=Unit.objects.none(), required=False, empty_label=_("全部单位")
     )
+    kind = forms.ChoiceField(
+        label=_("类型"), required=False, choices=[("", _("全部类型")), *KeyTask.Kind.choices]
+    )
     period = forms.ChoiceField(label=_("研判月份"), required=False, choices=())
     status = forms.ChoiceField(
         label=_("状态"), required=False, choices=[("", _("全部状态")), *Status.choices]
@@ -103,6 +106,7 @@ class LedgerFilter:
         self.keyword = (cleaned.get("q") or "").strip()
         self.status = cleaned.get("status") or ""
         self.light = cleaned.get("light") or ""
+        self.kind = cleaned.get("kind") or ""
 
         self.in_year = self.visible.filter(year=self.year)
         if self.office is not None:
@@ -147,6 +151,8 @@ class LedgerFilter:
             tasks = tasks.filter(category=self.category)
         if self.lead_unit is not None:
             tasks = tasks.filter(lead_unit=self.lead_unit)
+        if self.kind:
+            tasks = tasks.filter(kind=self.kind)
         judged = {}
         if self.status:
             judged["judgements__status"] = self.status

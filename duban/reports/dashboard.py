@@ -1,0 +1,260 @@
+"""驾驶舱 (the leaders' dashboard): the figures of the page as one plain JSON-able dict.
+The template and its script render this dict and never query on their own.
+
+What is counted: the tasks of the monthly report (`reports.figures`), i.e. the year's
+年度重点工作 (kind "annual") the user may see (`KeyTask.objects.visible_to`), by
+category; 交办事项 are left out.
+
+Statuses and lights are the office's judgements (研判) of one month, the reference month:
+
+- by default the monthly report's rule for a year (`figures.reference_month`): the
+  latest judged month of the year that is not after today, else the latest month so far;
+- `period` picks a month of the year; a half-year or a year resolves to a month by the
+  same rule.
+
+Unlike the monthly report, a task the office has not judged for that month does not take
+the engine's proposal: it is counted as 未研判. Every figure links to the ledger filtered
+to the tasks it counts, and the ledger filters on judgements, so a proposal would make
+the two disagree.
+
+- lag rate (滞后率) = 推进滞后 / tasks judged in the month (`numfmt.rate`: one decimal,
+  half up; None when no task is judged);
+- each chart element carries `url`, the ledger list filtered by year, period, category,
+  lead unit, status or light, or None where the ledger has no such filter (未研判,
+  未分类); every link also filters kind=annual, so 交办事项 never show behind a figure.
+
+A fixed number of queries whatever the number of tasks.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Count
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+
+from duban.core.numfmt import rate
+from duban.core.periods import Period, PeriodError
+from duban.ledger.filters import MAX_YEAR, MIN_YEAR
+from duban.ledger.models import Category, KeyTask
+from duban.progress.models import Judgement, Light, Status
+from duban.reports.figures import LIGHT_LABELS, STATUS_LABELS, UNCATEGORISED, reference_month
+
+VERSION = 1
+STATUSES = [Status.COMPLETED, Status.ON_TRACK, Status.LAGGING]
+LIGHTS = [Light.GREEN, Light.BLUE, Light.YELLOW, Light.RED]
+UNJUDGED = "unjudged"
+UNJUDGED_LABEL = "未研判"
+
+
+def ledger_url(year, month, **filters):
+    """The ledger list showing the tasks a figure counts (empty filters left out)."""
+    query = {"year": year, "period": month.key, "kind": KeyTask.Kind.ANNUAL}
+    query.update({key: value for key, value in filters.items() if value not in (None, "")})
+    return f"{reverse('ledger:list')}?{urlencode(query)}"
+
+
+def _parse_year(value):
+    try:
+        year = int(value)
+    except (TypeError, ValueError):
+        return None
+    return year if MIN_YEAR <= year <= MAX_YEAR else None
+
+
+def _parse_period(value):
+    if isinstance(value, Period):
+        return value
+    try:
+        return Period.parse(value) if value else None
+    except PeriodError:
+        return None
+
+
+def _counts():
+    return {Status.COMPLETED.value: 0, Status.ON_TRACK.value: 0, Status.LAGGING.value: 0}
+
+
+def build(user, year=None, period=None, today=None):
+    """The dashboard of what `user` may see, for `year` (default: the latest year with
+    annual tasks) judged as of `period` (default: see the module docstring). Values
+    that do not parse, or a period of another year, fall back to the defaults."""
+    today = today or timezone.localdate()
+    visible = KeyTask.objects.visible_to(user).filter(kind=KeyTask.Kind.ANNUAL)
+    years = list(visible.order_by("-year").values_list("year", flat=True).distinct())
+
+    chosen = _parse_period(period)
+    year = _parse_year(year) or (chosen.year if chosen else None)
+    year = year or (years[0] if years else today.year)
+    if chosen is None or chosen.year != year:
+        chosen = Period.parse(str(year))
+    tasks = visible.filter(year=year)
+    month = reference_month(tasks, chosen, today)
+
+    # 滞后率 of every judged month of the year, in one query.
+    per_month = {}
+    year_months = [m.key for m in Period(year, 1, 12).months()]
+    for key, status, n in (
+        Judgement.objects.filter(task__in=tasks, period__in=year_months)
+        .order_by()
+        .values_list("period", "status")
+        .annotate(n=Count("pk"))
+    ):
+        per_month.setdefault(key, _counts())[status] += n
+    by_month = []
+    for key in sorted(per_month):
+        counts = per_month[key]
+        judged = sum(counts.values())
+        by_month.append(
+            {
+                "period": key,
+                "label": f"{Period.parse(key).first_month}月",
+                "judged": judged,
+                "lagging": counts[Status.LAGGING],
+                "lag_rate": rate(counts[Status.LAGGING], judged),
+                "url": ledger_url(year, Period.parse(key), status=Status.LAGGING.value),
+            }
+        )
+
+    rows = list(
+        tasks.order_by("code", "pk").values(
+            "pk",
+            "code",
+            "title",
+            "deadline",
+            "category_id",
+            "lead_unit_id",
+            "lead_unit__name",
+            "lead_unit__order",
+        )
+    )
+    judgements = {
+        task_id: (status, light, flags or {})
+        for task_id, status, light, flags in Judgement.objects.filter(
+            task__in=tasks, period=month.key
+        ).values_list("task_id", "status", "light", "flags")
+    }
+    categories = list(
+        Category.objects.filter(year=year).order_by("order", "id").values_list("pk", "name")
+    )
+
+    def url(**filters):
+        return ledger_url(year, month, **filters)
+
+    # 类别 × 状态
+    by_category = {pk: {**_counts(), UNJUDGED: 0} for pk, _name in categories}
+    uncategorised = {**_counts(), UNJUDGED: 0}
+    for row in rows:
+        status = judgements.get(row["pk"], (UNJUDGED,))[0]
+        by_category.get(row["category_id"], uncategorised)[status] += 1
+    category_rows = [
+        {
+            "id": pk,
+            "name": name,
+            **by_category[pk],
+            "total": sum(by_category[pk].values()),
+            "urls": {s.value: url(category=pk, status=s.value) for s in STATUSES},
+        }
+        for pk, name in categories
+    ]
+    if sum(uncategorised.values()):
+        category_rows.append(
+            {
+                "id": None,
+                "name": UNCATEGORISED,
+                **uncategorised,
+                "total": sum(uncategorised.values()),
+                "urls": {s.value: None for s in STATUSES},
+            }
+        )
+
+    # 预警灯
+    light_counts = dict.fromkeys(LIGHTS, 0)
+    for _status, light, _flags in judgements.values():
+        light_counts[light] = light_counts.get(light, 0) + 1
+    lights = [
+        {
+            "light": light.value,
+            "label": LIGHT_LABELS[light],
+            "count": light_counts[light],
+            "url": url(light=light.value),
+        }
+        for light in LIGHTS
+    ]
+    unjudged = len(rows) - len(judgements)
+    if unjudged:
+        lights.append({"light": None, "label": UNJUDGED_LABEL, "count": unjudged, "url": None})
+
+    # 滞后事项按牵头单位
+    units = {}
+    for row in rows:
+        if judgements.get(row["pk"], (None,))[0] == Status.LAGGING:
+            unit = units.setdefault(
+                row["lead_unit_id"],
+                {"name": row["lead_unit__name"], "order": row["lead_unit__order"], "count": 0},
+            )
+            unit["count"] += 1
+    lagging_by_unit = [
+        {
+            "id": pk,
+            "name": unit["name"],
+            "count": unit["count"],
+            "url": url(lead_unit=pk, status=Status.LAGGING.value),
+        }
+        for pk, unit in sorted(
+            units.items(), key=lambda kv: (-kv[1]["count"], kv[1]["order"], kv[1]["name"])
+        )
+    ]
+
+    # 超期事项
+    overdue = []
+    for row in rows:
+        _status, light, flags = judgements.get(row["pk"], (None, None, {}))
+        if "overdue" in flags:
+            overdue.append(
+                {
+                    "code": row["code"],
+                    "title": row["title"],
+                    "lead_unit": row["lead_unit__name"],
+                    "deadline": row["deadline"].isoformat() if row["deadline"] else None,
+                    "days": int(flags["overdue"].get("days") or 0),
+                    "light": light,
+                    "url": reverse("ledger:detail", args=[row["pk"]]),
+                }
+            )
+    overdue.sort(key=lambda item: (-item["days"], item["code"]))
+
+    status_totals = _counts()
+    for status, _light, _flags in judgements.values():
+        status_totals[status] += 1
+    judged = len(judgements)
+    months = sorted({*per_month, month.key})
+
+    return {
+        "version": VERSION,
+        "year": year,
+        "years": sorted({*years, year}, reverse=True),
+        "month": month.key,
+        "month_label": month.label,
+        "months": [{"key": key, "label": Period.parse(key).label} for key in months],
+        "kpi": {
+            "total": len(rows),
+            "judged": judged,
+            **status_totals,
+            UNJUDGED: unjudged,
+            "lag_rate": rate(status_totals[Status.LAGGING], judged),
+            "urls": {
+                "total": url(),
+                **{s.value: url(status=s.value) for s in STATUSES},
+            },
+        },
+        "categories": category_rows,
+        "by_month": by_month,
+        "lagging_by_unit": lagging_by_unit,
+        "lights": lights,
+        "overdue": overdue,
+        "labels": {
+            "status": {**{s.value: STATUS_LABELS[s] for s in STATUSES}, UNJUDGED: UNJUDGED_LABEL},
+            "light": {light.value: LIGHT_LABELS[light] for light in LIGHTS},
+        },
+    }
