@@ -17,6 +17,7 @@ PAGES = [
     ("task.png", None, 1280, 1100),
     ("dashboard.png", "/dashboard/", 1280, 900),
     ("dashboard-phone.png", "/dashboard/", 375, 812),
+    ("reports.png", "/reports/preview/?period=2022-07", 1280, 1000),
 ]
 # The dashboard is shot whole, once every chart has finished drawing.
 FULL_PAGE = {"dashboard.png", "dashboard-phone.png"}

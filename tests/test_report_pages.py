@@ -205,3 +205,20 @@ def _figures(office):
     from duban.reports.figures import monthly
 
     return monthly(office, "2022-07")
+
+
+def test_preview_without_office_uses_ones_own_office(client, people, judged):
+    response = as_user(client, people["alice"]).get(
+        reverse("reports:preview"), {"period": "2022-07"}
+    )
+    assert response.status_code == 200
+    assert response.context["office"] == Office.objects.order_by("id").first()
+
+
+def test_preview_for_an_office_outside_ones_scope_says_so(client, people, judged):
+    other = Office.objects.create(name="别的街道")
+    response = as_user(client, people["alice"]).get(
+        reverse("reports:preview"), {"period": "2022-07", "office": other.pk}
+    )
+    assert response.status_code == 400
+    assert "街道/区" in response.content.decode()

@@ -238,6 +238,7 @@ def monthly(office, period_key, *, today=None, suggestions=None):
         "period": period.key,
         "period_label": period.label,
         "month": month.key,
+        "month_label": month.label,
         "months_covered": month_span(1, month.last_month),
         "as_of": as_of.isoformat(),
         "year": period.year,

@@ -52,9 +52,13 @@ class ReportForm(forms.Form):
     period = forms.ChoiceField(label="报告周期")
     office = forms.ModelChoiceField(label="街道/区", queryset=None, empty_label=None)
 
-    def __init__(self, user, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, user, data=None, **kwargs):
         offices = offices_in_scope(user)
+        home = offices.filter(parent__isnull=True).first() or offices.first()
+        if data is not None and not data.get("office") and home is not None:
+            data = data.copy()  # one's own office (the district, in a district) by default
+            data["office"] = str(home.pk)
+        super().__init__(data, **kwargs)
         self.fields["office"].queryset = offices
         years = sorted(
             set(
@@ -74,7 +78,7 @@ class ReportForm(forms.Form):
         self.fields["period"].choices = choices
         if not self.is_bound:
             self.initial.setdefault("period", default_period(offices))
-            self.initial.setdefault("office", offices.filter(parent__isnull=True).first())
+            self.initial.setdefault("office", home)
         if offices.count() < 2:
             self.fields["office"].widget = forms.HiddenInput()
 
