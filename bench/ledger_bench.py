@@ -157,15 +157,25 @@ def build_ledger(path, rows, year, seed=2022):
 # ----- one database, in its own process -----
 
 
-def worker(args):
+def setup_worker():
+    """What every worker process does first: Django on the throwaway database the driver
+    chose, migrated. Returns the connection's vendor name."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "duban.settings")
     sys.path.insert(0, str(ROOT))
     import django
 
     django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    call_command("migrate", verbosity=0)
+    return connection.vendor
+
+
+def worker(args):
+    vendor = setup_worker()
 
     from django.contrib.auth import get_user_model
-    from django.core.management import call_command
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -176,7 +186,6 @@ def worker(args):
     from duban.org import roles as R
     from duban.org.models import Office, Profile, Role, Unit
 
-    call_command("migrate", verbosity=0)
     office = Office.objects.order_by("id").first()
     Unit.objects.bulk_create(
         [
@@ -191,7 +200,7 @@ def worker(args):
     supervisor = get_user_model().objects.create_user("bench_supervisor")
     profile = Profile.objects.create(user=supervisor, unit=Unit.objects.get(name="党政办公室"))
     profile.roles.set(Role.objects.filter(code=R.SUPERVISOR))
-    result = {"database": connection.vendor, "rows": args.rows}
+    result = {"database": vendor, "rows": args.rows}
 
     def timed_import():
         start = time.perf_counter()

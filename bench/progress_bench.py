@@ -36,6 +36,7 @@ from ledger_bench import (
     postgres_run,
     print_rows,
     run_script,
+    setup_worker,
     sqlite_run,
 )
 
@@ -137,13 +138,7 @@ def populate(n_tasks, seed=2022):
 
 
 def worker(args):
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "duban.settings")
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
-
-    from django.core.management import call_command
+    vendor = setup_worker()
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -151,8 +146,7 @@ def worker(args):
     from duban.progress.judging import judge_period
     from duban.progress.models import Judgement
 
-    call_command("migrate", verbosity=0)
-    result = {"database": connection.vendor, "written": populate(args.tasks)}
+    result = {"database": vendor, "written": populate(args.tasks)}
     tasks = KeyTask.objects.filter(year=2022)
     for month in range(1, 7):
         judge_period(tasks, f"2022-{month:02d}", as_of=dt.date(2022, month, 28))

@@ -26,11 +26,18 @@ import io
 import json
 import os
 import random
-import sys
 import time
 from pathlib import Path
 
-from ledger_bench import RESULT, cell, postgres_run, print_rows, run_script, sqlite_run
+from ledger_bench import (
+    RESULT,
+    cell,
+    postgres_run,
+    print_rows,
+    run_script,
+    setup_worker,
+    sqlite_run,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 PERIOD = "2022-07"
@@ -162,20 +169,14 @@ def measure(office, args):
 
 
 def worker(args):
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "duban.settings")
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
+    vendor = setup_worker()
     from django.core.management import call_command
-    from django.db import connection
 
     from duban.org.models import Office
 
-    call_command("migrate", verbosity=0)
     call_command("demo", "--quiet", stdout=io.StringIO())
     street = Office.objects.order_by("id").first()
-    result = {"database": connection.vendor}
+    result = {"database": vendor}
     result["street"] = measure(street, args)
     district = build_district(args.district_tasks)
     result["district"] = measure(district, args)

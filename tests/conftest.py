@@ -4,7 +4,7 @@ import pytest
 
 from duban.org import roles as R
 from duban.org.models import Office
-from tests.factories import KeyTaskFactory, UnitFactory, make_user
+from tests.factories import KeyTaskFactory, UnitFactory, judge, make_user
 
 SEED_MIGRATIONS = [
     "duban.org.migrations.0002_seed",
@@ -70,6 +70,19 @@ def tasks(units):
         ),
         "west": KeyTaskFactory(code="ZB-01", title="垃圾分类示范创建", lead_unit=units["west"]),
     }
+
+
+@pytest.fixture
+def judged(tasks):
+    """July 2022 as the office judged it: build's task completed, east's lagging (资金与要素保障:
+    资金未到位), west's on track — lag rate 33.3%."""
+    from duban.progress.models import ReasonCategory
+
+    reason = ReasonCategory.objects.get(name="资金与要素保障")
+    judge(tasks["build"], "completed")
+    judge(tasks["east"], "lagging", reason_category=reason, reason="资金未到位")
+    judge(tasks["west"], "on_track")
+    return tasks
 
 
 @pytest.fixture(autouse=True)

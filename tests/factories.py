@@ -5,8 +5,10 @@ import datetime as dt
 import factory
 from django.contrib.auth import get_user_model
 
+from duban.core.periods import Period
 from duban.ledger.models import Category, KeyTask, Milestone
 from duban.org.models import Office, Profile, Role, Unit
+from duban.progress.models import Judgement
 
 
 class OfficeFactory(factory.django.DjangoModelFactory):
@@ -77,3 +79,17 @@ def make_user(username, *roles, unit=None, office=None, password="pass12345"):
     )
     profile.roles.set(Role.objects.filter(code__in=roles))
     return user
+
+
+def judge(task, status, period="2022-07", light=None, **fields):
+    """The office's judgement of a task for a month (red when lagging, else green)."""
+    light = light or ("red" if status == "lagging" else "green")
+    return Judgement.objects.create(
+        task=task,
+        period=period,
+        as_of=Period.parse(period).end,
+        status=status,
+        light=light,
+        proposed_status=status,
+        **fields,
+    )

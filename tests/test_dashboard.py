@@ -16,6 +16,7 @@ from duban.org.models import Office
 from duban.progress.models import Judgement
 from duban.reports import dashboard
 from tests.factories import KeyTaskFactory, UnitFactory, make_user
+from tests.factories import judge as make_judgement
 
 NOW = dt.datetime(2022, 8, 20, 10, 0, tzinfo=dt.UTC)
 
@@ -26,15 +27,7 @@ def august(time_machine):
 
 
 def judge(task, period, status, light, **flags):
-    return Judgement.objects.create(
-        task=task,
-        period=period,
-        as_of=dt.date(2022, int(period[-2:]), 28),
-        status=status,
-        light=light,
-        proposed_status=status,
-        flags=flags,
-    )
+    return make_judgement(task, status, period, light, flags=flags)
 
 
 @pytest.fixture

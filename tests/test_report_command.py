@@ -1,6 +1,5 @@
 """`duban report monthly`: every format, the archive, and clear Chinese errors."""
 
-import datetime as dt
 import io
 import json
 import os
@@ -19,20 +18,6 @@ NEEDS_SOFFICE = pytest.mark.skipif(
     not pdf.available() and os.environ.get("DUBAN_REQUIRE_SOFFICE") != "1",
     reason="LibreOffice (soffice) 未安装；CI 设置 DUBAN_REQUIRE_SOFFICE=1 时必须运行",
 )
-
-
-@pytest.fixture
-def judged(tasks):
-    for task, status in zip(tasks.values(), ["completed", "lagging", "on_track"], strict=True):
-        Judgement.objects.create(
-            task=task,
-            period="2022-07",
-            as_of=dt.date(2022, 7, 31),
-            status=status,
-            light="red" if status == "lagging" else "green",
-            proposed_status=status,
-        )
-    return tasks
 
 
 def run(*args):

@@ -6,9 +6,9 @@ import pytest
 
 from duban.ledger.models import Category, KeyTask
 from duban.org.models import Office
-from duban.progress.models import Judgement, ReasonCategory, Submission
+from duban.progress.models import ReasonCategory, Submission
 from duban.reports import figures as F
-from tests.factories import KeyTaskFactory, UnitFactory
+from tests.factories import KeyTaskFactory, UnitFactory, judge
 
 CONTRACT = {"period", "as_of", "categories", "overall", "lagging_items", "reasons"}
 ITEM_KEYS = {
@@ -21,18 +21,6 @@ ITEM_KEYS = {
     "reason_category",
     "reason",
 }
-
-
-def judge(task, status, period="2022-07", light="green", **fields):
-    return Judgement.objects.create(
-        task=task,
-        period=period,
-        as_of=dt.date(2022, 7, 31),
-        status=status,
-        light=light,
-        proposed_status=status,
-        **fields,
-    )
 
 
 def reason(name):

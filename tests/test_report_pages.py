@@ -1,32 +1,14 @@
 """报告中心: preview, generate (archive), reopen, download; who may do what."""
 
-import datetime as dt
 import json
 
 import pytest
 from django.urls import reverse
 
 from duban.org.models import Office
-from duban.progress.models import Judgement, ReasonCategory
+from duban.progress.models import Judgement
 from duban.reports.models import Report
 from tests.factories import KeyTaskFactory, UnitFactory
-
-
-@pytest.fixture
-def judged(tasks):
-    reason = ReasonCategory.objects.get(name="资金与要素保障")
-    for task, status in zip(tasks.values(), ["completed", "lagging", "on_track"], strict=True):
-        Judgement.objects.create(
-            task=task,
-            period="2022-07",
-            as_of=dt.date(2022, 7, 31),
-            status=status,
-            light="red" if status == "lagging" else "green",
-            proposed_status=status,
-            reason_category=reason if status == "lagging" else None,
-            reason="资金未到位" if status == "lagging" else "",
-        )
-    return tasks
 
 
 def as_user(client, user):

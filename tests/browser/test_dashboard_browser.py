@@ -1,16 +1,15 @@
 """驾驶舱 in Chromium: a leader signs in and lands on it, the charts show the judgements,
 a click on a bar opens the ledger on those tasks, and a phone gets one column."""
 
-import datetime as dt
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
 from duban.ledger.models import Category
-from duban.progress.models import Judgement
 from duban.reports import dashboard
 from tests.browser.conftest import login
 from tests.factories import KeyTaskFactory
+from tests.factories import judge as make_judgement
 
 pytestmark = [
     pytest.mark.browser,
@@ -21,15 +20,7 @@ CHARTS_DRAWN = "document.querySelectorAll('.chart:not([data-rendered])').length 
 
 
 def judge(task, status, light, period="2022-07", **flags):
-    Judgement.objects.create(
-        task=task,
-        period=period,
-        as_of=dt.date(2022, int(period[-2:]), 28),
-        status=status,
-        light=light,
-        proposed_status=status,
-        flags=flags,
-    )
+    return make_judgement(task, status, period, light, flags=flags)
 
 
 @pytest.fixture

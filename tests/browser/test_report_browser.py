@@ -1,12 +1,9 @@
 """报告中心 in Chromium: the supervisor previews July, rewrites a suggestion, generates the
 report, and downloads the Word file, which carries the figures and the new text."""
 
-import datetime as dt
-
 import pytest
 from docx import Document
 
-from duban.progress.models import Judgement, ReasonCategory
 from duban.reports.models import Report
 from tests.browser.conftest import login
 
@@ -14,23 +11,6 @@ pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
 ]
-
-
-@pytest.fixture
-def judged(tasks):
-    reason = ReasonCategory.objects.get(name="前期手续与审批")
-    for task, status in zip(tasks.values(), ["completed", "lagging", "on_track"], strict=True):
-        Judgement.objects.create(
-            task=task,
-            period="2022-07",
-            as_of=dt.date(2022, 7, 31),
-            status=status,
-            light="red" if status == "lagging" else "green",
-            proposed_status=status,
-            reason_category=reason if status == "lagging" else None,
-            reason="规划许可未批" if status == "lagging" else "",
-        )
-    return tasks
 
 
 def test_supervisor_previews_edits_generates_and_downloads_the_report(
@@ -47,8 +27,8 @@ def test_supervisor_previews_edits_generates_and_downloads_the_report(
     assert "滞后项目占比33.3%" in page.inner_text("#report-document")
 
     box = page.locator("#generate-form textarea").first
-    assert "前期手续" in page.inner_text("#generate-form")
-    box.fill("请城建中心本月内办结规划许可。")
+    assert "资金与要素保障" in page.inner_text("#generate-form")
+    box.fill("请财务部门本月内拨付资金。")
     page.click("#generate-form button[type=submit]")
     page.wait_for_load_state("networkidle")
     assert "已生成并存档" in page.inner_text("#messages")
@@ -60,7 +40,7 @@ def test_supervisor_previews_edits_generates_and_downloads_the_report(
     path = download.value.path()
     assert download.value.suggested_filename.endswith("重点工作督查报告.docx")
     text = "\n".join(p.text for p in Document(str(path)).paragraphs)
-    assert "请城建中心本月内办结规划许可。" in text
+    assert "请财务部门本月内拨付资金。" in text
     assert "滞后项目占比33.3%" in text
     table = Document(str(path)).tables[-1]
     assert [cell.text for cell in table.rows[1].cells][2] == judged["east"].title
