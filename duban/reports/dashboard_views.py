@@ -4,24 +4,15 @@ Only the roles that see their whole office (督查管理员, 领导, 只读) and
 it; a unit's people get 403. The figures come from `duban.reports.dashboard.build`.
 """
 
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
-from django.utils.translation import gettext as _
 
 from duban.core.numfmt import pct
-from duban.org import roles as R
 from duban.reports import dashboard
+from duban.reports.views import office_wide_required
 
 
-def sees_whole_office(user):
-    return user.is_superuser or bool(R.roles_of(user) & R.SEES_WHOLE_OFFICE)
-
-
-@login_required
+@office_wide_required
 def index(request):
-    if not sees_whole_office(request.user):
-        raise PermissionDenied(_("驾驶舱仅供领导、督查管理员和只读用户查看"))
     figures = dashboard.build(
         request.user, year=request.GET.get("year"), period=request.GET.get("period")
     )

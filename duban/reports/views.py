@@ -40,9 +40,8 @@ def office_wide_required(view):
     @functools.wraps(view)
     @login_required
     def wrapped(request, *args, **kwargs):
-        user = request.user
-        if not (user.is_superuser or R.roles_of(user) & R.SEES_WHOLE_OFFICE):
-            raise PermissionDenied("报告中心仅对督查管理员、领导和只读人员开放")
+        if not R.sees_whole_office(request.user):
+            raise PermissionDenied("此页面仅对督查管理员、领导和只读人员开放")
         return view(request, *args, **kwargs)
 
     return wrapped

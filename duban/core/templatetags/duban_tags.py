@@ -69,7 +69,7 @@ def main_nav(context):
     app_name = match.app_name if match else ""
     held = R.roles_of(user)
     items = [("工作台", url_or_empty("home"), view_name == "home", None)]
-    office_wide = user.is_superuser or bool(held & R.SEES_WHOLE_OFFICE)
+    office_wide = R.sees_whole_office(user)
     if office_wide:
         items.append(("驾驶舱", url_or_empty("dashboard:index"), app_name == "dashboard", None))
     items.append(("台账", url_or_empty("ledger:list"), app_name == "ledger", None))
