@@ -113,3 +113,21 @@ def pytest_configure(config):
         raise pytest.UsageError(
             "DUBAN_REQUIRE_POSTGRES=1 但未设置 DUBAN_DATABASE_URL：CI 要求在 PostgreSQL 上运行全部测试"
         )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _close_stray_connections(django_db_setup, django_db_blocker):
+    """Browser tests run a live server whose request threads each open a connection and
+    close it when their request ends; a request still in flight when the last test ends
+    (a page Chromium was still loading) keeps one open, and PostgreSQL then refuses to drop
+    the test database. End such sessions before the database is dropped."""
+    yield
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
