@@ -63,9 +63,7 @@ def is_supervisor(user):
 def sees_whole_office(user):
     """督查管理员, 领导, 只读 (and superusers): the office-wide pages (报告中心, 驾驶舱)."""
     return bool(
-        user
-        and user.is_authenticated
-        and (user.is_superuser or roles_of(user) & SEES_WHOLE_OFFICE)
+        user and user.is_authenticated and (user.is_superuser or roles_of(user) & SEES_WHOLE_OFFICE)
     )
 
 
