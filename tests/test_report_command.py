@@ -1,5 +1,6 @@
 """`duban report monthly`: every format, the archive, and clear Chinese errors."""
 
+import datetime as dt
 import io
 import json
 import os
@@ -131,3 +132,10 @@ def test_pdf_with_libreoffice_is_a_pdf(judged, tmp_path):
     target = tmp_path / "r.pdf"
     run("monthly", "--period", "2022-07", "--format", "pdf", "-o", str(target))
     assert target.read_bytes().startswith(b"%PDF")
+
+
+def test_a_year_without_holiday_data_is_a_clear_error(units):
+    KeyTaskFactory(code="G1", year=2031, lead_unit=units["east"], deadline=dt.date(2031, 12, 31))
+    with pytest.raises(CommandError, match="2031年的节假日数据缺失"):
+        run("monthly", "--period", "2031-03", "--format", "json", "-o", "-")
+    assert not Report.objects.exists()

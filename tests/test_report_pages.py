@@ -1,5 +1,6 @@
 """报告中心: preview, generate (archive), reopen, download; who may do what."""
 
+import datetime as dt
 import json
 
 import pytest
@@ -204,3 +205,14 @@ def test_preview_for_an_office_outside_ones_scope_says_so(client, people, judged
     )
     assert response.status_code == 400
     assert "街道/区" in response.content.decode()
+
+
+def test_a_year_without_holiday_data_says_how_to_add_it(client, people, units):
+    KeyTaskFactory(code="G1", year=2031, lead_unit=units["east"], deadline=dt.date(2031, 12, 31))
+    as_user(client, people["alice"])
+    response = client.get(reverse("reports:preview"), {"period": "2031-03"})
+    assert response.status_code == 400
+    assert "2031年的节假日数据缺失" in response.content.decode()
+    response = generate(client, Office.objects.order_by("id").first(), period="2031-03")
+    assert "2031年的节假日数据缺失" in client.get(response["Location"]).content.decode()
+    assert not Report.objects.exists()

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 
 from duban.core.pdf import PdfFailed, PdfUnavailable, available
 from duban.core.periods import Period, PeriodError
+from duban.core.workdays import CalendarGapError
 from duban.ledger.filters import offices_in_scope
 from duban.ledger.models import KeyTask
 from duban.org import roles as R
@@ -114,21 +115,22 @@ def read_suggestions(data):
     return chosen, errors
 
 
+def index_context(request, form, page=None):
+    return {
+        "form": form,
+        "page": page,
+        "formats": LABELS,
+        "can_generate": R.is_supervisor(request.user),
+        "pdf_available": available(),
+    }
+
+
 @office_wide_required
 def index(request):
-    form = ReportForm(request.user)
     reports = Report.objects.visible_to(request.user).select_related("office", "created_by")
     page = Paginator(reports, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
-        request,
-        "reports/index.html",
-        {
-            "form": form,
-            "page": page,
-            "formats": LABELS,
-            "can_generate": R.is_supervisor(request.user),
-            "pdf_available": available(),
-        },
+        request, "reports/index.html", index_context(request, ReportForm(request.user), page)
     )
 
 
@@ -140,13 +142,7 @@ def preview(request):
         return render(
             request,
             "reports/index.html",
-            {
-                "form": form,
-                "page": None,
-                "formats": LABELS,
-                "can_generate": R.is_supervisor(request.user),
-                "pdf_available": available(),
-            },
+            index_context(request, form),
             status=400 if request.GET else 200,
         )
     office, period = form.cleaned_data["office"], form.cleaned_data["period"]
@@ -156,7 +152,11 @@ def preview(request):
         earlier = Report.objects.visible_to(request.user).filter(pk=source).first()
         if earlier is not None:
             suggestions = {s["category"]: s["text"] for s in earlier.figures.get("suggestions", [])}
-    data = F.monthly(office, period, suggestions=suggestions)
+    try:
+        data = F.monthly(office, period, suggestions=suggestions)
+    except CalendarGapError as error:  # unjudged tasks need the calendar of their year
+        form.add_error(None, str(error))
+        return render(request, "reports/index.html", index_context(request, form), status=400)
     return render(
         request,
         "reports/preview.html",
@@ -189,7 +189,11 @@ def generate(request):
             messages.error(request, error)
         return redirect("reports:index")
     office, period = form.cleaned_data["office"], form.cleaned_data["period"]
-    data = F.monthly(office, period, suggestions=suggestions)
+    try:
+        data = F.monthly(office, period, suggestions=suggestions)
+    except CalendarGapError as error:
+        messages.error(request, str(error))
+        return redirect("reports:index")
     report = archive.store(office, data, request.user)
     messages.success(request, f"已生成并存档：{report.title}")
     return redirect("reports:detail", pk=report.pk)

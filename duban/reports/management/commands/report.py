@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from duban.core.pdf import PdfFailed, PdfUnavailable
 from duban.core.periods import Period, PeriodError
+from duban.core.workdays import CalendarGapError
 from duban.org.models import Office
 from duban.reports import archive
 from duban.reports import figures as F
@@ -78,7 +79,7 @@ class Command(BaseCommand):
         try:
             figures = report.figures if report else F.monthly(office, period)
             data = render(figures, fmt)
-        except (PdfUnavailable, PdfFailed) as error:
+        except (PdfUnavailable, PdfFailed, CalendarGapError) as error:
             raise CommandError(str(error))
         if report is None:
             report = archive.store(office, figures)
