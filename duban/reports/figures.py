@@ -135,7 +135,9 @@ def monthly(office, period_key, *, today=None, suggestions=None):
         for pk, result in proposed.items():
             judgements[pk] = (result.status, result.light, result.flags, "proposed", None, "")
     latest = _latest_submissions(ids, month)
-    reason_names = dict(ReasonCategory.objects.values_list("pk", "name"))
+    # id, name and default advice of every reason category, in their configured order
+    reason_rows = list(ReasonCategory.objects.values_list("pk", "name", "advice"))
+    reason_names = {pk: name for pk, name, _advice in reason_rows}
 
     rows = []
     for row in task_rows:
@@ -191,9 +193,7 @@ def monthly(office, period_key, *, today=None, suggestions=None):
         for r in lagging_rows
     ]
 
-    reason_order = {
-        name: i for i, name in enumerate(ReasonCategory.objects.values_list("name", flat=True))
-    }
+    reason_order = {name: i for i, (_pk, name, _advice) in enumerate(reason_rows)}
     grouped = {}
     for r in lagging_rows:
         grouped.setdefault(r["reason_category"], []).append(r["title"])
@@ -205,7 +205,7 @@ def monthly(office, period_key, *, today=None, suggestions=None):
         )
     ]
 
-    advice = dict(ReasonCategory.objects.values_list("name", "advice"))
+    advice = {name: text for _pk, name, text in reason_rows}
     fallback = advice.get("其他") or FALLBACK_ADVICE
     chosen = suggestions or {}
     suggestion_rows = [
@@ -253,10 +253,3 @@ def monthly(office, period_key, *, today=None, suggestions=None):
         "tasks": rows,
         "streets": streets,
     }
-
-
-def default_advice(reason_names):
-    """{name: default paragraph} for the reason groups a report will show (page form)."""
-    advice = dict(ReasonCategory.objects.values_list("name", "advice"))
-    fallback = advice.get("其他") or FALLBACK_ADVICE
-    return {name: advice.get(name) or fallback for name in reason_names}

@@ -4,6 +4,8 @@ the dict, so an archived report renders the same whatever changed since."""
 import json
 
 from duban.core import pdf
+from duban.reports.monthly_docx import render_docx
+from duban.reports.monthly_xlsx import render_xlsx
 
 FORMATS = {
     "docx": (
@@ -21,12 +23,8 @@ def render(figures, fmt):
     if fmt == "json":
         return (json.dumps(figures, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
     if fmt == "docx":
-        from duban.reports.monthly_docx import render_docx
-
         return render_docx(figures)
     if fmt == "xlsx":
-        from duban.reports.monthly_xlsx import render_xlsx
-
         return render_xlsx(figures)
     if fmt == "pdf":
         pdf.require()  # say so before spending time on the Word file
