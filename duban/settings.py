@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     "duban.progress",
     "duban.notify",
     "duban.reports",
+    "duban.demo",
+    "duban.workbench",
 ]
 
 MIDDLEWARE = [

@@ -2,15 +2,15 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from duban.core import views as core_views
+from duban.workbench import views as workbench_views
 
 admin.site.site_header = "督办 · 管理后台"
 admin.site.site_title = "督办"
 admin.site.index_title = "系统管理"
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
-    path("login/", core_views.LoginView.as_view(), name="login"),
+    path("", workbench_views.home, name="home"),
+    path("login/", workbench_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("ledger/", include("duban.ledger.urls")),
     path("progress/", include("duban.progress.urls")),

@@ -17,6 +17,24 @@ class PeriodError(ValueError):
     pass
 
 
+# The years duban takes anywhere (pages, imports, commands): one range, one parser.
+MIN_YEAR, MAX_YEAR = 2000, 2100
+
+
+def parse_year(value):
+    """A year from a form, a URL or a command line, or PeriodError in Chinese.
+
+    Only ASCII digits count: "²" or "２０２２" are not years (str.isdigit would say yes).
+    """
+    text = str(value if value is not None else "").strip()
+    if not text or not text.isascii() or not text.isdigit() or len(text) > 4:
+        raise PeriodError(f"年度应为四位数字，如 2022；收到“{text}”")
+    year = int(text)
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise PeriodError(f"年度应在 {MIN_YEAR} 至 {MAX_YEAR} 之间，收到 {year}")
+    return year
+
+
 @dataclass(frozen=True, order=True)
 class Period:
     year: int

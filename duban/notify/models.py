@@ -3,6 +3,14 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+class NotificationQuerySet(models.QuerySet):
+    def unread(self, user):
+        """`user`'s unread notifications (none for an anonymous visitor)."""
+        if user is None or not user.is_authenticated:
+            return self.none()
+        return self.filter(user=user, read_at__isnull=True)
+
+
 class Notification(models.Model):
     """An in-app notification (站内通知)."""
 
@@ -17,6 +25,8 @@ class Notification(models.Model):
     url = models.CharField(_("链接"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("时间"), auto_now_add=True)
     read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
+
+    objects = NotificationQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("站内通知")

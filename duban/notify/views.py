@@ -14,13 +14,6 @@ from duban.notify.models import Notification
 PAGE_SIZE = 50
 
 
-def unread_count(user):
-    """Unread notifications of `user`, for the header badge (0 when not logged in)."""
-    if user is None or not user.is_authenticated:
-        return 0
-    return Notification.objects.filter(user=user, read_at__isnull=True).count()
-
-
 @login_required
 def notification_list(request):
     notifications = (
@@ -38,7 +31,7 @@ def notification_list(request):
     return render(
         request,
         "notify/list.html",
-        {"page": page, "unread": unread_count(request.user)},
+        {"page": page, "unread": Notification.objects.unread(request.user).count()},
     )
 
 
@@ -60,9 +53,7 @@ def open_notification(request, pk):
 @login_required
 @require_POST
 def mark_all_read(request):
-    count = Notification.objects.filter(user=request.user, read_at__isnull=True).update(
-        read_at=timezone.now()
-    )
+    count = Notification.objects.unread(request.user).update(read_at=timezone.now())
     if count:
         messages.success(request, f"已将 {count} 条通知标为已读")
     return redirect("notify:list")

@@ -24,7 +24,7 @@ from duban.ledger.models import KeyTask
 from duban.org import roles as R
 from duban.progress import workflow
 from duban.progress.forms import CorrectionForm, SubmissionForm, reason_choices
-from duban.progress.models import Evidence, PartnerFeedback, ProgressRules, Review, Submission
+from duban.progress.models import Evidence, PartnerFeedback, Review, Submission
 
 State = Submission.State
 RETURN_ACTIONS = (Review.Action.RETURN, Review.Action.HEAD_RETURN)
@@ -236,15 +236,7 @@ def review(request):
     """党政办: reports waiting in its scope; 单位负责人: its unit's reports waiting for it."""
     user = request.user
     supervisor = R.is_supervisor(user)
-    profile = R.profile_of(user)
-    head_unit_id = None
-    if (
-        R.UNIT_HEAD in R.roles_of(user)
-        and profile
-        and profile.unit_id
-        and ProgressRules.current().unit_head_approval
-    ):
-        head_unit_id = profile.unit_id
+    head_unit_id = workflow.head_review_unit_id(user)
     if not supervisor and head_unit_id is None:
         raise PermissionDenied("只有督查管理员或单位负责人可以审核填报")
 

@@ -106,6 +106,24 @@ def can_report_for(user, unit):
     return _profile_unit_id(user) == unit.pk and bool(R.roles_of(user) & {R.REPORTER, R.UNIT_HEAD})
 
 
+def heads_approve(rules=None):
+    """Whether reports go to the unit head before the office (填报与研判规则)."""
+    return (rules or ProgressRules.current()).unit_head_approval
+
+
+def head_review_unit_id(user):
+    """The unit whose reports `user` approves as its head, or None (no head role, or the
+    office does not ask heads to approve)."""
+    if R.UNIT_HEAD not in R.roles_of(user) or not heads_approve():
+        return None
+    return _profile_unit_id(user)
+
+
+def may_review(user):
+    """审核 for 督查管理员, and for a 单位负责人 when the office asks heads to approve."""
+    return R.is_supervisor(user) or head_review_unit_id(user) is not None
+
+
 def can_review(user, task):
     return KeyTask.objects.editable_by(user).filter(pk=task.pk).exists()
 
@@ -234,7 +252,7 @@ def submit(submissions, user):
             errors[submission.task_id] = found
     if errors:
         raise SubmissionInvalid(errors)
-    needs_head = ProgressRules.current().unit_head_approval
+    needs_head = heads_approve()
     now = timezone.now()
     for submission in submissions:
         target = State.SUBMITTED

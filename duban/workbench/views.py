@@ -1,6 +1,6 @@
 """工作台 (home): what needs the signed-in person now, per role.
 
-The queries live in `duban.core.workbench`; this view only renders them. Signing in
+The queries live in `duban.workbench.todo`; this view only renders them. Signing in
 lands a leader (领导 without an office or unit working role) on the 驾驶舱 instead
 (`LoginView`); the 工作台 stays one click away in the navigation.
 """
@@ -10,9 +10,8 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.urls import reverse
 
-from duban.core import workbench
-from duban.core.templatetags.duban_tags import url_or_empty
 from duban.org import roles as R
+from duban.workbench import todo
 
 
 def lands_on_dashboard(user):
@@ -31,14 +30,14 @@ class LoginView(auth_views.LoginView):
 
 @login_required
 def home(request):
-    bench = workbench.build(request.user)
+    bench = todo.build(request.user)
     return render(
         request,
-        "core/home.html",
+        "workbench/home.html",
         {
             "bench": bench,
-            "batch_url": url_or_empty("progress:batch"),
-            "review_url": url_or_empty("progress:review"),
-            "notify_url": url_or_empty("notify:list"),
+            "batch_url": reverse("progress:batch"),
+            "review_url": reverse("progress:review"),
+            "notify_url": reverse("notify:list"),
         },
     )

@@ -22,7 +22,7 @@ from duban.ledger.models import KeyTask
 from duban.progress.importer import ProgressImport
 from duban.progress.models import Judgement, ReasonCategory, Review, Submission
 from tests.factories import KeyTaskFactory
-from tests.test_ledger_cli import cli_env, duban  # noqa: F401  (the real command line)
+from tests.ledger.test_ledger_cli import cli_env, duban  # noqa: F401  (the real command line)
 from tests.xlsx import read_sheet, write_ledger
 
 HEADERS = ["编号", "进展情况", "状态", "滞后原因", "原因类别", "下步措施", "完成值"]

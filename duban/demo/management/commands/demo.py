@@ -1,6 +1,6 @@
 """`duban demo`: fill an empty database with a realistic demo street.
 
-The data lives in duban/core/demo_data.py. The database counts as "made by the
+The data lives in duban/demo/data.py. The database counts as "made by the
 demo" when the user demo_admin exists and its profile belongs to the first office
 (the one the migrations created); then a rerun writes nothing. Any other data
 (key tasks, units, users) makes the command refuse unless --force is given.
@@ -21,10 +21,10 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from duban.core import demo_data as D
 from duban.core.audit import Channel, audit_context, new_batch_id
 from duban.core.periods import Period
 from duban.core.workdays import Calendar
+from duban.demo import data as D
 from duban.ledger.models import AssignmentSource, Category, KeyTask, Milestone, save_task
 from duban.org import roles as R
 from duban.org.models import Office, Profile, Role, Unit

@@ -4,7 +4,6 @@ import pytest
 from django.urls import reverse
 
 from duban.notify.models import Notification
-from duban.notify.views import unread_count
 
 LIST = reverse("notify:list")
 
@@ -50,13 +49,13 @@ def test_unread_come_first(client, people, notes):
 
 def test_opening_a_notification_marks_it_read_and_follows_its_link(client, people, notes):
     client.force_login(people["bob"])
-    assert unread_count(people["bob"]) == 2
+    assert Notification.objects.unread(people["bob"]).count() == 2
     response = client.get(reverse("notify:open", args=[notes["bob"].pk]))
     assert response.status_code == 302
     assert response["Location"] == "/progress/batch/?period=2022-09"
     notes["bob"].refresh_from_db()
     assert notes["bob"].read_at is not None
-    assert unread_count(people["bob"]) == 1
+    assert Notification.objects.unread(people["bob"]).count() == 1
     html = client.get(LIST).content.decode()
     assert f'id="notification-{notes["bob"].pk}" class="is-read"' in html
 
@@ -80,15 +79,15 @@ def test_mark_all_read_touches_only_my_notifications(client, people, notes):
     client.force_login(people["bob"])
     response = client.post(reverse("notify:read_all"), follow=True)
     assert "已将 2 条通知标为已读" in response.content.decode()
-    assert unread_count(people["bob"]) == 0
-    assert unread_count(people["carol"]) == 1
+    assert Notification.objects.unread(people["bob"]).count() == 0
+    assert Notification.objects.unread(people["carol"]).count() == 1
     assert "全部标为已读" not in response.content.decode()
 
 
 def test_mark_all_read_needs_post(client, people, notes):
     client.force_login(people["bob"])
     assert client.get(reverse("notify:read_all")).status_code == 405
-    assert unread_count(people["bob"]) == 2
+    assert Notification.objects.unread(people["bob"]).count() == 2
 
 
 def test_anonymous_is_sent_to_login(client, notes):
@@ -100,8 +99,8 @@ def test_anonymous_is_sent_to_login(client, notes):
 def test_unread_count_is_zero_when_logged_out(db):
     from django.contrib.auth.models import AnonymousUser
 
-    assert unread_count(AnonymousUser()) == 0
-    assert unread_count(None) == 0
+    assert Notification.objects.unread(AnonymousUser()).count() == 0
+    assert Notification.objects.unread(None).count() == 0
 
 
 def test_list_query_count_does_not_grow(client, people, django_assert_max_num_queries):

@@ -150,8 +150,7 @@ def status_counts(tasks, period):
 
 
 def unread_notifications(user):
-    unread = Notification.objects.filter(user=user, read_at__isnull=True)
-    return unread[:NOTIFICATION_LIMIT]
+    return Notification.objects.unread(user)[:NOTIFICATION_LIMIT]
 
 
 @dataclass

@@ -7,8 +7,8 @@ from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
-from duban.core.demo_data import DEMO_YEAR
 from duban.core.workdays import Calendar
+from duban.demo.data import DEMO_YEAR
 from duban.ledger.models import DEFAULT_CATEGORIES, Category, KeyTask, Milestone
 from duban.org import roles as R
 from duban.org.models import Office, Profile, Unit

@@ -1,0 +1,44 @@
+"""A month's judgement on a page: the light (绿/蓝/黄/红) and the status label."""
+
+from django import template
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+
+from duban.progress.models import Light, Status
+
+register = template.Library()
+
+LIGHT_SHORT = {
+    Light.GREEN: "绿",
+    Light.BLUE: "蓝",
+    Light.YELLOW: "黄",
+    Light.RED: "红",
+}
+
+
+@register.simple_tag
+def light(value, with_label=True):
+    """A coloured dot with 绿/蓝/黄/红; a dash when there is no light."""
+    if not value:
+        return mark_safe('<span class="light light-none" title="未研判">—</span>')
+    short = LIGHT_SHORT.get(value, value)
+    title = Light(value).label if value in Light.values else value
+    if with_label:
+        return format_html(
+            '<span class="light light-{}" title="{}"><i class="dot"></i>{}</span>',
+            value,
+            title,
+            short,
+        )
+    return format_html(
+        '<span class="light light-{}" title="{}"><i class="dot"></i></span>', value, title
+    )
+
+
+@register.simple_tag
+def status(value):
+    """A judgement status (已完成 / 推进正常 / 推进滞后) as a small coloured label."""
+    if not value:
+        return mark_safe('<span class="status status-none">未研判</span>')
+    label = Status(value).label if value in Status.values else value
+    return format_html('<span class="status status-{}">{}</span>', value, label)

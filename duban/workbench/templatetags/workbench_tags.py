@@ -1,0 +1,36 @@
+"""The main navigation: the pages a person's roles open, the current one marked."""
+
+from django import template
+from django.urls import reverse
+
+from duban.notify.models import Notification
+from duban.org import roles as R
+from duban.progress import workflow
+
+register = template.Library()
+
+
+@register.inclusion_tag("workbench/_nav.html", takes_context=True)
+def main_nav(context):
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"items": []}
+    match = getattr(request, "resolver_match", None)
+    view_name = match.view_name if match else ""
+    app_name = match.app_name if match else ""
+    held = R.roles_of(user)
+    office_wide = R.sees_whole_office(user)
+    items = [("工作台", reverse("home"), view_name == "home", None)]
+    if office_wide:
+        items.append(("驾驶舱", reverse("dashboard:index"), app_name == "dashboard", None))
+    items.append(("台账", reverse("ledger:list"), app_name == "ledger", None))
+    if held & {R.REPORTER, R.UNIT_HEAD}:
+        items.append(("填报", reverse("progress:batch"), view_name == "progress:batch", None))
+    if workflow.may_review(user):
+        items.append(("审核", reverse("progress:review"), view_name == "progress:review", None))
+    if office_wide:
+        items.append(("报告", reverse("reports:index"), app_name == "reports", None))
+    unread = Notification.objects.unread(user).count()
+    items.append(("通知", reverse("notify:list"), app_name == "notify", unread or None))
+    return {"items": items, "user": user}
