@@ -55,20 +55,35 @@ def task_row(task):
     ]
 
 
-def build_workbook(tasks):
-    """An xlsx of the given tasks (a queryset already limited by visible_to)."""
+def build_workbook(tasks, extra=()):
+    """An xlsx of the given tasks (a queryset already limited by visible_to).
+
+    `extra` holds what apps above the ledger add: [([(header, width)], {task id: values})];
+    the import ignores those columns, so an export still imports back unchanged."""
     tasks = tasks.select_related("category", "lead_unit").prefetch_related(
         "partner_units", "milestones"
     )
     workbook = Workbook()
     ws = workbook.active
     _sheet(ws, "重点工作台账")
+    width = len(HEADERS)
+    for headers, _values in extra:
+        for header, column_width in headers:
+            width += 1
+            cell = ws.cell(row=1, column=width, value=header)
+            cell.font = Font(bold=True)
+            cell.fill = HEADER_FILL
+            cell.alignment = Alignment(horizontal="center", vertical="center")
+            ws.column_dimensions[get_column_letter(width)].width = column_width
     wrap = Alignment(wrap_text=True, vertical="top")
     for task in tasks:
-        ws.append(task_row(task))
+        row = task_row(task)
+        for headers, values in extra:
+            row += values.get(task.pk, [""] * len(headers))
+        ws.append(row)
         for cell in ws[ws.max_row]:
             cell.alignment = wrap
-    ws.auto_filter.ref = f"A1:{get_column_letter(len(HEADERS))}{max(ws.max_row, 1)}"
+    ws.auto_filter.ref = f"A1:{get_column_letter(width)}{max(ws.max_row, 1)}"
     return workbook
 
 

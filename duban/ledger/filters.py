@@ -1,27 +1,22 @@
 """The ledger's one filter: the list page and its Excel export read the same
 definition, so "导出当前视图" exports exactly the rows on screen (all pages).
 
-Every queryset starts from `KeyTask.objects.visible_to(user)`.
-
-状态 and 预警 are those of the judgement (研判) of one month, `period`: by default the
-latest month of the year that has judgements, else the current month when it lies in
-the year, else December of the year.
+Every queryset starts from `KeyTask.objects.visible_to(user)`. The ledger's own filters
+are year, street, category, lead unit, kind and keyword; apps above the ledger add
+theirs through `duban.ledger.extensions` (progress adds the month, 状态 and 预警).
 """
 
 import datetime as dt
 
 from django import forms
 from django.db.models import Count, Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from duban.core.periods import Period
+from duban.core.periods import MAX_YEAR, MIN_YEAR
+from duban.ledger import extensions as ext
 from duban.ledger.models import Category, KeyTask
-from duban.org import roles as R
 from duban.org.models import Office, Unit
-from duban.progress.models import Judgement, Light, Status
-
-MIN_YEAR, MAX_YEAR = 2000, 2100
+from duban.org.scope import offices_in_scope
 
 
 class LedgerFilterForm(forms.Form):
@@ -40,13 +35,6 @@ class LedgerFilterForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("类型"), required=False, choices=[("", _("全部类型")), *KeyTask.Kind.choices]
     )
-    period = forms.ChoiceField(label=_("研判月份"), required=False, choices=())
-    status = forms.ChoiceField(
-        label=_("状态"), required=False, choices=[("", _("全部状态")), *Status.choices]
-    )
-    light = forms.ChoiceField(
-        label=_("预警"), required=False, choices=[("", _("全部预警")), *Light.choices]
-    )
     q = forms.CharField(
         label=_("关键词"),
         required=False,
@@ -55,12 +43,6 @@ class LedgerFilterForm(forms.Form):
             attrs={"placeholder": _("编号、事项名称或工作目标"), "type": "search"}
         ),
     )
-
-
-def offices_in_scope(user):
-    """The offices a user's ledger spans (a district spans its streets)."""
-    scope = R.office_scope_ids(user)
-    return Office.objects.all() if scope is None else Office.objects.filter(pk__in=scope)
 
 
 class LedgerFilter:
@@ -79,6 +61,11 @@ class LedgerFilter:
         data["year"] = str(self.year)
 
         self.form = form = LedgerFilterForm(data)
+        self.extensions = ext.extensions()
+        keyword = form.fields.pop("q")
+        for extension in self.extensions:
+            form.fields.update(extension.filter_fields(self.year))
+        form.fields["q"] = keyword
         year_choices = sorted({*self.years, dt.date.today().year, self.year}, reverse=True)
         form.fields["year"].widget = forms.Select(choices=[(y, f"{y}年") for y in year_choices])
 
@@ -93,10 +80,6 @@ class LedgerFilter:
         form.fields["lead_unit"].queryset = Unit.objects.filter(
             pk__in=self.visible.filter(year=self.year).values("lead_unit_id")
         )
-        months = [Period.month(self.year, m) for m in range(1, 13)]
-        spans = [Period.parse(f"{self.year}-H1"), Period.parse(f"{self.year}-H2")]
-        spans.append(Period.parse(str(self.year)))
-        form.fields["period"].choices = [(p.key, p.label) for p in months + spans]
         # A value that is not a valid choice (another year's category...) is ignored.
         form.is_valid()
         cleaned = form.cleaned_data
@@ -104,45 +87,14 @@ class LedgerFilter:
         self.category = cleaned.get("category")
         self.lead_unit = cleaned.get("lead_unit")
         self.keyword = (cleaned.get("q") or "").strip()
-        self.status = cleaned.get("status") or ""
-        self.light = cleaned.get("light") or ""
         self.kind = cleaned.get("kind") or ""
 
         self.in_year = self.visible.filter(year=self.year)
         if self.office is not None:
             self.in_year = self.in_year.filter(office=self.office)
 
-        chosen = cleaned.get("period")
-        self.span = Period.parse(chosen) if chosen else None
-        if self.span is not None and not self.span.is_month:
-            # A half-year or a year is judged as it stood at its end: the latest judged
-            # month inside it (or its last month when none is judged yet).
-            self.period = self.latest_judged(self.span) or self.span.months()[-1]
-        else:
-            self.period = self.span or self.default_period()
-        if not chosen:
-            # Show the month actually used, so the select and the columns agree.
-            form.data["period"] = self.period.key
-
-    def latest_judged(self, span):
-        latest = (
-            Judgement.objects.filter(
-                task__in=self.in_year, period__in=[m.key for m in span.months()]
-            )
-            .order_by("-period")
-            .values_list("period", flat=True)
-            .first()
-        )
-        return Period.parse(latest) if latest else None
-
-    def default_period(self):
-        latest = self.latest_judged(Period.parse(str(self.year)))
-        if latest:
-            return latest
-        today = timezone.localdate()
-        if today.year == self.year:
-            return Period.containing(today)
-        return Period.month(self.year, 12)
+        for extension in self.extensions:
+            extension.setup(self, cleaned)
 
     @property
     def queryset(self):
@@ -153,14 +105,8 @@ class LedgerFilter:
             tasks = tasks.filter(lead_unit=self.lead_unit)
         if self.kind:
             tasks = tasks.filter(kind=self.kind)
-        judged = {}
-        if self.status:
-            judged["judgements__status"] = self.status
-        if self.light:
-            judged["judgements__light"] = self.light
-        if judged:
-            # One judgement per task and month, so the join adds no duplicate rows.
-            tasks = tasks.filter(judgements__period=self.period.key, **judged)
+        for extension in self.extensions:
+            tasks = extension.filter(self, tasks)
         if self.keyword:
             tasks = tasks.filter(
                 Q(code__icontains=self.keyword)
@@ -168,6 +114,12 @@ class LedgerFilter:
                 | Q(goal__icontains=self.keyword)
             )
         return tasks
+
+    def columns(self):
+        return [column for extension in self.extensions for column in extension.columns(self)]
+
+    def notes(self):
+        return [text for extension in self.extensions if (text := extension.note(self))]
 
     def category_counts(self):
         """[(category or None, count)] for the selected year (and office), counted in one

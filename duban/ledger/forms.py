@@ -7,11 +7,12 @@ from django.db.models import Q
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
+from duban.core.periods import MAX_YEAR, MIN_YEAR
 from duban.core.workdays import Calendar, CalendarGapError
-from duban.ledger.filters import MAX_YEAR, MIN_YEAR, offices_in_scope
 from duban.ledger.models import AssignmentSource, Category, KeyTask, Milestone
 from duban.org import roles as R
 from duban.org.models import Office, Unit
+from duban.org.scope import offices_in_scope
 
 
 class DateInput(forms.DateInput):

@@ -16,13 +16,12 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Prefetch
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
+from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from duban.core.periods import Period, PeriodError
+from duban.ledger import extensions as ext
 from duban.ledger.changelog import task_changes
 from duban.ledger.exporter import build_template, build_workbook
 from duban.ledger.filters import LedgerFilter
@@ -38,8 +37,6 @@ from duban.ledger.importer import LedgerImport
 from duban.ledger.models import KeyTask, Milestone, save_task
 from duban.org import roles as R
 from duban.org.models import Office, Unit
-from duban.progress.models import Judgement, Review, Status, Submission
-from duban.progress.status import milestone_met
 
 PAGE_SIZE = 50
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -91,20 +88,12 @@ def _xlsx_response(workbook, filename):
 @login_required
 def task_list(request):
     ledger = LedgerFilter(request.GET, request.user)
-    tasks = (
-        _rows(ledger.queryset)
-        .annotate(milestone_count=Count("milestones"))
-        .prefetch_related(
-            # 状态 and 预警 of the chosen month: one query for the whole page.
-            Prefetch(
-                "judgements",
-                queryset=Judgement.objects.filter(period=ledger.period.key),
-                to_attr="period_judgements",
-            )
-        )
-    )
+    tasks = _rows(ledger.queryset).annotate(milestone_count=Count("milestones"))
+    for extension in ledger.extensions:
+        tasks = extension.prepare_rows(ledger, tasks)
     page = Paginator(tasks, PAGE_SIZE).get_page(request.GET.get("page"))
     counts = ledger.category_counts()
+    columns = ledger.columns()
     return render(
         request,
         "ledger/list.html",
@@ -112,6 +101,8 @@ def task_list(request):
             "ledger": ledger,
             "form": ledger.form,
             "page": page,
+            "columns": columns,
+            "colspan": 8 + len(columns) + (1 if ledger.several_offices else 0),
             "category_counts": counts,
             "year_total": sum(n for _category, n in counts),
         },
@@ -120,10 +111,15 @@ def task_list(request):
 
 @login_required
 def export(request):
-    """导出当前视图: the list page's filter, every page of it, as the ledger's Excel."""
+    """导出当前视图: the list page's filter, every page of it, as the ledger's Excel, with
+    what the extensions add (the month's 状态, 预警 and 进展)."""
     ledger = LedgerFilter(request.GET, request.user)
     tasks = ledger.queryset.order_by(*LEDGER_ORDER)  # the exporter loads what rows need
-    return _xlsx_response(build_workbook(tasks), f"重点工作台账-{ledger.year}.xlsx")
+    extra = [
+        (extension.export_columns(ledger), extension.export_values(ledger, tasks))
+        for extension in ledger.extensions
+    ]
+    return _xlsx_response(build_workbook(tasks, extra), f"重点工作台账-{ledger.year}.xlsx")
 
 
 @supervisor_required
@@ -141,99 +137,24 @@ def task_detail(request, pk):
         ),
         pk=pk,
     )
-    today = timezone.localdate()
-    judgements = {j.period: j for j in task.judgements.all()}
-    submissions = list(
-        Submission.objects.visible_to(request.user)
-        .filter(task=task)
-        .select_related("unit", "reason_category")
-        .prefetch_related(Prefetch("reviews", queryset=Review.objects.select_related("actor")))
-        .order_by("-period")
-    )
-    done = completed_period(judgements.values(), submissions)
-    accepted = [s for s in submissions if s.state == Submission.State.ACCEPTED]
-    milestones = [
-        (
-            milestone,
-            MILESTONE_DONE
-            if milestone_met(milestone.due, accepted, task)
-            else milestone_state(milestone.due, done, today),
-        )
-        for milestone in task.milestones.all()
-    ]
+    milestones = list(task.milestones.all())
+    states = {}
+    sections = []
+    for extension in ext.extensions():
+        states.update(extension.milestone_states(request, task, milestones))
+        sections += extension.task_sections(request, task)
     return render(
         request,
         "ledger/detail.html",
         {
             "task": task,
             "partners": task.partner_units.order_by("order", "name"),
-            "milestones": milestones,
-            "strip": month_strip(task.year, judgements, today),
-            "submissions": submissions,
-            "submission_links": url_exists("progress:submission", 0),
+            "milestones": [(milestone, states.get(milestone.pk, "")) for milestone in milestones],
+            "sections": sections,
             "changes": task_changes(task),
             "can_edit": KeyTask.objects.editable_by(request.user).filter(pk=task.pk).exists(),
         },
     )
-
-
-# ----- 研判 on the task page -----
-
-MILESTONE_DONE, MILESTONE_OVERDUE, MILESTONE_OPEN = "已完成", "已逾期", "未到期"
-# A report says "completed" once it has left the unit (a draft or a returned report does not).
-REPORTED = (
-    Submission.State.PENDING_HEAD,
-    Submission.State.SUBMITTED,
-    Submission.State.ACCEPTED,
-)
-
-
-def url_exists(name, *args):
-    try:
-        reverse(name, args=args)
-    except NoReverseMatch:
-        return False
-    return True
-
-
-def month_strip(year, judgements, today):
-    """[(Period, Judgement or None)] for January up to the current month of `year`
-    (every month of a past year, none of a future one)."""
-    if year > today.year:
-        return []
-    last = today.month if year == today.year else 12
-    return [
-        (period, judgements.get(period.key))
-        for period in (Period.month(year, month) for month in range(1, last + 1))
-    ]
-
-
-def completed_period(judgements, submissions):
-    """The first month a judgement, or a report sent by the unit, says 已完成; or None."""
-    months = [j.period for j in judgements if j.status == Status.COMPLETED]
-    months += [
-        s.period
-        for s in submissions
-        if s.self_status == Submission.SelfStatus.COMPLETED and s.state in REPORTED
-    ]
-    for key in sorted(months):
-        try:
-            period = Period.parse(key)
-        except PeriodError:
-            continue
-        if period.is_month:
-            return period
-    return None
-
-
-def milestone_state(due, done, today):
-    """已完成 when the task was said completed in the due date's month or before;
-    已逾期 when the due date has passed without that; 未到期 otherwise."""
-    if done is not None and done.start <= due:
-        return MILESTONE_DONE
-    if due < today:
-        return MILESTONE_OVERDUE
-    return MILESTONE_OPEN
 
 
 def _editable_task(request, pk):

@@ -22,9 +22,9 @@ from django.views.decorators.http import require_POST
 from duban.core.pdf import PdfFailed, PdfUnavailable, available
 from duban.core.periods import Period, PeriodError
 from duban.core.workdays import CalendarGapError
-from duban.ledger.filters import offices_in_scope
 from duban.ledger.models import KeyTask
 from duban.org import roles as R
+from duban.org.scope import offices_in_scope
 from duban.progress.models import Judgement
 from duban.reports import archive
 from duban.reports import figures as F

@@ -7,34 +7,7 @@ from duban.core.tabular import run_from_command
 from duban.ledger.exporter import build_template, build_workbook
 from duban.ledger.importer import LedgerImport
 from duban.ledger.models import KeyTask
-from duban.org.models import Office
-
-
-def resolve_office(name):
-    offices = Office.objects.all()
-    if name:
-        try:
-            return offices.get(name=name)
-        except Office.DoesNotExist:
-            names = "、".join(offices.values_list("name", flat=True))
-            raise CommandError(f"找不到街道/区“{name}”。现有：{names}")
-    street_offices = list(offices)
-    if len(street_offices) == 1:
-        return street_offices[0]
-    if not street_offices:
-        raise CommandError("数据库中还没有任何街道/区，请先运行 duban migrate")
-    names = "、".join(o.name for o in street_offices)
-    raise CommandError(f"系统中有多个街道/区（{names}），请用 --office 指定一个")
-
-
-def parse_year(value):
-    try:
-        year = int(value)
-    except (TypeError, ValueError):
-        raise CommandError(f"--year 应为四位年份，收到“{value}”")
-    if not 2000 <= year <= 2100:
-        raise CommandError(f"--year 超出范围：{year}")
-    return year
+from duban.org.cli import parse_year, resolve_office
 
 
 class Command(BaseCommand):

@@ -5,10 +5,9 @@ import datetime as dt
 from django.core.management.base import BaseCommand, CommandError
 
 from duban.core.workdays import CalendarGapError
-from duban.ledger.management.commands.ledger import resolve_office
 from duban.ledger.models import KeyTask
+from duban.org.cli import parse_month, resolve_office
 from duban.progress.judging import judge_period
-from duban.progress.management.commands.progress import parse_period
 from duban.progress.models import Judgement, Light, Status
 
 
@@ -33,7 +32,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         from duban.core.audit import Channel, audit_context
 
-        period = parse_period(options["period"])
+        period = parse_month(options["period"])
         as_of = parse_as_of(options["as_of"], period) if options["as_of"] else None
         office = resolve_office(options["office"])
         tasks = KeyTask.objects.filter(office=office, year=period.year)

@@ -1,28 +1,11 @@
 """`duban progress template|import`: a month's progress for every task, through Excel."""
 
-import re
-
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from duban.core.periods import Period, PeriodError
 from duban.core.tabular import run_from_command
-from duban.ledger.management.commands.ledger import resolve_office
+from duban.org.cli import parse_month, resolve_office
 from duban.progress.importer import ProgressImport, build_template
-
-
-def parse_period(value):
-    """A month such as 2022-07, or a Chinese CommandError."""
-    text = str(value or "").strip()
-    if not re.fullmatch(r"\d{4}-\d{1,2}", text):
-        raise CommandError(f"--period 应为报送月份，如 2022-07；收到“{value}”")
-    try:
-        period = Period.parse(text)
-    except PeriodError as exc:
-        raise CommandError(f"--period 有误：{exc}")
-    if not 2000 <= period.year <= 2100:
-        raise CommandError(f"--period 年份超出范围：{period.year}")
-    return period
 
 
 class Command(BaseCommand):
@@ -49,7 +32,7 @@ class Command(BaseCommand):
             getattr(self, "do_" + options["action"])(options)
 
     def do_template(self, options):
-        period = parse_period(options["period"])
+        period = parse_month(options["period"])
         office = resolve_office(options["office"])
         workbook = build_template(office, period)
         count = workbook.worksheets[0].max_row - 1
@@ -59,7 +42,7 @@ class Command(BaseCommand):
         )
 
     def do_import(self, options):
-        period = parse_period(options["period"])
+        period = parse_month(options["period"])
         office = resolve_office(options["office"])
         user = None
         if options["user"]:

@@ -10,31 +10,12 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from duban.core.pdf import PdfFailed, PdfUnavailable
-from duban.core.periods import Period, PeriodError
 from duban.core.workdays import CalendarGapError
-from duban.org.models import Office
+from duban.org.cli import parse_period, resolve_office
 from duban.reports import archive
 from duban.reports import figures as F
 from duban.reports.models import Report
 from duban.reports.render import FORMATS, filename, render
-
-
-def resolve_office(name):
-    """The named office; without a name, the one top-level office (a street on its own,
-    or the district above its streets)."""
-    if name:
-        try:
-            return Office.objects.get(name=name)
-        except Office.DoesNotExist:
-            names = "、".join(Office.objects.values_list("name", flat=True))
-            raise CommandError(f"找不到街道/区“{name}”。现有：{names or '（无）'}")
-    roots = list(Office.objects.filter(parent__isnull=True))
-    if len(roots) == 1:
-        return roots[0]
-    if not roots:
-        raise CommandError("数据库中还没有任何街道/区，请先运行 duban migrate")
-    names = "、".join(o.name for o in roots)
-    raise CommandError(f"系统中有多个街道/区（{names}），请用 --office 指定一个")
 
 
 class Command(BaseCommand):
@@ -70,11 +51,8 @@ class Command(BaseCommand):
         else:
             if not options["period"]:
                 raise CommandError("请用 --period 指定报告周期，如 2022-07、2022-H1 或 2022")
-            try:
-                period = Period.parse(options["period"])
-            except PeriodError as error:
-                raise CommandError(str(error))
-            office = resolve_office(options["office"])
+            period = parse_period(options["period"])
+            office = resolve_office(options["office"], district=True)
             report = None
         try:
             figures = report.figures if report else F.monthly(office, period)

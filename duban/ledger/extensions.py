@@ -1,0 +1,87 @@
+"""What higher apps add to the ledger's pages, without the ledger importing them.
+
+The ledger owns tasks and milestones. A task's status and light in a month, its month
+strip and its reports belong to `progress`; tomorrow's supervision notices to
+`supervision`. Each such app subclasses `LedgerExtension` and registers an instance in its
+AppConfig.ready(); the ledger's filter, list page, export and task page ask every
+registered extension in turn, in `order`.
+
+Every hook has a harmless default, so an extension implements only what it adds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ListColumn:
+    """A column of the ledger list: its header, the template that renders one cell (with
+    `task` in its context) and an optional `data-col` name for tests and scripts."""
+
+    header: str
+    template: str
+    name: str = ""
+
+
+class LedgerExtension:
+    order = 100
+
+    # --- the filter (ledger/filters.py) ---------------------------------
+    def filter_fields(self, year):
+        """{name: forms.Field} added to the ledger's filter form, before 关键词."""
+        return {}
+
+    def setup(self, ledger, cleaned):
+        """Read this extension's cleaned filter values; may set attributes on `ledger`."""
+
+    def filter(self, ledger, tasks):
+        """The tasks narrowed by this extension's filters."""
+        return tasks
+
+    # --- the list page ----------------------------------------------------
+    def columns(self, ledger):
+        """[ListColumn] shown after 事项名称."""
+        return []
+
+    def prepare_rows(self, ledger, tasks):
+        """Add what the columns need to the queryset of the page's rows (prefetches);
+        returns the queryset. Must not add a query per row."""
+        return tasks
+
+    def note(self, ledger):
+        """A short text above the table (which month the columns show), or ""."""
+        return ""
+
+    # --- the Excel export of a view ---------------------------------------
+    def export_columns(self, ledger):
+        """[(header, width)] added after the ledger's own columns."""
+        return []
+
+    def export_values(self, ledger, tasks):
+        """{task id: [values]} for `export_columns`, in a fixed number of queries."""
+        return {}
+
+    # --- the task page ----------------------------------------------------
+    def milestone_states(self, request, task, milestones):
+        """{milestone id: state text} shown in the milestones table, or {}."""
+        return {}
+
+    def task_sections(self, request, task):
+        """[(place, html)]: sections of the task page; place is "before_milestones" or
+        "after_milestones"."""
+        return []
+
+
+_extensions: list[LedgerExtension] = []
+
+
+def register(extension):
+    if not any(type(e) is type(extension) for e in _extensions):
+        _extensions.append(extension)
+        _extensions.sort(key=lambda e: e.order)
+    return extension
+
+
+def extensions():
+    return list(_extensions)

@@ -1,0 +1,169 @@
+"""The ledger's month view, as progress adds it to the ledger's pages
+(`duban.ledger.extensions`): the month filter with 状态 and 预警, their columns, the
+month's status/light/progress in the export, and on the task page the month strip, the
+milestones' states, the reports and the office's adjustment form.
+
+状态 and 预警 are the judgement (研判) of one month: the month chosen, or for a half-year,
+a quarter or a year the latest judged month inside it (`month.reference_month`), or by
+default the latest judged month of the year (`month.default_month`).
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.db.models import Prefetch
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from duban.core.periods import Period, PeriodError
+from duban.ledger.extensions import LedgerExtension, ListColumn
+from duban.ledger.models import KeyTask
+from duban.progress import month as M
+from duban.progress.models import Judgement, Light, Review, Status, Submission
+
+
+def span_choices(year):
+    months = [Period.month(year, m) for m in range(1, 13)]
+    spans = [Period.parse(f"{year}-H1"), Period.parse(f"{year}-H2"), Period.parse(str(year))]
+    return [(p.key, p.label) for p in months + spans]
+
+
+class MonthView(LedgerExtension):
+    order = 10
+
+    def filter_fields(self, year):
+        return {
+            "period": forms.ChoiceField(
+                label=_("研判月份"), required=False, choices=span_choices(year)
+            ),
+            "status": forms.ChoiceField(
+                label=_("状态"), required=False, choices=[("", _("全部状态")), *Status.choices]
+            ),
+            "light": forms.ChoiceField(
+                label=_("预警"), required=False, choices=[("", _("全部预警")), *Light.choices]
+            ),
+        }
+
+    def setup(self, ledger, cleaned):
+        ledger.status = cleaned.get("status") or ""
+        ledger.light = cleaned.get("light") or ""
+        chosen = cleaned.get("period")
+        try:
+            ledger.span = Period.parse(chosen) if chosen else None
+        except PeriodError:
+            ledger.span = None
+        today = timezone.localdate()
+        if ledger.span is not None:
+            ledger.period = M.reference_month(ledger.in_year, ledger.span, today)
+        else:
+            ledger.period = M.default_month(ledger.in_year, ledger.year, today)
+            # Show the month actually used, so the select and the columns agree.
+            ledger.form.data["period"] = ledger.period.key
+
+    def filter(self, ledger, tasks):
+        judged = {}
+        if ledger.status:
+            judged["judgements__status"] = ledger.status
+        if ledger.light:
+            judged["judgements__light"] = ledger.light
+        if judged:
+            # One judgement per task and month, so the join adds no duplicate rows.
+            tasks = tasks.filter(judgements__period=ledger.period.key, **judged)
+        return tasks
+
+    def columns(self, ledger):
+        return [
+            ListColumn("状态", "progress/_cell_status.html", "status"),
+            ListColumn("预警", "progress/_cell_light.html", "light"),
+        ]
+
+    def prepare_rows(self, ledger, tasks):
+        # 状态 and 预警 of the chosen month: one query for the whole page.
+        return tasks.prefetch_related(
+            Prefetch(
+                "judgements",
+                queryset=Judgement.objects.filter(period=ledger.period.key),
+                to_attr="period_judgements",
+            )
+        )
+
+    def note(self, ledger):
+        if ledger.span and not ledger.span.is_month:
+            return f"状态与预警：{ledger.span.label}（截至{ledger.period.label}研判）"
+        return f"状态与预警：{ledger.period.label}研判"
+
+    def export_columns(self, ledger):
+        return [("状态", 10), ("预警", 8), (f"{ledger.period.label}进展", 50)]
+
+    def export_values(self, ledger, tasks):
+        judgements = dict(
+            (task_id, (status, light))
+            for task_id, status, light in Judgement.objects.filter(
+                task__in=tasks, period=ledger.period.key
+            ).values_list("task_id", "status", "light")
+        )
+        progress = dict(
+            Submission.objects.filter(
+                task__in=tasks, period=ledger.period.key, state__in=M.REPORTED_STATES
+            ).values_list("task_id", "progress")
+        )
+        status_labels, light_labels = dict(Status.choices), dict(Light.choices)
+        values = {}
+        for task_id in tasks.values_list("pk", flat=True):
+            status, light = judgements.get(task_id, ("", ""))
+            values[task_id] = [
+                str(status_labels.get(status, "未研判")),
+                str(light_labels.get(light, "")),
+                progress.get(task_id, ""),
+            ]
+        return values
+
+    # --- the task page -------------------------------------------------------
+    def _context(self, request, task):
+        cache = getattr(request, "_progress_task_context", None)
+        if cache is not None and cache["task"].pk == task.pk:
+            return cache
+        today = timezone.localdate()
+        judgements = {j.period: j for j in task.judgements.all()}
+        submissions = list(
+            Submission.objects.visible_to(request.user)
+            .filter(task=task)
+            .select_related("unit", "reason_category")
+            .prefetch_related(Prefetch("reviews", queryset=Review.objects.select_related("actor")))
+            .order_by("-period")
+        )
+        context = {
+            "task": task,
+            "today": today,
+            "judgements": judgements,
+            "submissions": submissions,
+            "done": M.completed_period(judgements.values(), submissions),
+            "accepted": [s for s in submissions if s.state == Submission.State.ACCEPTED],
+            "strip": M.month_strip(task.year, judgements, today),
+            "can_edit": KeyTask.objects.editable_by(request.user).filter(pk=task.pk).exists(),
+        }
+        request._progress_task_context = context
+        return context
+
+    def milestone_states(self, request, task, milestones):
+        context = self._context(request, task)
+        return {
+            milestone.pk: M.milestone_state(
+                task, milestone.due, context["accepted"], context["done"], context["today"]
+            )
+            for milestone in milestones
+        }
+
+    def task_sections(self, request, task):
+        context = self._context(request, task)
+        return [
+            (
+                "before_milestones",
+                render_to_string("progress/_task_strip.html", context, request=request),
+            ),
+            (
+                "after_milestones",
+                render_to_string("progress/_task_submissions.html", context, request=request),
+            ),
+        ]
