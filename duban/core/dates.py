@@ -98,3 +98,18 @@ def parse_date(value, year=None):
 
 def format_date(day):
     return day.strftime("%Y-%m-%d") if day else ""
+
+
+WEEKDAYS = "一二三四五六日"
+
+
+def chinese_date(value, *, year=True, weekday=False):
+    """A date as the office writes it: 2022年8月1日 (GB/T 9704 §7.3.5.1: Arabic numerals,
+    the year in full, no leading zeros); `year=False` leaves the year out (8月1日),
+    `weekday=True` adds （星期一）. Takes a date, a datetime or an ISO string."""
+    if isinstance(value, str):
+        value = dt.date.fromisoformat(value[:10])
+    text = f"{value.month}月{value.day}日"
+    if weekday:
+        text += f"（星期{WEEKDAYS[value.weekday()]}）"
+    return f"{value.year}年{text}" if year else text

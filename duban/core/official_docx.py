@@ -54,6 +54,8 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, Twips
 from docx.text.paragraph import Paragraph
 
+from duban.core.dates import chinese_date
+
 FANGSONG = "仿宋_GB2312"
 KAITI = "楷体_GB2312"
 HEITI = "黑体"
@@ -100,13 +102,6 @@ def heading_number(level, n):
         3: f"{n}.",
         4: f"（{n}）",
     }[level]
-
-
-def chinese_date(value):
-    """A date as documents write it: 2022年8月1日 (from a date, datetime or ISO string)."""
-    if isinstance(value, str):
-        value = dt.date.fromisoformat(value[:10])
-    return f"{value.year}年{value.month}月{value.day}日"
 
 
 def text_width_in_chars(text):

@@ -8,7 +8,7 @@ from duban.notify.models import Notification, ReminderLog
 
 @admin.register(ReminderLog)
 class ReminderLogAdmin(admin.ModelAdmin):
-    list_display = ["day", "kind", "unit", "channel", "recipient", "ok", "sent_at"]
+    list_display = ["day", "kind_label", "unit", "channel", "recipient", "ok", "sent_at"]
     list_filter = ["ok", "kind", "channel", "day"]
     search_fields = ["unit__name", "recipient", "detail"]
     date_hierarchy = "day"

@@ -38,13 +38,11 @@ class Notification(models.Model):
 
 
 class ReminderLog(models.Model):
-    """Every reminder sent, one row per (day, kind, unit, channel, recipient):
-    the unique key is what makes `duban remind` idempotent within a day."""
-
-    class Kind(models.TextChoices):
-        REPORT_DUE = "report_due", _("催报（截止前）")
-        REPORT_LATE = "report_late", _("催报（已逾期）")
-        RED_LIGHT = "red_light", _("催办（红灯）")
+    """Every reminder sent, one row per (day, kind, unit, channel, recipient): the unique
+    key is what makes `duban remind` idempotent within a day. A row is written (claimed)
+    before its send and confirmed after it (duban.notify.reminders); `ok` is None while
+    the send is unconfirmed. The kinds come from the sources that registered with
+    `duban.notify.registry` (progress: report_due, report_late, red_light)."""
 
     class Channel(models.TextChoices):
         INAPP = "inapp", _("站内通知")
@@ -52,18 +50,19 @@ class ReminderLog(models.Model):
         WEBHOOK = "webhook", _("群机器人")
 
     day = models.DateField(_("日期"), db_index=True)
-    kind = models.CharField(_("类型"), max_length=15, choices=Kind.choices)
+    kind = models.CharField(_("类型"), max_length=20)
     unit = models.ForeignKey("org.Unit", verbose_name=_("单位"), on_delete=models.CASCADE)
     channel = models.CharField(_("渠道"), max_length=10, choices=Channel.choices)
     recipient = models.CharField(_("接收方"), max_length=200)
-    ok = models.BooleanField(_("成功"), default=True)
+    ok = models.BooleanField(_("成功"), null=True, default=None)
     detail = models.TextField(_("内容/错误"), blank=True)
-    sent_at = models.DateTimeField(_("发送时间"), auto_now_add=True)
+    claimed_at = models.DateTimeField(_("认领时间"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("催办记录")
         verbose_name_plural = _("催办记录")
-        ordering = ["-sent_at"]
+        ordering = ["-day", "-id"]
         constraints = [
             models.UniqueConstraint(
                 fields=["day", "kind", "unit", "channel", "recipient"], name="one_reminder_per_day"
@@ -71,4 +70,10 @@ class ReminderLog(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.day} {self.get_kind_display()} {self.recipient}"
+        return f"{self.day} {self.kind_label} {self.recipient}"
+
+    @property
+    def kind_label(self):
+        from duban.notify.registry import kind_labels
+
+        return kind_labels().get(self.kind, self.kind)

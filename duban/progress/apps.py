@@ -8,7 +8,11 @@ class ProgressConfig(AppConfig):
     verbose_name = _("进展填报与研判")
 
     def ready(self):
+        # What progress adds to the ledger's pages and to the daily reminder run.
         from duban.ledger import extensions
+        from duban.notify import registry
         from duban.progress.ledger_month import MonthView
+        from duban.progress.reminders import MonthlyReminders
 
         extensions.register(MonthView())
+        registry.register(MonthlyReminders())

@@ -16,7 +16,7 @@ The rule for a month's figures (one set of figures everywhere):
 
 from __future__ import annotations
 
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, Q, Subquery
 
 from duban.core.numfmt import rate
 from duban.core.periods import Period, PeriodError
@@ -54,7 +54,7 @@ def tasks_to_report(period, tasks=None):
         tasks.filter(year=period.year, lead_unit__active=True)
         .exclude(assigned_on__gt=period.end)
         .annotate(_last_status=Subquery(latest.values("status")[:1]))
-        .exclude(_last_status=Status.COMPLETED)
+        .filter(Q(_last_status__isnull=True) | ~Q(_last_status=Status.COMPLETED))
     )
 
 

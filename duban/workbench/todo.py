@@ -19,16 +19,15 @@ from dataclasses import dataclass, field
 from django.db.models import Count, OuterRef, Prefetch, Subquery
 from django.utils import timezone
 
-from duban.core.periods import Period, PeriodError
+from duban.core.periods import Period
 from duban.ledger.models import KeyTask
 from duban.notify.models import Notification
 from duban.org import roles as R
+from duban.progress import month as M
 from duban.progress.models import Judgement, Light, Review, Status, Submission
 
 State = Submission.State
 RETURN_ACTIONS = (Review.Action.RETURN, Review.Action.HEAD_RETURN)
-# A month is "reported" once the report has left the unit's hands.
-REPORTED_STATES = (State.PENDING_HEAD, State.SUBMITTED, State.ACCEPTED)
 LIST_LIMIT = 10
 NOTIFICATION_LIMIT = 5
 TASK_ORDER = ["category__order", "code", "pk"]
@@ -36,23 +35,6 @@ TASK_ORDER = ["category__order", "code", "pk"]
 
 def current_period(today=None):
     return Period.containing(today or timezone.localdate())
-
-
-def latest_judged_period(tasks):
-    """The latest month with any judgement of these tasks, or None."""
-    key = (
-        Judgement.objects.filter(task__in=tasks)
-        .exclude(period__contains="H")
-        .order_by("-period")
-        .values_list("period", flat=True)
-        .first()
-    )
-    if key is None:
-        return None
-    try:
-        return Period.parse(key)
-    except PeriodError:
-        return None
 
 
 def judged_tasks(tasks, period, **conditions):
@@ -66,12 +48,9 @@ def judged_tasks(tasks, period, **conditions):
 
 def unit_to_report(user, unit, period):
     """Tasks the unit leads that still need this month's report, with the report's state."""
-    reported = Submission.objects.filter(period=period.key, state__in=REPORTED_STATES)
     state = Submission.objects.filter(task=OuterRef("pk"), period=period.key).values("state")[:1]
     return (
-        KeyTask.objects.visible_to(user)
-        .filter(lead_unit=unit, year=period.year)
-        .exclude(pk__in=reported.values("task_id"))
+        M.not_reported(period, KeyTask.objects.visible_to(user).filter(lead_unit=unit))
         .annotate(report_state=Subquery(state))
         .select_related("category")
         .order_by(*TASK_ORDER)
@@ -125,11 +104,10 @@ def lagging_by_category(tasks, period):
 
 
 def units_not_reported(tasks, period):
-    """[{unit, missing}] of lead units with tasks of `period`'s year not yet reported."""
-    reported = Submission.objects.filter(period=period.key, state__in=REPORTED_STATES)
+    """[{unit, missing}] of lead units with tasks that must report `period` and have not
+    (`month.not_reported`: the same tasks the reminders chase)."""
     rows = (
-        tasks.filter(year=period.year)
-        .exclude(pk__in=reported.values("task_id"))
+        M.not_reported(period, tasks)
         .order_by()
         .values("lead_unit_id", "lead_unit__name", "lead_unit__order")
         .annotate(missing=Count("id"))
@@ -194,7 +172,7 @@ def build(user, today=None):
     bench.head = unit is not None and R.UNIT_HEAD in held
 
     if bench.unit_role or bench.supervisor or bench.overseer:
-        bench.judged = latest_judged_period(visible)
+        bench.judged = M.latest_judged_month(visible)
     if bench.judged is not None:
         # For unit roles `visible` is already the unit's tasks (lead or partner).
         bench.red = list(judged_tasks(visible, bench.judged, light=Light.RED))

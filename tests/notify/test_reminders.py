@@ -16,10 +16,11 @@ from django.core.management import call_command
 
 from duban.core.workdays import Calendar
 from duban.notify import reminders
+from duban.progress import reminders as progress_reminders
 from duban.notify.models import Notification, ReminderLog
 from duban.progress.models import Judgement, ProgressRules, Submission
 
-Kind = ReminderLog.Kind
+Kind = progress_reminders.Kind
 Channel = ReminderLog.Channel
 State = Submission.State
 CALENDAR = Calendar()
@@ -120,7 +121,7 @@ def judge(task, period, light, status="lagging"):
     ],
 )
 def test_report_kind_around_a_deadline_moved_off_a_sunday(today, kind):
-    assert reminders.report_kind(today, MONDAY_DEADLINE, CALENDAR, 3) == kind
+    assert progress_reminders.report_kind(today, MONDAY_DEADLINE, CALENDAR, 3) == kind
 
 
 @pytest.mark.parametrize(
@@ -136,7 +137,7 @@ def test_report_kind_around_a_deadline_moved_off_a_sunday(today, kind):
     ],
 )
 def test_report_kind_around_a_deadline_in_the_national_day_holiday(today, kind):
-    assert reminders.report_kind(today, dt.date(2022, 10, 8), CALENDAR, 3) == kind
+    assert progress_reminders.report_kind(today, dt.date(2022, 10, 8), CALENDAR, 3) == kind
 
 
 # ----- what: the plan, against the database -----
@@ -409,3 +410,48 @@ def test_command_on_a_holiday_says_so(tasks, people):
     call_command("remind", "--date", "2022-10-03", stdout=out)
     assert "不是工作日" in out.getvalue()
     assert ReminderLog.objects.count() == 0
+
+
+# ----- claim first, confirm after the send -----
+
+
+def test_a_send_is_confirmed_only_after_the_robot_accepted_it(
+    tasks, units, people, settings, robot, monkeypatch
+):
+    """The log row exists before the send and says ok only afterwards: a crash in between
+    leaves it unconfirmed, never recorded as sent."""
+    settings.DUBAN_WEBHOOK_URL = robot.url
+    seen = []
+    real_post = reminders.channels.post_webhook
+
+    def post_and_look(url, content, kind="dingtalk"):
+        rows = ReminderLog.objects.filter(channel=Channel.WEBHOOK).order_by("id")
+        seen.append(list(rows.values_list("ok")))
+        return real_post(url, content, kind)
+
+    monkeypatch.setattr(reminders.channels, "post_webhook", post_and_look)
+    run(dt.date(2022, 9, 27))
+    assert seen and all(rows[-1] == (None,) for rows in seen)  # claimed, unconfirmed
+    assert all(log.ok for log in ReminderLog.objects.filter(channel=Channel.WEBHOOK))
+
+
+def test_a_claim_left_by_a_killed_run_is_sent_by_the_next_run(
+    tasks, units, people, settings, robot, time_machine
+):
+    """kill -9 during a slow webhook: the row stays claimed and unconfirmed; once the
+    claim is older than the lease, a rerun makes the send (the robot gets all 3)."""
+    settings.DUBAN_WEBHOOK_URL = robot.url
+    time_machine.move_to(dt.datetime(2022, 9, 27, 8, 30, tzinfo=dt.UTC))
+    run(dt.date(2022, 9, 27))
+    robot.received.clear()
+    # What a run killed between its claim and its send leaves behind:
+    ReminderLog.objects.filter(channel=Channel.WEBHOOK, unit=units["east"]).update(ok=None)
+
+    again = run(dt.date(2022, 9, 27))  # within the lease: the other run may still be sending
+    assert again.count(reminders.SENT, Channel.WEBHOOK) == 0 and robot.received == []
+
+    time_machine.move_to(dt.datetime(2022, 9, 27, 8, 40, tzinfo=dt.UTC))
+    later = run(dt.date(2022, 9, 27))
+    assert later.count(reminders.SENT, Channel.WEBHOOK) == 1
+    assert len(robot.received) == 1 and "东苑居民区" in robot.received[0]["json"]["text"]["content"]
+    assert ReminderLog.objects.filter(ok__isnull=True).count() == 0

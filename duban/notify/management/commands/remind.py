@@ -6,6 +6,7 @@ import datetime as dt
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from duban.core.dates import chinese_date
 from duban.core.workdays import CalendarGapError
 from duban.notify import reminders
 from duban.notify.models import ReminderLog
@@ -40,7 +41,7 @@ class Command(BaseCommand):
         except CalendarGapError as error:
             raise CommandError(str(error))
         write = self.stdout.write
-        heading = f"{reminders.chinese_date(today)} 催报/催办"
+        heading = f"{chinese_date(today, weekday=True)} 催报/催办"
         write(heading + ("（演示运行，不发送）" if dry_run else ""))
         for warning in report.warnings:
             self.stderr.write(f"注意：{warning}")
