@@ -42,7 +42,6 @@ office PCs have, and LibreOffice substitutes where they are missing.
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 
 from docx import Document

@@ -12,13 +12,15 @@ Statuses and lights are the office's judgements (研判) of one month, the refer
 - `period` picks a month of the year; a half-year or a year resolves to a month by the
   same rule.
 
-Unlike the monthly report, a task the office has not judged for that month does not take
-the engine's proposal: it is counted as 未研判. Every figure links to the ledger filtered
+A month is judged whole once any of it is judged (`progress.month`), so a month's counts
+are the office's and the engine's judgements of every task; only a month nobody has judged
+yet shows its tasks as 未研判 (the monthly report then counts the engine's proposals). Every figure links to the ledger filtered
 to the tasks it counts, and the ledger filters on judgements, so a proposal would make
 the two disagree.
 
-- lag rate (滞后率) = 推进滞后 / tasks judged in the month (`numfmt.rate`: one decimal,
-  half up; None when no task is judged);
+- lag rate (滞后率) = 推进滞后 / all the year's tasks counted (`month.lag_rate`, the
+  reports' definition: one decimal, half up; None when there is no task). A month that
+  has begun to be judged is judged whole (`progress.month`), so every task counts;
 - each chart element carries `url`, the ledger list filtered by year, period, category,
   lead unit, status or light, or None where the ledger has no such filter (未研判,
   未分类); every link also filters kind=annual, so 交办事项 never show behind a figure.
@@ -33,12 +35,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
-from duban.core.numfmt import rate
-from duban.core.periods import Period, PeriodError
-from duban.ledger.filters import MAX_YEAR, MIN_YEAR
+from duban.core.periods import Period, PeriodError, parse_year
 from duban.ledger.models import Category, KeyTask
 from duban.progress.models import Judgement, Light, Status
-from duban.reports.figures import LIGHT_LABELS, STATUS_LABELS, UNCATEGORISED, reference_month
+from duban.progress.month import lag_rate, reference_month
+from duban.reports.figures import LIGHT_LABELS, STATUS_LABELS, UNCATEGORISED
 
 VERSION = 1
 STATUSES = [Status.COMPLETED, Status.ON_TRACK, Status.LAGGING]
@@ -56,10 +57,9 @@ def ledger_url(year, month, **filters):
 
 def _parse_year(value):
     try:
-        year = int(value)
-    except (TypeError, ValueError):
+        return parse_year(value)
+    except PeriodError:
         return None
-    return year if MIN_YEAR <= year <= MAX_YEAR else None
 
 
 def _parse_period(value):
@@ -91,7 +91,9 @@ def build(user, year=None, period=None, today=None):
     tasks = visible.filter(year=year)
     month = reference_month(tasks, chosen, today)
 
-    # 滞后率 of every judged month of the year, in one query.
+    # 滞后率 of every judged month of the year, in one query: lagging ÷ the year's tasks
+    # (`month.lag_rate`, as in the reports).
+    total_tasks = tasks.count()
     per_month = {}
     year_months = [m.key for m in Period(year, 1, 12).months()]
     for key, status, n in (
@@ -111,7 +113,7 @@ def build(user, year=None, period=None, today=None):
                 "label": f"{Period.parse(key).first_month}月",
                 "judged": judged,
                 "lagging": counts[Status.LAGGING],
-                "lag_rate": rate(counts[Status.LAGGING], judged),
+                "lag_rate": lag_rate(counts[Status.LAGGING], total_tasks),
                 "url": ledger_url(year, Period.parse(key), status=Status.LAGGING.value),
             }
         )
@@ -242,7 +244,8 @@ def build(user, year=None, period=None, today=None):
             "judged": judged,
             **status_totals,
             UNJUDGED: unjudged,
-            "lag_rate": rate(status_totals[Status.LAGGING], judged),
+            # no rate for a month nobody has judged yet
+            "lag_rate": lag_rate(status_totals[Status.LAGGING], len(rows)) if judged else None,
             "urls": {
                 "total": url(),
                 **{s.value: url(status=s.value) for s in STATUSES},

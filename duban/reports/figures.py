@@ -22,12 +22,13 @@ from __future__ import annotations
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
-from duban.core.numfmt import month_span, rate
+from duban.core.numfmt import month_span
 from duban.core.periods import Period
 from duban.ledger.models import Category, KeyTask
 from duban.org.models import Office
 from duban.progress import judging
 from duban.progress.models import Judgement, Light, ReasonCategory, Status, Submission
+from duban.progress.month import lag_rate, reference_month
 
 VERSION = 1
 UNCATEGORISED = "未分类"
@@ -36,22 +37,6 @@ FALLBACK_ADVICE = "建议责任单位逐项查找滞后症结，明确赶超措�
 
 STATUS_LABELS = {value: str(label) for value, label in Status.choices}
 LIGHT_LABELS = {value: str(label) for value, label in Light.choices}
-
-
-def reference_month(tasks, period, today):
-    """The month whose judgements a period's report counts (see module docstring)."""
-    if period.is_month:
-        return period
-    months = [m for m in period.months() if m.start <= today]
-    if not months:
-        return period.months()[0]
-    judged = (
-        Judgement.objects.filter(task__in=tasks, period__in=[m.key for m in months])
-        .order_by("-period")
-        .values_list("period", flat=True)
-        .first()
-    )
-    return Period.parse(judged) if judged else months[-1]
 
 
 def _tasks_of(office, year):
@@ -82,7 +67,7 @@ def _counts(rows):
         "completed": counts[Status.COMPLETED],
         "on_track": counts[Status.ON_TRACK],
         "lagging": counts[Status.LAGGING],
-        "lag_rate": rate(counts[Status.LAGGING], total),
+        "lag_rate": lag_rate(counts[Status.LAGGING], total),
     }
 
 

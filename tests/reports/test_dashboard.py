@@ -111,7 +111,8 @@ def test_kpi_numbers_of_the_month(people, judged):
         "lagging": 3,
     }
     assert kpi["unjudged"] == 1
-    assert kpi["lag_rate"] == 60.0  # 3 of the 5 judged
+    # 滞后率 is lagging ÷ all tasks (GLOSSARY), as in the reports: 3 of 6, not 3 of the 5 judged
+    assert kpi["lag_rate"] == 50.0
 
 
 def test_a_chosen_month_is_counted_as_judged_then(people, judged):
@@ -151,8 +152,8 @@ def test_another_year_is_counted_on_its_own(people, judged, units):
 def test_lag_rate_of_every_judged_month_of_the_year(people, judged):
     by_month = dashboard.build(people["lily"])["by_month"]
     assert [(m["period"], m["judged"], m["lagging"], m["lag_rate"]) for m in by_month] == [
-        ("2022-06", 5, 2, 40.0),
-        ("2022-07", 5, 3, 60.0),
+        ("2022-06", 5, 2, 33.3),  # lagging ÷ the year's 6 tasks
+        ("2022-07", 5, 3, 50.0),
     ]
     assert [m["label"] for m in by_month] == ["6月", "7月"]
 
@@ -341,7 +342,7 @@ def test_office_wide_roles_open_the_dashboard(client, people, judged, who):
     page = response.content.decode()
     assert 'id="dashboard-data"' in page
     assert 'data-kpi="lagging"><b>3</b>' in page
-    assert "60%" in page
+    assert "50%" in page  # 滞后率: 3 of the 6 tasks
     assert "MS-03" in page.split('id="overdue"', 1)[1]
 
 

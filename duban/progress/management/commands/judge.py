@@ -4,11 +4,13 @@ import datetime as dt
 
 from django.core.management.base import BaseCommand, CommandError
 
+from duban.core.numfmt import pct
 from duban.core.workdays import CalendarGapError
 from duban.ledger.models import KeyTask
 from duban.org.cli import parse_month, resolve_office
 from duban.progress.judging import judge_period
 from duban.progress.models import Judgement, Light, Status
+from duban.progress.month import lag_rate
 
 
 def parse_as_of(value, period):
@@ -61,7 +63,7 @@ class Command(BaseCommand):
         self.stdout.write(
             "  状态："
             + "，".join(f"{Status(s).label} {n} 项" for s, n in by_status.items())
-            + f"；滞后率 {lagging * 100 / total:.1f}%"
+            + f"；滞后率 {pct(lag_rate(lagging, total))}"
         )
         self.stdout.write(
             "  预警灯：" + "，".join(f"{Light(c).label} {n} 项" for c, n in by_light.items())
