@@ -24,12 +24,8 @@ from duban.core.workdays import Calendar
 from duban.ledger.models import KeyTask, Milestone
 from duban.progress import status as engine
 from duban.progress.models import Judgement, ProgressRules, Status, Submission
+from duban.progress.month import REPORTED_STATES
 
-REPORTED_STATES = (
-    Submission.State.PENDING_HEAD,
-    Submission.State.SUBMITTED,
-    Submission.State.ACCEPTED,
-)
 WRITTEN_FIELDS = ["as_of", "status", "light", "proposed_status", "flags", "judged_by"]
 BATCH = 500
 
@@ -190,7 +186,10 @@ def judge_period(tasks_queryset, period_key, as_of=None, user=None, *, calendar=
                 continue
             values = _values(judgement, result, as_of, rules, loaded.previous[pk])
             if judgement.source == Judgement.Source.ENGINE:
-                values["judged_by_id"] = judged_by_id
+                # A person running it confirms the engine's judgement; a system run keeps a
+                # confirmation while the status stands and drops it when the status moves.
+                if judged_by_id is not None or values["status"] != judgement.status:
+                    values["judged_by_id"] = judged_by_id
             if all(getattr(judgement, name) == value for name, value in values.items()):
                 continue
             for name, value in values.items():
@@ -202,6 +201,25 @@ def judge_period(tasks_queryset, period_key, as_of=None, user=None, *, calendar=
         bulk_create_history(Judgement, created, "+")
         bulk_create_history(Judgement, updated, "~")
     return results
+
+
+def month_tasks(office, year):
+    """The tasks judged together in a month: every task of the office and year."""
+    return KeyTask.objects.filter(office=office, year=year)
+
+
+def judge_month(
+    office, period_key, as_of=None, user=None, *, calendar=None, rules=None, besides=None
+):
+    """Judge a whole month of an office: a month that has begun to be judged is judged
+    whole (`duban.progress.month`), so every page counts the same tasks. The engine's
+    judgements are written unconfirmed unless `user` runs it (研判本月, duban judge).
+    `besides` leaves out the task the caller is about to judge itself."""
+    period = _month(period_key)
+    tasks = month_tasks(office, period.year)
+    if besides is not None:
+        tasks = tasks.exclude(pk=besides.pk)
+    return judge_period(tasks, period, as_of, user, calendar=calendar, rules=rules)
 
 
 def _insert_rows(judgements, period_key, task_ids):
@@ -338,6 +356,7 @@ def override(task, period_key, status, reason, user, as_of=None):
     calendar = Calendar.load()
     rules = rules_in()
     with transaction.atomic():
+        judge_month(task.office, period, as_of, calendar=calendar, besides=task)
         loaded = _Loaded(KeyTask.objects.filter(pk=task.pk), period)
         if not loaded.tasks:
             raise ValueError(f"“{task}”不是 {period.year} 年度的重点工作，不能按 {period.key} 研判")

@@ -29,6 +29,7 @@ from django.utils import timezone
 from duban.core.audit import bulk_create_history
 from duban.ledger.models import KeyTask
 from duban.org import roles as R
+from duban.progress import judging
 from duban.progress.models import (
     Evidence,
     PartnerFeedback,
@@ -209,8 +210,6 @@ def save_draft(task, period, unit, data, user):
 
 def proposed_status(task, period):
     """What the engine says (completed / on_track / lagging) for the task's month."""
-    from duban.progress import judging
-
     return judging.propose(task, str(period)).status
 
 
@@ -303,11 +302,14 @@ def accept(submission, user, comment=""):
 
 
 def rejudge(submission, user):
-    """An accepted (or corrected) report changes what the engine sees: judge that task's
-    month again at once, so the ledger's status and light follow the acceptance."""
-    from duban.progress.judging import judge_period
-
-    judge_period(KeyTask.objects.filter(pk=submission.task_id), submission.period, user=user)
+    """An accepted (or corrected) report changes what the engine sees: judge its month
+    again at once — the whole month of the office, since a month is judged whole
+    (`duban.progress.month`) — so the ledger's status and light follow the acceptance.
+    The reviewer's judgement of this task counts as confirmed; the others stay the
+    engine's until the office confirms them (研判本月)."""
+    task = submission.task
+    judging.judge_month(task.office, submission.period, besides=task)
+    judging.judge_period(KeyTask.objects.filter(pk=task.pk), submission.period, user=user)
 
 
 @transaction.atomic
