@@ -141,3 +141,40 @@ def milestone_state(task, due, accepted, done, today):
     if due < today:
         return MILESTONE_OVERDUE
     return MILESTONE_OPEN
+
+
+def reasons(flags, status=None):
+    """The engine's reasons (a judgement's flags) in the office's words, most serious
+    first: ["已超过完成时限12天", "节点“完成招投标”（6月30日）未按期完成", ...]."""
+    flags = flags or {}
+    said = []
+    if "overdue" in flags:
+        said.append(f"已超过完成时限{flags['overdue'].get('days', 0)}天")
+    if "milestone_missed" in flags:
+        missed = flags["milestone_missed"]
+        due = missed.get("due", "")
+        when = f"{int(due[5:7])}月{int(due[8:10])}日" if len(due) == 10 else due
+        more = f"等{missed['count']}个节点" if missed.get("count", 1) > 1 else ""
+        said.append(f"节点“{missed.get('description', '')}”（{when}）{more}未按期完成")
+    if "behind_pace" in flags:
+        pace = flags["behind_pace"]
+        said.append(
+            f"完成值{_number(pace.get('completed'))}，落后于序时进度"
+            f"（按时间进度应完成约{_number(pace.get('expected'))}）"
+        )
+    if "lagging_streak" in flags and flags["lagging_streak"].get("periods", 1) > 1:
+        said.append(f"已连续{flags['lagging_streak']['periods']}期推进滞后")
+    if "no_update" in flags:
+        said.append("本月尚未报送进展")
+    if "due_soon" in flags:
+        left = flags["due_soon"].get("workdays", 0)
+        said.append("今天到期" if left == 0 else f"距完成时限还有{left}个工作日")
+    if not said and status == Status.COMPLETED:
+        said.append("单位报告已完成，已采纳")
+    return said
+
+
+def _number(value):
+    if value is None:
+        return "0"
+    return f"{value:g}" if isinstance(value, float) else str(value)

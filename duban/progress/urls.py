@@ -7,6 +7,7 @@ app_name = "progress"
 urlpatterns = [
     path("batch/", views.batch, name="batch"),
     path("review/", views.review, name="review"),
+    path("judge/", views.judge_month, name="judge_month"),
     path("submissions/<int:pk>/", views.submission_detail, name="submission"),
     path("submissions/<int:pk>/act/", views.act, name="act"),
     path("evidence/<int:pk>/", views.evidence, name="evidence"),

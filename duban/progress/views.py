@@ -19,12 +19,22 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from duban.core.periods import Period, PeriodError
+from duban.core import numfmt
+from duban.core.periods import Period, PeriodError, parse_year
+from duban.core.workdays import CalendarGapError
 from duban.ledger.models import KeyTask
 from duban.org import roles as R
-from duban.progress import workflow
+from duban.org.scope import offices_in_scope
+from duban.progress import judging, month, workflow
 from duban.progress.forms import CorrectionForm, SubmissionForm, reason_choices
-from duban.progress.models import Evidence, PartnerFeedback, Review, Submission
+from duban.progress.models import (
+    Evidence,
+    Judgement,
+    PartnerFeedback,
+    Review,
+    Status,
+    Submission,
+)
 
 State = Submission.State
 RETURN_ACTIONS = (Review.Action.RETURN, Review.Action.HEAD_RETURN)
@@ -384,14 +394,12 @@ def evidence(request, pk):
 @require_POST
 def override_judgement(request, pk):
     """人工调整: the office sets a task's status for a month, with a reason (kept in history)."""
-    from duban.progress.judging import override
-
     task = get_object_or_404(KeyTask.objects.visible_to(request.user), pk=pk)
     if not KeyTask.objects.editable_by(request.user).filter(pk=task.pk).exists():
         raise PermissionDenied
     period = request.POST.get("period", "")
     try:
-        override(
+        judging.override(
             task,
             period,
             request.POST.get("status", ""),
@@ -403,3 +411,128 @@ def override_judgement(request, pk):
     else:
         messages.success(request, f"已调整 {period} 的研判结果，并记录了调整理由")
     return redirect(reverse("ledger:detail", args=[task.pk]) + "#override")
+
+
+# ----- 研判本月 -----
+
+
+def _judging_office(request, offices):
+    """The office whose month is judged: ?office= within scope, else one's own, else the
+    first office in scope that has tasks."""
+    chosen = request.GET.get("office") or request.POST.get("office") or ""
+    if chosen.isascii() and chosen.isdigit():
+        office = offices.filter(pk=int(chosen)).first()
+        if office is not None:
+            return office
+    profile = R.profile_of(request.user)
+    if profile is not None and profile.office_id and offices.filter(pk=profile.office_id).exists():
+        own = profile.office
+        if own.tasks.exists() or not offices.filter(tasks__isnull=False).exists():
+            return own
+    return offices.filter(tasks__isnull=False).distinct().first() or offices.first()
+
+
+def _judging_period(request, office):
+    text = (request.GET.get("period") or request.POST.get("period") or "").strip()
+    if text:
+        try:
+            period = Period.parse(text)
+            if period.is_month:
+                parse_year(period.year)
+                return period
+            messages.warning(request, "研判按月进行，请选择具体月份")
+        except PeriodError as error:
+            messages.warning(request, str(error))
+    today = timezone.localdate()
+    if office.tasks.filter(year=today.year).exists():
+        return Period.containing(today)
+    latest = office.tasks.order_by("-year").values_list("year", flat=True).first()
+    return month.default_month(office.tasks.all(), latest or today.year, today)
+
+
+@login_required
+def judge_month(request):
+    """研判本月: the engine's proposal for every task of the office's month with its reasons,
+    beside the judgement kept now; the office confirms them all, or the ones it ticks
+    (an adjustment with a reason is made on the task page)."""
+    if not R.is_supervisor(request.user):
+        raise PermissionDenied("只有督查管理员可以研判")
+    offices = offices_in_scope(request.user)
+    office = _judging_office(request, offices)
+    if office is None:
+        raise Http404("没有可研判的街道")
+    period = _judging_period(request, office)
+    tasks = judging.month_tasks(office, period.year)
+    if not KeyTask.objects.editable_by(request.user).filter(office=office).exists() and (
+        tasks.exists()
+    ):
+        raise PermissionDenied("只有本街道的督查管理员可以研判")
+    url = f"{reverse('progress:judge_month')}?office={office.pk}&period={period.key}"
+
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        try:
+            if action == "confirm_all":
+                results = judging.judge_month(office, period, user=request.user)
+                messages.success(request, f"已确认 {period.label}全部 {len(results)} 项的研判结果")
+            elif action == "confirm":
+                ids = [int(v) for v in request.POST.getlist("task") if v.isascii() and v.isdigit()]
+                chosen = tasks.filter(pk__in=ids)
+                if not chosen.exists():
+                    messages.warning(request, "请先勾选要确认的事项")
+                else:
+                    with transaction.atomic():
+                        judging.judge_month(office, period)
+                        results = judging.judge_period(chosen, period, user=request.user)
+                    messages.success(request, f"已确认 {len(results)} 项的研判结果")
+            else:
+                messages.error(request, "无法识别的操作")
+        except CalendarGapError as error:
+            messages.error(request, str(error))
+        return redirect(url)
+
+    try:
+        proposals = judging.proposals(tasks, period)
+    except CalendarGapError as error:
+        messages.error(request, str(error))
+        proposals = {}
+    judgements = {j.task_id: j for j in Judgement.objects.filter(task__in=tasks, period=period.key)}
+    rows = []
+    for task in tasks.select_related("lead_unit", "category").order_by(*TASK_ORDER):
+        proposal = proposals.get(task.pk)
+        judgement = judgements.get(task.pk)
+        rows.append(
+            {
+                "task": task,
+                "proposal": proposal,
+                "reasons": month.reasons(
+                    proposal.flags if proposal else {}, proposal and proposal.status
+                ),
+                "judgement": judgement,
+                "confirmed": judgement is not None
+                and (judgement.source != Judgement.Source.ENGINE or judgement.judged_by_id),
+                "differs": judgement is not None
+                and proposal is not None
+                and judgement.status != proposal.status,
+            }
+        )
+    counts = {status: 0 for status in Status.values}
+    for proposal in proposals.values():
+        counts[proposal.status] += 1
+    pending = sum(1 for row in rows if not row["confirmed"])
+    return render(
+        request,
+        "progress/judge_month.html",
+        {
+            "office": office,
+            "offices": offices if offices.count() > 1 else None,
+            "period": period,
+            "previous": period.previous(),
+            "next": period.next(),
+            "rows": rows,
+            "counts": [(Status(s).label, counts[s]) for s in Status.values],
+            "lag_rate": numfmt.pct(month.lag_rate(counts[Status.LAGGING], len(rows))),
+            "pending": pending,
+            "judged": len(judgements),
+        },
+    )
