@@ -3,7 +3,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from duban.core.audit import AuditFields
+from duban.core.audit import AuditFields, bulk_create_history
 from duban.org import roles as R
 from duban.org.models import Office, Unit
 
@@ -221,8 +221,6 @@ def save_task(task, partner_units):
     Setting partners after a plain save would write a second row ("协同单位 空 → …")
     for what the user did in one step; every writer (pages, import, demo) calls this.
     """
-    from duban.core.audit import bulk_create_history
-
     creating = task._state.adding
     task.skip_history_when_saving = True
     try:

@@ -2,6 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from duban.notify.registry import kind_labels
+
 
 class NotificationQuerySet(models.QuerySet):
     def unread(self, user):
@@ -74,6 +76,4 @@ class ReminderLog(models.Model):
 
     @property
     def kind_label(self):
-        from duban.notify.registry import kind_labels
-
         return kind_labels().get(self.kind, self.kind)

@@ -138,6 +138,3 @@ class Profile(models.Model):
         if self.office_id is None and self.unit_id is not None:
             self.office_id = self.unit.office_id
         super().save(*args, **kwargs)
-
-
-ROLE_CODES = list(R.ROLE_NAMES)

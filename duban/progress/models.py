@@ -15,15 +15,6 @@ from duban.core.audit import AuditFields
 from duban.ledger.models import KeyTask
 from duban.org.models import Unit
 
-DEFAULT_REASON_CATEGORIES = [
-    "客观因素（疫情、天气、政策调整等）",
-    "前期手续与审批",
-    "资金与要素保障",
-    "统筹协调不足/工作合力不够",
-    "主观攻坚意识不强/观望畏难",
-    "其他",
-]
-
 
 class Status(models.TextChoices):
     COMPLETED = "completed", _("已完成")

@@ -1,6 +1,6 @@
 """The status engine (研判): a plain module, no database access inside.
 
-INTERFACE (fixed; implementation being written):
+INTERFACE
 
     @dataclass(frozen=True) class MilestoneIn: due: date; description: str
     @dataclass(frozen=True) class SubmissionIn:

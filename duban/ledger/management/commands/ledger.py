@@ -3,6 +3,7 @@
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
+from duban.core.audit import Channel, audit_context
 from duban.core.tabular import run_from_command
 from duban.ledger.exporter import build_template, build_workbook
 from duban.ledger.importer import LedgerImport
@@ -32,8 +33,6 @@ class Command(BaseCommand):
         exp.add_argument("--office", help="只导出该街道/区")
 
     def handle(self, *args, **options):
-        from duban.core.audit import Channel, audit_context
-
         with audit_context(Channel.CLI):
             getattr(self, "do_" + options["action"])(options)
 

@@ -4,6 +4,7 @@ import datetime as dt
 
 from django.core.management.base import BaseCommand, CommandError
 
+from duban.core.audit import Channel, audit_context
 from duban.core.numfmt import pct
 from duban.core.workdays import CalendarGapError
 from duban.ledger.models import KeyTask
@@ -32,8 +33,6 @@ class Command(BaseCommand):
         parser.add_argument("--office", help="街道/区名称（系统中有多个时必填）")
 
     def handle(self, *args, **options):
-        from duban.core.audit import Channel, audit_context
-
         period = parse_month(options["period"])
         as_of = parse_as_of(options["as_of"], period) if options["as_of"] else None
         office = resolve_office(options["office"])

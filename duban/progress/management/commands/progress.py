@@ -3,6 +3,7 @@
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
+from duban.core.audit import Channel, audit_context
 from duban.core.tabular import run_from_command
 from duban.org.cli import parse_month, resolve_office
 from duban.progress.importer import ProgressImport, build_template
@@ -26,8 +27,6 @@ class Command(BaseCommand):
         imp.add_argument("--user", help="记入变更记录的操作人用户名")
 
     def handle(self, *args, **options):
-        from duban.core.audit import Channel, audit_context
-
         with audit_context(Channel.CLI):
             getattr(self, "do_" + options["action"])(options)
 
