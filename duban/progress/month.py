@@ -143,7 +143,7 @@ def milestone_state(task, due, accepted, done, today):
     return MILESTONE_OPEN
 
 
-def reasons(flags, status=None):
+def reasons(flags, status=None, unit=""):
     """The engine's reasons (a judgement's flags) in the office's words, most serious
     first: ["已超过完成时限12天", "节点“完成招投标”（6月30日）未按期完成", ...]."""
     flags = flags or {}
@@ -159,8 +159,8 @@ def reasons(flags, status=None):
     if "behind_pace" in flags:
         pace = flags["behind_pace"]
         said.append(
-            f"完成值{_number(pace.get('completed'))}，落后于序时进度"
-            f"（按时间进度应完成约{_number(pace.get('expected'))}）"
+            f"完成值{_number(pace.get('completed'))}{unit}，落后于序时进度"
+            f"（按时间进度应完成约{_number(pace.get('expected'))}{unit}）"
         )
     if "lagging_streak" in flags and flags["lagging_streak"].get("periods", 1) > 1:
         said.append(f"已连续{flags['lagging_streak']['periods']}期推进滞后")
@@ -175,6 +175,10 @@ def reasons(flags, status=None):
 
 
 def _number(value):
+    """A figure as a sentence says it: whole from 10 up, else one decimal (6.96 → 7,
+    1474.47 → 1474, 2.35 → 2.4)."""
     if value is None:
         return "0"
-    return f"{value:g}" if isinstance(value, float) else str(value)
+    value = float(value)
+    value = round(value) if abs(value) >= 10 else round(value, 1)
+    return f"{value:g}"

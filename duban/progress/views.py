@@ -519,7 +519,7 @@ def judge_month(request):
     counts = {status: 0 for status in Status.values}
     for proposal in proposals.values():
         counts[proposal.status] += 1
-    pending = sum(1 for row in rows if not row["confirmed"])
+    pending = sum(1 for row in rows if row["judgement"] is not None and not row["confirmed"])
     return render(
         request,
         "progress/judge_month.html",
@@ -534,5 +534,6 @@ def judge_month(request):
             "lag_rate": numfmt.pct(month.lag_rate(counts[Status.LAGGING], len(rows))),
             "pending": pending,
             "judged": len(judgements),
+            "unjudged": len(rows) - len(judgements),
         },
     )

@@ -119,3 +119,8 @@ def test_an_override_in_an_unjudged_month_judges_the_rest(tasks, people):
     judging.override(tasks["build"], PERIOD, "lagging", "实地核查未开工", people["alice"])
     assert Judgement.objects.filter(period=PERIOD).count() == 3
     assert Submission.objects.count() == 0
+
+
+def test_figures_in_reasons_are_rounded_as_a_sentence_says_them():
+    flags = {"behind_pace": {"completed": 3.0, "expected": 6.96, "share": 0.5}}
+    assert month.reasons(flags, unit="个") == ["完成值3个，落后于序时进度（按时间进度应完成约7个）"]
