@@ -26,8 +26,8 @@ builder applies the rule. Where each setting comes from:
   in, on the line of "签发人：name" set one character from the right, "签发人" 仿宋 and
   the name 楷体 (§7.2.6 签发人).
   The red separator as wide as the text block, 4 mm under the 发文字号, drawn as the
-  bottom border of its paragraph (§7.2.7 版头中的分隔线); the title comes two blank
-  lines below it (§7.3.1).
+  bottom border of its paragraph, 1 pt thick (the standard names no thickness) (§7.2.7
+  版头中的分隔线); the title comes two blank lines below it (§7.3.1).
   Red is FF0000 for the 标志 and the line; all other text is black (§5.2.4 文字的颜色).
 - Title 2号小标宋 (22 pt, 方正小标宋简体), centred, one blank line below (§7.3.1 标题).
 - 主送机关 one blank line under the title, flush left on every line, ending in a
@@ -108,6 +108,7 @@ PAGE_NUMBER_GAP_MM = 7  # dash to text block (§7.5)
 
 ORGAN_MARK_TOP_MM = 35  # 标志 top edge below the text block's top (§7.2.4)
 SEPARATOR_GAP_MM = 4  # red line under the 发文字号 (§7.2.7)
+SEPARATOR_SIZE = 8  # its thickness in eighths of a point (1 pt; the standard gives none)
 RED = "FF0000"
 RECORD_THICK, RECORD_THIN = 8, 6  # eighths of a point: 1 pt ≈ 0.35 mm, 0.75 pt ≈ 0.25 mm
 RECORD_CHAR = SIZE_4.twips  # one character of the 4号 版记
@@ -211,11 +212,10 @@ class OfficialDocument:
         else:
             line = self._paragraph(align=WD_ALIGN_PARAGRAPH.CENTER, first_line=0)
             self._run(line, number, FANGSONG, SIZE_3)
-        # The line box is 28.95 pt for 16 pt characters: their foot is about 5 pt above
-        # the box's, so the border goes 4 mm less that below the box.
-        _set_paragraph_border(
-            line, "bottom", size=8, color=RED, space=round(Mm(SEPARATOR_GAP_MM).pt - 5)
-        )
+        # The line box is 28.95 pt for 16 pt characters, whose foot is about 5 pt above
+        # the box's: the border goes (4 mm − 5 pt) below the box.
+        space = round(Mm(SEPARATOR_GAP_MM).pt - 5)
+        _set_paragraph_border(line, "bottom", size=SEPARATOR_SIZE, color=RED, space=space)
         self.blank_line()
         self.blank_line()
         return mark
@@ -363,20 +363,20 @@ class OfficialDocument:
         iso = isinstance(date, str) and re.match(r"\d{4}-\d{2}-\d{2}", date)
         date_text = date if isinstance(date, str) and not iso else chinese_date(date)
         section = self.document.sections[-1]  # portrait, or a landscape attachment's
-        widths = [
-            Twips(section.page_width.twips - section.left_margin.twips - section.right_margin.twips)
-        ]
+        width = Twips(
+            section.page_width.twips - section.left_margin.twips - section.right_margin.twips
+        )
         rows = 2 if (cc or to) else 1
         table = self.document.add_table(rows=rows, cols=1)
         table.autofit = False
-        _set_table_width(table, widths[0].twips)
-        table.columns[0].width = widths[0]
+        _set_table_width(table, width.twips)
+        table.columns[0].width = width
         borders = {"top": RECORD_THICK, "bottom": RECORD_THICK, "insideH": RECORD_THIN}
         _set_table_borders(table, borders)
         _float_to_bottom(table, left=section.left_margin)
         cells = [row.cells[0] for row in table.rows]
         for cell in cells:
-            cell.width = widths[0]
+            cell.width = width
             cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
         if rows == 2:
             lines = [("主送", to), ("抄送", cc)]
@@ -389,7 +389,7 @@ class OfficialDocument:
         paragraph = cells[-1].paragraphs[0]
         self._record_line(paragraph)
         paragraph.paragraph_format.tab_stops.add_tab_stop(
-            Twips(widths[0].twips - RECORD_CHAR), WD_TAB_ALIGNMENT.RIGHT
+            Twips(width.twips - RECORD_CHAR), WD_TAB_ALIGNMENT.RIGHT
         )
         self._run(paragraph, f"{printer}\t{date_text}印发", FANGSONG, SIZE_4)
         # The table floats on the paragraph after it, which Word also wants at the end.
