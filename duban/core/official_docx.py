@@ -15,7 +15,23 @@ builder applies the rule. Where each setting comes from:
   so the spacing is 315 − 320 = −5 twips (−0.25 pt); 28 characters fit and 29 do not.
   No document grid (w:docGrid) is used: LibreOffice does not lay text on Word's grid
   the same way, run spacing renders alike in both.
+- 版头 (optional, documents that go out under a number: 通报, 通知):
+  发文机关标志 — the organ's name (usually with "文件") centred in red 小标宋, its top
+  edge 35 mm below the top of the text block (§7.2.4 发文机关标志); the standard leaves
+  the size to the office: 初号 (42 pt) here, squeezed (character width scale) when the
+  name would not fit the 156 mm line.
+  发文字号 — two blank lines under the 标志, centred in 3号仿宋, year in full in 六角括号
+  〔〕, serial without leading zeros and without 第 (§7.2.5 发文字号, see
+  `document_number`). With a 签发人 (上行文) the number moves to the left, one character
+  in, on the line of "签发人：name" set one character from the right, "签发人" 仿宋 and
+  the name 楷体 (§7.2.6 签发人).
+  The red separator as wide as the text block, 4 mm under the 发文字号, drawn as the
+  bottom border of its paragraph, 1 pt thick (the standard names no thickness) (§7.2.7
+  版头中的分隔线); the title comes two blank lines below it (§7.3.1).
+  Red is FF0000 for the 标志 and the line; all other text is black (§5.2.4 文字的颜色).
 - Title 2号小标宋 (22 pt, 方正小标宋简体), centred, one blank line below (§7.3.1 标题).
+- 主送机关 one blank line under the title, flush left on every line, ending in a
+  full-width colon (§7.3.2 主送机关).
 - Body paragraphs indented two characters on the first line, justified; heading
   levels "一、" 黑体, "（一）" 楷体, "1." and "（1）" 仿宋 (§7.3.3 正文).
 - 附件说明: a blank line below the text, "附件：" two characters in, no full stop
@@ -26,6 +42,18 @@ builder applies the rule. Where each setting comes from:
   Dates in Arabic numerals, year in full, no leading zeros (§7.3.5.1).
 - Attachments start a new page; "附件" (and its number) in 3号黑体 flush left on the
   first line, the attachment's title centred on the third (§7.3.7 附件).
+- 版记 at the foot of the last page: 抄送机关 in 4号仿宋, one character in from both
+  sides, "抄送：" then the organs, continuation lines aligned after the colon, a full stop
+  at the end (§7.4.2 抄送机关); 印发机关 one character in from the left and the date
+  "2022年8月1日印发" one character in from the right on the line above the last
+  separator (§7.4.3 印发机关和印发日期); a 主送 line moved to the 版记 sits above 抄送
+  with no line between them (§7.4.2). Separators as wide as the text block: the first
+  and last 0.35 mm (1 pt), the one between 抄送 and 印发 0.25 mm (0.75 pt); the last
+  lies on the bottom edge of the text block of the last page (§7.4.1 版记中的分隔线).
+  How: the 版记 is a one-column table, its lines the table's borders, floated to the
+  bottom of the text block (w:tblpPr, vertical anchor margin, position bottom), so it
+  lands on the bottom edge of the page on which it is placed, whatever the length of
+  the text above; put it last. Word and LibreOffice both float it there.
 - Page numbers 4号 (14 pt) 宋体 half-width digits with an em dash each side, below the
   text block (top of the dash 7 mm below it); odd pages right-aligned one character in,
   even pages left-aligned one character in (§7.5 页码) — hence w:evenAndOddHeaders in
@@ -43,14 +71,15 @@ office PCs have, and LibreOffice substitutes where they are missing.
 from __future__ import annotations
 
 import io
+import re
 
 from docx import Document
 from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING, WD_TAB_ALIGNMENT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Mm, Pt, Twips
+from docx.shared import Mm, Pt, RGBColor, Twips
 from docx.text.paragraph import Paragraph
 
 from duban.core.dates import chinese_date
@@ -61,6 +90,7 @@ HEITI = "黑体"
 XIAOBIAOSONG = "方正小标宋简体"
 SONGTI = "宋体"
 
+SIZE_0 = Pt(42)  # 初号
 SIZE_2 = Pt(22)  # 2号
 SIZE_3 = Pt(16)  # 3号
 SIZE_4 = Pt(14)  # 4号
@@ -76,6 +106,13 @@ LINE_PITCH = Pt(28.95)
 CHAR_PITCH = TEXT_WIDTH.twips // CHARS_PER_LINE  # twips, 315
 CHAR_SPACING = CHAR_PITCH - SIZE_3.twips  # twips, -5
 PAGE_NUMBER_GAP_MM = 7  # dash to text block (§7.5)
+
+ORGAN_MARK_TOP_MM = 35  # 标志 top edge below the text block's top (§7.2.4)
+SEPARATOR_GAP_MM = 4  # red line under the 发文字号 (§7.2.7)
+SEPARATOR_SIZE = 8  # its thickness in eighths of a point (1 pt; the standard gives none)
+RED = "FF0000"
+RECORD_THICK, RECORD_THIN = 8, 6  # eighths of a point: 1 pt ≈ 0.35 mm, 0.75 pt ≈ 0.25 mm
+RECORD_CHAR = SIZE_4.twips  # one character of the 4号 版记
 
 HEADING_FONTS = {1: HEITI, 2: KAITI, 3: FANGSONG, 4: FANGSONG}
 
@@ -103,6 +140,15 @@ def heading_number(level, n):
     }[level]
 
 
+def document_number(code, year, serial):
+    """发文字号 as §7.2.5 writes it: 示街办发〔2022〕3号 (year in full in 六角括号, the
+    serial without leading zeros or 第)."""
+    year, serial = int(year), int(serial)
+    if not 1000 <= year <= 9999 or serial < 1:
+        raise ValueError(f"发文字号的年份或序号有误：{year}、{serial}")
+    return f"{code}〔{year}〕{serial}号"
+
+
 def text_width_in_chars(text):
     """Width in full-width characters: half-width (ASCII) characters count one half."""
     return sum(0.5 if ord(ch) < 0x2000 else 1 for ch in text)
@@ -126,6 +172,54 @@ class OfficialDocument:
         props.comments = ""
 
     # --- content -------------------------------------------------------------
+
+    def header(self, organ, number="", *, signer="", size=SIZE_0):
+        """版头: the red 发文机关标志, the 发文字号 (with the 签发人 of an upward document)
+        and the red separator, then the two blank lines above the title (§7.2.4–7.2.7).
+        It opens the document."""
+        if self.document.element.body.xpath("./w:p | ./w:tbl"):
+            raise ValueError("版头 must be the first thing in the document")
+        mark = self._paragraph(align=WD_ALIGN_PARAGRAPH.CENTER, first_line=0)
+        fmt = mark.paragraph_format
+        # An exact line a fifth taller than the characters holds them unclipped; its
+        # top sits about a tenth of the size above theirs.
+        fmt.line_spacing = Pt(size.pt * 1.2)
+        fmt.space_before = Mm(ORGAN_MARK_TOP_MM) - Pt(size.pt * 0.1)
+        run = self._run(mark, organ, XIAOBIAOSONG, size, spacing=None)
+        run.font.color.rgb = RGBColor.from_string(RED)
+        fits = TEXT_WIDTH.pt / (text_width_in_chars(organ) * size.pt)
+        if fits < 1:
+            scale = OxmlElement("w:w")
+            scale.set(qn("w:val"), str(int(fits * 100)))
+            run._r.get_or_add_rPr().find(qn("w:sz")).addprevious(scale)  # schema order
+        self.blank_line()
+        self.blank_line()
+        if signer:
+            # A first-line indent, not a left one: the separator below runs between the
+            # paragraph's left and right indents and must span the whole text block.
+            line = self._paragraph(align=WD_ALIGN_PARAGRAPH.LEFT, first_line=1)
+            line.paragraph_format.tab_stops.add_tab_stop(
+                Twips(TEXT_WIDTH.twips - CHAR_PITCH), WD_TAB_ALIGNMENT.RIGHT
+            )
+            self._run(line, f"{number}\t签发人：", FANGSONG, SIZE_3)
+            self._run(line, signer, KAITI, SIZE_3)
+        else:
+            line = self._paragraph(align=WD_ALIGN_PARAGRAPH.CENTER, first_line=0)
+            self._run(line, number, FANGSONG, SIZE_3)
+        # The line box is 28.95 pt for 16 pt characters, whose foot is about 5 pt above
+        # the box's: the border goes (4 mm − 5 pt) below the box.
+        space = round(Mm(SEPARATOR_GAP_MM).pt - 5)
+        _set_paragraph_border(line, "bottom", size=SEPARATOR_SIZE, color=RED, space=space)
+        self.blank_line()
+        self.blank_line()
+        return mark
+
+    def recipients(self, text):
+        """主送机关 flush left, ending in a full-width colon (§7.3.2)."""
+        text = text.strip().rstrip(":：") + "："
+        paragraph = self._paragraph(align=WD_ALIGN_PARAGRAPH.JUSTIFY, first_line=0)
+        self._run(paragraph, text, FANGSONG, SIZE_3)
+        return paragraph
 
     def title(self, text):
         """The document's title, centred in 2号小标宋; "\\n" breaks a long title where the
@@ -255,6 +349,116 @@ class OfficialDocument:
                     self._run(paragraph, line, font, size, spacing=None)
         return table
 
+    def record(self, *, printer, date, cc=(), to=()):
+        """版记 at the foot of the page it ends (§7.4): 主送 (when moved here) and 抄送
+        above a thin line, 印发机关 and 印发日期 below it, between a thick line on top and
+        one on the text block's bottom edge. `cc` and `to` are organ names (a list or
+        one string); `date` a date, an ISO date or the date as printed."""
+        iso = isinstance(date, str) and re.match(r"\d{4}-\d{2}-\d{2}", date)
+        date_text = date if isinstance(date, str) and not iso else chinese_date(date)
+        section = self.document.sections[-1]  # portrait, or a landscape attachment's
+        width = Twips(
+            section.page_width.twips - section.left_margin.twips - section.right_margin.twips
+        )
+        rows = 2 if (cc or to) else 1
+        table = self.document.add_table(rows=rows, cols=1)
+        table.autofit = False
+        _set_table_width(table, width.twips)
+        table.columns[0].width = width
+        borders = {"top": RECORD_THICK, "bottom": RECORD_THICK, "insideH": RECORD_THIN}
+        _set_table_borders(table, borders)
+        _float_to_bottom(table, left=section.left_margin)
+        cells = [row.cells[0] for row in table.rows]
+        for cell in cells:
+            cell.width = width
+            cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+        if rows == 2:
+            lines = [("主送", to), ("抄送", cc)]
+            paragraphs = [(label, names) for label, names in lines if names]
+            for i, (label, names) in enumerate(paragraphs):
+                paragraph = cells[0].paragraphs[0] if i == 0 else cells[0].add_paragraph()
+                self._record_line(paragraph, hanging=3)
+                text = "，".join([names] if isinstance(names, str) else names)
+                self._run(paragraph, f"{label}：{text.rstrip('。')}。", FANGSONG, SIZE_4)
+        paragraph = cells[-1].paragraphs[0]
+        self._record_line(paragraph)
+        paragraph.paragraph_format.tab_stops.add_tab_stop(
+            Twips(width.twips - RECORD_CHAR), WD_TAB_ALIGNMENT.RIGHT
+        )
+        self._run(paragraph, f"{printer}\t{date_text}印发", FANGSONG, SIZE_4)
+        # The table floats on the paragraph after it, which Word also wants at the end.
+        anchor = self._paragraph(align=WD_ALIGN_PARAGRAPH.LEFT, first_line=0)
+        anchor.paragraph_format.line_spacing = Pt(1)
+        return table
+
+    def _record_line(self, paragraph, *, hanging=0):
+        """One 4号 line of the 版记, one character in from each side; continuation lines
+        of "抄送：…" align after its colon (§7.4.2)."""
+        self._format_paragraph(paragraph, align=WD_ALIGN_PARAGRAPH.JUSTIFY, first_line=0)
+        fmt = paragraph.paragraph_format
+        fmt.left_indent = Twips(RECORD_CHAR * (1 + hanging))
+        fmt.first_line_indent = Twips(-RECORD_CHAR * hanging)
+        fmt.right_indent = Twips(RECORD_CHAR)
+
+    # --- blocks --------------------------------------------------------------
+
+    def add_blocks(self, blocks, *, tables=None):
+        """Lay out a list of blocks, each a dict with a "kind" (see `BLOCK_KINDS`). A
+        "table" block names its layout in `tables`: {name: {"widths_mm": [...],
+        "align": [...], "size": Pt}}, or carries those keys itself."""
+        tables = tables or {}
+        for block in blocks:
+            kind = block["kind"]
+            if kind not in BLOCK_KINDS:
+                raise ValueError(f"unknown block kind {kind!r}")
+            getattr(self, f"_block_{kind}")(block, tables)
+        return self
+
+    def _block_header(self, block, tables):
+        self.header(block["organ"], block.get("number", ""), signer=block.get("signer", ""))
+
+    def _block_title(self, block, tables):
+        self.title(block["text"])
+
+    def _block_recipients(self, block, tables):
+        self.recipients(block["text"])
+
+    def _block_p(self, block, tables):
+        self.paragraph(block["text"])
+
+    def _block_heading(self, block, tables):
+        self.heading(block["text"], block["level"], run_in=block.get("run_in", ""))
+
+    def _block_table(self, block, tables):
+        layout = tables[block["name"]] if "name" in block else block
+        self.table(
+            block["header"],
+            block["rows"],
+            layout["widths_mm"],
+            size=layout.get("size", SIZE_5),
+            align=layout.get("align"),
+        )
+
+    def _block_attachment_note(self, block, tables):
+        names = block["text"]
+        self.attachment_note(*([names] if isinstance(names, str) else names))
+
+    def _block_signature(self, block, tables):
+        self.signature(block["office"], block["date"])
+
+    def _block_attachment(self, block, tables):
+        self.attachment(
+            block["title"], number=block.get("number"), landscape=block.get("landscape", False)
+        )
+
+    def _block_record(self, block, tables):
+        self.record(
+            printer=block["printer"],
+            date=block["date"],
+            cc=block.get("cc", ()),
+            to=block.get("to", ()),
+        )
+
     def _keep_last_with_next(self):
         body = self.document.element.body
         blocks = body.xpath("./w:p | ./w:tbl")
@@ -362,6 +566,27 @@ class OfficialDocument:
             _add_page_field(paragraph)
 
 
+# Every kind of block `add_blocks` lays out, with the keys it reads ([] optional).
+BLOCK_KINDS = {
+    "header": "organ, [number], [signer] — 版头",
+    "title": "text",
+    "recipients": "text — 主送机关",
+    "p": "text",
+    "heading": "text, level, [run_in]",
+    "table": "header, rows, name (a layout in `tables`) or widths_mm, [align], [size]",
+    "attachment_note": "text (a name or a list of names) — 附件说明",
+    "signature": "office, date",
+    "attachment": "title, [number], [landscape]",
+    "record": "printer, date, [cc], [to] — 版记",
+}
+
+
+def render_blocks(blocks, *, tables=None, title="", author=""):
+    """A document of `blocks` (see `OfficialDocument.add_blocks`) as .docx bytes."""
+    document = OfficialDocument(title=title, author=author)
+    return document.add_blocks(blocks, tables=tables).to_bytes()
+
+
 _ALIGN = {
     "left": WD_ALIGN_PARAGRAPH.LEFT,
     "center": WD_ALIGN_PARAGRAPH.CENTER,
@@ -412,24 +637,108 @@ def _set_table_width(table, twips):
     width.set(qn("w:w"), str(twips))
 
 
+_TABLE_EDGES = ("top", "left", "bottom", "right", "insideH", "insideV")
+
+
 def _set_table_borders(table, size=4):
-    """Single 0.5 pt lines around and between every cell."""
-    tbl_pr = table._tbl.tblPr
+    """Single lines: `size` (eighths of a point, 4 = 0.5 pt) around and between every
+    cell, or a dict {edge: size} for some edges only (the others get none)."""
+    sizes = size if isinstance(size, dict) else dict.fromkeys(_TABLE_EDGES, size)
     borders = OxmlElement("w:tblBorders")
-    for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
+    for edge in _TABLE_EDGES:
         line = OxmlElement(f"w:{edge}")
-        line.set(qn("w:val"), "single")
-        line.set(qn("w:sz"), str(size))
-        line.set(qn("w:space"), "0")
-        line.set(qn("w:color"), "000000")
+        if edge in sizes:
+            line.set(qn("w:val"), "single")
+            line.set(qn("w:sz"), str(sizes[edge]))
+            line.set(qn("w:space"), "0")
+            line.set(qn("w:color"), "000000")
+        else:
+            line.set(qn("w:val"), "nil")
         borders.append(line)
-    # schema order in tblPr: ... tblInd, tblBorders, shd, tblLayout, tblCellMar, tblLook
-    for successor in ("w:shd", "w:tblLayout", "w:tblCellMar", "w:tblLook"):
+    _insert_in_tbl_pr(table, borders)
+
+
+# Schema order of w:tblPr's children (CT_TblPr).
+_TBL_PR_ORDER = [
+    "w:tblStyle",
+    "w:tblpPr",
+    "w:tblOverlap",
+    "w:bidiVisual",
+    "w:tblStyleRowBandSize",
+    "w:tblStyleColBandSize",
+    "w:tblW",
+    "w:jc",
+    "w:tblCellSpacing",
+    "w:tblInd",
+    "w:tblBorders",
+    "w:shd",
+    "w:tblLayout",
+    "w:tblCellMar",
+    "w:tblLook",
+]
+
+
+def _insert_in_tbl_pr(table, element):
+    tbl_pr = table._tbl.tblPr
+    name = "w:" + element.tag.rpartition("}")[2]
+    later = _TBL_PR_ORDER[_TBL_PR_ORDER.index(name) + 1 :]
+    for successor in later:
         found = tbl_pr.find(qn(successor))
+        if found is not None:
+            found.addprevious(element)
+            return
+    tbl_pr.append(element)
+
+
+def _float_to_bottom(table, *, left):
+    """Float the table to the bottom of the text block, its left edge on the text
+    block's, with nothing beside it; no cell margins, so the lines run the table's full
+    width. The left edge is given from the page (anchor "page", x = left margin), not as
+    "centred in the margins": LibreOffice floats a table as wide as the text block only
+    when it is positioned from the page (otherwise it lays it inline, mid-page)."""
+    position = OxmlElement("w:tblpPr")
+    for attr, value in (
+        ("leftFromText", "0"),
+        ("rightFromText", "0"),
+        ("topFromText", "0"),
+        ("bottomFromText", "0"),
+        ("vertAnchor", "margin"),
+        ("horzAnchor", "page"),
+        ("tblpX", str(left.twips)),
+        ("tblpYSpec", "bottom"),
+    ):
+        position.set(qn(f"w:{attr}"), value)
+    overlap = OxmlElement("w:tblOverlap")
+    overlap.set(qn("w:val"), "never")
+    margins = OxmlElement("w:tblCellMar")
+    for side in ("left", "right"):
+        margin = OxmlElement(f"w:{side}")
+        margin.set(qn("w:w"), "0")
+        margin.set(qn("w:type"), "dxa")
+        margins.append(margin)
+    for element in (position, overlap, margins):
+        _insert_in_tbl_pr(table, element)
+
+
+def _set_paragraph_border(paragraph, edge, *, size, color, space):
+    """A single line on one edge of a paragraph: `size` in eighths of a point, `space`
+    (points) between the text and the line."""
+    p_pr = paragraph._p.get_or_add_pPr()
+    borders = OxmlElement("w:pBdr")
+    line = OxmlElement(f"w:{edge}")
+    line.set(qn("w:val"), "single")
+    line.set(qn("w:sz"), str(size))
+    line.set(qn("w:space"), str(space))
+    line.set(qn("w:color"), color)
+    borders.append(line)
+    # schema order in pPr: ... keepNext, keepLines, pageBreakBefore, framePr, widowControl,
+    # numPr, suppressLineNumbers, pBdr, shd, tabs, suppressAutoHyphens, ..., spacing, ind, jc
+    for successor in ("w:shd", "w:tabs", "w:suppressAutoHyphens", "w:spacing", "w:ind", "w:jc"):
+        found = p_pr.find(qn(successor))
         if found is not None:
             found.addprevious(borders)
             return
-    tbl_pr.append(borders)
+    p_pr.append(borders)
 
 
 def _set_row_flags(row, *, header):

@@ -208,8 +208,7 @@ def flags_for(status, flags, previous_statuses):
 @lru_cache(maxsize=512)
 def _order(period_key):
     """Sort key of a period: by its last month, so 2022-H1 sits with 2022-06."""
-    period = Period.parse(period_key)
-    return (period.year, period.last_month, period.first_month)
+    return Period.parse(period_key).sort_key
 
 
 def _says_completed(submission, task):

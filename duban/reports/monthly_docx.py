@@ -1,12 +1,13 @@
 """The monthly supervision report (督查报告) as a Word document: the blocks of
-reports/monthly_text.py laid out with the GB/T 9704 builder (core/official_docx.py).
+reports/monthly_text.py laid out by the GB/T 9704 renderer (core/official_docx.py);
+this module only declares the layouts of the report's two tables.
 Every number printed comes from the figures dict, so the document cannot disagree
 with its JSON; nothing here touches the database.
 """
 
 from __future__ import annotations
 
-from duban.core.official_docx import SIZE_5, SIZE_SMALL_4, OfficialDocument
+from duban.core.official_docx import SIZE_5, SIZE_SMALL_4, render_blocks
 from duban.reports.monthly_text import blocks
 
 # Landscape text block of the attachment is 225 mm wide (see official_docx).
@@ -27,30 +28,6 @@ TABLES = {
 def render_docx(figures: dict) -> bytes:
     """The report of `figures` (reports.figures.monthly) as .docx bytes."""
     office = figures["office"]["name"]
-    doc = OfficialDocument(title=figures["title"], author=f"{office}党政办公室")
-    for block in blocks(figures):
-        kind = block["kind"]
-        if kind == "title":
-            doc.title(block["text"])
-        elif kind == "p":
-            doc.paragraph(block["text"])
-        elif kind == "heading":
-            doc.heading(block["text"], block["level"])
-        elif kind == "table":
-            layout = TABLES[block["name"]]
-            doc.table(
-                block["header"],
-                block["rows"],
-                layout["widths_mm"],
-                size=layout["size"],
-                align=layout["align"],
-            )
-        elif kind == "attachment_note":
-            doc.attachment_note(block["text"])
-        elif kind == "signature":
-            doc.signature(block["office"], block["date"])
-        elif kind == "attachment":
-            doc.attachment(block["title"], landscape=True)
-        else:
-            raise ValueError(f"unknown block kind {kind!r}")
-    return doc.to_bytes()
+    return render_blocks(
+        blocks(figures), tables=TABLES, title=figures["title"], author=f"{office}党政办公室"
+    )

@@ -103,7 +103,7 @@ def blocks(figures: dict) -> list[dict]:
         }
     )
     if items:
-        out.append({"kind": "attachment", "title": ATTACHMENT_TITLE})
+        out.append({"kind": "attachment", "title": ATTACHMENT_TITLE, "landscape": True})
         out.append(
             {
                 "kind": "table",

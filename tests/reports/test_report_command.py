@@ -59,6 +59,15 @@ def test_without_output_the_file_is_named_after_the_report(judged, tmp_path, mon
     assert (tmp_path / f"{Office.objects.first().name}2022年上半年重点工作督查报告.json").is_file()
 
 
+def test_a_quarter_is_a_report_period_with_its_own_title(judged, tmp_path):
+    target = tmp_path / "q.json"
+    run("monthly", "--period", "2022-q3", "--format", "json", "-o", str(target))
+    data = json.loads(target.read_text("utf-8"))
+    assert data["period"] == "2022Q3"
+    assert data["title"].endswith("2022年第三季度重点工作督查报告")
+    assert data["month"] == "2022-07"  # the latest judged month of the quarter
+
+
 def test_from_archive_renders_the_stored_figures_not_todays(judged, tmp_path):
     run("monthly", "--period", "2022-07", "--format", "json", "-o", str(tmp_path / "a.json"))
     report = Report.objects.get()

@@ -23,8 +23,8 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="kind", required=True, metavar="monthly")
-        monthly = sub.add_parser("monthly", help="重点工作督查报告（月度、半年、年度）")
-        monthly.add_argument("--period", help="报告周期：2022-07、2022-H1 或 2022")
+        monthly = sub.add_parser("monthly", help="重点工作督查报告（月度、季度、半年、年度）")
+        monthly.add_argument("--period", help="报告周期：2022-07、2022Q3、2022-H1 或 2022")
         monthly.add_argument(
             "--format", default="docx", help=f"输出格式：{'、'.join(FORMATS)}（默认 docx）"
         )
