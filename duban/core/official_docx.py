@@ -72,6 +72,7 @@ from __future__ import annotations
 
 import io
 import re
+import zipfile
 
 from docx import Document
 from docx.enum.section import WD_ORIENT, WD_SECTION
@@ -466,9 +467,12 @@ class OfficialDocument:
             Paragraph(blocks[-1], self.document._body).paragraph_format.keep_with_next = True
 
     def to_bytes(self):
+        """The .docx bytes. The same content gives the same bytes: the zip members carry a
+        fixed time instead of the moment of saving, so an archived report downloads
+        byte-identical whenever it is rendered."""
         buffer = io.BytesIO()
         self.document.save(buffer)
-        return buffer.getvalue()
+        return _fixed_zip_times(buffer.getvalue())
 
     # --- layout --------------------------------------------------------------
 
@@ -585,6 +589,18 @@ def render_blocks(blocks, *, tables=None, title="", author=""):
     """A document of `blocks` (see `OfficialDocument.add_blocks`) as .docx bytes."""
     document = OfficialDocument(title=title, author=author)
     return document.add_blocks(blocks, tables=tables).to_bytes()
+
+
+def _fixed_zip_times(data, when=(1980, 1, 1, 0, 0, 0)):
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            fixed = zipfile.ZipInfo(info.filename, date_time=when)
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = info.external_attr
+            target.writestr(fixed, source.read(info.filename))
+    return out.getvalue()
 
 
 _ALIGN = {
