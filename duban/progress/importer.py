@@ -33,8 +33,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from duban.core.periods import Period, PeriodError
-from duban.core.tabular import Column, RowChange, RowError, TabularImport, cell_text
-from duban.ledger.importer import closest
+from duban.core.tabular import Column, RowChange, RowError, TabularImport, cell_text, closest
 from duban.ledger.models import KeyTask
 from duban.progress.models import Judgement, Light, ReasonCategory, Review, Status, Submission
 
