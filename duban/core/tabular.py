@@ -82,6 +82,8 @@ class RowChange:
     key: str
     title: str
     changes: list = field(default_factory=list)  # [(label, before, after)]
+    #: what the row comes to, for an import that shows it (the progress import: 研判)
+    outcome: str = ""
 
 
 @dataclass
@@ -439,6 +441,9 @@ def run_from_command(command, importer, path, *, dry_run, done_prefix):
         raise CommandError(f"找不到文件：{path}")
     importer.limits = CLI_LIMITS
     report = importer.preview(path) if dry_run else importer.apply(path)
+    if len(report.errors) == 1 and report.errors[0].row is None:
+        # the file as a whole: one line says it all
+        raise CommandError(f"{report.errors[0].message}，未写入任何数据")
     for error in report.errors:
         command.stderr.write(str(error))
     if not report.ok:

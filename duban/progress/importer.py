@@ -341,12 +341,16 @@ class ProgressImport(TabularImport):
         values = self._judgement_values(record, record.result)
         judgement_changes = self._judgement_changes(self.judgements.get(task.pk), values)
         record.write_judgement = record.write_submission or bool(judgement_changes)
+        # what the preview shows for the row: the judgement it would leave
+        outcome = f"{Status(values['status']).label}（{Light(values['light']).label}）"
         if submission is None:
-            report.created.append(RowChange(record.row, record.key, task.title))
+            report.created.append(RowChange(record.row, record.key, task.title, outcome=outcome))
             return
         record.changes = submission_changes + judgement_changes
         target = report.updated if record.changes else report.unchanged
-        target.append(RowChange(record.row, record.key, task.title, record.changes))
+        target.append(
+            RowChange(record.row, record.key, task.title, record.changes, outcome=outcome)
+        )
 
     def _would_be(self, record, submission):
         """The report as the import would keep it, in memory (a copy of the stored one)."""
