@@ -33,6 +33,8 @@ NOT_EXCEL = "文件不是有效的 Excel 文件，无法读取"
 #: Excel's own limit on the characters of one cell
 EXCEL_CELL_LIMIT = 32_767
 MB = 1024 * 1024
+#: row errors listed before the rest of a file is only read (for its limits), not checked
+MAX_ERRORS = 500
 
 
 @dataclass(frozen=True)
@@ -185,8 +187,6 @@ def _kind(source):
 
 
 def _xlsx_rows(source, limits):
-    from openpyxl import load_workbook
-
     try:
         with zipfile.ZipFile(source) as archive:
             unzipped = sum(member.file_size for member in archive.infolist())
@@ -200,13 +200,13 @@ def _xlsx_rows(source, limits):
             "未读取；请删去无关的工作表或内容后再导入"
         )
     try:
-        workbook = load_workbook(source, read_only=True, data_only=True)
+        archive, sheet = _first_sheet(source)
+    except TableError:
+        raise
     except Exception:  # noqa: BLE001 — any reason openpyxl cannot open it is the same to the user
         raise _file_error(NOT_EXCEL)
     try:
-        if not workbook.worksheets:
-            raise _file_error(NOT_EXCEL)
-        rows = workbook.worksheets[0].iter_rows(values_only=True)
+        rows = sheet.iter_rows(values_only=True)
         while True:
             try:
                 row = next(rows)
@@ -216,7 +216,41 @@ def _xlsx_rows(source, limits):
                 raise _file_error(NOT_EXCEL)
             yield row
     finally:
-        workbook.close()
+        archive.close()
+
+
+def _first_sheet(source):
+    """The zip archive and the first worksheet of an xlsx, opened for streaming.
+
+    What `load_workbook(read_only=True)` does, but for the first worksheet only and
+    without its size check: on a sheet that does not declare its <dimension> (a
+    hostile file need not), that check parses the whole sheet before the first row
+    can be read — a million rows before the row limit could stop at the limit.
+    """
+    from openpyxl.reader.excel import ExcelReader
+    from openpyxl.styles.stylesheet import apply_stylesheet
+    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+
+    class StreamedSheet(ReadOnlyWorksheet):
+        def _get_size(self):
+            pass  # rows are read as they come; nothing needs the size beforehand
+
+    reader = ExcelReader(source, read_only=True, data_only=True)
+    try:
+        reader.read_manifest()
+        reader.read_strings()
+        reader.read_workbook()
+        apply_stylesheet(reader.archive, reader.wb)  # date formats: dates come as dates
+        for sheet, rel in reader.parser.find_sheets():
+            if rel.target in reader.valid_files and "chartsheet" not in rel.Type:
+                return reader.archive, StreamedSheet(
+                    reader.wb, sheet.name, rel.target, reader.shared_strings
+                )
+    except BaseException:
+        reader.archive.close()
+        raise
+    reader.archive.close()
+    raise _file_error(NOT_EXCEL)
 
 
 def _csv_encoding(binary):
@@ -384,6 +418,8 @@ class TabularImport:
                 if not any_row:
                     any_row = True
                     self.prepare()
+                if len(report.errors) >= MAX_ERRORS:
+                    continue  # enough to fix first; the rest is only read, for the limits
                 record = self.validate_row(row, report.errors)
                 if record is None:
                     continue
@@ -405,6 +441,10 @@ class TabularImport:
         if not any_row:
             report.errors.append(RowError(None, "", "表格中没有数据行"))
             return []
+        if len(report.errors) >= MAX_ERRORS:
+            report.errors.append(
+                RowError(None, "", f"错误已超过 {MAX_ERRORS} 处，后面的行未检查；请先修改以上问题")
+            )
         if report.errors:
             return []
         self.plan_all(records, report)

@@ -208,3 +208,44 @@ def test_a_zip_that_is_no_workbook_at_all_is_not_an_excel_file(tmp_path):
 def test_the_sheet_part_is_what_is_read(good, tmp_path):
     with zipfile.ZipFile(good) as archive:
         assert SHEET in archive.namelist()
+
+
+def test_past_the_error_cap_rows_are_read_for_the_limits_but_not_checked(tmp_path, monkeypatch):
+    from duban.core import tabular
+
+    class Strict(tabular.TabularImport):
+        columns = COLUMNS
+        checked = 0
+
+        def validate_row(self, row, errors):
+            Strict.checked += 1
+            errors.append(tabular.RowError(row.number, "编号", "不对"))
+
+    monkeypatch.setattr(tabular, "MAX_ERRORS", 5)
+    path = write_xlsx(tmp_path / "t.xlsx", ["编号", "事项名称"], [[n, "x"] for n in range(30)])
+
+    report = Strict(limits=Limits(max_rows=100)).preview(path)
+    assert Strict.checked == 5
+    assert str(report.errors[-1]) == "文件：错误已超过 5 处，后面的行未检查；请先修改以上问题"
+
+    report = Strict(limits=Limits(max_rows=20)).preview(path)
+    assert [str(e) for e in report.errors] == [
+        "文件：数据超过 20 行的上限，未读取；请分成几个文件导入"
+    ]
+
+
+def test_a_sheet_without_its_dimension_is_streamed_from_the_first_row(good, tmp_path, monkeypatch):
+    """openpyxl's load_workbook would parse such a sheet whole to find its size before
+    the first row (parse_dimensions); the reader never asks for the size."""
+    from openpyxl.worksheet._reader import WorkSheetParser
+
+    def whole_sheet(self):
+        raise AssertionError("the whole sheet was parsed to find its size")
+
+    monkeypatch.setattr(WorkSheetParser, "parse_dimensions", whole_sheet)
+    path = rewrite_xlsx(
+        good, tmp_path / "nodim.xlsx", {SHEET: sheet_xml([["编号", "事项名称"], ["A-1", "x"]])}
+    )
+    with zipfile.ZipFile(path) as archive:
+        assert b"<dimension" not in archive.read(SHEET)
+    assert read(path) == [(2, {"code": "A-1", "title": "x"})]
