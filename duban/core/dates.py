@@ -45,11 +45,15 @@ PREFIX = re.compile(
 SUFFIX = re.compile(r"\s*(?:之前|以前|前)\s*$")
 
 
-def _last_day(year, month):
-    return calendar.monthrange(year, month)[1]
-
-
-def _build(year, month, day):
+def _build(year, month, day=None):
+    """The one constructor of a parsed date: a year outside 1–9999 (0000年底), a
+    month outside 1–12 or a day the month lacks is "日期不存在". `day=None` is the
+    month's last day."""
+    if not (dt.MINYEAR <= year <= dt.MAXYEAR and 1 <= month <= 12):
+        shown = f"{year}年{month}月{day}日" if day is not None else f"{year}年{month}月"
+        raise DateParseError(f"日期不存在：{shown}")
+    if day is None:
+        day = calendar.monthrange(year, month)[1]
     try:
         return dt.date(year, month, day)
     except ValueError:
@@ -79,7 +83,7 @@ def parse_date(value, year=None):
         if y is None:
             raise DateParseError(f"“{text}”没有写年份，且未指定导入年度")
         if groups.get("yearend"):
-            return dt.date(y, 12, 31)
+            return _build(y, 12, 31)
         m = int(groups["m"])
         if not 1 <= m <= 12:
             raise DateParseError(f"月份不存在：“{text}”")
@@ -87,10 +91,10 @@ def parse_date(value, year=None):
             return _build(y, m, int(groups["d"]))
         part = groups.get("part")
         if part == "上旬":
-            return dt.date(y, m, 10)
+            return _build(y, m, 10)
         if part == "中旬":
-            return dt.date(y, m, 20)
-        return dt.date(y, m, _last_day(y, m))
+            return _build(y, m, 20)
+        return _build(y, m)
     raise DateParseError(
         f"无法识别的日期“{text}”，可写成 2022-12-31、2022年12月31日、12月31日或12月底"
     )

@@ -1,13 +1,25 @@
-"""The one tabular import: read an xlsx sheet, map its header row by name,
-validate every row into a typed record or Chinese errors with row numbers,
-preview what would change, then apply everything in one transaction with one
-audit batch id — or write nothing at all.
+"""The one tabular import: read an xlsx sheet or a csv file row by row, map its
+header row by name, validate every row into a typed record or Chinese errors with
+row numbers, preview what would change, then apply everything in one transaction
+with one audit batch id — or write nothing at all.
 
 An import is a subclass of `TabularImport` that declares its `columns` and
 implements `validate_row`, `plan` and `write`. The CLI and the upload page
 both call `preview()` and `apply()`.
+
+Reading is streamed (openpyxl's read-only mode, the csv module over a text
+stream): the rows of the file are never all in memory, only the records of the
+valid ones. What a file may hold is bounded by `Limits` — the web's from the
+settings (`DUBAN_IMPORT_MAX_ROWS`), the command line's higher — and a file past
+a limit is refused before it is read further, with a Chinese message naming the
+limit. A file openpyxl cannot read, whatever the reason (a cut sheet, broken
+workbook parts, entity bombs refused by defusedxml), is "not a valid Excel file".
 """
 
+import codecs
+import csv
+import difflib
+import io
 import re
 import zipfile
 from dataclasses import dataclass, field
@@ -17,6 +29,13 @@ from django.db import transaction
 
 from duban.core import audit
 
+NOT_EXCEL = "文件不是有效的 Excel 文件，无法读取"
+#: Excel's own limit on the characters of one cell
+EXCEL_CELL_LIMIT = 32_767
+MB = 1024 * 1024
+#: row errors listed before the rest of a file is only read (for its limits), not checked
+MAX_ERRORS = 500
+
 
 @dataclass(frozen=True)
 class Column:
@@ -24,6 +43,26 @@ class Column:
     header: str
     required: bool = False
     aliases: tuple = ()
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one import may read: data rows (None: no limit), characters in a cell,
+    and the xlsx's size once decompressed (the sum of its zip members)."""
+
+    max_rows: int | None = None
+    max_cell: int = EXCEL_CELL_LIMIT
+    max_unzipped: int = 200 * MB
+
+    @classmethod
+    def web(cls):
+        from django.conf import settings
+
+        return cls(max_rows=getattr(settings, "DUBAN_IMPORT_MAX_ROWS", 100_000))
+
+
+#: the command line is run by whoever runs the server: larger files, no row limit
+CLI_LIMITS = Limits(max_rows=None, max_unzipped=2048 * MB)
 
 
 @dataclass
@@ -45,6 +84,8 @@ class RowChange:
     key: str
     title: str
     changes: list = field(default_factory=list)  # [(label, before, after)]
+    #: what the row comes to, for an import that shows it (the progress import: 研判)
+    outcome: str = ""
 
 
 @dataclass
@@ -80,11 +121,15 @@ class ImportReport:
 
 
 class TableError(Exception):
-    """The file as a whole cannot be read (not an xlsx, no header row...)."""
+    """The file as a whole cannot be read (not an xlsx, no header row, past a limit...)."""
 
     def __init__(self, errors):
         self.errors = errors
         super().__init__("；".join(str(e) for e in errors))
+
+
+def _file_error(message):
+    return TableError([RowError(None, "", message)])
 
 
 @dataclass
@@ -108,60 +153,232 @@ def cell_text(value):
     return str(value).strip()
 
 
-def read_rows(source, columns, header_scan=10):
-    """Rows of the first sheet whose header row names the required columns.
+def closest(name, candidates, n=3):
+    """Names resembling `name`: shared characters first, then substring matches."""
+    found = difflib.get_close_matches(name, candidates, n=n, cutoff=0.4)
+    for candidate in candidates:
+        if len(found) >= n:
+            break
+        if candidate not in found and (name in candidate or candidate in name):
+            found.append(candidate)
+    return found
 
-    Returns a list of SourceRow; raises TableError for file-level problems.
-    """
-    from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
 
-    if isinstance(source, str | Path) and not str(source).lower().endswith((".xlsx", ".xlsm")):
-        raise TableError(
-            [RowError(None, "", "只支持 .xlsx 格式的 Excel 文件（请在 Excel 中另存为 .xlsx）")]
+# ----- reading a file as rows of cell values -----
+
+XLSX_SUFFIXES = (".xlsx", ".xlsm")
+CSV_SUFFIXES = (".csv",)
+UNSUPPORTED = "只支持 .xlsx 格式的 Excel 文件或 .csv 文件（.xls 请在 Excel 中另存为 .xlsx）"
+
+
+def _kind(source):
+    """ "xlsx" or "csv", from a path's suffix, or from the first bytes of a file object."""
+    name = str(source) if isinstance(source, str | Path) else getattr(source, "name", "") or ""
+    lowered = name.lower()
+    if lowered.endswith(XLSX_SUFFIXES):
+        return "xlsx"
+    if lowered.endswith(CSV_SUFFIXES):
+        return "csv"
+    if isinstance(source, str | Path):
+        raise _file_error(UNSUPPORTED)
+    start = source.read(4)
+    source.seek(0)
+    return "xlsx" if start == b"PK\x03\x04" else "csv"
+
+
+def _xlsx_rows(source, limits):
+    try:
+        with zipfile.ZipFile(source) as archive:
+            unzipped = sum(member.file_size for member in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        raise _file_error(NOT_EXCEL)
+    if hasattr(source, "seek"):
+        source.seek(0)
+    if unzipped > limits.max_unzipped:
+        raise _file_error(
+            f"文件解压后有 {unzipped / MB:.0f} MB，超过上限 {limits.max_unzipped / MB:.0f} MB，"
+            "未读取；请删去无关的工作表或内容后再导入"
         )
     try:
-        workbook = load_workbook(source, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError):
-        raise TableError([RowError(None, "", "文件不是有效的 .xlsx Excel 文件，无法读取")])
+        archive, sheet = _first_sheet(source)
+    except TableError:
+        raise
+    except Exception:  # noqa: BLE001 — any reason openpyxl cannot open it is the same to the user
+        raise _file_error(NOT_EXCEL)
     try:
-        sheet = workbook.worksheets[0]
-        wanted = {}
-        for column in columns:
-            for name in (column.header, *column.aliases):
-                wanted[normalize_header(name)] = column
         rows = sheet.iter_rows(values_only=True)
-        header_at, mapping = None, {}
-        for number, row in enumerate(rows, start=1):
-            if number > header_scan:
-                break
-            found = {}
-            for index, value in enumerate(row):
-                column = wanted.get(normalize_header(value))
-                if column and column.key not in found.values():
-                    found[index] = column.key
-            if any(c.required and c.key in found.values() for c in columns):
-                header_at, mapping = number, found
-                break
-        if header_at is None:
-            names = "、".join(c.header for c in columns if c.required)
-            raise TableError(
-                [RowError(None, "", f"前 {header_scan} 行中找不到表头行（应包含：{names}）")]
-            )
-        missing = [c.header for c in columns if c.required and c.key not in mapping.values()]
-        if missing:
-            raise TableError([RowError(header_at, name, "缺少必需的表头列") for name in missing])
-        result = []
+        while True:
+            try:
+                row = next(rows)
+            except StopIteration:
+                return
+            except Exception:  # noqa: BLE001 — a sheet cut in half, a refused entity...
+                raise _file_error(NOT_EXCEL)
+            yield row
+    finally:
+        archive.close()
+
+
+def _first_sheet(source):
+    """The zip archive and the first worksheet of an xlsx, opened for streaming.
+
+    What `load_workbook(read_only=True)` does, but for the first worksheet only and
+    without its size check: on a sheet that does not declare its <dimension> (a
+    hostile file need not), that check parses the whole sheet before the first row
+    can be read — a million rows before the row limit could stop at the limit.
+    """
+    from openpyxl.reader.excel import ExcelReader
+    from openpyxl.styles.stylesheet import apply_stylesheet
+    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+
+    class StreamedSheet(ReadOnlyWorksheet):
+        def _get_size(self):
+            pass  # rows are read as they come; nothing needs the size beforehand
+
+    reader = ExcelReader(source, read_only=True, data_only=True)
+    try:
+        reader.read_manifest()
+        reader.read_strings()
+        reader.read_workbook()
+        apply_stylesheet(reader.archive, reader.wb)  # date formats: dates come as dates
+        for sheet, rel in reader.parser.find_sheets():
+            if rel.target in reader.valid_files and "chartsheet" not in rel.Type:
+                return reader.archive, StreamedSheet(
+                    reader.wb, sheet.name, rel.target, reader.shared_strings
+                )
+    except BaseException:
+        reader.archive.close()
+        raise
+    reader.archive.close()
+    raise _file_error(NOT_EXCEL)
+
+
+def _csv_encoding(binary):
+    """BOM → utf-8-sig; else utf-8 if the whole file decodes strictly; else gb18030
+    (what Chinese platforms and Excel on Chinese Windows export). One streamed pass."""
+    start = binary.read(3)
+    binary.seek(0)
+    if start == codecs.BOM_UTF8:
+        return "utf-8-sig"
+    decoder = codecs.getincrementaldecoder("utf-8")("strict")
+    try:
+        while chunk := binary.read(64 * 1024):
+            decoder.decode(chunk)
+        decoder.decode(b"", final=True)
+        return "utf-8"
+    except UnicodeDecodeError:
+        return "gb18030"
+    finally:
+        binary.seek(0)
+
+
+def _csv_rows(source, limits):
+    opened = None
+    if isinstance(source, str | Path):
+        try:
+            binary = opened = open(source, "rb")  # noqa: SIM115 — closed below
+        except OSError:
+            raise _file_error("文件无法打开")
+    else:
+        binary = source
+    try:
+        encoding = _csv_encoding(binary)
+        text = io.TextIOWrapper(binary, encoding=encoding, newline="")
+        # a longer field than the cell limit is refused by the reader itself
+        csv.field_size_limit(max(limits.max_cell + 1, 1))
+        reader = csv.reader(text)
+        try:
+            while True:
+                try:
+                    row = next(reader)
+                except StopIteration:
+                    return
+                except UnicodeDecodeError:
+                    raise _file_error("CSV 文件的编码无法识别（应为 UTF-8 或 GB18030）")
+                except csv.Error:
+                    raise TableError(
+                        [
+                            RowError(
+                                reader.line_num + 1,
+                                "",
+                                f"CSV 格式有误，或单元格超过 {limits.max_cell} 个字符",
+                            )
+                        ]
+                    )
+                yield row
+        finally:
+            text.detach()
+    finally:
+        if opened is not None:
+            opened.close()
+
+
+def iter_cells(source, limits=CLI_LIMITS):
+    """The rows of the first sheet (xlsx) or of the file (csv), as tuples of cell
+    values, one at a time. Raises TableError when the file cannot be read."""
+    if _kind(source) == "xlsx":
+        yield from _xlsx_rows(source, limits)
+    else:
+        yield from _csv_rows(source, limits)
+
+
+def read_rows(source, columns, header_scan=10, limits=CLI_LIMITS):
+    """The data rows (SourceRow) under the header row naming the required columns,
+    one at a time: a generator, raising TableError for file-level problems while it
+    is read (unreadable file, no header row, past a limit)."""
+    wanted = {}
+    for column in columns:
+        for name in (column.header, *column.aliases):
+            wanted[normalize_header(name)] = column
+    rows = iter_cells(source, limits)
+    header_at, mapping = None, {}
+    for number, row in enumerate(rows, start=1):
+        if number > header_scan:
+            break
+        found = {}
+        for index, value in enumerate(row):
+            column = wanted.get(normalize_header(value))
+            if column and column.key not in found.values():
+                found[index] = column.key
+        if any(c.required and c.key in found.values() for c in columns):
+            header_at, mapping = number, found
+            break
+    if header_at is None:
+        rows.close()
+        names = "、".join(c.header for c in columns if c.required)
+        raise _file_error(f"前 {header_scan} 行中找不到表头行（应包含：{names}）")
+    missing = [c.header for c in columns if c.required and c.key not in mapping.values()]
+    if missing:
+        rows.close()
+        raise TableError([RowError(header_at, name, "缺少必需的表头列") for name in missing])
+    headers = {c.key: c.header for c in columns}
+    count = 0
+    try:
         for number, row in enumerate(rows, start=header_at + 1):
             values = {
                 key: (row[index] if index < len(row) else None) for index, key in mapping.items()
             }
             if all(cell_text(v) == "" for v in values.values()):
                 continue
-            result.append(SourceRow(number, values))
-        return result
+            count += 1
+            if limits.max_rows is not None and count > limits.max_rows:
+                raise _file_error(
+                    f"数据超过 {limits.max_rows} 行的上限，未读取；请分成几个文件导入"
+                )
+            for key, value in values.items():
+                if isinstance(value, str) and len(value) > limits.max_cell:
+                    raise TableError(
+                        [
+                            RowError(
+                                number,
+                                headers[key],
+                                f"单元格超过 {limits.max_cell} 个字符（Excel 单元格的上限）",
+                            )
+                        ]
+                    )
+            yield SourceRow(number, values)
     finally:
-        workbook.close()
+        rows.close()
 
 
 class TabularImport:
@@ -171,8 +388,10 @@ class TabularImport:
     #: label used in errors when two rows carry the same key
     key_label = "编号"
 
-    def __init__(self, *, user=None):
+    def __init__(self, *, user=None, limits=None):
         self.user = user
+        #: what a file may hold; the web's unless the caller (the CLI) passes others
+        self.limits = limits or Limits.web()
 
     # --- to implement -------------------------------------------------
     def prepare(self):
@@ -192,36 +411,49 @@ class TabularImport:
 
     # --- the mechanism ------------------------------------------------
     def _run(self, source, report):
+        rows = read_rows(source, self.columns, limits=self.limits)
+        records, seen, any_row = [], {}, False
         try:
-            rows = read_rows(source, self.columns)
+            for row in rows:
+                if not any_row:
+                    any_row = True
+                    self.prepare()
+                if len(report.errors) >= MAX_ERRORS:
+                    continue  # enough to fix first; the rest is only read, for the limits
+                record = self.validate_row(row, report.errors)
+                if record is None:
+                    continue
+                if record.key in seen:
+                    report.errors.append(
+                        RowError(
+                            row.number,
+                            self.key_label,
+                            f"“{record.key}”与第{seen[record.key]}行重复，同一{self.key_label}只能出现一次",
+                        )
+                    )
+                    continue
+                seen[record.key] = row.number
+                records.append(record)
         except TableError as exc:
-            report.errors.extend(exc.errors)
+            # the file as a whole is refused: its row errors would only distract
+            report.errors[:] = exc.errors
             return []
-        if not rows:
+        if not any_row:
             report.errors.append(RowError(None, "", "表格中没有数据行"))
             return []
-        self.prepare()
-        records, seen = [], {}
-        for row in rows:
-            record = self.validate_row(row, report.errors)
-            if record is None:
-                continue
-            if record.key in seen:
-                report.errors.append(
-                    RowError(
-                        row.number,
-                        self.key_label,
-                        f"“{record.key}”与第{seen[record.key]}行重复，同一{self.key_label}只能出现一次",
-                    )
-                )
-                continue
-            seen[record.key] = row.number
-            records.append(record)
+        if len(report.errors) >= MAX_ERRORS:
+            report.errors.append(
+                RowError(None, "", f"错误已超过 {MAX_ERRORS} 处，后面的行未检查；请先修改以上问题")
+            )
         if report.errors:
             return []
+        self.plan_all(records, report)
+        return records
+
+    def plan_all(self, records, report):
+        """Plan every valid record; an import may plan them together."""
         for record in records:
             self.plan(record, report)
-        return records
 
     def preview(self, source):
         report = ImportReport()
@@ -244,10 +476,14 @@ def run_from_command(command, importer, path, *, dry_run, done_prefix):
     print every error with its row to stderr and exit non-zero, else list the changes."""
     from django.core.management.base import CommandError
 
-    # checked here: the reader reports any unreadable file as "not a valid xlsx"
+    # checked here: the reader reports any unreadable file as "not a valid Excel file"
     if not Path(path).is_file():
         raise CommandError(f"找不到文件：{path}")
+    importer.limits = CLI_LIMITS
     report = importer.preview(path) if dry_run else importer.apply(path)
+    if len(report.errors) == 1 and report.errors[0].row is None:
+        # the file as a whole: one line says it all
+        raise CommandError(f"{report.errors[0].message}，未写入任何数据")
     for error in report.errors:
         command.stderr.write(str(error))
     if not report.ok:

@@ -2,11 +2,11 @@ import datetime as dt
 import re
 
 from django import forms
-from django.conf import settings
 from django.db.models import Q
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
+from duban.core.importflow import check_upload
 from duban.core.periods import MAX_YEAR, MIN_YEAR
 from duban.core.workdays import Calendar, CalendarGapError
 from duban.ledger.models import AssignmentSource, Category, KeyTask, Milestone
@@ -266,8 +266,8 @@ def save_milestones(formset, task):
 class ImportUploadForm(forms.Form):
     file = forms.FileField(
         label=_("台账文件"),
-        help_text=_("Excel 文件（.xlsx），可先下载导入模板"),
-        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
+        help_text=_("Excel 文件（.xlsx）或 .csv 文件，可先下载导入模板"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
     )
     year = forms.IntegerField(label=_("年度"), min_value=MIN_YEAR, max_value=MAX_YEAR)
     office = forms.ModelChoiceField(label=_("所属街道"), queryset=Office.objects.none())
@@ -290,18 +290,7 @@ class ImportUploadForm(forms.Form):
             self.target_office = default_office(user)
 
     def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if not upload.name.lower().endswith(".xlsx"):
-            raise forms.ValidationError(
-                _t("只能导入 .xlsx 格式的 Excel 文件；.xls 请先在 Excel 中另存为 .xlsx")
-            )
-        limit = settings.DUBAN_IMPORT_MAX_BYTES
-        if upload.size > limit:
-            raise forms.ValidationError(
-                _t("文件过大（%(size).1f MB），上限为 %(limit).0f MB")
-                % {"size": upload.size / 1024 / 1024, "limit": limit / 1024 / 1024}
-            )
-        return upload
+        return check_upload(self.cleaned_data["file"])
 
     def clean(self):
         cleaned = super().clean()

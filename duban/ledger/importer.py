@@ -11,13 +11,12 @@ the closest existing names, unless `create_missing` asks to create them.
     report = imp.apply(path_or_fileobj)     # all rows in one transaction, or nothing
 """
 
-import difflib
 import re
 from dataclasses import dataclass, field
 
 from duban.core import audit
 from duban.core.dates import DateParseError, format_date, parse_date
-from duban.core.tabular import Column, RowChange, RowError, TabularImport, cell_text
+from duban.core.tabular import Column, RowChange, RowError, TabularImport, cell_text, closest
 from duban.ledger.milestones import MilestoneParseError, format_milestones, parse_milestones
 from duban.ledger.models import Category, KeyTask, Milestone, save_task
 from duban.org.models import Unit
@@ -55,17 +54,6 @@ class Record:
     leader: str
     deadline: object
     milestones: list = field(default_factory=list)
-
-
-def closest(name, candidates, n=3):
-    """Names resembling `name`: shared characters first, then substring matches."""
-    found = difflib.get_close_matches(name, candidates, n=n, cutoff=0.4)
-    for candidate in candidates:
-        if len(found) >= n:
-            break
-        if candidate not in found and (name in candidate or candidate in name):
-            found.append(candidate)
-    return found
 
 
 def guess_unit_kind(name):

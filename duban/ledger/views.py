@@ -3,11 +3,8 @@
 a visible task one may not edit answers 403."""
 
 import functools
-import time
-import uuid
 from io import BytesIO
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -19,8 +16,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
+from duban.core.importflow import ImportFlow
 from duban.ledger import extensions as ext
 from duban.ledger.changelog import task_changes
 from duban.ledger.exporter import build_template, build_workbook
@@ -234,122 +231,66 @@ def task_delete(request, pk):
     )
 
 
-# ----- 导入台账: upload, preview, confirm -----
+# ----- 导入台账: upload, preview, confirm (the one flow of core/importflow.py) -----
 
 
-def _upload_path(token):
-    return settings.UPLOAD_DIR / f"{token}.xlsx"
-
-
-def _pending_import(request):
-    """The upload waiting in this session, or None when it is gone."""
-    pending = request.session.get(IMPORT_SESSION_KEY)
-    if not pending:
-        return None
-    path = _upload_path(pending["token"])
-    office = Office.objects.filter(pk=pending["office_id"]).first()
-    if not path.exists() or office is None:
-        request.session.pop(IMPORT_SESSION_KEY, None)
-        return None
-    return {**pending, "path": path, "office": office}
-
-
-def _sweep_stale_uploads(max_age_hours=24):
-    """Uploads abandoned after their preview are removed a day later."""
-    cutoff = time.time() - max_age_hours * 3600
-    for stale in settings.UPLOAD_DIR.glob("*.xlsx"):
-        if stale.stat().st_mtime < cutoff:
-            stale.unlink(missing_ok=True)
-
-
-def _discard_pending(request):
-    pending = request.session.pop(IMPORT_SESSION_KEY, None)
-    if pending:
-        _upload_path(pending["token"]).unlink(missing_ok=True)
-
-
-def _ledger_import(request, pending):
-    return LedgerImport(
-        pending["office"],
-        pending["year"],
-        user=request.user,
-        create_missing=pending["create_missing"],
+class LedgerImportFlow(ImportFlow):
+    namespace = "ledger"
+    session_key = IMPORT_SESSION_KEY
+    form_class = ImportUploadForm
+    title = "导入台账"
+    write_step = "写入台账"
+    file_noun = "台账文件"
+    intro = (
+        "上传后先预览：系统会逐行检查并列出将新增、更新的事项，确认后才会写入台账。"
+        "已有编号的事项按编号更新。支持 .xlsx 和 .csv（UTF-8 或 GB18030 编码）。"
     )
 
+    @property
+    def crumbs(self):
+        return [("重点工作台账", reverse("ledger:list"))]
 
-@supervisor_required
-def import_upload(request):
-    """Step 1: the file is kept under UPLOAD_DIR and remembered in the session."""
-    if request.method == "POST":
-        form = ImportUploadForm(request.POST, request.FILES, user=request.user)
-    else:
-        form = ImportUploadForm(user=request.user)
-    if form.is_bound and form.is_valid():
-        _discard_pending(request)
-        _sweep_stale_uploads()
-        token = uuid.uuid4().hex
-        path = _upload_path(token)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("wb") as out:
-            for chunk in form.cleaned_data["file"].chunks():
-                out.write(chunk)
-        request.session[IMPORT_SESSION_KEY] = {
-            "token": token,
+    def allowed(self, user):
+        return R.is_supervisor(user)
+
+    def choices(self, form):
+        return {
             "year": form.cleaned_data["year"],
             "office_id": form.target_office.pk,
             "create_missing": form.cleaned_data["create_missing"],
-            "filename": form.cleaned_data["file"].name,
         }
-        return redirect("ledger:import_preview")
-    return render(request, "ledger/import.html", {"form": form})
 
+    def resolve(self, choices):
+        office = Office.objects.filter(pk=choices["office_id"]).first()
+        return None if office is None else {**choices, "office": office}
 
-def _upload_form_again(request, pending):
-    return ImportUploadForm(
-        user=request.user,
-        initial={
+    def importer(self, request, pending):
+        return LedgerImport(
+            pending["office"],
+            pending["year"],
+            user=request.user,
+            create_missing=pending["create_missing"],
+        )
+
+    def facts(self, pending):
+        return [
+            ("年度", f"{pending['year']}年"),
+            ("所属街道", pending["office"].name),
+            ("自动创建缺失的单位和类别", "是" if pending["create_missing"] else "否"),
+        ]
+
+    def initial(self, pending):
+        return {
             "year": pending["year"],
             "office": pending["office"],
             "create_missing": pending["create_missing"],
-        },
-    )
+        }
+
+    def done_url(self, pending):
+        return f"{reverse('ledger:list')}?year={pending['year']}"
+
+    def template_link(self, form):
+        return ("下载导入模板", reverse("ledger:template"))
 
 
-@supervisor_required
-def import_preview(request):
-    """Step 2: what the import would do; nothing is written yet."""
-    pending = _pending_import(request)
-    if pending is None:
-        messages.warning(request, _("没有待确认的导入，请先上传台账文件"))
-        return redirect("ledger:import")
-    report = _ledger_import(request, pending).preview(pending["path"])
-    return render(
-        request,
-        "ledger/import_preview.html",
-        {
-            "pending": pending,
-            "report": report,
-            "form": None if report.ok else _upload_form_again(request, pending),
-        },
-    )
-
-
-@require_POST
-@supervisor_required
-def import_confirm(request):
-    """Step 3: write every row in one transaction, or nothing."""
-    pending = _pending_import(request)
-    if pending is None:
-        messages.warning(request, _("没有待确认的导入，请先上传台账文件"))
-        return redirect("ledger:import")
-    report = _ledger_import(request, pending).apply(pending["path"])
-    if not report.ok:
-        # The ledger changed since the preview; show what stands in the way now.
-        return render(
-            request,
-            "ledger/import_preview.html",
-            {"pending": pending, "report": report, "form": _upload_form_again(request, pending)},
-        )
-    _discard_pending(request)
-    messages.success(request, _("导入完成：%(summary)s") % {"summary": report.summary()})
-    return redirect(f"{reverse('ledger:list')}?year={pending['year']}")
+import_flow = LedgerImportFlow()

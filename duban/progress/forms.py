@@ -2,8 +2,15 @@
 workflow's rule (`duban.progress.workflow.problems`)."""
 
 from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
+from duban.core.importflow import check_upload
+from duban.core.periods import MAX_YEAR, MIN_YEAR, Period, PeriodError
+from duban.ledger.filters import offices_in_scope
+from duban.ledger.forms import default_office
+from duban.org.models import Office
 from duban.progress import workflow
 from duban.progress.models import ReasonCategory, Submission
 
@@ -94,3 +101,54 @@ class CorrectionForm(SubmissionForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, with_evidence=False, **kwargs)
+
+
+class MonthInput(forms.TextInput):
+    input_type = "month"
+
+
+class ProgressImportForm(forms.Form):
+    """The upload of 进展导入: a month's sheet for the office's tasks."""
+
+    file = forms.FileField(
+        label=_("进展文件"),
+        help_text=_("Excel 文件（.xlsx）或 .csv 文件，可先下载本月导入模板"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
+    )
+    period = forms.CharField(label=_("报送月份"), widget=MonthInput(), help_text=_("如 2022-07"))
+    office = forms.ModelChoiceField(label=_("所属街道"), queryset=Office.objects.none())
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial.setdefault("period", timezone.localdate().strftime("%Y-%m"))
+        offices = offices_in_scope(user)
+        if offices.count() > 1:
+            self.fields["office"].queryset = offices
+            self.initial.setdefault("office", default_office(user))
+            self.target_office = None
+        else:
+            del self.fields["office"]
+            self.target_office = default_office(user)
+
+    def clean_file(self):
+        return check_upload(self.cleaned_data["file"])
+
+    def clean_period(self):
+        text = self.cleaned_data["period"].strip()
+        try:
+            period = Period.parse(text)
+        except PeriodError as error:
+            raise forms.ValidationError(str(error))
+        if not period.is_month:
+            raise forms.ValidationError(_t("进展按月导入，请选择月份，如 2022-07"))
+        if not MIN_YEAR <= period.year <= MAX_YEAR:
+            raise forms.ValidationError(
+                _t("年度应在 %(min)s 至 %(max)s 之间") % {"min": MIN_YEAR, "max": MAX_YEAR}
+            )
+        return period.key
+
+    def clean(self):
+        cleaned = super().clean()
+        if "office" in self.fields:
+            self.target_office = cleaned.get("office")
+        return cleaned

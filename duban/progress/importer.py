@@ -6,18 +6,21 @@ Columns, matched by name in any order (extra columns are ignored):
 Each row is the office's ACCEPTED judgement of one task of the office and year
 for the month:
 
-- the task's Submission for the period is upserted as accepted, from the task's
-  lead unit, with a new version and a Review row (采纳, "Excel 导入");
-- the task's Judgement for the period is upserted with source IMPORT; its status
-  is the row's 状态, or, when 状态 is blank, the engine's proposal — asked after
-  the submission is written, so that the engine sees it. proposed_status, light
-  and flags come from the engine — light and flags fitted to the status set, as
-  `judging.judge_period` does for an imported judgement (a lagging task never
-  shows green); as_of is min(today, end of the month).
+- the task's Submission for the period is kept as accepted, from the task's
+  lead unit, with a new version and a Review row (采纳, "Excel 导入") —
+  written by `workflow.accept_imported`;
+- the task's Judgement for the period is kept with source IMPORT — written by
+  `judging.record_office_statuses`; its status is the row's 状态, or, when 状态
+  is blank, the engine's proposal for the task with this row's report counted as
+  the month's accepted report. proposed_status, light and flags come from the
+  engine — light and flags fitted to the status set, as `judging.judge_period`
+  does for an imported judgement (a lagging task never shows green); as_of is
+  min(today, end of the month).
 
-A row whose values equal what is stored changes nothing: no version, no Review,
-no history row. The preview asks the engine inside a savepoint that is rolled
-back, so it shows the judgement the import would write without writing it.
+The engine's inputs are loaded once for all the tasks (`judging.Proposer`) and the
+engine runs once per row, on the row's would-be report held in memory: the preview
+shows the judgement the import would write, and writes nothing. A row whose values
+equal what is stored changes nothing: no version, no Review, no history row.
 
     imp = ProgressImport(office, "2022-07", user=None)
     report = imp.preview(path_or_fileobj)   # writes nothing
@@ -33,10 +36,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from duban.core.periods import Period, PeriodError
-from duban.core.tabular import Column, RowChange, RowError, TabularImport, cell_text
-from duban.ledger.importer import closest
+from duban.core.tabular import Column, RowChange, RowError, TabularImport, cell_text, closest
 from duban.ledger.models import KeyTask
-from duban.progress.models import Judgement, Light, ReasonCategory, Review, Status, Submission
+from duban.progress import judging, workflow
+from duban.progress.models import Judgement, Light, ReasonCategory, Status, Submission
 
 COLUMNS = [
     Column("code", "编号", required=True, aliases=("事项编号",)),
@@ -77,13 +80,6 @@ def _number_text(value):
     return f"{value.normalize():f}"
 
 
-class _Simulated(Exception):
-    """Carries the engine's answer out of a savepoint that must be rolled back."""
-
-    def __init__(self, result):
-        self.result = result
-
-
 @dataclass
 class Record:
     row: int
@@ -97,6 +93,7 @@ class Record:
     completed_value: Decimal | None
     write_submission: bool = False
     write_judgement: bool = False
+    submission: Submission | None = None  # the would-be report, when it changes
     result: object = None
     changes: list = field(default_factory=list)
 
@@ -114,9 +111,6 @@ class ProgressImport(TabularImport):
 
     # --- validation ---------------------------------------------------
     def prepare(self):
-        from duban.progress.judging import rules_in
-
-        self.rules = rules_in()
         self.tasks = {
             task.code: task
             for task in KeyTask.objects.filter(
@@ -134,15 +128,10 @@ class ProgressImport(TabularImport):
             s.task_id: s for s in submissions.select_related("unit", "reason_category")
         }
         self.judgements = {j.task_id: j for j in judgements}
-        # what the engine needs to colour the office's status, as judging.judge_period does
-        earlier = [m.key for m in Period(self.period.year, 1, self.period.last_month).months()][:-1]
-        statuses = dict(
-            ((task_id, key), status)
-            for task_id, key, status in Judgement.objects.filter(
-                task_id__in=ids, period__in=earlier
-            ).values_list("task_id", "period", "status")
+        # the engine's inputs for every task of the office and year, loaded once
+        self.proposer = judging.Proposer(
+            KeyTask.objects.filter(office=self.office, year=self.period.year), self.period
         )
-        self.previous = {i: [statuses.get((i, key), "") for key in earlier] for i in ids}
         self.categories = {}
         for category in ReasonCategory.objects.all():
             self.categories[_name_key(category.name)] = category
@@ -308,20 +297,11 @@ class ProgressImport(TabularImport):
                 changes.append((label, str(before_text(submission)), str(after_text(record))))
         return changes
 
-    def _light_and_flags(self, record, result):
-        """The engine's light and flags fitted to the status the import sets, exactly as
-        `judging.judge_period` refreshes an imported judgement, so that a later engine
-        run does not recolour it and a re-import stays unchanged."""
-        from duban.progress import status as engine
-
-        final = record.status or result.status
-        flags = engine.flags_for(final, result.flags or {}, self.previous[record.task.pk])
-        return engine.light_for(final, flags, self.rules), flags
-
     def _judgement_values(self, record, result):
-        light, _flags = self._light_and_flags(record, result)
+        status = record.status or result.status
+        light, _flags = self.proposer.fitted(record.task, status, result)
         return {
-            "status": record.status or result.status,
+            "status": status,
             "source": Judgement.Source.IMPORT,
             "proposed_status": result.status,
             "light": light,
@@ -354,80 +334,66 @@ class ProgressImport(TabularImport):
         submission = self.submissions.get(task.pk)
         submission_changes = self._submission_changes(submission, record)
         record.write_submission = submission is None or bool(submission_changes)
-        record.result = self._ask_engine(record, submission)
+        if record.write_submission:
+            record.submission = self._would_be(record, submission)
+        # the engine, once: on the report this row would leave, or on the stored one
+        record.result = self.proposer.propose(task, record.submission)
         values = self._judgement_values(record, record.result)
         judgement_changes = self._judgement_changes(self.judgements.get(task.pk), values)
         record.write_judgement = record.write_submission or bool(judgement_changes)
+        # what the preview shows for the row: the judgement it would leave
+        outcome = f"{Status(values['status']).label}（{Light(values['light']).label}）"
         if submission is None:
-            report.created.append(RowChange(record.row, record.key, task.title))
+            report.created.append(RowChange(record.row, record.key, task.title, outcome=outcome))
             return
         record.changes = submission_changes + judgement_changes
         target = report.updated if record.changes else report.unchanged
-        target.append(RowChange(record.row, record.key, task.title, record.changes))
+        target.append(
+            RowChange(record.row, record.key, task.title, record.changes, outcome=outcome)
+        )
 
-    def _ask_engine(self, record, submission):
-        """The engine's proposal as it will be once this row's submission is written."""
-        from duban.progress.judging import propose
-
-        if not record.write_submission:
-            return propose(record.task, self.period_key)
-        try:
-            with transaction.atomic():
-                self._save_submission(record, copy.copy(submission))
-                raise _Simulated(propose(record.task, self.period_key))
-        except _Simulated as simulated:
-            return simulated.result
+    def _would_be(self, record, submission):
+        """The report as the import would keep it, in memory (a copy of the stored one)."""
+        if submission is None:
+            would_be = Submission(task=record.task, period=self.period_key, version=0)
+        else:
+            would_be = copy.copy(submission)
+        for name, value in self._submission_values(record).items():
+            setattr(would_be, name, value)
+        would_be.submitted_at = timezone.now()
+        return would_be
 
     # --- writing ------------------------------------------------------
-    def _actor(self):
-        user = self.user
-        return user if user is not None and user.is_authenticated else None
-
-    def _save_submission(self, record, submission):
-        if submission is None:
-            submission = Submission(task=record.task, period=self.period_key)
-        for name, value in self._submission_values(record).items():
-            setattr(submission, name, value)
-        submission.version = (submission.version or 0) + 1
-        submission.submitted_at = timezone.now()
-        if self._actor() is not None:
-            submission.submitted_by = self._actor()
-        submission.save()
-        return submission
-
     def write(self, records, report):
-        from duban.progress.judging import propose
-
-        as_of = min(timezone.localdate(), self.period.end)
-        for record in records:
-            task = record.task
-            if record.write_submission:
-                submission = self._save_submission(record, self.submissions.get(task.pk))
-                Review.objects.create(
-                    submission=submission,
-                    action=Review.Action.ACCEPT,
-                    comment=IMPORT_COMMENT,
-                    version=submission.version,
-                    actor=self._actor(),
+        user = self.user if self.user is not None and self.user.is_authenticated else None
+        workflow.accept_imported(
+            [r.submission for r in records if r.write_submission], user, IMPORT_COMMENT
+        )
+        judging.record_office_statuses(
+            self.period_key,
+            [
+                judging.OfficeStatus(
+                    task_id=r.task.pk,
+                    status=r.status or r.result.status,
+                    result=r.result,
+                    reason=r.reason,
+                    reason_category_id=r.reason_category.pk if r.reason_category else None,
                 )
-                # asked again now that the submission is really written
-                record.result = propose(task, self.period_key)
-            if record.write_judgement:
-                self._save_judgement(record, as_of)
-
-    def _save_judgement(self, record, as_of):
-        values = self._judgement_values(record, record.result)
-        _light, flags = self._light_and_flags(record, record.result)
-        values.update(as_of=as_of, flags=flags, override_reason="")
-        judgement = self.judgements.get(record.task.pk)
-        if judgement is None:
-            judgement = Judgement(task=record.task, period=self.period_key)
-        elif all(getattr(judgement, name) == value for name, value in values.items()):
-            return
-        for name, value in values.items():
-            setattr(judgement, name, value)
-        judgement.judged_by = self._actor()
-        judgement.save()
+                for r in records
+                if r.write_judgement
+            ],
+            self.proposer.loaded.previous,
+            as_of=min(timezone.localdate(), self.period.end),
+            user=user,
+        )
+        # A month is judged whole (duban.progress.month): the tasks not in the file get
+        # the engine's judgement of the month too.
+        imported = [r.task.pk for r in records]
+        judging.judge_period(
+            judging.month_tasks(self.office, self.period.year).exclude(pk__in=imported),
+            self.period,
+            as_of=min(timezone.localdate(), self.period.end),
+        )
 
 
 def build_template(office, period):

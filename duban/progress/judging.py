@@ -14,11 +14,13 @@ unit did report (no_update).
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.db import connection, transaction
 from django.utils import timezone
 
 from duban.core.audit import bulk_create_history
+from duban.core.bulk import update_rows
 from duban.core.periods import Period
 from duban.core.workdays import Calendar
 from duban.ledger.models import KeyTask, Milestone
@@ -27,6 +29,7 @@ from duban.progress.models import Judgement, ProgressRules, Status, Submission
 from duban.progress.month import REPORTED_STATES
 
 WRITTEN_FIELDS = ["as_of", "status", "light", "proposed_status", "flags", "judged_by"]
+IMPORT_FIELDS = ["source", "override_reason", "reason", "reason_category"]
 BATCH = 500
 
 
@@ -222,7 +225,10 @@ def judge_month(
     return judge_period(tasks, period, as_of, user, calendar=calendar, rules=rules)
 
 
-def _insert_rows(judgements, period_key, task_ids):
+VARYING = frozenset({"task", "status", "light", "proposed_status", "flags"})
+
+
+def _insert_rows(judgements, period_key, task_ids, varying=VARYING):
     """INSERT with executemany, then one SELECT for the new ids (history copies them).
 
     Most columns hold the same value in every row of one run, so each is prepared
@@ -235,7 +241,6 @@ def _insert_rows(judgements, period_key, task_ids):
         Judgement.objects.bulk_create(judgements, batch_size=BATCH)
         return
     fields = [f for f in Judgement._meta.concrete_fields if not f.primary_key]
-    varying = {"task", "status", "light", "proposed_status", "flags"}
     shared = {
         f.attname: f.get_db_prep_save(getattr(judgements[0], f.attname), connection)
         for f in fields
@@ -266,45 +271,7 @@ def _insert_rows(judgements, period_key, task_ids):
 
 
 def _update_rows(judgements, names):
-    """UPDATE … FROM (VALUES …): one statement per 500 rows.
-
-    Django's bulk_update builds a CASE WHEN per field and row and takes ~8 s for
-    2,000 judgements; this takes a small fraction of that on SQLite (>= 3.33) and
-    PostgreSQL. Other databases fall back to bulk_update.
-    """
-    if not judgements:
-        return
-    if connection.vendor not in ("sqlite", "postgresql"):
-        Judgement.objects.bulk_update(judgements, names, batch_size=BATCH)
-        return
-    fields = [Judgement._meta.get_field(name) for name in names]
-    qn = connection.ops.quote_name
-    columns = ["id", *(f.column for f in fields)]
-    if connection.vendor == "postgresql":  # VALUES of untyped literals are text there
-        source = [f"v.{qn(f.column)}::{f.db_type(connection)}" for f in fields]
-        pk_source = "v.id::integer"
-    else:
-        source = [f"v.{qn(f.column)}" for f in fields]
-        pk_source = "v.id"
-    table = qn(Judgement._meta.db_table)
-    assignments = ", ".join(
-        f"{qn(f.column)} = {src}" for f, src in zip(fields, source, strict=True)
-    )
-    row = "(" + ", ".join(["%s"] * len(columns)) + ")"
-    with connection.cursor() as cursor:
-        for start in range(0, len(judgements), BATCH):
-            batch = judgements[start : start + BATCH]
-            params = []
-            for judgement in batch:
-                params.append(judgement.pk)
-                params += [
-                    f.get_db_prep_save(getattr(judgement, f.attname), connection) for f in fields
-                ]
-            cursor.execute(
-                f"WITH v({', '.join(qn(c) for c in columns)}) AS (VALUES {', '.join([row] * len(batch))}) "
-                f"UPDATE {table} SET {assignments} FROM v WHERE {table}.{qn('id')} = {pk_source}",
-                params,
-            )
+    update_rows(Judgement, judgements, names, BATCH)
 
 
 def _values(judgement, result, as_of, rules, previous):
@@ -313,8 +280,7 @@ def _values(judgement, result, as_of, rules, previous):
         status, flags, light = result.status, result.flags, result.light
     else:  # imported or adjusted by the office: its status stands
         status = judgement.status
-        flags = engine.flags_for(status, result.flags, previous)
-        light = engine.light_for(status, flags, rules)
+        light, flags = fitted(status, result, previous, rules)
     return {
         "as_of": as_of,
         "status": status,
@@ -322,6 +288,140 @@ def _values(judgement, result, as_of, rules, previous):
         "light": light,
         "flags": flags,
     }
+
+
+def fitted(status, result, previous, rules):
+    """(light, flags) of the engine's `result` fitted to a status the office set: a
+    lagging task never shows green, a streak counts the office's lagging months."""
+    flags = engine.flags_for(status, result.flags or {}, previous)
+    return engine.light_for(status, flags, rules), flags
+
+
+def submission_in(submission):
+    """A Submission (stored or only in memory) as the engine reads it."""
+    return engine.SubmissionIn(
+        period=submission.period,
+        self_status=submission.self_status,
+        completed_value=submission.completed_value,
+        accepted=submission.state == Submission.State.ACCEPTED,
+        submitted_on=timezone.localdate(submission.submitted_at)
+        if submission.submitted_at
+        else None,
+    )
+
+
+class Proposer:
+    """The engine's proposals for the tasks of a queryset and a month, loaded once:
+    `propose(task, submission)` runs the engine for one task, counting `submission`
+    (e.g. a would-be report an import has not written) as the task's report of the
+    month instead of the stored one. Writes nothing."""
+
+    def __init__(self, tasks_queryset, period_key, as_of=None, *, calendar=None, rules=None):
+        self.period = _month(period_key)
+        self.as_of = as_of or default_as_of(self.period)
+        self.loaded = _Loaded(tasks_queryset, self.period)
+        self.calendar = CachedCalendar(calendar or Calendar.load())
+        self.rules = rules_in(rules)
+
+    def previous(self, task):
+        """The task's statuses of the earlier months of the year ("" = not judged)."""
+        return self.loaded.previous[task.pk]
+
+    def propose(self, task, submission=None):
+        stored = self.loaded.submissions.get(task.pk, ())
+        if submission is not None:
+            stored = [s for s in stored if s.period != self.period.key]
+            if submission.state in REPORTED_STATES:
+                stored.append(submission_in(submission))
+        return engine.judge(
+            self.loaded.tasks[task.pk],
+            stored,
+            self.as_of,
+            self.period.key,
+            self.calendar,
+            self.rules,
+            self.loaded.previous[task.pk],
+        )
+
+    def fitted(self, task, status, result):
+        return fitted(status, result, self.previous(task), self.rules)
+
+
+@dataclass(frozen=True)
+class OfficeStatus:
+    """The office's status for one task, as an import brings it."""
+
+    task_id: int
+    status: str
+    result: object  # the engine's Result for the task and month
+    reason: str = ""
+    reason_category_id: int | None = None
+
+
+def record_office_statuses(period_key, entries, previous, as_of=None, user=None, *, rules=None):
+    """Keep the office's statuses of a month for a set of tasks in one run (source
+    IMPORT): each entry's status stands, proposed_status is the engine's, light and
+    flags are fitted as `judge_period` refreshes an imported judgement, so that a later
+    engine run changes nothing. `previous` maps task id → earlier statuses of the year
+    (Proposer.previous). Rows that would not change are not written and get no history.
+    Returns the judgements written."""
+    period = _month(period_key)
+    as_of = as_of or default_as_of(period)
+    rules = rules_in(rules)
+    judged_by_id = user.pk if user is not None and user.is_authenticated else None
+    entries = list(entries)
+    ids = [entry.task_id for entry in entries]
+    now = timezone.now()
+    created, updated = [], []
+    with transaction.atomic():
+        stored = {
+            j.task_id: j
+            for j in Judgement.objects.select_for_update().filter(
+                task_id__in=ids, period=period.key
+            )
+        }
+        for entry in entries:
+            light, flags = fitted(entry.status, entry.result, previous[entry.task_id], rules)
+            values = {
+                "as_of": as_of,
+                "status": entry.status,
+                "proposed_status": entry.result.status,
+                "light": light,
+                "flags": flags,
+                "source": Judgement.Source.IMPORT,
+                "override_reason": "",
+                "reason": entry.reason,
+                "reason_category_id": entry.reason_category_id,
+            }
+            judgement = stored.get(entry.task_id)
+            if judgement is None:
+                created.append(
+                    Judgement(
+                        task_id=entry.task_id,
+                        period=period.key,
+                        judged_by_id=judged_by_id,
+                        judged_at=now,
+                        **values,
+                    )
+                )
+                continue
+            if all(getattr(judgement, name) == value for name, value in values.items()):
+                continue
+            for name, value in values.items():
+                setattr(judgement, name, value)
+            judgement.judged_by_id = judged_by_id
+            judgement.judged_at = now
+            updated.append(judgement)
+        _insert_rows(
+            created,
+            period.key,
+            ids,
+            varying=VARYING | {"reason", "reason_category", "judged_by"},
+        )
+        _update_rows(updated, [*WRITTEN_FIELDS, *IMPORT_FIELDS, "judged_at"])
+        bulk_create_history(Judgement, created, "+")
+        bulk_create_history(Judgement, updated, "~")
+    return created + updated
 
 
 def propose(task, period_key, as_of=None, *, calendar=None, rules=None):

@@ -12,4 +12,6 @@ urlpatterns = [
     path("submissions/<int:pk>/act/", views.act, name="act"),
     path("evidence/<int:pk>/", views.evidence, name="evidence"),
     path("tasks/<int:pk>/override/", views.override_judgement, name="override"),
+    *views.import_flow.urls(),
+    path("import/template/", views.import_template, name="import_template"),
 ]

@@ -6,6 +6,8 @@ The rules live in `duban.progress.workflow`; who sees what in
 answers 404)."""
 
 from dataclasses import dataclass, field
+from io import BytesIO
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -20,13 +22,22 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from duban.core import numfmt
-from duban.core.periods import Period, PeriodError, parse_year
+from duban.core.importflow import ImportFlow
+from duban.core.periods import MAX_YEAR, MIN_YEAR, Period, PeriodError, parse_year
 from duban.core.workdays import CalendarGapError
+from duban.ledger.forms import default_office
 from duban.ledger.models import KeyTask
 from duban.org import roles as R
+from duban.org.models import Office
 from duban.org.scope import offices_in_scope
 from duban.progress import judging, month, workflow
-from duban.progress.forms import CorrectionForm, SubmissionForm, reason_choices
+from duban.progress.forms import (
+    CorrectionForm,
+    ProgressImportForm,
+    SubmissionForm,
+    reason_choices,
+)
+from duban.progress.importer import ProgressImport, build_template
 from duban.progress.models import (
     Evidence,
     Judgement,
@@ -35,6 +46,8 @@ from duban.progress.models import (
     Status,
     Submission,
 )
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 State = Submission.State
 RETURN_ACTIONS = (Review.Action.RETURN, Review.Action.HEAD_RETURN)
@@ -536,4 +549,99 @@ def judge_month(request):
             "judged": len(judgements),
             "unjudged": len(rows) - len(judgements),
         },
+    )
+
+
+# ----- 进展导入: a month from Excel, through the one upload → preview → confirm flow -----
+
+
+class ProgressImportFlow(ImportFlow):
+    namespace = "progress"
+    session_key = "progress_import"
+    form_class = ProgressImportForm
+    title = "导入月度进展"
+    write_step = "写入并研判"
+    file_noun = "进展文件"
+    intro = (
+        "每行是一项重点工作本月的进展，导入即视为党政办采纳的本月研判结果。"
+        "上传后先预览每项将得到的研判结果，确认后才会写入；同一文件重复导入不会产生任何改动。"
+        "支持 .xlsx 和 .csv（UTF-8 或 GB18030 编码）。"
+    )
+    outcome_label = "研判结果"
+
+    @property
+    def crumbs(self):
+        return [("重点工作台账", reverse("ledger:list"))]
+
+    def allowed(self, user):
+        return R.is_supervisor(user)
+
+    def choices(self, form):
+        return {"period": form.cleaned_data["period"], "office_id": form.target_office.pk}
+
+    def resolve(self, choices):
+        office = Office.objects.filter(pk=choices["office_id"]).first()
+        if office is None:
+            return None
+        return {**choices, "office": office, "month": Period.parse(choices["period"])}
+
+    def importer(self, request, pending):
+        return ProgressImport(pending["office"], pending["month"], user=request.user)
+
+    def facts(self, pending):
+        return [("报送月份", pending["month"].label), ("所属街道", pending["office"].name)]
+
+    def initial(self, pending):
+        return {"period": pending["period"], "office": pending["office"]}
+
+    def done_url(self, pending):
+        return f"{reverse('ledger:list')}?year={pending['month'].year}"
+
+    def template_link(self, form):
+        period = form["period"].value() or timezone.localdate().strftime("%Y-%m")
+        office = form.target_office or default_office(form.user)
+        query = {"period": period}
+        if office is not None:
+            query["office"] = office.pk
+        return ("下载本月导入模板", f"{reverse('progress:import_template')}?{urlencode(query)}")
+
+    def make_form(self, request, data=None, files=None, initial=None):
+        form = super().make_form(request, data, files, initial)
+        form.user = request.user
+        return form
+
+
+import_flow = ProgressImportFlow()
+
+
+@login_required
+def import_template(request):
+    """The month's import sheet of an office: one row per task, 编号 filled in."""
+    if not R.is_supervisor(request.user):
+        raise PermissionDenied("只有督查管理员可以导入进展")
+    try:
+        period = Period.parse(request.GET.get("period", "").strip())
+    except PeriodError as error:
+        messages.warning(request, str(error))
+        return redirect("progress:import")
+    if not period.is_month or not MIN_YEAR <= period.year <= MAX_YEAR:
+        messages.warning(request, "请选择 2000 至 2100 年间的月份，如 2022-07")
+        return redirect("progress:import")
+    offices = offices_in_scope(request.user)
+    office = None
+    office_id = request.GET.get("office", "")
+    if office_id.isascii() and office_id.isdigit():
+        office = offices.filter(pk=int(office_id)).first()
+    office = office or default_office(request.user)
+    if office is None:
+        raise Http404("没有可导入的街道")
+    workbook = build_template(office, period)
+    buffer = BytesIO()
+    workbook.save(buffer)
+    buffer.seek(0)
+    return FileResponse(
+        buffer,
+        as_attachment=True,
+        filename=f"{office.name}{period.label}进展导入模板.xlsx",
+        content_type=XLSX,
     )

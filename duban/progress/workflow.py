@@ -27,6 +27,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from duban.core.audit import bulk_create_history
+from duban.core.bulk import update_rows
 from duban.ledger.models import KeyTask
 from duban.org import roles as R
 from duban.progress import judging
@@ -299,6 +300,76 @@ def accept(submission, user, comment=""):
     _review(submission, Review.Action.ACCEPT, user, comment.strip())
     rejudge(submission, user)
     return submission
+
+
+#: what an import writes on a report it accepts
+IMPORTED_FIELDS = (
+    "state",
+    "unit",
+    "progress",
+    "self_status",
+    "reason",
+    "reason_category",
+    "next_steps",
+    "completed_value",
+    "version",
+    "submitted_at",
+    "submitted_by",
+    "updated_at",
+)
+
+
+@transaction.atomic
+def accept_imported(submissions, user, comment):
+    """Keep reports the office brought in from Excel as accepted, in one run.
+
+    `submissions` are Submission instances carrying the imported content — new ones
+    (no pk) or stored ones whose content changed (the caller leaves out what did not
+    change). Each becomes accepted with a new version, a Review row (采纳, `comment`)
+    and a historical version; whatever state a stored report was in, the office's
+    import is its acceptance. `user` (may be None) is recorded as the submitter and
+    the reviewer. Returns the submissions.
+    """
+    if not submissions:
+        return []
+    now = timezone.now()
+    actor = user if user is not None and user.is_authenticated else None
+    for submission in submissions:
+        submission.state = State.ACCEPTED
+        submission.version = (submission.version or 0) + 1
+        submission.submitted_at = now
+        submission.updated_at = now
+        if actor is not None:
+            submission.submitted_by = actor
+    created = [s for s in submissions if s.pk is None]
+    changed = [s for s in submissions if s.pk is not None]
+    Submission.objects.bulk_create(created, batch_size=500)
+    if created and created[0].pk is None:  # a database without RETURNING on bulk insert
+        ids = dict(
+            Submission.objects.filter(
+                task_id__in=[s.task_id for s in created], period=created[0].period
+            ).values_list("task_id", "pk")
+        )
+        for submission in created:
+            submission.pk = ids[submission.task_id]
+            submission._state.adding = False
+    update_rows(Submission, changed, IMPORTED_FIELDS)
+    Review.objects.bulk_create(
+        [
+            Review(
+                submission=s,
+                action=Review.Action.ACCEPT,
+                comment=comment,
+                version=s.version,
+                actor=actor,
+            )
+            for s in submissions
+        ],
+        batch_size=500,
+    )
+    bulk_create_history(Submission, created, "+")
+    bulk_create_history(Submission, changed, "~")
+    return submissions
 
 
 def rejudge(submission, user):

@@ -130,3 +130,19 @@ def test_a_date_without_a_year_needs_the_import_year():
 def test_dates_are_written_back_in_iso_form():
     assert format_date(dt.date(2022, 6, 30)) == "2022-06-30"
     assert format_date(None) == ""
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["0000年底", "0000年12月底", "0000年1月上旬", "0000-12-31", "0000年5月", "0000年12月31日"],
+)
+def test_year_zero_is_a_date_that_does_not_exist(text):
+    with pytest.raises(DateParseError, match="日期不存在"):
+        parse_date(text, year=2022)
+
+
+def test_a_milestone_in_year_zero_is_refused_as_a_date_that_does_not_exist():
+    from duban.ledger.milestones import MilestoneParseError, parse_milestones
+
+    with pytest.raises(MilestoneParseError, match="日期不存在"):
+        parse_milestones("0000年1月上旬：完成", 2022)

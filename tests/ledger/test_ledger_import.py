@@ -528,17 +528,29 @@ def test_a_file_that_is_not_an_xlsx_is_refused_in_chinese(office, tmp_path, unit
 
     report = preview(office, fake)
 
-    assert errors_of(report) == ["文件：文件不是有效的 .xlsx Excel 文件，无法读取"]
+    assert errors_of(report) == ["文件：文件不是有效的 Excel 文件，无法读取"]
 
 
-def test_a_csv_file_is_refused_asking_for_xlsx(office, tmp_path, units):
+def test_a_csv_file_imports_like_an_xlsx(office, tmp_path, units):
     csv = tmp_path / "台账.csv"
-    csv.write_text("编号,类别,事项名称,牵头单位\nMS-01,街道民生实事项目,加装电梯,城建中心\n")
+    csv.write_bytes(
+        "编号,类别,事项名称,牵头单位\nMS-01,街道民生实事项目,加装电梯,城建中心\n".encode("gb18030")
+    )
 
     report = apply(office, csv)
 
+    assert report.ok, errors_of(report)
+    assert KeyTask.objects.get(code="MS-01").title == "加装电梯"
+
+
+def test_a_file_that_is_neither_xlsx_nor_csv_is_refused(office, tmp_path, units):
+    text = tmp_path / "台账.txt"
+    text.write_text("编号,类别,事项名称,牵头单位\n")
+
+    report = apply(office, text)
+
     assert errors_of(report) == [
-        "文件：只支持 .xlsx 格式的 Excel 文件（请在 Excel 中另存为 .xlsx）"
+        "文件：只支持 .xlsx 格式的 Excel 文件或 .csv 文件（.xls 请在 Excel 中另存为 .xlsx）"
     ]
     assert KeyTask.objects.count() == 0
 

@@ -486,7 +486,7 @@ def test_import_of_a_damaged_file_is_reported_not_crashed(alice, upload_dir):
     upload = SimpleUploadedFile("台账.xlsx", b"this is not a zip file")
     response = alice.post(reverse("ledger:import"), {"file": upload, "year": 2022}, follow=True)
     errors = response.content.decode().split('id="import-errors"', 1)[1]
-    assert "不是有效的 .xlsx" in errors
+    assert "文件不是有效的 Excel 文件，无法读取" in errors
 
 
 def test_import_preview_without_an_upload_goes_back_to_step_one(alice):

@@ -1,10 +1,10 @@
 """进展导入: the office enters a month from Excel, as its accepted judgement.
 
-Most tests put a small stand-in engine in place of `judging.propose`, so that
-they say what the import does with the engine's answer whatever the engine's
-rules are; the stand-in reads the submission from the database, so it also
-shows that the engine is asked after the submission is written. One test asks
-the real engine.
+Most tests put a small stand-in engine in place of `judging.Proposer.propose`, so
+that they say what the import does with the engine's answer whatever the engine's
+rules are; the stand-in reads the submission the import would write (or, when the
+row changes nothing, the stored one), so it also shows that the engine judges the
+row's report. Some tests ask the real engine.
 """
 
 import datetime as dt
@@ -67,12 +67,15 @@ class Proposal:
 
 @pytest.fixture
 def engine(monkeypatch):
-    """A stand-in `propose`: lagging when the STORED submission's progress says 滞后,
-    completed when it reaches the target, on track otherwise. Returns its calls."""
+    """A stand-in `Proposer.propose`: lagging when the submission's progress says 滞后,
+    completed when it reaches the target, on track otherwise — the submission the
+    import would write when it is given one, else the stored one. Returns its calls."""
     calls = []
 
-    def propose(task, period):
-        submission = Submission.objects.filter(task=task, period=period).first()
+    def propose(self, task, submission=None):
+        period = self.period.key
+        if submission is None:
+            submission = Submission.objects.filter(task=task, period=period).first()
         calls.append((task.code, period))
         if submission is None:
             return Proposal("on_track", "green", {"no_update": {"period": period}})
@@ -82,7 +85,7 @@ def engine(monkeypatch):
             return Proposal("completed", "green", {"seen": submission.progress})
         return Proposal("on_track", "green", {"seen": submission.progress})
 
-    monkeypatch.setattr("duban.progress.judging.propose", propose)
+    monkeypatch.setattr("duban.progress.judging.Proposer.propose", propose)
     return calls
 
 
@@ -903,3 +906,76 @@ def test_command_line_import_with_errors_exits_non_zero_listing_every_error(cli_
     assert "第4行【完成值】“多”不是数字" in result.stderr
     assert "未写入任何数据" in result.stderr
     assert "导入完成" not in result.stdout
+
+
+# ----- one engine run per row, one writer per state -----
+
+
+def test_the_engine_runs_once_per_row_in_the_preview_and_in_the_import(office, month, engine):
+    preview(office, month)
+    assert sorted(engine) == [("MS-01", PERIOD), ("MS-02", PERIOD), ("ZB-01", PERIOD)]
+
+    engine.clear()
+    apply(office, month)
+    assert sorted(engine) == [("MS-01", PERIOD), ("MS-02", PERIOD), ("ZB-01", PERIOD)]
+
+
+def test_the_import_writes_through_workflow_and_judging(office, month, monkeypatch):
+    from duban.progress import judging, workflow
+
+    seen = {}
+    accept, record = workflow.accept_imported, judging.record_office_statuses
+
+    def accept_spy(submissions, user, comment):
+        seen["accepted"] = sorted(s.task.code for s in submissions)
+        return accept(submissions, user, comment)
+
+    def record_spy(period, entries, previous, **kwargs):
+        seen["judged"] = len(list(entries))
+        return record(period, entries, previous, **kwargs)
+
+    monkeypatch.setattr(workflow, "accept_imported", accept_spy)
+    monkeypatch.setattr(judging, "record_office_statuses", record_spy)
+
+    apply(office, month)
+
+    assert seen == {"accepted": ["MS-01", "MS-02", "ZB-01"], "judged": 3}
+
+
+def test_the_preview_with_the_real_engine_writes_nothing_and_matches_the_import(
+    office, tasks, tmp_path
+):
+    path = write_progress(
+        tmp_path / "real.xlsx",
+        [{"编号": "MS-01", "进展情况": "方案设计已完成"}, {"编号": "ZB-01", "进展情况": "已建成"}],
+    )
+    before = counts()
+
+    previewed = preview(office, path)
+
+    assert previewed.ok and counts() == before
+    apply(office, path)
+    assert judgement("MS-01").source == Judgement.Source.IMPORT
+    # the judgement the preview listed is the one written: a re-import changes nothing
+    assert not apply(office, path).changed
+
+
+def test_the_import_queries_do_not_grow_with_the_rows(office, tasks, tmp_path, units):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries_for(n):
+        KeyTaskFactory.create_batch(n, office=office, year=2022, lead_unit=units["build"])
+        codes = list(
+            KeyTask.objects.filter(office=office, year=2022).values_list("code", flat=True)
+        )
+        path = write_progress(
+            tmp_path / f"{n}.xlsx", [{"编号": code, "进展情况": "推进中"} for code in codes]
+        )
+        Submission.objects.all().delete()
+        Judgement.objects.all().delete()
+        with CaptureQueriesContext(connection) as captured:
+            assert apply(office, path).ok
+        return len(captured)
+
+    assert queries_for(2) == queries_for(20)

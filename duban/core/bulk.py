@@ -1,0 +1,50 @@
+"""Writing many rows of one model at once, faster than Django's bulk_update.
+
+`update_rows` sends UPDATE … FROM (VALUES …): one statement per 500 rows. Django's
+bulk_update builds a CASE WHEN per field and row and took ~8 s for 2,000 judgements;
+this takes a small fraction of that on SQLite (>= 3.33) and PostgreSQL. Other
+databases fall back to bulk_update. No history is written here: callers keep their
+historical rows with `audit.bulk_create_history`.
+"""
+
+from django.db import connection
+
+BATCH = 500
+
+
+def update_rows(model, objects, names, batch=BATCH):
+    """Write the fields `names` of `objects` (saved instances of `model`) by primary key."""
+    if not objects:
+        return
+    if connection.vendor not in ("sqlite", "postgresql"):
+        model.objects.bulk_update(objects, names, batch_size=batch)
+        return
+    fields = [model._meta.get_field(name) for name in names]
+    qn = connection.ops.quote_name
+    pk = model._meta.pk
+    columns = [pk.column, *(f.column for f in fields)]
+    if connection.vendor == "postgresql":  # VALUES of untyped literals are text there
+        source = [f"v.{qn(f.column)}::{f.db_type(connection)}" for f in fields]
+        pk_source = f"v.{qn(pk.column)}::{pk.rel_db_type(connection)}"
+    else:
+        source = [f"v.{qn(f.column)}" for f in fields]
+        pk_source = f"v.{qn(pk.column)}"
+    table = qn(model._meta.db_table)
+    assignments = ", ".join(
+        f"{qn(f.column)} = {src}" for f, src in zip(fields, source, strict=True)
+    )
+    row = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    with connection.cursor() as cursor:
+        for start in range(0, len(objects), batch):
+            chunk = objects[start : start + batch]
+            params = []
+            for obj in chunk:
+                params.append(obj.pk)
+                params += [f.get_db_prep_save(getattr(obj, f.attname), connection) for f in fields]
+            cursor.execute(
+                f"WITH v({', '.join(qn(c) for c in columns)}) AS "
+                f"(VALUES {', '.join([row] * len(chunk))}) "
+                f"UPDATE {table} SET {assignments} FROM v "
+                f"WHERE {table}.{qn(pk.column)} = {pk_source}",
+                params,
+            )
