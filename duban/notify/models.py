@@ -45,6 +45,7 @@ class ReminderLog(models.Model):
         REPORT_DUE = "report_due", _("催报（截止前）")
         REPORT_LATE = "report_late", _("催报（已逾期）")
         RED_LIGHT = "red_light", _("催办（红灯）")
+        REPORT_URGE = "report_urge", _("催报（督查室从报送看板发出）")
 
     class Channel(models.TextChoices):
         INAPP = "inapp", _("站内通知")

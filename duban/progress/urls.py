@@ -6,9 +6,14 @@ app_name = "progress"
 
 urlpatterns = [
     path("batch/", views.batch, name="batch"),
+    path("batch/propose/", views.propose, name="propose"),
+    path("board/", views.board, name="board"),
+    path("board/urge/", views.urge, name="urge"),
     path("review/", views.review, name="review"),
+    path("review/accept/", views.accept_selected, name="accept_selected"),
     path("submissions/<int:pk>/", views.submission_detail, name="submission"),
     path("submissions/<int:pk>/act/", views.act, name="act"),
     path("evidence/<int:pk>/", views.evidence, name="evidence"),
     path("tasks/<int:pk>/override/", views.override_judgement, name="override"),
+    path("tasks/<int:pk>/reopen/", views.reopen, name="reopen"),
 ]

@@ -29,6 +29,8 @@ def main_nav(context):
         items.append(("填报", reverse("progress:batch"), view_name == "progress:batch", None))
     if workflow.may_review(user):
         items.append(("审核", reverse("progress:review"), view_name == "progress:review", None))
+    if R.is_supervisor(user) or R.LEADER in held:
+        items.append(("报送看板", reverse("progress:board"), view_name == "progress:board", None))
     if office_wide:
         items.append(("报告", reverse("reports:index"), app_name == "reports", None))
     unread = Notification.objects.unread(user).count()
