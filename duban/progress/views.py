@@ -675,12 +675,11 @@ def board(request):
     _board_viewer(user)
     period = _period(request)
     scope = KeyTask.objects.visible_to(user)
-    states = dict(
-        Submission.objects.filter(task__in=scope, period=period.key).values_list("task_id", "state")
-    )
-    ids = dict(
-        Submission.objects.filter(task__in=scope, period=period.key).values_list("task_id", "pk")
-    )
+    states, ids = {}, {}
+    for task_id, state, pk in Submission.objects.filter(
+        task__in=scope, period=period.key
+    ).values_list("task_id", "state", "pk"):
+        states[task_id], ids[task_id] = state, pk
     units = {}
 
     def unit_of(task):
