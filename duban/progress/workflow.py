@@ -27,6 +27,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from duban.core.audit import bulk_create_history
+from duban.core.periods import Period
 from duban.ledger.models import KeyTask
 from duban.org import roles as R
 from duban.progress.models import (
@@ -300,7 +301,7 @@ def problems(submission):
         done = completed_judgement(task, submission.period)
         if done is not None:
             found.append(
-                f"该事项{done.period[:4]}年{int(done.period[5:])}月已研判为“已完成”，"
+                f"该事项{Period.parse(done.period).label}已研判为“已完成”，"
                 "不能改报为未完成；如确需继续推进，请联系督查室“重新打开”"
             )
     self_lagging = submission.self_status == Submission.SelfStatus.LAGGING
