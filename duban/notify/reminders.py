@@ -197,6 +197,16 @@ def _deliver(today, reminder, channel, recipient, send_one, dry_run):
     return Outcome(reminder, channel, recipient, SENT)
 
 
+def send_now(reminder, today, dry_run=False):
+    """Deliver one reminder now through every channel, each send claimed and confirmed as
+    the daily run does; returns the outcomes. A page that reminds a unit at once (催报 from
+    the reporting board) calls this, so a second click the same day sends nothing twice."""
+    return [
+        _deliver(today, reminder, channel, recipient, send_one, dry_run)
+        for channel, recipient, send_one in _deliveries(reminder)
+    ]
+
+
 def plan(today, calendar, warnings=None):
     """Today's reminders of every registered source. Reads, never writes."""
     warnings = [] if warnings is None else warnings
@@ -212,8 +222,5 @@ def run(today, calendar=None, send=True):
     report = RunReport(today=today, workday=calendar.is_workday(today), dry_run=not send)
     report.reminders = plan(today, calendar, report.warnings)
     for reminder in report.reminders:
-        for channel, recipient, send_one in _deliveries(reminder):
-            report.outcomes.append(
-                _deliver(today, reminder, channel, recipient, send_one, dry_run=not send)
-            )
+        report.outcomes += send_now(reminder, today, dry_run=not send)
     return report

@@ -82,9 +82,12 @@ class CachedCalendar:
 
 class _Loaded:
     """Everything the engine needs for a set of tasks and one month, in five queries
-    (plain values rather than model instances: 2,000 tasks must judge within a second)."""
+    (plain values rather than model instances: 2,000 tasks must judge within a second).
 
-    def __init__(self, tasks_queryset, period):
+    `drafts` ({task_id: SubmissionIn}) stand in for the tasks' reports of the month, as
+    if accepted: what the engine would say once a report being filled is accepted."""
+
+    def __init__(self, tasks_queryset, period, drafts=None):
         months = [m.key for m in Period(period.year, 1, period.last_month).months()]
         tasks = tasks_queryset.filter(year=period.year).order_by()
         self.ids = ids = tasks.values("pk")
@@ -122,6 +125,10 @@ class _Loaded:
                     submitted_on=timezone.localdate(submitted_at) if submitted_at else None,
                 )
             )
+        for task_id, draft in (drafts or {}).items():
+            if task_id in self.tasks:
+                kept = [s for s in self.submissions.get(task_id, ()) if s.period != draft.period]
+                self.submissions[task_id] = [*kept, draft]
         earlier = months[:-1]
         statuses = {
             (task_id, key): status
@@ -424,23 +431,25 @@ def record_office_statuses(period_key, entries, previous, as_of=None, user=None,
     return created + updated
 
 
-def propose(task, period_key, as_of=None, *, calendar=None, rules=None):
-    """The engine's proposal for one task and month, written nowhere."""
+def propose(task, period_key, as_of=None, *, calendar=None, rules=None, drafts=None):
+    """The engine's proposal for one task and month, written nowhere (with `drafts`,
+    as if the report being filled were accepted; see `_Loaded`)."""
     period = _month(period_key)
     as_of = as_of or default_as_of(period)
-    loaded = _Loaded(KeyTask.objects.filter(pk=task.pk), period)
+    loaded = _Loaded(KeyTask.objects.filter(pk=task.pk), period, drafts)
     if not loaded.tasks:
         raise ValueError(f"“{task}”不是 {period.year} 年度的重点工作，不能按 {period.key} 研判")
     calendar = calendar or Calendar.load()
     return _run(loaded, period, as_of, calendar, rules_in(rules))[task.pk]
 
 
-def proposals(tasks_queryset, period_key, as_of=None, *, calendar=None, rules=None):
+def proposals(tasks_queryset, period_key, as_of=None, *, calendar=None, rules=None, drafts=None):
     """The engine's proposals for a set of tasks and a month, written nowhere
-    ({task_id: Result}); reports use them for tasks the office has not judged."""
+    ({task_id: Result}); reports use them for tasks the office has not judged, the
+    batch sheet (with `drafts`) for the rows being filled."""
     period = _month(period_key)
     as_of = as_of or default_as_of(period)
-    loaded = _Loaded(tasks_queryset, period)
+    loaded = _Loaded(tasks_queryset, period, drafts)
     return _run(loaded, period, as_of, calendar or Calendar.load(), rules_in(rules))
 
 

@@ -12,6 +12,12 @@ The rule for a month's figures (one set of figures everywhere):
   on pages, and the monthly report counts the engine's proposals, saying so;
 - the month a page opens on, and the month a half-year or a year is counted at, is the
   latest judged month (not after today) — `reference_month`.
+
+Who reports a month (`tasks_to_report`): a task of the month's year whose lead unit is
+active, except 交办事项 assigned after the month and tasks already completed — whose latest
+judgement of a month BEFORE M is 已完成, unless the office reopened it for M (`reopen`:
+M's own judgement exists and is not 已完成). A task completed in M stays on M's sheet;
+from M+1 on it is not asked again.
 """
 
 from __future__ import annotations
@@ -43,19 +49,56 @@ def reported(period):
 
 
 def tasks_to_report(period, tasks=None):
-    """The tasks whose lead unit must report `period` (a month): tasks of the month's year
-    led by an active unit, except 交办事项 assigned after the month and tasks whose latest
-    judgement up to the month is 已完成 (a completed task is not asked again)."""
-    tasks = KeyTask.objects.all() if tasks is None else tasks
-    latest = Judgement.objects.filter(task=OuterRef("pk"), period__lte=period.key).order_by(
-        "-period"
+    """The tasks (a KeyTask queryset, narrowed from `tasks` when given) whose lead unit
+    must report on them for the month `period` (a Period or "2022-07").
+
+    Two subqueries, whatever the number of tasks; callers may filter further
+    (`.filter(lead_unit=unit)`) or add select_related.
+    """
+    period = _month(period)
+    base = KeyTask.objects.all() if tasks is None else tasks
+    before = Judgement.objects.filter(task=OuterRef("pk"), period__lt=period.key).order_by(
+        "-period", "-as_of", "-pk"
     )
+    this_month = Judgement.objects.filter(task=OuterRef("pk"), period=period.key)
+    return (
+        base.filter(year=period.year, lead_unit__active=True)
+        .exclude(assigned_on__gt=period.end)
+        .annotate(
+            completed_before=Subquery(before.values("status")[:1]),
+            status_this_month=Subquery(this_month.values("status")[:1]),
+        )
+        .filter(
+            Q(completed_before__isnull=True)
+            | ~Q(completed_before=Status.COMPLETED)
+            | (Q(status_this_month__isnull=False) & ~Q(status_this_month=Status.COMPLETED))
+        )
+    )
+
+
+def completed_earlier(period, tasks):
+    """Tasks of `tasks` for M's year not asked in M because they were completed before
+    (the batch sheet lists them, the board offers 重新打开 on them)."""
+    period = _month(period)
+    asked = tasks_to_report(period, tasks).values("pk")
     return (
         tasks.filter(year=period.year, lead_unit__active=True)
         .exclude(assigned_on__gt=period.end)
-        .annotate(_last_status=Subquery(latest.values("status")[:1]))
-        .filter(Q(_last_status__isnull=True) | ~Q(_last_status=Status.COMPLETED))
+        .exclude(pk__in=asked)
     )
+
+
+def reopen(task, period, reason, user):
+    """重新打开: the office asks the unit to report on a completed task again from `period`.
+
+    Kept as the month's judgement 推进正常 (人工调整, with the reason), so the figures,
+    the ledger and the history all show it."""
+    from duban.progress.judging import override
+
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValueError("重新打开须填写理由")
+    return override(task, _month(period).key, Status.ON_TRACK, f"重新打开：{reason}", user)
 
 
 def not_reported(period, tasks=None):
@@ -143,42 +186,5 @@ def milestone_state(task, due, accepted, done, today):
     return MILESTONE_OPEN
 
 
-def reasons(flags, status=None, unit=""):
-    """The engine's reasons (a judgement's flags) in the office's words, most serious
-    first: ["已超过完成时限12天", "节点“完成招投标”（6月30日）未按期完成", ...]."""
-    flags = flags or {}
-    said = []
-    if "overdue" in flags:
-        said.append(f"已超过完成时限{flags['overdue'].get('days', 0)}天")
-    if "milestone_missed" in flags:
-        missed = flags["milestone_missed"]
-        due = missed.get("due", "")
-        when = f"{int(due[5:7])}月{int(due[8:10])}日" if len(due) == 10 else due
-        more = f"等{missed['count']}个节点" if missed.get("count", 1) > 1 else ""
-        said.append(f"节点“{missed.get('description', '')}”（{when}）{more}未按期完成")
-    if "behind_pace" in flags:
-        pace = flags["behind_pace"]
-        said.append(
-            f"完成值{_number(pace.get('completed'))}{unit}，落后于序时进度"
-            f"（按时间进度应完成约{_number(pace.get('expected'))}{unit}）"
-        )
-    if "lagging_streak" in flags and flags["lagging_streak"].get("periods", 1) > 1:
-        said.append(f"已连续{flags['lagging_streak']['periods']}期推进滞后")
-    if "no_update" in flags:
-        said.append("本月尚未报送进展")
-    if "due_soon" in flags:
-        left = flags["due_soon"].get("workdays", 0)
-        said.append("今天到期" if left == 0 else f"距完成时限还有{left}个工作日")
-    if not said and status == Status.COMPLETED:
-        said.append("单位报告已完成，已采纳")
-    return said
-
-
-def _number(value):
-    """A figure as a sentence says it: whole from 10 up, else one decimal (6.96 → 7,
-    1474.47 → 1474, 2.35 → 2.4)."""
-    if value is None:
-        return "0"
-    value = float(value)
-    value = round(value) if abs(value) >= 10 else round(value, 1)
-    return f"{value:g}"
+def _month(period):
+    return period if isinstance(period, Period) else Period.parse(str(period))

@@ -43,10 +43,11 @@ class Kind(models.TextChoices):
     REPORT_DUE = "report_due", _("催报（截止前）")
     REPORT_LATE = "report_late", _("催报（已逾期）")
     RED_LIGHT = "red_light", _("催办（红灯）")
+    REPORT_URGE = "report_urge", _("催报（党政办从报送看板发出）")
 
 
 RECIPIENT_ROLES = (R.REPORTER, R.UNIT_HEAD)
-KIND_ORDER = {Kind.REPORT_DUE: 0, Kind.REPORT_LATE: 1, Kind.RED_LIGHT: 2}
+KIND_ORDER = {Kind.REPORT_DUE: 0, Kind.REPORT_LATE: 1, Kind.RED_LIGHT: 2, Kind.REPORT_URGE: 3}
 
 
 def report_kind(today, deadline, calendar, remind_before_workdays):

@@ -13,8 +13,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import F, Prefetch
-from django.http import FileResponse, Http404
+from django.db.models import F, Prefetch, Q
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -30,7 +30,7 @@ from duban.ledger.models import KeyTask
 from duban.org import roles as R
 from duban.org.models import Office
 from duban.org.scope import offices_in_scope
-from duban.progress import judging, month, workflow
+from duban.progress import explain, judging, month, workflow
 from duban.progress.forms import (
     CorrectionForm,
     ProgressImportForm,
@@ -46,10 +46,12 @@ from duban.progress.models import (
     Status,
     Submission,
 )
+from duban.progress.reminders import Kind
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 State = Submission.State
+REPORTED = month.REPORTED_STATES
 RETURN_ACTIONS = (Review.Action.RETURN, Review.Action.HEAD_RETURN)
 TASK_ORDER = [F("category__order").asc(nulls_last=True), "code", "pk"]
 
@@ -106,6 +108,8 @@ class Row:
     editable: bool
     returned_by: object = None
     errors: list = field(default_factory=list)
+    last: object = None  # last month's submitted or accepted report: this month's start
+    proposal: dict | None = None
 
     @property
     def state(self):
@@ -116,9 +120,29 @@ class Row:
         return self.submission.get_state_display() if self.submission else "未填报"
 
 
+def _proposals(tasks, period, submissions):
+    """The engine's proposal for every row in one call: a report of this month not yet
+    accepted counts as if accepted (what the office will see once it accepts it)."""
+    drafts = {
+        task_id: workflow.as_evidence(s)
+        for task_id, s in submissions.items()
+        if s.state != State.ACCEPTED and (s.self_status or s.completed_value is not None)
+    }
+    try:
+        results = judging.proposals(tasks, period.key, drafts=drafts)
+    except (CalendarGapError, ValueError):
+        return {}  # no working-day calendar for the year: the sheet works without lights
+    return {pk: explain.describe(result) for pk, result in results.items()}
+
+
 def _rows(unit, period, data=None, files=None):
+    own = KeyTask.objects.filter(lead_unit=unit, year=period.year)
+    reported_on = Submission.objects.filter(task__lead_unit=unit, period=period.key)
     tasks = (
-        KeyTask.objects.filter(lead_unit=unit, year=period.year)
+        own.filter(
+            Q(pk__in=month.tasks_to_report(period, own).values("pk"))
+            | Q(pk__in=reported_on.values("task_id"))
+        )
         .select_related("category")
         .order_by(*TASK_ORDER)
     )
@@ -130,13 +154,31 @@ def _rows(unit, period, data=None, files=None):
             )
         )
     }
+    last_month = {
+        s.task_id: s
+        for s in Submission.objects.filter(
+            task__lead_unit=unit,
+            task__year=period.year,
+            period=period.previous().key,
+            state__in=REPORTED,
+        )
+    }
+    tasks = list(tasks)
+    proposals = _proposals(
+        KeyTask.objects.filter(pk__in=[t.pk for t in tasks]), period, submissions
+    )
     reasons = reason_choices()
     rows = []
     for task in tasks:
         submission = submissions.get(task.pk)
+        last = last_month.get(task.pk)
         if submission is not None:
             submission.task = task
         editable = submission is None or submission.state in workflow.EDITABLE_STATES
+        extra = {}
+        if submission is None and last is not None and last.completed_value is not None:
+            # a cumulative figure carries over; the page says it is last month's
+            extra["initial"] = {"completed_value": last.completed_value}
         form = SubmissionForm(
             data if editable else None,
             files if editable else None,
@@ -144,11 +186,22 @@ def _rows(unit, period, data=None, files=None):
             task=task,
             reasons=reasons,
             submission=submission,
+            **extra,
         )
         if not editable:
             for bound_field in form:
                 bound_field.field.disabled = True
-        rows.append(Row(task, submission, form, editable, return_comment(submission)))
+        rows.append(
+            Row(
+                task,
+                submission,
+                form,
+                editable,
+                return_comment(submission),
+                last=last,
+                proposal=proposals.get(task.pk),
+            )
+        )
     return rows
 
 
@@ -168,7 +221,8 @@ def _partner_rows(unit, period):
 
 
 def _has_content(form):
-    return any(value not in ("", None) for value in form.cleaned_data.values())
+    """Whether the unit typed anything (a value carried from last month is not typing)."""
+    return form.has_changed()
 
 
 @login_required
@@ -179,6 +233,9 @@ def batch(request):
     posting = request.method == "POST"
     rows = _rows(unit, period, request.POST if posting else None, request.FILES or None)
     partner_rows = _partner_rows(unit, period)
+    done_earlier = month.completed_earlier(
+        period, KeyTask.objects.filter(lead_unit=unit).exclude(submissions__period=period.key)
+    ).order_by(*TASK_ORDER)
 
     if posting:
         action = request.POST.get("action", "save")
@@ -224,6 +281,7 @@ def batch(request):
             "next": period.next(),
             "rows": rows,
             "partner_rows": partner_rows,
+            "done_earlier": done_earlier,
             "any_editable": any(row.editable for row in rows),
             "storage_key": f"duban:batch:{request.user.pk}:{period.key}",
             "saved": request.GET.get("saved") == "1",
@@ -251,12 +309,107 @@ def _save_batch(request, unit, period, rows, partner_rows, action):
     return saved
 
 
+@login_required
+def propose(request):
+    """The engine's proposal for one row of the batch sheet as typed (JSON; writes nothing):
+    ?task=<id>&period=2022-07&self_status=on_track&completed_value=3."""
+    user = request.user
+
+    def refuse(message, status=400):
+        return JsonResponse({"error": message}, status=status)
+
+    try:
+        task_id = int(request.GET.get("task", ""))
+    except ValueError:
+        return refuse("缺少或无效的事项编号")
+    task = KeyTask.objects.visible_to(user).filter(pk=task_id).first()
+    if task is None:
+        return refuse("事项不存在或无权查看", 404)
+    try:
+        period = Period.parse(request.GET.get("period", "").strip())
+    except PeriodError as error:
+        return refuse(str(error))
+    if not period.is_month or period.year != task.year:
+        return refuse(f"报送周期应为 {task.year} 年的月份")
+    form = SubmissionForm(
+        {
+            "self_status": request.GET.get("self_status", ""),
+            "completed_value": request.GET.get("completed_value", ""),
+        },
+        task=task,
+        reasons=[("", "—")],
+        with_evidence=False,
+    )
+    if not form.is_valid():
+        for name in ("completed_value", "self_status"):
+            if name in form.errors:
+                return refuse(f"{form.fields[name].label}：{form.errors[name][0]}")
+    draft = Submission(
+        task=task,
+        period=period.key,
+        self_status=form.cleaned_data.get("self_status") or "",
+        completed_value=form.cleaned_data.get("completed_value"),
+    )
+    drafts = None
+    if draft.self_status or draft.completed_value is not None:
+        drafts = {task.pk: workflow.as_evidence(draft)}
+    try:
+        result = judging.proposals(KeyTask.objects.filter(pk=task.pk), period.key, drafts=drafts)
+    except CalendarGapError as error:
+        return refuse(str(error), 409)
+    return JsonResponse(explain.describe(result[task.pk]))
+
+
 # ----- 审核 -----
+
+
+def _lights(submissions):
+    """Each report's light for its card: the month's judgement when there is one (source
+    shown), else the engine's proposal as if the report were accepted. One judgement
+    query, and one proposal call per month in the queue."""
+    submissions = list(submissions)
+    judged = {
+        (j.task_id, j.period): j
+        for j in Judgement.objects.filter(
+            task__in=[s.task_id for s in submissions],
+            period__in={s.period for s in submissions},
+        )
+    }
+    by_period = {}
+    for submission in submissions:
+        if (submission.task_id, submission.period) not in judged:
+            by_period.setdefault(submission.period, []).append(submission)
+    lights = {}
+    for period, waiting in by_period.items():
+        drafts = {s.task_id: workflow.as_evidence(s) for s in waiting}
+        try:
+            results = judging.proposals(
+                KeyTask.objects.filter(pk__in=drafts), period, drafts=drafts
+            )
+        except (CalendarGapError, ValueError):
+            continue
+        for submission in waiting:
+            if submission.task_id in results:
+                lights[submission.pk] = {
+                    **explain.describe(results[submission.task_id]),
+                    "source": "采纳后系统研判",
+                }
+    for submission in submissions:
+        judgement = judged.get((submission.task_id, submission.period))
+        if judgement is not None:
+            lights[submission.pk] = {
+                **explain.describe(judgement),
+                "source": f"{submission.period[5:].lstrip('0')}月研判（{judgement.get_source_display()}）",
+            }
+    for submission in submissions:
+        submission.light_info = lights.get(submission.pk)
+    return submissions
 
 
 @login_required
 def review(request):
-    """党政办: reports waiting in its scope; 单位负责人: its unit's reports waiting for it."""
+    """党政办: reports waiting in its scope; 单位负责人: its unit's reports waiting for it.
+    The office's queue can be narrowed to one unit and accepted several at a time."""
     user = request.user
     supervisor = R.is_supervisor(user)
     head_unit_id = workflow.head_review_unit_id(user)
@@ -278,11 +431,24 @@ def review(request):
     ).order_by("period", "task__lead_unit__order", "task__code")
     if period is not None:
         base = base.filter(period__in=[m.key for m in period.months()])
-    office_queue = (
+    office_all = (
         base.filter(state=State.SUBMITTED, task__in=KeyTask.objects.editable_by(user))
         if supervisor
         else base.none()
     )
+    units = {}
+    for unit_id, name in office_all.order_by().values_list(
+        "task__lead_unit_id", "task__lead_unit__name"
+    ):
+        units.setdefault(unit_id, [name, 0])[1] += 1
+    unit_id = request.GET.get("unit", "").strip()
+    office_queue = office_all
+    if unit_id:
+        if not unit_id.isdigit():
+            messages.warning(request, "单位参数无效，已显示全部单位")
+            unit_id = ""
+        else:
+            office_queue = office_all.filter(task__lead_unit_id=int(unit_id))
     head_queue = (
         base.filter(state=State.PENDING_HEAD, unit_id=head_unit_id) if head_unit_id else base.none()
     )
@@ -294,10 +460,39 @@ def review(request):
             "period_text": period_text,
             "supervisor": supervisor,
             "head": head_unit_id is not None,
-            "office_queue": office_queue,
-            "head_queue": head_queue,
+            "office_queue": _lights(office_queue),
+            "head_queue": _lights(head_queue),
+            "queue_units": [(pk, name, count) for pk, (name, count) in units.items()],
+            "unit_id": unit_id,
         },
     )
+
+
+@require_POST
+@login_required
+def accept_selected(request):
+    """批量采纳: the ticked reports of the office's queue (退回 stays one by one)."""
+    if not R.is_supervisor(request.user):
+        raise PermissionDenied("只有督查管理员可以采纳")
+    ids = [int(v) for v in request.POST.getlist("selected") if v.isdigit()]
+    chosen = list(
+        Submission.objects.visible_to(request.user)
+        .filter(pk__in=ids)
+        .select_related("task", "unit", "submitted_by")
+        .order_by("period", "task__code")
+    )
+    if not chosen:
+        messages.warning(request, "请先勾选要采纳的填报")
+    else:
+        accepted, refused = workflow.accept_many(chosen, request.user)
+        if accepted:
+            messages.success(request, f"已采纳 {len(accepted)} 项填报")
+        for submission, message in refused.items():
+            messages.error(request, f"{submission.task.code}：{message}")
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, {request.get_host()}):
+        target = reverse("progress:review")
+    return redirect(target)
 
 
 ACTIONS = {
@@ -376,6 +571,14 @@ def submission_detail(request, pk):
     versions = submission.history.select_related("history_user", "reason_category").order_by(
         "-history_date", "-history_id"
     )
+    decide = None
+    if submission.state == State.SUBMITTED and R.is_supervisor(request.user):
+        if workflow.can_review(request.user, submission.task):
+            decide = {"approve": "accept", "approve_label": "采纳", "reject": "return"}
+    elif submission.state == State.PENDING_HEAD and (
+        workflow.head_review_unit_id(request.user) == submission.unit_id
+    ):
+        decide = {"approve": "head_approve", "approve_label": "通过", "reject": "head_return"}
     return render(
         request,
         "progress/submission.html",
@@ -385,6 +588,8 @@ def submission_detail(request, pk):
             "versions": versions,
             "form": form,
             "returned_by": return_comment(submission),
+            "decide": decide,
+            "light_info": _lights([submission])[0].light_info,
         },
     )
 
@@ -552,6 +757,129 @@ def judge_month(request):
     )
 
 
+# ----- 报送看板 -----
+
+BOARD_STATES = {
+    None: "missing",
+    State.DRAFT: "draft",
+    State.PENDING_HEAD: "submitted",
+    State.SUBMITTED: "submitted",
+    State.RETURNED: "returned",
+    State.ACCEPTED: "accepted",
+}
+BOARD_LABELS = {
+    "missing": "未填",
+    "draft": "草稿",
+    "submitted": "已提交",
+    "returned": "已退回",
+    "accepted": "已采纳",
+}
+
+
+@dataclass
+class BoardUnit:
+    unit: object
+    tasks: list = field(default_factory=list)  # (task, state key, label, submission pk)
+    done: list = field(default_factory=list)  # completed earlier, not asked this month
+    counts: dict = field(default_factory=lambda: dict.fromkeys(BOARD_LABELS, 0))
+    urged_at: object = None
+
+    @property
+    def cells(self):
+        return [(key, BOARD_LABELS[key], count) for key, count in self.counts.items()]
+
+    @property
+    def unreported(self):
+        return self.counts["missing"] + self.counts["draft"] + self.counts["returned"]
+
+    @property
+    def summary(self):
+        if not self.tasks:
+            return "本月无须填报"
+        if self.counts["accepted"] == len(self.tasks):
+            return "已全部采纳"
+        if self.unreported == 0:
+            return "已全部报送"
+        if self.unreported == len(self.tasks) and not self.counts["draft"]:
+            return "尚未报送"
+        return f"尚有 {self.unreported} 项未报送"
+
+
+def _board_viewer(user):
+    if not (R.is_supervisor(user) or R.LEADER in R.roles_of(user)):
+        raise PermissionDenied("只有督查管理员和领导可以查看报送看板")
+
+
+@login_required
+def board(request):
+    """报送看板: every lead unit × where its reports for the month stand, with 催报."""
+    from duban.core.workdays import Calendar
+    from duban.notify.models import ReminderLog
+    from duban.progress.deadlines import submission_deadline
+    from duban.progress.models import ProgressRules
+
+    user = request.user
+    _board_viewer(user)
+    period = _period(request)
+    scope = KeyTask.objects.visible_to(user)
+    states, ids = {}, {}
+    for task_id, state, pk in Submission.objects.filter(
+        task__in=scope, period=period.key
+    ).values_list("task_id", "state", "pk"):
+        states[task_id], ids[task_id] = state, pk
+    units = {}
+
+    def unit_of(task):
+        if task.lead_unit_id not in units:
+            units[task.lead_unit_id] = BoardUnit(task.lead_unit)
+        return units[task.lead_unit_id]
+
+    order = ("lead_unit__office_id", "lead_unit__order", "lead_unit__name", "code", "pk")
+    for task in month.tasks_to_report(period, scope).select_related("lead_unit").order_by(*order):
+        key = BOARD_STATES[states.get(task.pk)]
+        entry = unit_of(task)
+        entry.tasks.append((task, key, BOARD_LABELS[key], ids.get(task.pk)))
+        entry.counts[key] += 1
+    for task in month.completed_earlier(period, scope).select_related("lead_unit").order_by(*order):
+        unit_of(task).done.append(task)
+    today = timezone.localdate()
+    for unit_id, sent_at in ReminderLog.objects.filter(
+        day=today,
+        kind=Kind.REPORT_URGE,
+        unit_id__in=units,
+        ok=True,
+    ).values_list("unit_id", "sent_at"):
+        entry = units[unit_id]
+        entry.urged_at = max(entry.urged_at or sent_at, sent_at)
+    rows = sorted(
+        units.values(), key=lambda b: (b.unit.office_id, b.unit.order, b.unit.name, b.unit.pk)
+    )
+    totals = dict.fromkeys(BOARD_LABELS, 0)
+    for entry in rows:
+        for key, count in entry.counts.items():
+            totals[key] += count
+    try:
+        deadline = submission_deadline(period, Calendar.load(), ProgressRules.current())
+    except CalendarGapError:
+        deadline = None
+    return render(
+        request,
+        "progress/board.html",
+        {
+            "period": period,
+            "previous": period.previous(),
+            "next": period.next(),
+            "rows": rows,
+            "totals": totals,
+            "total_tasks": sum(totals.values()),
+            "labels": BOARD_LABELS,
+            "deadline": deadline,
+            "can_act": R.is_supervisor(user),
+            "today": today,
+        },
+    )
+
+
 # ----- 进展导入: a month from Excel, through the one upload → preview → confirm flow -----
 
 
@@ -645,3 +973,90 @@ def import_template(request):
         filename=f"{office.name}{period.label}进展导入模板.xlsx",
         content_type=XLSX,
     )
+
+
+def _board_url(period, unit_id=None):
+    url = f"{reverse('progress:board')}?period={period.key}"
+    return url + (f"#unit-{unit_id}" if unit_id else "")
+
+
+@require_POST
+@login_required
+def urge(request):
+    """催报 from the board: the unit's reporters and head, at most once a day."""
+    from duban.org.models import Unit
+    from duban.progress.notifying import urge as send_urge
+
+    if not R.is_supervisor(request.user):
+        raise PermissionDenied("只有督查管理员可以催报")
+    try:
+        period = Period.parse(request.POST.get("period", "").strip())
+    except PeriodError as error:
+        messages.error(request, f"未催报：{error}")
+        return redirect("progress:board")
+    if not period.is_month:
+        messages.error(request, "未催报：催报按月进行，请选择具体月份")
+        return redirect("progress:board")
+    unit_text = request.POST.get("unit", "")
+    scope = KeyTask.objects.visible_to(request.user)
+    unit = None
+    if unit_text.isdigit():
+        unit = Unit.objects.filter(pk=int(unit_text), led_tasks__in=scope).distinct().first()
+    if unit is None:
+        raise Http404("单位不存在")
+    reported = Submission.objects.filter(period=period.key, state__in=REPORTED).values("task_id")
+    waiting = list(
+        month.tasks_to_report(period, scope.filter(lead_unit=unit))
+        .exclude(pk__in=reported)
+        .order_by("code", "pk")
+    )
+    if not waiting:
+        messages.info(request, f"{unit.name}{period.label}的填报已全部报送，无须催报")
+        return redirect(_board_url(period, unit.pk))
+    result = send_urge(unit, period, waiting)
+    if not result.recipients:
+        messages.error(request, f"{unit.name}没有启用的填报员或单位负责人账号，无法催报")
+    elif not result.sent and not result.failed:
+        messages.info(request, f"今天已向{unit.name}催报过，不再重复发送")
+    else:
+        people = sum(1 for channel, _r in result.sent if channel == "inapp")
+        text = f"已向{unit.name}催报 {len(waiting)} 项未报送事项（站内通知 {people} 人"
+        mails = sum(1 for channel, _r in result.sent if channel == "email")
+        if mails:
+            text += f"，邮件 {mails} 封"
+        if any(channel == "webhook" for channel, _r in result.sent):
+            text += "，群消息 1 条"
+        messages.success(request, text + "）")
+        if result.failed:
+            messages.warning(
+                request,
+                f"{len(result.failed)} 条邮件或群消息发送失败，已记入催办记录，再次催报时会重试",
+            )
+    return redirect(_board_url(period, unit.pk))
+
+
+@require_POST
+@login_required
+def reopen(request, pk):
+    """重新打开: the office asks for reports on a completed task again from a month."""
+    task = get_object_or_404(KeyTask.objects.visible_to(request.user), pk=pk)
+    if not (
+        R.is_supervisor(request.user)
+        and KeyTask.objects.editable_by(request.user).filter(pk=task.pk).exists()
+    ):
+        raise PermissionDenied("只有督查管理员可以重新打开")
+    try:
+        period = Period.parse(request.POST.get("period", "").strip())
+    except PeriodError as error:
+        messages.error(request, f"未重新打开：{error}")
+        return redirect("progress:board")
+    try:
+        month.reopen(task, period, request.POST.get("reason", ""), request.user)
+    except (ValueError, PeriodError, CalendarGapError) as error:
+        messages.error(request, f"未重新打开：{error}")
+    else:
+        messages.success(
+            request,
+            f"已重新打开 {task.code} {task.title}，{task.lead_unit.name}自{period.label}起须继续填报",
+        )
+    return redirect(_board_url(period, task.lead_unit_id))

@@ -28,15 +28,18 @@ from django.utils import timezone
 
 from duban.core.audit import bulk_create_history
 from duban.core.bulk import update_rows
+from duban.core.periods import Period
 from duban.ledger.models import KeyTask
 from duban.org import roles as R
 from duban.progress import judging
 from duban.progress.models import (
     Evidence,
+    Judgement,
     PartnerFeedback,
     ProgressRules,
     ReasonCategory,
     Review,
+    Status,
     Submission,
 )
 
@@ -183,9 +186,28 @@ def _apply(submission, data):
         setattr(submission, name, value)
 
 
+DRAFT_SAVE = "草稿保存"
+
+
+def _content(submission):
+    return tuple(
+        getattr(submission, "reason_category_id" if name == "reason_category" else name)
+        for name in CONTENT_FIELDS
+    )
+
+
+def _latest_version(submission):
+    return submission.history.order_by("-history_date", "-history_id").first()
+
+
 @transaction.atomic
 def save_draft(task, period, unit, data, user):
-    """Keep what the unit typed, without checking completeness. Returns the submission."""
+    """Keep what the unit typed, without checking completeness. Returns the submission.
+
+    Drafts do not pile up as versions: a save that changes nothing writes nothing, and
+    consecutive draft saves by one person of one version update that version's one
+    historical row (marked 草稿保存) instead of adding another. What was submitted,
+    returned, accepted or corrected always keeps its own row."""
     _require(task.lead_unit_id == unit.pk, f"“{unit.name}”不是该事项的牵头单位，不能填报")
     _require(can_report_for(user, unit), "只有本单位的填报员或负责人可以填报")
     submission = (
@@ -199,19 +221,68 @@ def save_draft(task, period, unit, data, user):
     )
     if "completed_value" in data and task.target_value is None:
         data = {**data, "completed_value": None}
+    before = _content(submission) if submission.pk else None
     _apply(submission, data)
     submission.task = task
+    if before is not None and _content(submission) == before:
+        return submission  # nothing changed: no write, no version
+    previous = _latest_version(submission) if submission.pk else None
+    collapse = (
+        previous is not None
+        and previous.history_change_reason == DRAFT_SAVE
+        and previous.version == submission.version
+        and previous.state == submission.state
+        and previous.history_user_id == getattr(user, "pk", None)
+    )
+    submission._history_user = user if user.is_authenticated else None
+    submission._change_reason = DRAFT_SAVE
+    if collapse:  # simple_history skips a save when the attribute merely exists
+        submission.skip_history_when_saving = True
     try:
         with transaction.atomic():
-            submission.save()  # one historical version per save, the first one included
+            submission.save()
     except IntegrityError as error:
         raise WorkflowError("该事项本月的填报刚被他人创建，请刷新页面后再试") from error
+    finally:
+        submission.__dict__.pop("skip_history_when_saving", None)
+    if collapse:
+        for name in previous.tracked_fields:
+            setattr(previous, name.attname, getattr(submission, name.attname))
+        previous.history_date = timezone.now()
+        previous.save()
     return submission
 
 
-def proposed_status(task, period):
-    """What the engine says (completed / on_track / lagging) for the task's month."""
-    return judging.propose(task, str(period)).status
+def as_evidence(submission):
+    """The report as the engine would count it once accepted (for proposals before submit)."""
+    from duban.progress.status import SubmissionIn
+
+    return SubmissionIn(
+        period=str(submission.period),
+        self_status=submission.self_status or "",
+        completed_value=submission.completed_value,
+        accepted=True,
+        submitted_on=timezone.localdate(),
+    )
+
+
+def proposed_status(task, period, draft=None):
+    """What the engine says (completed / on_track / lagging) for the task's month; with
+    `draft` (a Submission), what it would say once that report is accepted."""
+    if draft is None:
+        return judging.propose(task, str(period)).status
+    return judging.propose(task, str(period), drafts={task.pk: as_evidence(draft)}).status
+
+
+def completed_judgement(task, period):
+    """The latest judgement up to `period` when it says 已完成 (the office has not
+    reopened the task), else None."""
+    latest = (
+        Judgement.objects.filter(task=task, period__lte=str(period))
+        .order_by("-period", "-as_of", "-pk")
+        .first()
+    )
+    return latest if latest is not None and latest.status == Status.COMPLETED else None
 
 
 def problems(submission):
@@ -226,9 +297,18 @@ def problems(submission):
         found.append("该事项没有量化指标，不应填写完成值")
     if not submission.self_status:
         found.append("请选择自评状态")
+    if submission.self_status and submission.self_status != Submission.SelfStatus.COMPLETED:
+        done = completed_judgement(task, submission.period)
+        if done is not None:
+            found.append(
+                f"该事项{Period.parse(done.period).label}已研判为“已完成”，"
+                "不能改报为未完成；如确需继续推进，请联系督查室“重新打开”"
+            )
     self_lagging = submission.self_status == Submission.SelfStatus.LAGGING
     engine_lagging = bool(submission.self_status) and not self_lagging
-    engine_lagging = engine_lagging and proposed_status(task, submission.period) == "lagging"
+    engine_lagging = (
+        engine_lagging and proposed_status(task, submission.period, submission) == "lagging"
+    )
     if self_lagging or engine_lagging:
         why = "系统研判该事项推进滞后，" if engine_lagging else "推进滞后"
         if not submission.reason.strip():
@@ -290,15 +370,25 @@ def head_return(submission, user, comment):
     _require(comment and comment.strip(), "退回须填写退回意见")
     _transition(submission, State.PENDING_HEAD, State.RETURNED)
     _review(submission, Review.Action.HEAD_RETURN, user, comment.strip())
+    _tell([submission], Review.Action.HEAD_RETURN, comment.strip())
     return submission
 
 
+def _tell(submissions, action, comment=""):
+    from duban.progress.notifying import tell_reporters
+
+    tell_reporters(submissions, action, comment)
+
+
 @transaction.atomic
-def accept(submission, user, comment=""):
+def accept(submission, user, comment="", *, notify=True, judge=True):
     _require(can_review(user, submission.task), "只有督查管理员可以采纳")
     _transition(submission, State.SUBMITTED, State.ACCEPTED)
     _review(submission, Review.Action.ACCEPT, user, comment.strip())
-    rejudge(submission, user)
+    if judge:
+        rejudge(submission, user)
+    if notify:
+        _tell([submission], Review.Action.ACCEPT, comment.strip())
     return submission
 
 
@@ -317,6 +407,36 @@ IMPORTED_FIELDS = (
     "submitted_by",
     "updated_at",
 )
+
+
+def accept_many(submissions, user):
+    """批量采纳: accept each report that is still waiting; the others are reported back,
+    not fatal. Returns (accepted, {submission: message}). Each reporter gets one message,
+    each month is judged again once."""
+    accepted, refused = [], {}
+    with transaction.atomic():
+        for submission in submissions:
+            try:
+                with transaction.atomic():
+                    accept(submission, user, notify=False, judge=False)
+            except WorkflowError as error:
+                refused[submission] = str(error)
+            else:
+                accepted.append(submission)
+        months = {}
+        for submission in accepted:
+            key = (submission.task.office_id, submission.period)
+            months.setdefault(key, (submission.task.office, []))[1].append(submission.task_id)
+        for (_office_id, period), (office, task_ids) in months.items():
+            # the whole month (duban.progress.month), the accepted ones as the reviewer's
+            judging.judge_period(
+                judging.month_tasks(office, Period.parse(period).year).exclude(pk__in=task_ids),
+                period,
+            )
+            judging.judge_period(KeyTask.objects.filter(pk__in=task_ids), period, user=user)
+        if accepted:
+            _tell(accepted, Review.Action.ACCEPT)
+    return accepted, refused
 
 
 @transaction.atomic
@@ -389,6 +509,7 @@ def return_(submission, user, comment):
     _require(comment and comment.strip(), "退回须填写退回意见")
     _transition(submission, State.SUBMITTED, State.RETURNED)
     _review(submission, Review.Action.RETURN, user, comment.strip())
+    _tell([submission], Review.Action.RETURN, comment.strip())
     return submission
 
 
@@ -418,6 +539,7 @@ def correct(submission, user, data, reason):
     _record_version(submission)
     _review(submission, Review.Action.CORRECT, user, reason.strip())
     rejudge(submission, user)
+    _tell([submission], Review.Action.CORRECT, reason.strip())
     return submission
 
 

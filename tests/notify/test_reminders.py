@@ -16,8 +16,8 @@ from django.core.management import call_command
 
 from duban.core.workdays import Calendar
 from duban.notify import reminders
-from duban.progress import reminders as progress_reminders
 from duban.notify.models import Notification, ReminderLog
+from duban.progress import reminders as progress_reminders
 from duban.progress.models import Judgement, ProgressRules, Submission
 
 Kind = progress_reminders.Kind

@@ -4,7 +4,7 @@ the dashboard, 工作台, the ledger and the report show one set of figures."""
 import pytest
 from django.urls import reverse
 
-from duban.progress import judging, month, workflow
+from duban.progress import explain, judging, workflow
 from duban.progress.models import Judgement, Submission
 from duban.reports import dashboard
 from duban.reports import figures as F
@@ -106,10 +106,10 @@ def test_reasons_are_said_in_words():
         "lagging_streak": {"periods": 3},
         "no_update": {"period": "2022-07"},
     }
-    assert month.reasons(flags) == [
+    assert explain.reasons("lagging", flags) == [
         "已超过完成时限12天",
         "节点“完成招投标”（6月30日）等2个节点未按期完成",
-        "完成值100，落后于序时进度（按时间进度应完成约1200）",
+        "完成值100，低于序时进度（按时间进度应完成约1200）",
         "已连续3期推进滞后",
         "本月尚未报送进展",
     ]
@@ -123,4 +123,6 @@ def test_an_override_in_an_unjudged_month_judges_the_rest(tasks, people):
 
 def test_figures_in_reasons_are_rounded_as_a_sentence_says_them():
     flags = {"behind_pace": {"completed": 3.0, "expected": 6.96, "share": 0.5}}
-    assert month.reasons(flags, unit="个") == ["完成值3个，落后于序时进度（按时间进度应完成约7个）"]
+    assert explain.reasons("lagging", flags, unit="个") == [
+        "完成值3个，低于序时进度（按时间进度应完成约7个）"
+    ]

@@ -27,6 +27,8 @@ def main_nav(context):
     items.append(("台账", reverse("ledger:list"), app_name == "ledger", None))
     if held & {R.REPORTER, R.UNIT_HEAD}:
         items.append(("填报", reverse("progress:batch"), view_name == "progress:batch", None))
+    if R.is_supervisor(user) or R.LEADER in held:
+        items.append(("报送看板", reverse("progress:board"), view_name == "progress:board", None))
     if workflow.may_review(user):
         items.append(("审核", reverse("progress:review"), view_name == "progress:review", None))
     if R.is_supervisor(user):
