@@ -723,8 +723,10 @@ def judge_month(request):
             {
                 "task": task,
                 "proposal": proposal,
-                "reasons": month.reasons(
-                    proposal.flags if proposal else {}, proposal and proposal.status
+                "reasons": explain.reasons(
+                    proposal and proposal.status,
+                    proposal.flags if proposal else {},
+                    task.target_unit,
                 ),
                 "judgement": judgement,
                 "confirmed": judgement is not None
