@@ -14,6 +14,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("ledger/", include("duban.ledger.urls")),
     path("progress/", include("duban.progress.urls")),
+    path("tickets/", include("duban.tickets.urls")),
     path("notifications/", include("duban.notify.urls")),
     path("reports/", include("duban.reports.urls")),
     path("dashboard/", include("duban.reports.dashboard_urls")),
