@@ -6,5 +6,11 @@ app_name = "tickets"
 
 urlpatterns = [
     path("", views.inbox, name="inbox"),
+    path("new/", views.new, name="new"),
+    path("talk-day/", views.talk_day, name="talk_day"),
+    path("mine/", views.mine, name="mine"),
     path("unit/", views.unit_list, name="unit_list"),
+    path("stats/", views.stats, name="stats"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/<str:action>/", views.act, name="act"),
 ]
