@@ -5,6 +5,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from duban.core.importflow import check_upload
 from duban.org import roles as R
 from duban.org.models import Unit
 from duban.tickets import flow
@@ -123,3 +124,22 @@ class StatsFilter(forms.Form):
             start = self.cleaned_data["start"] or start
             end = self.cleaned_data["end"] or end
         return start, end
+
+
+class ImportUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("工单文件"),
+        help_text=_("12345 平台导出的 .xlsx 或 .csv 文件"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
+    )
+    create_missing = forms.BooleanField(
+        label=_("自动创建缺失的诉求类别、社区和单位"),
+        required=False,
+        help_text=_("不勾选时，表中出现系统里没有的类别或单位会报错"),
+    )
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+
+    def clean_file(self):
+        return check_upload(self.cleaned_data["file"])

@@ -11,6 +11,7 @@ urlpatterns = [
     path("mine/", views.mine, name="mine"),
     path("unit/", views.unit_list, name="unit_list"),
     path("stats/", views.stats, name="stats"),
+    *views.import_flow.urls(),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/<str:action>/", views.act, name="act"),
 ]

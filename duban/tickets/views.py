@@ -15,11 +15,20 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from duban.core.importflow import ImportFlow
 from duban.org import roles as R
 from duban.org.models import Office
 from duban.tickets import flow, masking, metrics, services
 from duban.tickets.flow import Action, FlowError, State
-from duban.tickets.forms import StatsFilter, TalkDayForm, TalkDayItems, TicketForm, office_units
+from duban.tickets.forms import (
+    ImportUploadForm,
+    StatsFilter,
+    TalkDayForm,
+    TalkDayItems,
+    TicketForm,
+    office_units,
+)
+from duban.tickets.importer import TicketImport
 from duban.tickets.models import Source, TalkDaySession, Ticket, TicketSettings
 
 PAGE_SIZE = 50
@@ -364,3 +373,49 @@ def stats(request):
             "chart": chart,
         },
     )
+
+
+# ----- import through the one upload → preview → confirm flow -----
+
+
+class TicketImportFlow(ImportFlow):
+    namespace = "tickets"
+    session_key = "tickets_import"
+    form_class = ImportUploadForm
+    title = "导入工单"
+    write_step = "写入工单"
+    file_noun = "工单文件"
+    denied_message = "只有督查管理员可以导入工单"
+    intro = (
+        "上传 12345 平台导出的工单，先预览：系统逐行检查并列出将新增、更新的工单，确认后才写入。"
+        "同一来源的同一工单编号只保留一条，重复导入不会重复计数。"
+        "列：工单编号、来源、受理时间、诉求类别、诉求内容、社区、诉求人、联系电话、承办单位、状态、"
+        "办结时间、是否联系、是否解决、满意度。"
+    )
+
+    @property
+    def crumbs(self):
+        return [("民生诉求", reverse("tickets:inbox"))]
+
+    def allowed(self, user):
+        return R.is_supervisor(user)
+
+    def choices(self, form):
+        return {"create_missing": form.cleaned_data["create_missing"]}
+
+    def importer(self, request, pending):
+        return TicketImport(
+            _office(request.user), user=request.user, create_missing=pending["create_missing"]
+        )
+
+    def facts(self, pending):
+        return [("自动创建缺失的类别和单位", "是" if pending["create_missing"] else "否")]
+
+    def initial(self, pending):
+        return {"create_missing": pending["create_missing"]}
+
+    def done_url(self, pending):
+        return reverse("tickets:stats")
+
+
+import_flow = TicketImportFlow()

@@ -151,3 +151,19 @@ def test_command_dry_run_writes_nothing(tmp_path, office, units, category, capsy
     bad = write_csv(tmp_path / "bad.csv", HEADERS, [row(状态="未知")])
     with pytest.raises(CommandError, match="1 处错误"):
         call_command("tickets", "import", str(bad))
+
+
+def test_the_import_page_previews_then_writes(client, tmp_path, people, units, category):
+    from django.urls import reverse
+
+    client.force_login(people["alice"])
+    path = write_csv(tmp_path / "gd.csv", HEADERS, [row()])
+    with open(path, "rb") as handle:
+        response = client.post(reverse("tickets:import"), {"file": handle})
+    assert response.status_code == 302
+    preview = client.get(reverse("tickets:import_preview"))
+    assert "GD001" in preview.content.decode() and Ticket.objects.count() == 0
+    client.post(reverse("tickets:import_confirm"))
+    assert Ticket.objects.count() == 1
+    client.force_login(people["bob"])
+    assert client.get(reverse("tickets:import")).status_code == 403
