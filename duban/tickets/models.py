@@ -181,7 +181,9 @@ class TicketQuerySet(models.QuerySet):
         if held & R.SEES_WHOLE_OFFICE and profile.office_id:
             condition |= Q(office_id__in=profile.office.scope_ids())
         if held & R.SEES_OWN_UNIT and profile.unit_id:
-            returned = Transition.objects.filter(unit_id=profile.unit_id).values("ticket_id")
+            returned = Transition.objects.filter(
+                unit_id=profile.unit_id, action=flow.Action.RETURN.value
+            ).values("ticket_id")
             condition |= Q(unit_id=profile.unit_id) | Q(pk__in=returned)
         if R.GRID_WORKER in held:
             condition |= Q(created_by=user)
