@@ -26,7 +26,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from duban.core import audit
-from duban.core.bulk import update_rows
+from duban.core.bulk import insert_rows, update_rows
 from duban.core.dates import DateParseError, parse_datetime
 from duban.core.tabular import Column, RowChange, RowError, TabularImport, cell_text, closest
 from duban.core.workdays import Calendar
@@ -410,6 +410,19 @@ class TicketImport(TabularImport):
             self.units[name] = Unit.objects.create(office=self.office, name=name, kind=kind)
             report.created_refs.append(f"单位“{name}”")
 
+    def _read_keys(self, tickets):
+        by_key = {(t.source, t.source_number): t for t in tickets}
+        numbers = [t.source_number for t in tickets]
+        for start in range(0, len(numbers), 500):
+            found = Ticket.objects.filter(
+                office=self.office, source_number__in=numbers[start : start + 500]
+            ).values_list("source", "source_number", "pk")
+            for source, number, pk in found:
+                ticket = by_key.get((source, number))
+                if ticket is not None:
+                    ticket.pk = pk
+                    ticket._state.adding = False
+
     def write(self, records, report):
         self._create_names(report)
         now = timezone.now()
@@ -428,8 +441,12 @@ class TicketImport(TabularImport):
                 )
                 for r in chunk
             ]
-            Ticket.objects.bulk_create(tickets, batch_size=BATCH)
-            Transition.objects.bulk_create(
+            # inserted as plain rows (bulk_create's preparation of every value was most
+            # of an import's time), their keys read back by (来源, 工单编号)
+            insert_rows(Ticket, tickets, batch=BATCH)
+            self._read_keys(tickets)
+            insert_rows(
+                Transition,
                 [
                     Transition(
                         ticket=t,
@@ -443,9 +460,10 @@ class TicketImport(TabularImport):
                     )
                     for t in tickets
                 ],
-                batch_size=BATCH,
+                batch=BATCH,
             )
-            FollowUp.objects.bulk_create(
+            insert_rows(
+                FollowUp,
                 [
                     FollowUp(
                         ticket=t,
@@ -458,7 +476,7 @@ class TicketImport(TabularImport):
                     for t in tickets
                     if t.followed_up
                 ],
-                batch_size=BATCH,
+                batch=BATCH,
             )
             audit.bulk_create_history(Ticket, tickets)
         changed = []

@@ -238,7 +238,7 @@ def unit_list(request):
     stage = request.GET.get("stage", "claim")
     if stage not in queries:
         stage = "claim"
-    tickets = queries[stage].select_related("category", "community")
+    tickets = queries[stage].select_related("category", "community", "unit")
     tickets = (
         tickets.order_by("-closed_at", "-pk") if stage == "done" else _overdue_first(tickets, now)
     )

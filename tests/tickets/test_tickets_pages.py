@@ -207,3 +207,30 @@ def test_navigation_shows_the_requests_entry(client, people):
     assert f'href="{reverse("tickets:inbox")}"' in client.get(reverse("home")).content.decode()
     login(client, people["gina"])
     assert f'href="{reverse("tickets:new")}"' in client.get(reverse("home")).content.decode()
+
+
+@pytest.mark.parametrize("who,url", [("alice", "tickets:inbox"), ("bob", "tickets:unit_list")])
+def test_list_pages_do_not_grow_queries_with_rows(client, people, units, category, who, url):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def add(n):
+        for i in range(n):
+            ticket = services.receive(
+                people["gina"],
+                office=units["build"].office,
+                content=f"诉求{i}",
+                category=category,
+                community=units["west"],
+            )
+            if who == "bob":
+                services.apply(people["alice"], ticket, "dispatch", unit=units["build"])
+
+    login(client, people[who])
+    add(2)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(reverse(url)).status_code == 200
+    add(10)
+    with CaptureQueriesContext(connection) as many:
+        assert client.get(reverse(url)).status_code == 200
+    assert len(many) == len(few)
