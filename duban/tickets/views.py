@@ -232,6 +232,8 @@ def unit_list(request):
     now = timezone.now()
     unit_id = _unit_id(request.user)
     mine_ = Ticket.objects.visible_to(request.user).filter(unit_id=unit_id)
+    if unit_id is None:
+        mine_ = mine_.none()
     queries = {
         key: mine_.filter(state__in=[s.value for s in states]) for key, _, states in UNIT_STAGES
     }
