@@ -2,14 +2,15 @@ import datetime as dt
 import re
 
 from django import forms
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from duban.core.importflow import check_upload
 from duban.org import roles as R
 from duban.org.models import Unit
-from duban.tickets import flow
-from duban.tickets.models import URGENCY_CHOICES, Source, Ticket, TicketCategory
+from duban.tickets import flow, metrics
+from duban.tickets.models import STATE_CHOICES, URGENCY_CHOICES, Source, Ticket, TicketCategory
 
 PHONE = re.compile(r"[0-9+\-\s()（）]{5,30}")
 
@@ -143,3 +144,42 @@ class ImportUploadForm(forms.Form):
 
     def clean_file(self):
         return check_upload(self.cleaned_data["file"])
+
+
+class TicketFilter(forms.Form):
+    """The one filter of the request list and its export."""
+
+    q = forms.CharField(label=_("关键词"), required=False)
+    state = forms.ChoiceField(label=_("状态"), required=False)
+    unit = forms.ModelChoiceField(label=_("承办单位"), queryset=Unit.objects.none(), required=False)
+    community = forms.ModelChoiceField(
+        label=_("社区"), queryset=Unit.objects.none(), required=False
+    )
+    start = forms.DateField(
+        label=_("受理日期自"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    end = forms.DateField(
+        label=_("至"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, office=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["state"].choices = [("", "全部"), *STATE_CHOICES]
+        units = office_units(office).order_by("kind", "order", "name")
+        self.fields["unit"].queryset = units
+        self.fields["community"].queryset = units.filter(kind=Unit.Kind.COMMUNITY)
+
+    def apply(self, tickets):
+        if not self.is_valid():
+            return tickets
+        data = self.cleaned_data
+        tickets = metrics.between(
+            tickets, data["start"], data["end"], unit=data["unit"], community=data["community"]
+        )
+        if data["state"]:
+            tickets = tickets.filter(state=data["state"])
+        if data["q"]:
+            tickets = tickets.filter(
+                Q(content__icontains=data["q"]) | Q(source_number__icontains=data["q"])
+            )
+        return tickets

@@ -9,6 +9,7 @@ urlpatterns = [
     path("new/", views.new, name="new"),
     path("talk-day/", views.talk_day, name="talk_day"),
     path("mine/", views.mine, name="mine"),
+    path("all/", views.all_tickets, name="list"),
     path("unit/", views.unit_list, name="unit_list"),
     path("stats/", views.stats, name="stats"),
     *views.import_flow.urls(),

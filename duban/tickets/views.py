@@ -3,6 +3,7 @@
 and phones are shown through `masking` only."""
 
 import functools
+from io import BytesIO
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -10,21 +11,25 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Case, IntegerField, Q, Value, When
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
 from duban.core.importflow import ImportFlow
 from duban.org import roles as R
 from duban.org.models import Office
 from duban.tickets import flow, masking, metrics, services
+from duban.tickets.export import list_workbook
 from duban.tickets.flow import Action, FlowError, State
 from duban.tickets.forms import (
     ImportUploadForm,
     StatsFilter,
     TalkDayForm,
     TalkDayItems,
+    TicketFilter,
     TicketForm,
     office_units,
 )
@@ -32,6 +37,7 @@ from duban.tickets.importer import TicketImport
 from duban.tickets.models import Source, TalkDaySession, Ticket, TicketSettings
 
 PAGE_SIZE = 50
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def entry_url(user):
@@ -215,6 +221,35 @@ def inbox(request):
             "rows": _rows(page, now),
             "units": office_units(_office(request.user)).order_by("kind", "order", "name"),
         },
+    )
+
+
+# ----- every request one may see, filtered; its export -----
+
+
+@login_required
+def all_tickets(request):
+    office = _office(request.user)
+    form = TicketFilter(request.GET or None, office=office)
+    tickets = form.apply(Ticket.objects.visible_to(request.user)).select_related(
+        "category", "unit", "community"
+    )
+    if request.GET.get("format") == "xlsx":
+        buffer = BytesIO()
+        list_workbook(tickets.order_by("-received_at", "-pk").iterator(2000)).save(buffer)
+        response = HttpResponse(buffer.getvalue(), content_type=XLSX)
+        response["Content-Disposition"] = content_disposition_header(True, "民生诉求.xlsx")
+        return response
+    now = timezone.now()
+    page = Paginator(tickets.order_by("-received_at", "-pk"), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "tickets/list.html",
+        {"form": form, "page": page, "rows": _rows(page, now), "query": query.urlencode()},
     )
 
 

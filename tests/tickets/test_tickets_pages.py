@@ -234,3 +234,20 @@ def test_list_pages_do_not_grow_queries_with_rows(client, people, units, categor
     with CaptureQueriesContext(connection) as many:
         assert client.get(reverse(url)).status_code == 200
     assert len(many) == len(few)
+
+
+def test_list_filters_and_exports_masked(client, people, units, category, ticket):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    services.receive(people["gina"], office=units["west"].office, content="垃圾清运不及时")
+    login(client, people["lily"])
+    page = client.get(reverse("tickets:list"), {"q": "噪声"}).content.decode()
+    assert "噪声扰民" in page and "垃圾清运" not in page
+    response = client.get(reverse("tickets:list"), {"q": "噪声", "format": "xlsx"})
+    rows = list(load_workbook(BytesIO(response.content)).active.iter_rows(values_only=True))
+    assert rows[0][0] == "工单编号" and len(rows) == 2
+    assert rows[1][6:8] == ("李*", "139****1111")
+    login(client, people["carol"])  # another unit: nothing of theirs
+    assert "噪声扰民" not in client.get(reverse("tickets:list")).content.decode()
