@@ -8,6 +8,7 @@ from duban.tickets.models import (
     TalkDaySession,
     Ticket,
     TicketCategory,
+    TicketEvidence,
     TicketSettings,
     Transition,
 )
@@ -59,6 +60,14 @@ class FollowUpInline(admin.TabularInline):
     can_delete = False
 
 
+class EvidenceInline(admin.TabularInline):
+    model = TicketEvidence
+    fields = ["name", "size", "uploaded_by", "uploaded_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+
 @admin.register(Ticket)
 class TicketAdmin(SimpleHistoryAdmin):
     # The state moves only through the loop's pages (services.apply), never here.
@@ -80,7 +89,7 @@ class TicketAdmin(SimpleHistoryAdmin):
     ]
     exclude = ["reporter_name", "reporter_phone"]
     autocomplete_fields = ["community"]
-    inlines = [TransitionInline, FollowUpInline]
+    inlines = [TransitionInline, FollowUpInline, EvidenceInline]
 
 
 @admin.register(TalkDaySession)

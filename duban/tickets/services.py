@@ -13,9 +13,17 @@ from django.utils import timezone
 from duban.core import audit
 from duban.core.workdays import Calendar
 from duban.org import roles as R
+from duban.progress import workflow
 from duban.tickets import flow
 from duban.tickets.flow import Action, FlowError
-from duban.tickets.models import FollowUp, Source, Ticket, TicketSettings, Transition
+from duban.tickets.models import (
+    FollowUp,
+    Source,
+    Ticket,
+    TicketEvidence,
+    TicketSettings,
+    Transition,
+)
 
 UNIT_ROLES = {R.UNIT_HEAD, R.REPORTER}
 CONCURRENT = "该诉求刚被他人处理过，请刷新页面后再试"
@@ -193,6 +201,30 @@ def apply(
         )
         audit.bulk_create_history(Ticket, [ticket], history_type="~")
     return ticket
+
+
+def check_evidence(uploaded):
+    """The one evidence check (type by name and content, size), its words as a FlowError."""
+    try:
+        workflow.check_evidence(uploaded)
+    except workflow.WorkflowError as error:
+        raise FlowError(str(error))
+
+
+def add_evidence(user, ticket, uploaded):
+    """办结佐证, by the unit that holds the request while it handles or has closed it."""
+    if not (is_unit_staff(user, ticket.unit_id) or is_office_staff(user, ticket.office_id)):
+        raise FlowError("只有承办单位可以上传办结佐证")
+    if flow.State(ticket.state) not in (flow.State.IN_PROGRESS, flow.State.CLOSED):
+        raise FlowError(f"该诉求当前为“{ticket.state_label}”，不能上传办结佐证")
+    check_evidence(uploaded)
+    return TicketEvidence.objects.create(
+        ticket=ticket,
+        file=uploaded,
+        name=uploaded.name[:200],
+        size=uploaded.size,
+        uploaded_by=user,
+    )
 
 
 def overdue(queryset, now=None):

@@ -12,6 +12,7 @@ urlpatterns = [
     path("all/", views.all_tickets, name="list"),
     path("unit/", views.unit_list, name="unit_list"),
     path("stats/", views.stats, name="stats"),
+    path("evidence/<int:pk>/", views.evidence, name="evidence"),
     *views.import_flow.urls(),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/<str:action>/", views.act, name="act"),

@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Case, IntegerField, Q, Value, When
-from django.http import HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -34,7 +34,7 @@ from duban.tickets.forms import (
     office_units,
 )
 from duban.tickets.importer import TicketImport
-from duban.tickets.models import Source, TalkDaySession, Ticket, TicketSettings
+from duban.tickets.models import Source, TalkDaySession, Ticket, TicketEvidence, TicketSettings
 
 PAGE_SIZE = 50
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -308,6 +308,7 @@ def detail(request, pk):
     name, phone, unmasked = masking.contact(request.user, ticket)
     timeline = list(ticket.transitions.select_related("actor", "unit"))
     follow_ups = list(ticket.follow_ups.select_related("by"))
+    evidence = list(ticket.evidence.all())
     actions = services.allowed_actions(request.user, ticket)
     return render(
         request,
@@ -319,6 +320,7 @@ def detail(request, pk):
             "unmasked": unmasked,
             "timeline": timeline,
             "follow_ups": follow_ups,
+            "evidence": evidence,
             "actions": [a.value for a in actions],
             "overdue": ticket.is_overdue(timezone.now()),
             "units": office_units(ticket.office).order_by("kind", "order", "name")
@@ -350,7 +352,10 @@ def act(request, pk, action):
     satisfaction = post.get("satisfaction") or None
     if satisfaction and satisfaction not in {s.value for s in flow.Satisfaction}:
         satisfaction = None
+    uploaded = request.FILES.get("evidence") if action == Action.CLOSE else None
     try:
+        if uploaded is not None:
+            services.check_evidence(uploaded)  # before the step: a bad file stops it
         services.apply(
             request.user,
             ticket,
@@ -361,6 +366,8 @@ def act(request, pk, action):
             resolved=_yes_no(post.get("resolved")),
             satisfaction=satisfaction,
         )
+        if uploaded is not None:
+            services.add_evidence(request.user, ticket, uploaded)
     except FlowError as error:
         messages.error(request, f"{ticket.code}：{error}")
     else:
@@ -373,6 +380,19 @@ def act(request, pk, action):
     if back.startswith("/") and not back.startswith("//"):
         return redirect(back)
     return redirect("tickets:detail", ticket.pk)
+
+
+@login_required
+def evidence(request, pk):
+    """Stream one evidence file, only to someone who may see its request."""
+    item = get_object_or_404(
+        TicketEvidence.objects.filter(ticket__in=Ticket.objects.visible_to(request.user)), pk=pk
+    )
+    try:
+        handle = item.file.open("rb")
+    except FileNotFoundError as error:
+        raise Http404("文件不存在") from error
+    return FileResponse(handle, as_attachment=True, filename=item.name)
 
 
 # ----- statistics -----

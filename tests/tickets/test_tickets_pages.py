@@ -251,3 +251,26 @@ def test_list_filters_and_exports_masked(client, people, units, category, ticket
     assert rows[1][6:8] == ("李*", "139****1111")
     login(client, people["carol"])  # another unit: nothing of theirs
     assert "噪声扰民" not in client.get(reverse("tickets:list")).content.decode()
+
+
+def test_closing_with_evidence_and_a_fake_file_stops_the_close(client, people, units, ticket):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    services.apply(people["alice"], ticket, "dispatch", unit=units["build"])
+    services.apply(people["bob"], ticket, "claim")
+    login(client, people["bob"])
+    url = reverse("tickets:act", args=[ticket.pk, "close"])
+    fake = SimpleUploadedFile("现场.jpg", b"not an image at all")
+    client.post(url, {"reason": "已处理", "evidence": fake})
+    ticket.refresh_from_db()
+    assert ticket.state == "in_progress" and not ticket.evidence.exists()
+    photo = SimpleUploadedFile("现场.png", b"\x89PNG\r\n\x1a\n" + b"0" * 32)
+    client.post(url, {"reason": "已处理", "evidence": photo})
+    ticket.refresh_from_db()
+    assert ticket.state == "closed"
+    item = ticket.evidence.get()
+    page = client.get(reverse("tickets:detail", args=[ticket.pk])).content.decode()
+    assert "现场.png" in page
+    assert client.get(reverse("tickets:evidence", args=[item.pk])).status_code == 200
+    login(client, people["carol"])  # another unit
+    assert client.get(reverse("tickets:evidence", args=[item.pk])).status_code == 404
