@@ -16,8 +16,8 @@ from duban.tickets.models import (
 
 @admin.register(TicketCategory)
 class TicketCategoryAdmin(admin.ModelAdmin):
-    list_display = ["full_name", "needs_review", "active", "order"]
-    list_editable = ["needs_review", "active", "order"]
+    list_display = ["full_name", "needs_review", "normal_workdays", "active", "order"]
+    list_editable = ["needs_review", "normal_workdays", "active", "order"]
     list_select_related = ["parent"]
     search_fields = ["name"]
 

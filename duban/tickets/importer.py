@@ -322,12 +322,14 @@ class TicketImport(TabularImport):
         )
 
     # --- planning -----------------------------------------------------
-    def deadline(self, received_at):
-        """一般 urgency's deadline from 受理时间, one calendar walk per day received."""
+    def deadline(self, received_at, category=None):
+        """一般 urgency's deadline from 受理时间 (the category's own, else 诉求设置's), one
+        calendar walk per day received and number of days."""
+        days = (category.normal_workdays if category else None) or self.rules.normal_workdays
         day = received_at.date()
-        if day not in self._due:
-            self._due[day] = self.calendar.add_workdays(day, self.rules.normal_workdays)
-        return received_at + dt.timedelta(days=(self._due[day] - day).days)
+        if (day, days) not in self._due:
+            self._due[day, days] = self.calendar.add_workdays(day, days)
+        return received_at + dt.timedelta(days=(self._due[day, days] - day).days)
 
     def _values(self, record):
         """The record as the ticket's field values (names not yet created as None)."""
@@ -344,7 +346,7 @@ class TicketImport(TabularImport):
             "unit_id": unit.pk if unit else None,
             "state": record.state,
             "closed_at": record.closed_at,
-            "deadline": self.deadline(record.received_at),
+            "deadline": self.deadline(record.received_at, category),
             "followed_up": record.followed_up,
             "contacted": record.contacted,
             "resolved": record.resolved,

@@ -47,6 +47,12 @@ class TicketCategory(models.Model):
     needs_review = models.BooleanField(
         _("需审单"), default=False, help_text=_("勾选后，分单须经“大工委”审单通过才交给承办单位")
     )
+    normal_workdays = models.PositiveSmallIntegerField(
+        _("一般诉求办理时限（工作日）"),
+        null=True,
+        blank=True,
+        help_text=_("留空则按“诉求设置”；紧急、特急诉求总按“诉求设置”"),
+    )
     active = models.BooleanField(_("启用"), default=True)
     order = models.PositiveIntegerField(_("排序"), default=0)
 
@@ -99,9 +105,11 @@ class TicketSettings(models.Model):
     def load(cls):
         return cls.objects.get_or_create(pk=1)[0]
 
-    def rules(self):
+    def rules(self, category=None):
+        """The loop's rules; a category's own 一般 deadline wins over the default."""
+        own = category.normal_workdays if category is not None else None
         return flow.Rules(
-            normal_workdays=self.normal_workdays,
+            normal_workdays=own or self.normal_workdays,
             urgent_workdays=self.urgent_workdays,
             critical_hours=self.critical_hours,
             return_limit_workdays=self.return_limit_workdays,

@@ -142,7 +142,7 @@ def apply(
     if not may(user, ticket, action):
         raise FlowError(f"您没有权限对该诉求执行“{flow.ACTION_LABELS[action]}”")
     now, calendar = _context(now, calendar)
-    rules = TicketSettings.load().rules()
+    rules = TicketSettings.load().rules(ticket.category if ticket.category_id else None)
     move = flow.step(
         ticket.snapshot(),
         action,

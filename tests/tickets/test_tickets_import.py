@@ -167,3 +167,13 @@ def test_the_import_page_previews_then_writes(client, tmp_path, people, units, c
     assert Ticket.objects.count() == 1
     client.force_login(people["bob"])
     assert client.get(reverse("tickets:import")).status_code == 403
+
+
+def test_an_imported_deadline_follows_the_categorys_own(tmp_path, office, units, category):
+    category.normal_workdays = 3
+    category.save()
+    path = write_csv(tmp_path / "gd.csv", HEADERS, [row()])
+    TicketImport(office).apply(path)
+    deadline = Ticket.objects.get().deadline
+    # 2023-03-06 (Mon) 09:30 + 3 working days = Thursday 09:30
+    assert deadline == dt.datetime(2023, 3, 9, 9, 30, tzinfo=dt.timezone(dt.timedelta(hours=8)))

@@ -274,3 +274,14 @@ def test_closing_with_evidence_and_a_fake_file_stops_the_close(client, people, u
     assert client.get(reverse("tickets:evidence", args=[item.pk])).status_code == 200
     login(client, people["carol"])  # another unit
     assert client.get(reverse("tickets:evidence", args=[item.pk])).status_code == 404
+
+
+def test_a_category_with_its_own_deadline_wins_over_the_default(people, units, category):
+    category.normal_workdays = 3
+    category.save()
+    ticket = services.receive(
+        people["gina"], office=units["west"].office, content="井盖缺失", category=category
+    )
+    services.apply(people["alice"], ticket, "dispatch", unit=units["build"], now=MONDAY)
+    # Monday + 3 working days = Thursday, same time of day
+    assert ticket.deadline == MONDAY + dt.timedelta(days=3)
