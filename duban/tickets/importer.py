@@ -10,6 +10,8 @@ The columns are the contract of issue 11:
 - Other headers an office's export uses (工单号, 来电时间, 处理单位, 办理状态 …) come
   from the built-in aliases and from 导入表头别名 in the admin.
 - Rows are matched by (来源, 工单编号): a re-import of the same file changes nothing.
+- A row 待分派 has no unit yet: its 承办单位 is not kept. A row 已退单 keeps the unit
+  that returned it (so the statistics by unit count its returns).
 - Unknown categories, communities and units are errors naming the closest names,
   unless `create_missing` asks to create them.
 - A deadline is counted from 受理时间 by the urgency 一般 (诉求设置) on the one
@@ -295,7 +297,8 @@ class TicketImport(TabularImport):
         category = self._category(values.get(C.CATEGORY, ""), n, errors)
         community = values.get(C.COMMUNITY, "")
         self._unit(community, n, "社区", errors, kind=Unit.Kind.COMMUNITY)
-        unit = values.get(C.UNIT, "")
+        # a request still awaiting dispatch has no unit yet, whatever the export says
+        unit = values.get(C.UNIT, "") if state != flow.State.RECEIVED else ""
         self._unit(unit, n, "承办单位", errors)
 
         if len(errors) > count:

@@ -177,3 +177,25 @@ def test_an_imported_deadline_follows_the_categorys_own(tmp_path, office, units,
     deadline = Ticket.objects.get().deadline
     # 2023-03-06 (Mon) 09:30 + 3 working days = Thursday 09:30
     assert deadline == dt.datetime(2023, 3, 9, 9, 30, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+
+
+def test_a_row_awaiting_dispatch_keeps_no_unit(tmp_path, office, units, category):
+    path = write_csv(
+        tmp_path / "gd.csv",
+        HEADERS,
+        [
+            row(
+                "W1",
+                状态="待分派",
+                办结时间="",
+                是否联系="",
+                是否解决="",
+                满意度="",
+                承办单位="不存在的单位",
+            )
+        ],
+    )
+    report = TicketImport(office).apply(path)
+    assert report.ok, report.errors
+    ticket = Ticket.objects.get()
+    assert ticket.state == "received" and ticket.unit is None
