@@ -20,14 +20,16 @@ def rate(part, whole, places=1):
     return float(value)
 
 
-def pct(value, empty="—"):
-    """50.0 → "50%", 7.1 → "7.1%", None → `empty`."""
+def pct(value, empty="—", places=1):
+    """50.0 → "50%", 7.1 → "7.1%", None → `empty`; with places=2, 90.16 → "90.16%"
+    and 90.10 → "90.1%" (trailing zeros dropped)."""
     if value is None:
         return empty
-    value = Decimal(str(value)).quantize(TENTH, rounding=ROUND_HALF_UP)
+    step = Decimal(1).scaleb(-places)
+    value = Decimal(str(value)).quantize(step, rounding=ROUND_HALF_UP)
     text = f"{value:f}"
-    if text.endswith(".0"):
-        text = text[:-2]
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
     return f"{text}%"
 
 

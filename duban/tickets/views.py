@@ -19,6 +19,7 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
 from duban.core.importflow import ImportFlow
+from duban.core.numfmt import pct
 from duban.org import roles as R
 from duban.org.models import Office
 from duban.tickets import flow, masking, metrics, services
@@ -422,7 +423,8 @@ def stats(request):
             "figures": figures,
             "counts": [(k, metrics.LABELS[k], figures[k]) for k in metrics.COUNT_KEYS],
             "rates": [
-                (k, metrics.LABELS[k].removesuffix("(%)"), figures[k]) for k in metrics.RATE_KEYS
+                (k, metrics.LABELS[k].removesuffix("(%)"), pct(figures[k], places=2))
+                for k in metrics.RATE_KEYS
             ],
             "breakdowns": [
                 (key, label, figures[key]) for key, label in metrics.BREAKDOWN_LABELS.items()

@@ -97,7 +97,7 @@ def test_filed_dispatched_returned_redispatched_claimed_closed_rated(
 
     stats = client.get(reverse("tickets:stats"))
     assert kpi(stats, "closed") == "1" and kpi(stats, "awaiting_dispatch") == "0"
-    assert kpi(stats, "satisfaction_rate") == "100.0%"
+    assert kpi(stats, "satisfaction_rate") == "100%"
     steps = list(Transition.objects.filter(ticket=ticket).values_list("action", "actor__username"))
     assert steps == [
         ("receive", "gina"),

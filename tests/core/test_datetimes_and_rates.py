@@ -1,4 +1,5 @@
-"""Date-times as 12345 exports and offices write them (core.dates.parse_datetime)."""
+"""Date-times as 12345 exports and offices write them (core.dates.parse_datetime), and
+the two-decimal rates of the request statistics (core.numfmt)."""
 
 import datetime as dt
 
@@ -38,3 +39,13 @@ def test_readable_forms(text, expected):
 def test_impossible_or_unreadable_values_are_refused_in_chinese(text, message):
     with pytest.raises(DateParseError, match=message):
         parse_datetime(text)
+
+
+def test_two_decimal_percentages_round_half_up_and_drop_trailing_zeros():
+    from duban.core.numfmt import pct, rate
+
+    assert rate(1815, 2013, places=2) == 90.16
+    assert pct(90.16, places=2) == "90.16%"
+    assert pct(90.1, places=2) == "90.1%"
+    assert pct(100.0, places=2) == "100%"
+    assert pct(50.0) == "50%" and pct(7.1) == "7.1%" and pct(None) == "—"
