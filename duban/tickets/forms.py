@@ -56,6 +56,7 @@ class TicketForm(forms.ModelForm):
 
     def __init__(self, *args, user=None, office=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.office = office
         self.fields["category"].queryset = TicketCategory.objects.filter(
             active=True
         ).select_related("parent")
@@ -68,6 +69,18 @@ class TicketForm(forms.ModelForm):
 
     def clean_reporter_phone(self):
         return clean_phone(self.cleaned_data.get("reporter_phone"))
+
+    def clean(self):
+        data = super().clean()
+        number = (data.get("source_number") or "").strip()
+        if (
+            number
+            and Ticket.objects.filter(
+                office=self.office, source=data.get("source"), source_number=number
+            ).exists()
+        ):
+            self.add_error("source_number", _("该来源下已有这个工单编号的诉求"))
+        return data
 
 
 class TalkDayForm(forms.Form):

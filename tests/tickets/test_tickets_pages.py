@@ -285,3 +285,12 @@ def test_a_category_with_its_own_deadline_wins_over_the_default(people, units, c
     services.apply(people["alice"], ticket, "dispatch", unit=units["build"], now=MONDAY)
     # Monday + 3 working days = Thursday, same time of day
     assert ticket.deadline == MONDAY + dt.timedelta(days=3)
+
+
+def test_intake_refuses_a_source_number_already_filed(client, people, units):
+    login(client, people["alice"])
+    data = {"content": "问题", "urgency": "normal", "source": "hotline", "source_number": "H1"}
+    assert client.post(reverse("tickets:new"), data).status_code == 302
+    response = client.post(reverse("tickets:new"), data)
+    assert "该来源下已有这个工单编号的诉求" in response.content.decode()
+    assert Ticket.objects.count() == 1
