@@ -141,6 +141,8 @@ def apply(
     action = Action(action)
     if not may(user, ticket, action):
         raise FlowError(f"您没有权限对该诉求执行“{flow.ACTION_LABELS[action]}”")
+    if unit is not None and (not unit.active or unit.office_id not in ticket.office.lineage_ids()):
+        raise FlowError(f"“{unit.name}”不是本街道在用的单位，不能分单给它")
     now, calendar = _context(now, calendar)
     rules = TicketSettings.load().rules(ticket.category if ticket.category_id else None)
     move = flow.step(

@@ -294,3 +294,16 @@ def test_intake_refuses_a_source_number_already_filed(client, people, units):
     response = client.post(reverse("tickets:new"), data)
     assert "该来源下已有这个工单编号的诉求" in response.content.decode()
     assert Ticket.objects.count() == 1
+
+
+def test_dispatch_to_another_offices_or_a_disabled_unit_is_refused(people, units, ticket):
+    from tests.factories import OfficeFactory, UnitFactory
+
+    elsewhere = UnitFactory(office=OfficeFactory(name="别的街道"), name="别的街道城建中心")
+    with pytest.raises(FlowError, match="不是本街道在用的单位"):
+        services.apply(people["alice"], ticket, "dispatch", unit=elsewhere)
+    units["build"].active = False
+    units["build"].save()
+    with pytest.raises(FlowError, match="不是本街道在用的单位"):
+        services.apply(people["alice"], ticket, "dispatch", unit=units["build"])
+    assert Ticket.objects.get(pk=ticket.pk).state == "received"
