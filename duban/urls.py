@@ -12,6 +12,7 @@ urlpatterns = [
     path("", workbench_views.home, name="home"),
     path("login/", workbench_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("calendar/", workbench_views.calendar, name="calendar"),
     path("ledger/", include("duban.ledger.urls")),
     path("progress/", include("duban.progress.urls")),
     path("notifications/", include("duban.notify.urls")),

@@ -24,7 +24,6 @@ from django.views.decorators.http import require_POST
 from duban.core import numfmt
 from duban.core.importflow import ImportFlow
 from duban.core.periods import MAX_YEAR, MIN_YEAR, Period, PeriodError, parse_year
-from duban.core.workdays import CalendarGapError
 from duban.ledger.forms import default_office
 from duban.ledger.models import KeyTask
 from duban.org import roles as R
@@ -130,8 +129,8 @@ def _proposals(tasks, period, submissions):
     }
     try:
         results = judging.proposals(tasks, period.key, drafts=drafts)
-    except (CalendarGapError, ValueError):
-        return {}  # no working-day calendar for the year: the sheet works without lights
+    except ValueError:
+        return {}
     return {pk: explain.describe(result) for pk, result in results.items()}
 
 
@@ -353,10 +352,7 @@ def propose(request):
     drafts = None
     if draft.self_status or draft.completed_value is not None:
         drafts = {task.pk: workflow.as_evidence(draft)}
-    try:
-        result = judging.proposals(KeyTask.objects.filter(pk=task.pk), period.key, drafts=drafts)
-    except CalendarGapError as error:
-        return refuse(str(error), 409)
+    result = judging.proposals(KeyTask.objects.filter(pk=task.pk), period.key, drafts=drafts)
     return JsonResponse(explain.describe(result[task.pk]))
 
 
@@ -386,7 +382,7 @@ def _lights(submissions):
             results = judging.proposals(
                 KeyTask.objects.filter(pk__in=drafts), period, drafts=drafts
             )
-        except (CalendarGapError, ValueError):
+        except ValueError:
             continue
         for submission in waiting:
             if submission.task_id in results:
@@ -689,31 +685,24 @@ def judge_month(request):
 
     if request.method == "POST":
         action = request.POST.get("action", "")
-        try:
-            if action == "confirm_all":
-                results = judging.judge_month(office, period, user=request.user)
-                messages.success(request, f"已确认 {period.label}全部 {len(results)} 项的研判结果")
-            elif action == "confirm":
-                ids = [int(v) for v in request.POST.getlist("task") if v.isascii() and v.isdigit()]
-                chosen = tasks.filter(pk__in=ids)
-                if not chosen.exists():
-                    messages.warning(request, "请先勾选要确认的事项")
-                else:
-                    with transaction.atomic():
-                        judging.judge_month(office, period)
-                        results = judging.judge_period(chosen, period, user=request.user)
-                    messages.success(request, f"已确认 {len(results)} 项的研判结果")
+        if action == "confirm_all":
+            results = judging.judge_month(office, period, user=request.user)
+            messages.success(request, f"已确认 {period.label}全部 {len(results)} 项的研判结果")
+        elif action == "confirm":
+            ids = [int(v) for v in request.POST.getlist("task") if v.isascii() and v.isdigit()]
+            chosen = tasks.filter(pk__in=ids)
+            if not chosen.exists():
+                messages.warning(request, "请先勾选要确认的事项")
             else:
-                messages.error(request, "无法识别的操作")
-        except CalendarGapError as error:
-            messages.error(request, str(error))
+                with transaction.atomic():
+                    judging.judge_month(office, period)
+                    results = judging.judge_period(chosen, period, user=request.user)
+                messages.success(request, f"已确认 {len(results)} 项的研判结果")
+        else:
+            messages.error(request, "无法识别的操作")
         return redirect(url)
 
-    try:
-        proposals = judging.proposals(tasks, period)
-    except CalendarGapError as error:
-        messages.error(request, str(error))
-        proposals = {}
+    proposals = judging.proposals(tasks, period)
     judgements = {j.task_id: j for j in Judgement.objects.filter(task__in=tasks, period=period.key)}
     rows = []
     for task in tasks.select_related("lead_unit", "category").order_by(*TASK_ORDER):
@@ -860,10 +849,7 @@ def board(request):
     for entry in rows:
         for key, count in entry.counts.items():
             totals[key] += count
-    try:
-        deadline = submission_deadline(period, Calendar.load(), ProgressRules.current())
-    except CalendarGapError:
-        deadline = None
+    deadline = submission_deadline(period, Calendar.load(), ProgressRules.current())
     return render(
         request,
         "progress/board.html",
@@ -1054,7 +1040,7 @@ def reopen(request, pk):
         return redirect("progress:board")
     try:
         month.reopen(task, period, request.POST.get("reason", ""), request.user)
-    except (ValueError, PeriodError, CalendarGapError) as error:
+    except (ValueError, PeriodError) as error:
         messages.error(request, f"未重新打开：{error}")
     else:
         messages.success(

@@ -21,7 +21,6 @@ from django.views.decorators.http import require_POST
 
 from duban.core.pdf import PdfFailed, PdfUnavailable, available
 from duban.core.periods import Period, PeriodError
-from duban.core.workdays import CalendarGapError
 from duban.ledger.models import KeyTask
 from duban.org import roles as R
 from duban.org.scope import offices_in_scope
@@ -152,11 +151,7 @@ def preview(request):
         earlier = Report.objects.visible_to(request.user).filter(pk=source).first()
         if earlier is not None:
             suggestions = {s["category"]: s["text"] for s in earlier.figures.get("suggestions", [])}
-    try:
-        data = F.monthly(office, period, suggestions=suggestions)
-    except CalendarGapError as error:  # unjudged tasks need the calendar of their year
-        form.add_error(None, str(error))
-        return render(request, "reports/index.html", index_context(request, form), status=400)
+    data = F.monthly(office, period, suggestions=suggestions)
     return render(
         request,
         "reports/preview.html",
@@ -189,11 +184,7 @@ def generate(request):
             messages.error(request, error)
         return redirect("reports:index")
     office, period = form.cleaned_data["office"], form.cleaned_data["period"]
-    try:
-        data = F.monthly(office, period, suggestions=suggestions)
-    except CalendarGapError as error:
-        messages.error(request, str(error))
-        return redirect("reports:index")
+    data = F.monthly(office, period, suggestions=suggestions)
     report = archive.store(office, data, request.user)
     messages.success(request, f"已生成并存档：{report.title}")
     return redirect("reports:detail", pk=report.pk)

@@ -20,6 +20,7 @@ from django.db.models import Count, OuterRef, Prefetch, Subquery
 from django.utils import timezone
 
 from duban.core.periods import Period
+from duban.core.workdays import Calendar
 from duban.ledger.models import KeyTask
 from duban.notify.models import Notification
 from duban.org import roles as R
@@ -127,6 +128,11 @@ def status_counts(tasks, period):
     return [(value, label, counts.get(value, 0)) for value, label in Status.choices]
 
 
+def calendar_warnings(today):
+    """This year's and next year's calendar gaps (deadlines reach into next year)."""
+    return Calendar.load().warnings([today.year, today.year + 1])
+
+
 def unread_notifications(user):
     return Notification.objects.unread(user)[:NOTIFICATION_LIMIT]
 
@@ -155,6 +161,7 @@ class Workbench:
     not_reported: list = field(default_factory=list)
     status_counts: list = field(default_factory=list)
     notifications: list = field(default_factory=list)
+    calendar_warnings: list = field(default_factory=list)
 
 
 def build(user, today=None):
@@ -199,6 +206,7 @@ def build(user, today=None):
             bench.lagging_period = period
         bench.lagging_by_category = lagging_by_category(visible, bench.lagging_period)
         bench.not_reported = units_not_reported(visible, period)
+        bench.calendar_warnings = calendar_warnings(today or timezone.localdate())
 
     if bench.overseer and bench.judged is not None:
         bench.lagging = list(judged_tasks(visible, bench.judged, status=Status.LAGGING))

@@ -7,9 +7,12 @@ lands a leader (领导 without an office or unit working role) on the 驾驶舱 
 
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 
+from duban.core.workdays import Calendar, years_shown
 from duban.org import roles as R
 from duban.workbench import todo
 
@@ -40,4 +43,19 @@ def home(request):
             "review_url": reverse("progress:review"),
             "notify_url": reverse("notify:list"),
         },
+    )
+
+
+@login_required
+def calendar(request):
+    """工作日日历: each year the office works in, which source its working days come
+    from, and what to add where a source is incomplete."""
+    if not R.is_supervisor(request.user):
+        raise PermissionDenied("只有督查管理员可以查看工作日日历")
+    calendar = Calendar.load()
+    years = [calendar.coverage(year) for year in years_shown(timezone.localdate(), calendar)]
+    return render(
+        request,
+        "workbench/calendar.html",
+        {"years": years, "can_edit": request.user.is_staff},
     )

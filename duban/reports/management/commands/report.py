@@ -10,7 +10,6 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from duban.core.pdf import PdfFailed, PdfUnavailable
-from duban.core.workdays import CalendarGapError
 from duban.org.cli import parse_period, resolve_office
 from duban.reports import archive
 from duban.reports import figures as F
@@ -57,7 +56,7 @@ class Command(BaseCommand):
         try:
             figures = report.figures if report else F.monthly(office, period)
             data = render(figures, fmt)
-        except (PdfUnavailable, PdfFailed, CalendarGapError) as error:
+        except (PdfUnavailable, PdfFailed) as error:
             raise CommandError(str(error))
         if report is None:
             report = archive.store(office, figures)
