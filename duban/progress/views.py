@@ -56,7 +56,9 @@ TASK_ORDER = [F("category__order").asc(nulls_last=True), "code", "pk"]
 
 
 def _period(request):
-    """The month asked for (?period=2022-07), or the current month."""
+    """The month asked for (?period=2022-07), else the month the picker opens on
+    (`month.opening_month`: the current month, or the latest month with data when the
+    current year has no task of the person's)."""
     text = request.GET.get("period", "").strip()
     if text:
         try:
@@ -66,7 +68,7 @@ def _period(request):
             messages.warning(request, "填报按月进行，请选择具体月份")
         except PeriodError as error:
             messages.warning(request, str(error))
-    return Period.containing(timezone.localdate())
+    return month.opening_month(KeyTask.objects.visible_to(request.user), timezone.localdate())
 
 
 def _batch_url(period, saved=False):
@@ -657,11 +659,7 @@ def _judging_period(request, office):
             messages.warning(request, "研判按月进行，请选择具体月份")
         except PeriodError as error:
             messages.warning(request, str(error))
-    today = timezone.localdate()
-    if office.tasks.filter(year=today.year).exists():
-        return Period.containing(today)
-    latest = office.tasks.order_by("-year").values_list("year", flat=True).first()
-    return month.default_month(office.tasks.all(), latest or today.year, today)
+    return month.opening_month(office.tasks.all(), timezone.localdate())
 
 
 @login_required

@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
@@ -24,7 +25,7 @@ from duban.core.periods import Period, PeriodError
 from duban.ledger.models import KeyTask
 from duban.org import roles as R
 from duban.org.scope import offices_in_scope
-from duban.progress.models import Judgement
+from duban.progress.month import reading_month
 from duban.reports import archive
 from duban.reports import figures as F
 from duban.reports import render as documents
@@ -89,13 +90,11 @@ class ReportForm(forms.Form):
 
 
 def default_period(offices):
-    latest = (
-        Judgement.objects.filter(task__office__in=offices)
-        .order_by("-period")
-        .values_list("period", flat=True)
-        .first()
-    )
-    return latest or ""
+    """The latest judged month of the year the pickers open on (`month.reading_month`)."""
+    tasks = KeyTask.objects.filter(office__in=offices)
+    if not tasks.exists():
+        return ""
+    return reading_month(tasks, timezone.localdate()).key
 
 
 def read_suggestions(data):

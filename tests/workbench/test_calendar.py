@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from duban.core.models import WorkdayOverride
+from tests.factories import KeyTaskFactory
 
 DECEMBER_2026 = dt.datetime(2026, 12, 2, 10, 0, tzinfo=dt.UTC)
 GAP_2027 = "2027年的工作日按法定节假日推算，未含调休上班日"
@@ -56,3 +57,34 @@ def test_the_admin_lists_the_source_of_each_year(client, db):
     assert "该年度日历来源" in text
     assert "按周一至周五计算（无节假日数据）（待补充）" in text  # the 2040 row
     assert "法定节假日推算（不含调休上班日）" in text  # 2027 in the table of years
+
+
+def test_counts_said_to_be_of_key_tasks_leave_assigned_items_out(client, people, tasks):
+    from duban.ledger.models import KeyTask
+    from duban.progress.models import Judgement
+
+    item = KeyTaskFactory(
+        code="JB-2022-001",
+        kind=KeyTask.Kind.ASSIGNED,
+        lead_unit=tasks["build"].lead_unit,
+        category=tasks["build"].category,
+    )
+    for task, status in (
+        (tasks["build"], "lagging"),
+        (item, "lagging"),
+        (tasks["west"], "on_track"),
+    ):
+        Judgement.objects.create(
+            task=task,
+            period="2022-07",
+            as_of=dt.date(2022, 7, 31),
+            status=status,
+            light="yellow" if status == "lagging" else "green",
+            proposed_status=status,
+        )
+    text = page(client, people["lily"], "home")
+    counts = text.split('id="status-counts"', 1)[1].split("</section>", 1)[0]
+    assert "年度重点工作研判结果" in counts
+    assert "<b>1</b><span>推进滞后</span>" in counts and "kind=annual" in counts
+    lagging = text.split('id="lagging"', 1)[1].split("</section>", 1)[0]
+    assert "JB-2022-001" in lagging  # the list of items names every lagging one
