@@ -410,7 +410,8 @@ class Command(BaseCommand):
                 f"已在「{office.name}」写入演示数据：{c['units']} 个单位、"
                 f"{writer.year} 年重点工作 {c['tasks']} 项、交办事项 {c['assigned']} 项、"
                 f"节点 {c['milestones']} 个、账号 {c['users']} 个；"
-                f"进展填报 1—{writer.last_month} 月，已采纳并研判。"
+                f"进展填报 {'1' if writer.last_month == 1 else f'1—{writer.last_month}'} 月，"
+                "已采纳并研判。"
             )
         )
         s = writer.skipped
