@@ -82,7 +82,10 @@ def progress(code, title, month, status, value=None, target=None, unit=""):
     if status == "completed":
         return pick(_COMPLETED, code, month).format(t=title)
     quantity = ""
-    if value is not None and target:
+    if value is not None and target and unit == "%":
+        # a rate: where it stands against the target rate, not a share of it
+        quantity = f"截至{month}月底达到{_number(value)}%（年度目标{_number(target)}%）。"
+    elif value is not None and target:
         quantity = (
             pick(_QUANTITY, code, month, "q").format(
                 m=month, v=_number(value), u=unit, g=_number(target), p=_percent(value, target)
