@@ -312,3 +312,12 @@ def test_the_untouched_demo_ledger_exports_and_imports_back_unchanged(demo, tmp_
     assert len(report.unchanged) == 63
     assert (KeyTask.objects.count(), Milestone.objects.count()) == (tasks, milestones)
     assert KeyTask.history.count() == history
+
+
+def test_remind_in_january_2027_on_the_demo_warns_and_goes_on(db):
+    call("demo", "--quiet", "--date", "2026-12-02")
+    out, err = StringIO(), StringIO()
+    call_command("remind", "--date", "2027-01-04", "--dry-run", stdout=out, stderr=err)
+    assert "2027年1月4日（星期一） 催报/催办" in out.getvalue()
+    assert "注意：2027年的工作日按法定节假日推算，未含调休上班日" in err.getvalue()
+    assert "节假日数据缺失" not in out.getvalue() + err.getvalue()
