@@ -598,7 +598,7 @@ def submission_detail(request, pk):
 def evidence(request, pk):
     """Stream one evidence file, only to someone who may see its task."""
     item = get_object_or_404(
-        Evidence.objects.filter(submission__task__in=KeyTask.objects.visible_to(request.user)),
+        Evidence.objects.filter(submission__in=Submission.objects.visible_to(request.user)),
         pk=pk,
     )
     try:
