@@ -41,7 +41,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "simple_history",
-    "axes",
+    "duban.org.apps.AxesConfig",  # django-axes
     "duban.core",
     "duban.org",
     "duban.ledger",
@@ -136,6 +136,8 @@ LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
+# Chinese for what Django 5.2 and django-axes leave untranslated (the admin, validators)
+LOCALE_PATHS = [BASE_DIR / "duban" / "locale"]
 USE_TZ = True
 
 STATIC_URL = "/static/"

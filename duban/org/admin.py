@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.forms import AdminPasswordChangeForm
+from django.contrib.auth.models import Group
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -41,10 +42,20 @@ class ProfileInline(admin.StackedInline):
 
 User = get_user_model()
 admin.site.unregister(User)
+# Only superusers use the admin (duban/urls.py), so groups and per-model permissions
+# grant nothing; their lists are also the admin's last English (“Can add …”).
+admin.site.unregister(Group)
 
 
 class PasswordSetByAdminForm(AdminPasswordChangeForm):
     """A password set in the admin is known to the admin: changed at the next sign-in."""
+
+    # Django builds this text by joining a translated string with an English one
+    usable_password_help_text = _(
+        "是否允许此用户用密码登录。停用后该用户不能用密码登录，但账号仍保留。"
+        '<ul id="id_unusable_warning" class="messagelist"><li class="warning">'
+        "停用后，此用户当前的密码将失效。</li></ul>"
+    )
 
     def save(self, commit=True):
         user = super().save(commit)
@@ -58,9 +69,15 @@ class PasswordSetByAdminForm(AdminPasswordChangeForm):
 class DubanUserAdmin(UserAdmin):
     inlines = [ProfileInline]
     change_password_form = PasswordSetByAdminForm
+    fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        (_("姓名与邮箱"), {"fields": ("last_name", "first_name", "email")}),
+        (_("权限"), {"fields": ("is_active", "is_staff", "is_superuser")}),
+        (_("重要日期"), {"fields": ("last_login", "date_joined")}),
+    )
     list_display = ["username", "first_name", "last_name", "unit", "is_staff", "is_active"]
     list_select_related = ["profile__unit"]
-    list_filter = ["is_staff", "is_superuser", "is_active", "profile__roles", "profile__office"]
+    list_filter = ["is_superuser", "is_active", "profile__roles", "profile__office"]
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
