@@ -3,6 +3,7 @@
 from django import forms
 from django.contrib.auth import get_user_model, password_validation
 from django.core.exceptions import ValidationError
+from django.db.models import Case, IntegerField, Value, When
 
 from duban.org import roles as R
 from duban.org.models import Role, Unit
@@ -35,7 +36,11 @@ class PersonForm(forms.Form):
     def __init__(self, *args, units, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = units
-        self.fields["roles"].queryset = Role.objects.filter(code__in=R.ROLE_NAMES)
+        order = Case(
+            *(When(code=code, then=Value(i)) for i, code in enumerate(R.ROLE_NAMES)),
+            output_field=IntegerField(),
+        )
+        self.fields["roles"].queryset = Role.objects.filter(code__in=R.ROLE_NAMES).order_by(order)
         self.fields["roles"].label_from_instance = lambda role: R.ROLE_NAMES[role.code]
         self.fields["name"].error_messages["required"] = "请填写姓名"
         self.fields["roles"].error_messages["required"] = "请至少选择一个角色"
