@@ -131,6 +131,8 @@ class Profile(models.Model):
         default=False,
         help_text=_("管理员设置或重置密码后勾选：本人登录后须先修改密码"),
     )
+    # who gave whom which unit and roles, and who set a password (人员管理, admin)
+    history = HistoricalRecords(bases=[AuditFields], m2m_fields=[roles])
 
     class Meta:
         verbose_name = _("人员信息")

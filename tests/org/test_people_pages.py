@@ -217,3 +217,18 @@ def test_a_duplicate_or_empty_unit_name_is_refused_in_chinese(alice, units):
 def test_another_streets_unit_answers_404(alice, neighbour):
     assert alice.get(reverse("org:unit", args=[neighbour["unit"].pk])).status_code == 404
     assert "乙街道城建科" not in alice.get(reverse("org:units")).content.decode()
+
+
+def test_changes_to_people_are_audited_with_who_and_how(alice, people, units):
+    bob = people["bob"]
+    alice.post(
+        reverse("org:person", args=[bob.pk]),
+        {"name": "鲍勃", "unit": units["build"].pk, "roles": [R.UNIT_HEAD], "active": "on"},
+    )
+    alice.post(reverse("org:person_password", args=[bob.pk]), {"password": "Xinmima-2026"})
+    history = Profile.history.filter(user=bob).order_by("history_date")
+    assert history.count() >= 2
+    latest = history.last()
+    assert latest.must_change_password
+    assert latest.history_user.username == "alice" and latest.channel == "web"
+    assert any({r.role_id for r in h.roles.all()} == {R.UNIT_HEAD} for h in history)
