@@ -829,6 +829,11 @@ def board(request):
         task__in=scope, period=period.key
     ).values_list("task_id", "state", "pk"):
         states[task_id], ids[task_id] = state, pk
+    # a unit's draft shows as 草稿 here, but only its unit may open it
+    readable = set(
+        Submission.objects.visible_to(user).filter(pk__in=ids.values()).values_list("pk", flat=True)
+    )
+    ids = {task_id: pk for task_id, pk in ids.items() if pk in readable}
     units = {}
 
     def unit_of(task):

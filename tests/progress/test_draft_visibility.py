@@ -53,3 +53,15 @@ def test_the_rule_lives_in_the_queryset(people, draft):
     assert draft in visible(people["carol"])
     for who in OTHERS:
         assert draft not in visible(people[who]), who
+
+
+def test_the_board_counts_the_draft_but_does_not_link_to_it(client, people, draft):
+    client.force_login(people["alice"])
+    url = reverse("progress:board") + "?period=2022-07"
+    page = client.get(url).content.decode()
+    item = page.split('data-task="MS-02"', 1)[1].split("</li>", 1)[0]
+    assert "草稿" in item
+    assert reverse("progress:submission", args=[draft.pk]) not in item
+    Submission.objects.filter(pk=draft.pk).update(state=Submission.State.SUBMITTED)
+    page = client.get(url).content.decode()
+    assert reverse("progress:submission", args=[draft.pk]) in page
