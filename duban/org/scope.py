@@ -28,3 +28,14 @@ def people_in_scope(user):
     if scope is None:
         return people
     return people.filter(profile__office_id__in=scope, is_superuser=False)
+
+
+def sees_every_office(user):
+    """Whether `user`'s scope holds every office of the deployment: a superuser, the one
+    street of a single-street install, or the district above all its streets. Settings
+    shared by the whole deployment may be changed only by such a person, so one street
+    never changes another's."""
+    scope = R.office_scope_ids(user)
+    if scope is None:
+        return True
+    return not Office.objects.exclude(pk__in=scope).exists()

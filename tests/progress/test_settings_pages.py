@@ -4,13 +4,33 @@ lag-reason categories (once reachable only through the admin)."""
 import pytest
 from django.urls import reverse
 
+from duban.org import roles as R
+from duban.org.models import Office
+from duban.org.scope import sees_every_office
 from duban.progress.models import ProgressRules, ReasonCategory
+from tests.factories import OfficeFactory, UnitFactory, make_user
 
 
 @pytest.fixture
-def alice(client, people):
-    client.force_login(people["alice"])
+def chief(people):
+    """督查管理员 of the district above every street: the rules and categories are shared
+    by all the deployment's offices, so the one whose scope holds them all changes them."""
+    district = OfficeFactory(name="示范区", kind=Office.Kind.DISTRICT)
+    Office.objects.exclude(pk=district.pk).update(parent=district)
+    return make_user("dora", R.SUPERVISOR, office=district)
+
+
+@pytest.fixture
+def dora(client, chief):
+    client.force_login(chief)
     return client
+
+
+@pytest.fixture
+def neighbour(people):
+    street = OfficeFactory(name="乙街道")
+    unit = UnitFactory(office=street, name="乙街道城建科", kind="department")
+    return make_user("yi_admin", R.SUPERVISOR, unit=unit)
 
 
 RULES = {
@@ -23,14 +43,14 @@ RULES = {
 }
 
 
-def test_supervisor_changes_the_rules(alice):
-    assert "序时进度系数" in alice.get(reverse("progress_settings:rules")).content.decode()
-    response = alice.post(reverse("progress_settings:rules"), RULES)
+def test_supervisor_changes_the_rules(dora):
+    assert "序时进度系数" in dora.get(reverse("progress_settings:rules")).content.decode()
+    response = dora.post(reverse("progress_settings:rules"), RULES)
     assert response.status_code == 302
     rules = ProgressRules.current()
     assert rules.submission_day == 20 and rules.unit_head_approval
     assert str(rules.pace_threshold) == "0.80" and rules.red_after_lagging_periods == 3
-    assert rules.history.latest().history_user.username == "alice"
+    assert rules.history.latest().history_user.username == "dora"
 
 
 @pytest.mark.parametrize(
@@ -42,9 +62,9 @@ def test_supervisor_changes_the_rules(alice):
         ("submission_day", "abc", "输入整数"),
     ],
 )
-def test_bad_rules_are_refused_in_chinese(alice, field, value, message):
+def test_bad_rules_are_refused_in_chinese(dora, field, value, message):
     before = ProgressRules.current().submission_day
-    response = alice.post(reverse("progress_settings:rules"), {**RULES, field: value})
+    response = dora.post(reverse("progress_settings:rules"), {**RULES, field: value})
     assert response.status_code == 200 and message in response.content.decode()
     assert ProgressRules.current().submission_day == before
 
@@ -73,7 +93,7 @@ def reasons_data(categories, extra=None):
     return data
 
 
-def test_supervisor_renames_switches_off_and_adds_reason_categories(alice):
+def test_supervisor_renames_switches_off_and_adds_reason_categories(dora):
     categories = list(ReasonCategory.objects.all())
     first, last = categories[0], len(categories)
     data = reasons_data(
@@ -86,7 +106,7 @@ def test_supervisor_renames_switches_off_and_adds_reason_categories(alice):
         },
     )
     data.pop("form-1-active", None)
-    response = alice.post(reverse("progress_settings:reasons"), data)
+    response = dora.post(reverse("progress_settings:reasons"), data)
     assert response.status_code == 302
     first.refresh_from_db()
     assert first.name == "资金保障不足"
@@ -94,11 +114,11 @@ def test_supervisor_renames_switches_off_and_adds_reason_categories(alice):
     assert ReasonCategory.objects.get(name="天气影响").active
 
 
-def test_a_duplicate_reason_category_is_refused_in_chinese(alice):
+def test_a_duplicate_reason_category_is_refused_in_chinese(dora):
     categories = list(ReasonCategory.objects.all())
     last = len(categories)
     data = reasons_data(categories, {f"form-{last}-name": categories[0].name})
-    response = alice.post(reverse("progress_settings:reasons"), data)
+    response = dora.post(reverse("progress_settings:reasons"), data)
     assert response.status_code == 200
     assert "已有同名的原因类别" in response.content.decode()
     assert ReasonCategory.objects.count() == last
@@ -109,3 +129,27 @@ def test_only_the_supervisor_opens_the_settings(client, people, who):
     client.force_login(people[who])
     for name in ["progress_settings:rules", "progress_settings:reasons"]:
         assert client.get(reverse(name)).status_code == 403
+
+
+def test_who_may_change_what_every_office_shares(people, neighbour, chief, client):
+    assert sees_every_office(chief)  # the district above both streets
+    assert not sees_every_office(people["alice"])  # 乙街道 is beside it
+    assert not sees_every_office(neighbour)
+    client.force_login(chief)
+    assert client.post(reverse("progress_settings:rules"), RULES).status_code == 302
+
+
+def test_one_street_cannot_change_rules_another_street_uses(client, people, neighbour):
+    before = ProgressRules.current().submission_day
+    for person in [people["alice"], neighbour]:
+        client.force_login(person)
+        page = client.get(reverse("progress_settings:rules")).content.decode()
+        assert "各街道共用" in page and "保存</button>" not in page
+        assert "disabled" in page
+        response = client.post(reverse("progress_settings:rules"), RULES)
+        assert response.status_code == 403
+        response = client.post(
+            reverse("progress_settings:reasons"), reasons_data(list(ReasonCategory.objects.all()))
+        )
+        assert response.status_code == 403
+    assert ProgressRules.current().submission_day == before
