@@ -121,16 +121,19 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_FAILURE_LIMIT = envint("DUBAN_LOGIN_FAILURE_LIMIT", 5)
-AXES_COOLOFF_TIME = datetime.timedelta(minutes=envint("DUBAN_LOGIN_LOCK_MINUTES", 30))
+_lock_minutes = envint("DUBAN_LOGIN_LOCK_MINUTES", 30)
+if AXES_FAILURE_LIMIT < 1 or _lock_minutes < 1:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("DUBAN_LOGIN_FAILURE_LIMIT 和 DUBAN_LOGIN_LOCK_MINUTES 应为正整数")
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=_lock_minutes)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "duban.org.accounts.lockout_response"
 AXES_VERBOSE = False
-# behind a reverse proxy set DUBAN_PROXY_COUNT so the client's address is read from
-# X-Forwarded-For, not the proxy's
-AXES_IPWARE_PROXY_COUNT = envint("DUBAN_PROXY_COUNT", 0) or None
-if AXES_IPWARE_PROXY_COUNT:
-    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+# behind reverse proxies (nginx …) the client's address is read from X-Forwarded-For
+DUBAN_PROXY_COUNT = envint("DUBAN_PROXY_COUNT", 0)
+AXES_CLIENT_IP_CALLABLE = "duban.org.accounts.client_address"
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]

@@ -81,3 +81,21 @@ def lockout_response(request, original_response=None, credentials=None):
         "cooloff_minutes": int(cooloff.total_seconds() // 60) if cooloff else None,
     }
     return render(request, "registration/locked.html", context, status=429)
+
+
+def client_address(request):
+    """The address a sign-in came from (settings.AXES_CLIENT_IP_CALLABLE). Behind
+    `DUBAN_PROXY_COUNT` reverse proxies, each appends the address it was reached from to
+    X-Forwarded-For, so the client is the entry that many places from the end; anything
+    before it was written by the client and is not trusted."""
+    remote = request.META.get("REMOTE_ADDR")
+    count = getattr(settings, "DUBAN_PROXY_COUNT", 0)
+    if count:
+        forwarded = [
+            part.strip()
+            for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+            if part.strip()
+        ]
+        if len(forwarded) >= count:
+            return forwarded[-count]
+    return remote

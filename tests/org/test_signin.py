@@ -179,3 +179,20 @@ def test_a_password_set_in_the_admin_must_be_changed_too(client, people):
     )
     assert response.status_code == 302
     assert Profile.objects.get(user=bob).must_change_password
+
+
+def test_behind_a_proxy_the_lock_follows_the_forwarded_address(client, people, settings):
+    settings.DUBAN_PROXY_COUNT = 1
+
+    def through_proxy(password, client_address):
+        return client.post(
+            reverse("login"),
+            {"username": "bob", "password": password},
+            REMOTE_ADDR="127.0.0.1",
+            HTTP_X_FORWARDED_FOR=f"1.2.3.4, {client_address}",  # the first part is forged
+        )
+
+    for _ in range(4):
+        assert through_proxy("wrong-password", "8.8.8.8").status_code == 200
+    assert through_proxy("wrong-password", "8.8.8.8").status_code == 429
+    assert through_proxy("pass12345", "9.9.9.9").status_code == 302  # another office PC
