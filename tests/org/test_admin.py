@@ -179,3 +179,37 @@ def test_a_user_added_in_the_admin_must_change_the_password(root, db):
     assert response.status_code == 302
     user = get_user_model().objects.get(username="zhangwei")
     assert user.profile.must_change_password
+
+
+def test_the_admin_keeps_a_chinese_name_in_one_field(root, people):
+    bob = people["bob"]
+    bob.last_name, bob.first_name = "孙", "丽娜"
+    bob.save()
+    url = reverse("admin:auth_user_change", args=[bob.pk])
+    page = root.get(url).content.decode()
+    assert 'name="name"' in page and 'value="孙丽娜"' in page
+    assert 'name="first_name"' not in page
+    data = {
+        "username": "bob",
+        "name": "孙丽娜",
+        "email": "",
+        "is_active": "on",
+        "last_login_0": "",
+        "last_login_1": "",
+        "date_joined_0": "2022-01-01",
+        "date_joined_1": "08:00:00",
+        "profile-TOTAL_FORMS": "1",
+        "profile-INITIAL_FORMS": "1",
+        "profile-MIN_NUM_FORMS": "0",
+        "profile-MAX_NUM_FORMS": "1",
+        "profile-0-id": bob.profile.pk,
+        "profile-0-user": bob.pk,
+        "profile-0-office": bob.profile.office_id,
+        "profile-0-unit": bob.profile.unit_id,
+        "profile-0-roles": ["reporter"],
+        "profile-0-phone": "",
+    }
+    response = root.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    bob.refresh_from_db()
+    assert (bob.last_name, bob.first_name) == ("孙丽娜", "")
