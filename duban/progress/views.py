@@ -596,7 +596,7 @@ def submission_detail(request, pk):
 def evidence(request, pk):
     """Stream one evidence file, only to someone who may see its task."""
     item = get_object_or_404(
-        Evidence.objects.filter(submission__task__in=KeyTask.objects.visible_to(request.user)),
+        Evidence.objects.filter(submission__in=Submission.objects.visible_to(request.user)),
         pk=pk,
     )
     try:
@@ -816,6 +816,11 @@ def board(request):
         task__in=scope, period=period.key
     ).values_list("task_id", "state", "pk"):
         states[task_id], ids[task_id] = state, pk
+    # a unit's draft shows as 草稿 here, but only its unit may open it
+    readable = set(
+        Submission.objects.visible_to(user).filter(pk__in=ids.values()).values_list("pk", flat=True)
+    )
+    ids = {task_id: pk for task_id, pk in ids.items() if pk in readable}
     units = {}
 
     def unit_of(task):

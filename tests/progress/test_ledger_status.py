@@ -240,7 +240,7 @@ def test_a_sent_report_saying_completed_completes_the_milestones_a_draft_does_no
     assert milestone_states(alice.get(url).content.decode()) == [("开工建设", "已完成")]
 
 
-def test_task_page_lists_every_report_with_its_reviews(alice, people, tasks):
+def test_task_page_lists_every_report_with_its_reviews(alice, client, people, tasks):
     task = tasks["build"]
     june = Submission.objects.create(
         task=task,
@@ -257,7 +257,13 @@ def test_task_page_lists_every_report_with_its_reviews(alice, people, tasks):
     )
     Review.objects.create(submission=june, action="accept", version=2, actor=people["alice"])
     Submission.objects.create(task=task, period="2022-07", unit=task.lead_unit, progress="七月草稿")
-    page = alice.get(reverse("ledger:detail", args=[task.pk])).content.decode()
+    # the unit's own draft is listed for the unit; the office sees only what was submitted
+    office_box = alice.get(reverse("ledger:detail", args=[task.pk])).content.decode()
+    office_box = office_box.split('id="submissions"', 1)[1].split("</section>", 1)[0]
+    assert "1 期" in office_box
+    assert "七月草稿" not in office_box and 'data-period="2022-07"' not in office_box
+    client.force_login(people["bob"])
+    page = client.get(reverse("ledger:detail", args=[task.pk])).content.decode()
     box = page.split('id="submissions"', 1)[1].split("</section>", 1)[0]
     assert "2 期" in box
     assert box.index("2022-07") < box.index("2022-06")  # newest first
