@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from duban.workbench import views as workbench_views
 
@@ -18,4 +20,6 @@ urlpatterns = [
     path("reports/", include("duban.reports.urls")),
     path("dashboard/", include("duban.reports.dashboard_urls")),
     path("admin/", admin.site.urls),
+    # browsers ask for /favicon.ico before reading the page's <link rel="icon">
+    path("favicon.ico", RedirectView.as_view(url=static("duban/favicon.svg"), permanent=True)),
 ]
