@@ -66,6 +66,9 @@ def guess_unit_kind(name):
 
 class LedgerImport(TabularImport):
     columns = COLUMNS
+    # what the person can do about an unknown unit, in the words of where they import from
+    # (the command line sets its option's name)
+    create_hint = "如需新建，请勾选“自动创建缺失的单位和类别”"
 
     def __init__(self, office, year, *, user=None, create_missing=False):
         super().__init__(user=user)
@@ -112,7 +115,7 @@ class LedgerImport(TabularImport):
             RowError(
                 row.number,
                 label,
-                f"单位“{name}”不存在（{hint_text}）；如需新建，请勾选“自动创建缺失的单位和类别”（命令行加 --create-missing）",
+                f"单位“{name}”不存在（{hint_text}）；{self.create_hint}",
             )
         )
 

@@ -243,7 +243,7 @@ class LedgerImportFlow(ImportFlow):
     file_noun = "台账文件"
     intro = (
         "上传后先预览：系统会逐行检查并列出将新增、更新的事项，确认后才会写入台账。"
-        "已有编号的事项按编号更新。支持 .xlsx 和 .csv（UTF-8 或 GB18030 编码）。"
+        "已有编号的事项按编号更新。支持 Excel 文件和 CSV 文件（旧版 .xls 请先在 Excel 中另存为新格式）。"
     )
 
     @property

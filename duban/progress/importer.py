@@ -52,7 +52,8 @@ COLUMNS = [
 ]
 HEADERS = [c.header for c in COLUMNS]
 
-#: what may be written in 状态 (the template's dropdown offers the first four)
+#: what may be written in 状态 (the template's dropdown offers STATUS_CHOICES; the older
+#: words 推进顺利, 顺利, 正常 and 滞后 are still read)
 STATUS_WORDS = {
     "已完成": Status.COMPLETED,
     "推进顺利": Status.ON_TRACK,
@@ -62,7 +63,7 @@ STATUS_WORDS = {
     "正常": Status.ON_TRACK,
     "滞后": Status.LAGGING,
 }
-STATUS_CHOICES = ["已完成", "推进顺利", "推进正常", "推进滞后"]
+STATUS_CHOICES = ["已完成", "推进正常", "推进滞后"]
 IMPORT_COMMENT = "Excel 导入"
 
 CENT = Decimal("0.01")
@@ -491,7 +492,7 @@ def build_template(office, period):
         f"{office.name} {period.label} 重点工作进展导入说明：",
         "1. 表头按名称识别，列的顺序可调整；灰色的事项名称、牵头单位、量化指标仅供对照，导入时忽略。",
         "2. 编号、进展情况必填（红色表头）；没有进展的事项可整行删除。",
-        "3. 状态可选 已完成、推进顺利、推进正常、推进滞后；留空则由系统按节点、时限和完成值研判。",
+        "3. 状态可选 已完成、推进正常、推进滞后；留空则由系统按节点、时限和完成值研判。",
         "4. 状态为推进滞后时必须填写滞后原因，原因类别从下拉列表中选择。",
         "5. 完成值只对有量化指标的事项填写，填数字（累计完成量）。",
         "6. 导入即视为党政办采纳的本月研判结果；同一文件重复导入不会产生任何改动。",

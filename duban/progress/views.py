@@ -895,7 +895,7 @@ class ProgressImportFlow(ImportFlow):
     intro = (
         "每行是一项重点工作本月的进展，导入即视为党政办采纳的本月研判结果。"
         "上传后先预览每项将得到的研判结果，确认后才会写入；同一文件重复导入不会产生任何改动。"
-        "支持 .xlsx 和 .csv（UTF-8 或 GB18030 编码）。"
+        "支持 Excel 文件和 CSV 文件（旧版 .xls 请先在 Excel 中另存为新格式）。"
     )
     outcome_label = "研判结果"
 

@@ -7,6 +7,7 @@ generates (a write). Unit roles get 403; another office's archived report is 404
 """
 
 import functools
+import logging
 import re
 
 from django import forms
@@ -35,6 +36,11 @@ from duban.reports.render import FORMATS, LABELS, filename
 
 MAX_SUGGESTION = 2000
 PAGE_SIZE = 20
+WEB_PDF_UNAVAILABLE = (
+    "PDF 需要服务器安装文档转换组件，目前暂不能生成。请先下载 Word 版（可在 Word 中另存为 PDF），"
+    "或请系统管理员安装（见使用说明）。"
+)
+logger = logging.getLogger(__name__)
 
 
 def office_wide_required(view):
@@ -225,8 +231,15 @@ def download(request, pk, fmt):
         raise Http404("不支持的格式")
     try:
         data = documents.render(report.figures, fmt)
-    except (PdfUnavailable, PdfFailed) as error:
-        messages.error(request, str(error))
+    except PdfUnavailable:
+        # the command line's message names the program to install; a page says what to do
+        messages.error(request, WEB_PDF_UNAVAILABLE)
+        return redirect("reports:detail", pk=report.pk)
+    except PdfFailed as error:
+        logger.warning("PDF 转换失败：%s", error)
+        messages.error(
+            request, "PDF 转换没有成功，请先下载 Word 版；如一直失败，请告诉系统管理员。"
+        )
         return redirect("reports:detail", pk=report.pk)
     response = HttpResponse(data, content_type=FORMATS[fmt][0])
     response["Content-Disposition"] = content_disposition_header(

@@ -393,7 +393,8 @@ def test_an_unknown_unit_is_refused_suggesting_the_closest_names(office, tmp_pat
     (error,) = errors_of(report)
     assert error.startswith("第2行【牵头单位】单位“城建中”不存在")
     assert "相近的单位：城建中心" in error
-    assert "--create-missing" in error
+    assert "请勾选“自动创建缺失的单位和类别”" in error
+    assert "--create-missing" not in error  # the page has a checkbox, not an option
 
 
 def test_an_unknown_partner_unit_is_refused_in_the_partner_column(office, tmp_path, units):

@@ -264,7 +264,7 @@ def test_task_page_lists_every_report_with_its_reviews(alice, people, tasks):
     assert f'href="{reverse("progress:submission", args=[june.pk])}"' in box
     for text in [
         "已采纳",
-        "推进顺利/正常",
+        "推进正常",
         "完成施工招标",
         "党政办退回",
         "请补充招标公告",
