@@ -30,11 +30,12 @@ equal what is stored changes nothing: no version, no Review, no history row.
 import copy
 import re
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
 
+from duban.core.numfmt import AmountError, parse_amount
 from duban.core.periods import Period, PeriodError
 from duban.core.tabular import Column, RowChange, RowError, TabularImport, cell_text, closest
 from duban.ledger.models import KeyTask
@@ -65,9 +66,6 @@ STATUS_WORDS = {
 }
 STATUS_CHOICES = ["已完成", "推进正常", "推进滞后"]
 IMPORT_COMMENT = "Excel 导入"
-
-CENT = Decimal("0.01")
-VALUE_LIMIT = Decimal("1e12")  # max_digits=14, decimal_places=2
 
 
 def _name_key(text):
@@ -217,28 +215,12 @@ class ProgressImport(TabularImport):
         )
 
     def _completed_value(self, row, task, errors):
-        raw = row.values.get("completed_value")
-        text = cell_text(raw)
-        if text == "":
+        try:
+            value = parse_amount(row.values.get("completed_value"))
+        except AmountError as error:
+            errors.append(RowError(row.number, "完成值", str(error)))
             return None
-        if isinstance(raw, bool):
-            value = None
-        elif isinstance(raw, int | float):
-            value = Decimal(str(raw))
-        else:
-            try:
-                value = Decimal(re.sub(r"[,，\s]", "", text))
-            except InvalidOperation:
-                value = None
-        if value is None or not value.is_finite():
-            errors.append(RowError(row.number, "完成值", f"“{text}”不是数字"))
-            return None
-        if value < 0:
-            errors.append(RowError(row.number, "完成值", f"不能为负数：{text}"))
-            return None
-        value = value.quantize(CENT, rounding=ROUND_HALF_UP)
-        if value >= VALUE_LIMIT:
-            errors.append(RowError(row.number, "完成值", f"数值过大：{text}"))
+        if value is None:
             return None
         if task is not None and task.target_value is None:
             errors.append(
