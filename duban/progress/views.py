@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST
 
 from duban.core import numfmt
 from duban.core.importflow import ImportFlow
+from duban.core.listing import Col, Listing
 from duban.core.periods import MAX_YEAR, MIN_YEAR, Period, PeriodError, parse_year
 from duban.core.workdays import CalendarGapError
 from duban.ledger.forms import default_office
@@ -807,6 +808,25 @@ class BoardUnit:
         return f"尚有 {self.unreported} 项未报送"
 
 
+def _count_col(key):
+    return Col(key, BOARD_LABELS[key], value=lambda b: b.counts[key], width=8)
+
+
+BOARD_LIST = Listing.define(
+    Col(
+        "unit",
+        "牵头单位",
+        value=lambda b: b.unit.name,
+        sort_value=lambda b: (b.unit.office_id, b.unit.order, b.unit.name, b.unit.pk),
+        width=20,
+    ),
+    Col("due", "须填报", value=lambda b: len(b.tasks), width=8),
+    *(_count_col(key) for key in BOARD_LABELS),
+    Col("summary", "情况", value=lambda b: b.summary, sort_value=lambda b: b.unreported, width=20),
+    Col("done", "此前已完成", value=lambda b: len(b.done), width=10),
+)
+
+
 def _board_viewer(user):
     if not (R.is_supervisor(user) or R.LEADER in R.roles_of(user)):
         raise PermissionDenied("只有督查管理员和领导可以查看报送看板")
@@ -856,6 +876,10 @@ def board(request):
     rows = sorted(
         units.values(), key=lambda b: (b.unit.office_id, b.unit.order, b.unit.name, b.unit.pk)
     )
+    listing = BOARD_LIST.bind(request.GET)
+    rows = listing.sort(rows)
+    if listing.exporting:
+        return listing.export(rows, f"报送看板{period.label}")
     totals = dict.fromkeys(BOARD_LABELS, 0)
     for entry in rows:
         for key, count in entry.counts.items():
@@ -872,6 +896,7 @@ def board(request):
             "previous": period.previous(),
             "next": period.next(),
             "rows": rows,
+            "listing": listing,
             "totals": totals,
             "total_tasks": sum(totals.values()),
             "labels": BOARD_LABELS,
