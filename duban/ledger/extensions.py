@@ -53,6 +53,10 @@ class LedgerExtension:
         """A short text above the table (which month the columns show), or ""."""
         return ""
 
+    def legends(self, ledger):
+        """[template name]: explanations shown above the table (灯色说明 for the lights)."""
+        return []
+
     # --- the Excel export of a view ---------------------------------------
     def export_columns(self, ledger):
         """[(header, width)] added after the ledger's own columns."""

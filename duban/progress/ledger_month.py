@@ -93,6 +93,9 @@ class MonthView(LedgerExtension):
             return f"状态与预警：{ledger.span.label}（截至{ledger.period.label}研判）"
         return f"状态与预警：{ledger.period.label}研判"
 
+    def legends(self, ledger):
+        return ["progress/_ledger_legend.html"]
+
     def export_columns(self, ledger):
         return [("状态", 10), ("预警", 8), (f"{ledger.period.label}进展", 50)]
 

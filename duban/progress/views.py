@@ -42,6 +42,7 @@ from duban.progress.importer import ProgressImport, build_template
 from duban.progress.models import (
     Evidence,
     Judgement,
+    Light,
     PartnerFeedback,
     Review,
     Status,
@@ -407,6 +408,37 @@ def _lights(submissions):
     return submissions
 
 
+def _info(submission, key):
+    return (submission.light_info or {}).get(key, "")
+
+
+REVIEW_LIST = Listing.define(
+    Col("period", "报送周期", value=lambda s: s.period, width=10),
+    Col("code", "编号", value=lambda s: s.task.code, width=10),
+    Col("title", "事项名称", value=lambda s: s.task.title, width=30),
+    Col(
+        "unit",
+        "牵头单位",
+        value=lambda s: s.task.lead_unit.name,
+        sort_value=lambda s: (s.task.lead_unit.order, s.task.lead_unit.name),
+        width=16,
+    ),
+    Col(
+        "light",
+        "预警",
+        value=lambda s: _info(s, "light_label"),
+        sort_value=lambda s: explain.light_rank(_info(s, "light")),
+        width=8,
+    ),
+    Col("status", "研判", value=lambda s: _info(s, "status_label"), width=10),
+    Col("self_status", "自评状态", value=lambda s: s.get_self_status_display(), width=10),
+    Col("progress", "进展情况", value=lambda s: s.progress, width=50),
+    Col("reason", "滞后原因", value=lambda s: s.reason, width=30),
+    Col("next_steps", "下步措施", value=lambda s: s.next_steps, width=30),
+    Col("submitted_at", "提交时间", value=lambda s: s.submitted_at, width=18),
+)
+
+
 @login_required
 def review(request):
     """党政办: reports waiting in its scope; 单位负责人: its unit's reports waiting for it.
@@ -453,6 +485,11 @@ def review(request):
     head_queue = (
         base.filter(state=State.PENDING_HEAD, unit_id=head_unit_id) if head_unit_id else base.none()
     )
+    listing = REVIEW_LIST.bind(request.GET)
+    office_queue = listing.sort(_lights(office_queue))
+    head_queue = listing.sort(_lights(head_queue))
+    if listing.exporting:
+        return listing.export(office_queue + head_queue, "待审核填报")
     return render(
         request,
         "progress/review.html",
@@ -461,8 +498,10 @@ def review(request):
             "period_text": period_text,
             "supervisor": supervisor,
             "head": head_unit_id is not None,
-            "office_queue": _lights(office_queue),
-            "head_queue": _lights(head_queue),
+            "office_queue": office_queue,
+            "head_queue": head_queue,
+            "listing": listing,
+            "sort_keys": ["period", "code", "unit", "light", "submitted_at"],
             "queue_units": [(pk, name, count) for pk, (name, count) in units.items()],
             "unit_id": unit_id,
         },
@@ -669,6 +708,51 @@ def _judging_period(request, office):
     return month.default_month(office.tasks.all(), latest or today.year, today)
 
 
+def _judgement_text(row):
+    judgement = row["judgement"]
+    if judgement is None:
+        return "未研判"
+    text = judgement.get_status_display()
+    if judgement.source != Judgement.Source.ENGINE:
+        return f"{text}（{judgement.get_source_display()}）"
+    return text if judgement.judged_by_id else f"{text}（待确认）"
+
+
+JUDGE_LIST = Listing.define(
+    Col("code", "编号", value=lambda r: r["task"].code, width=10),
+    Col("title", "事项名称", value=lambda r: r["task"].title, width=30),
+    Col(
+        "unit",
+        "牵头单位",
+        value=lambda r: r["task"].lead_unit.name,
+        sort_value=lambda r: (r["task"].lead_unit.order, r["task"].lead_unit.name),
+        width=16,
+    ),
+    Col(
+        "proposal",
+        "系统建议",
+        value=lambda r: r["proposal"] and Status(r["proposal"].status).label,
+        sort_value=lambda r: explain.light_rank(r["proposal"] and r["proposal"].light),
+        width=10,
+    ),
+    Col(
+        "light",
+        "预警",
+        value=lambda r: r["proposal"] and Light(r["proposal"].light).label,
+        sort_value=lambda r: explain.light_rank(r["proposal"] and r["proposal"].light),
+        width=8,
+    ),
+    Col("reasons", "依据", value=lambda r: "；".join(r["reasons"]), width=50),
+    Col(
+        "judgement",
+        "当前研判",
+        value=_judgement_text,
+        sort_value=lambda r: explain.light_rank(r["judgement"] and r["judgement"].light),
+        width=16,
+    ),
+)
+
+
 @login_required
 def judge_month(request):
     """研判本月: the engine's proposal for every task of the office's month with its reasons,
@@ -741,6 +825,10 @@ def judge_month(request):
     for proposal in proposals.values():
         counts[proposal.status] += 1
     pending = sum(1 for row in rows if row["judgement"] is not None and not row["confirmed"])
+    listing = JUDGE_LIST.bind(request.GET)
+    rows = listing.sort(rows)
+    if listing.exporting:
+        return listing.export(rows, f"研判{office.name}{period.label}")
     return render(
         request,
         "progress/judge_month.html",
@@ -751,6 +839,7 @@ def judge_month(request):
             "previous": period.previous(),
             "next": period.next(),
             "rows": rows,
+            "listing": listing,
             "counts": [(Status(s).label, counts[s]) for s in Status.values],
             "lag_rate": numfmt.pct(month.lag_rate(counts[Status.LAGGING], len(rows))),
             "pending": pending,
