@@ -20,6 +20,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
+from duban.core.listing import Col, Listing
 from duban.core.pdf import PdfFailed, PdfUnavailable, available
 from duban.core.periods import Period, PeriodError
 from duban.core.workdays import CalendarGapError
@@ -131,13 +132,41 @@ def index_context(request, form, page=None):
     }
 
 
+def _overall(report, key):
+    return (report.figures.get("overall") or {}).get(key)
+
+
+ARCHIVE_LIST = Listing.define(
+    Col("pk", "编号", order=("pk",), value=lambda r: r.pk, width=8),
+    Col("title", "标题", order=("title",), value=lambda r: r.title, width=40),
+    Col(
+        "period", "周期", order=("period",), value=lambda r: r.figures.get("period_label"), width=14
+    ),
+    Col(
+        "office", "街道/区", order=("office__order", "office__name"), value=lambda r: r.office.name
+    ),
+    Col("created_at", "生成时间", order=("created_at",), value=lambda r: r.created_at, width=18),
+    Col(
+        "created_by",
+        "生成人",
+        value=lambda r: R.display_name(r.created_by) if r.created_by else "系统自动",
+        width=12,
+    ),
+    Col("lagging", "推进滞后", value=lambda r: _overall(r, "lagging"), width=10),
+    Col("total", "事项总数", value=lambda r: _overall(r, "total"), width=10),
+)
+
+
 @office_wide_required
 def index(request):
     reports = Report.objects.visible_to(request.user).select_related("office", "created_by")
+    listing = ARCHIVE_LIST.bind(request.GET)
+    reports = listing.order(reports, "-created_at", "-pk")
+    if listing.exporting:
+        return listing.export(reports, "报告存档")
     page = Paginator(reports, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(
-        request, "reports/index.html", index_context(request, ReportForm(request.user), page)
-    )
+    context = index_context(request, ReportForm(request.user), page)
+    return render(request, "reports/index.html", {**context, "listing": listing})
 
 
 @office_wide_required

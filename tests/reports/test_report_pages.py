@@ -218,3 +218,26 @@ def test_a_year_without_holiday_data_says_how_to_add_it(client, people, units):
     response = generate(client, Office.objects.order_by("id").first(), period="2031-03")
     assert "2031年的节假日数据缺失" in client.get(response["Location"]).content.decode()
     assert not Report.objects.exists()
+
+
+def test_the_archive_sorts_by_title_and_exports_its_list(client, people, judged, office):
+    from io import BytesIO
+
+    import openpyxl
+
+    Report.objects.create(
+        office=office, period="2022-07", title="乙", figures={"period_label": "7月"}
+    )
+    Report.objects.create(
+        office=office, period="2022-06", title="甲", figures={"period_label": "6月"}
+    )
+    as_user(client, people["alice"])
+    page = client.get(reverse("reports:index"), {"sort": "period"}).context["page"]
+    assert [r.title for r in page] == ["甲", "乙"]
+    response = client.get(reverse("reports:index"), {"sort": "-period", "export": "xlsx"})
+    rows = list(
+        openpyxl.load_workbook(BytesIO(response.content)).active.iter_rows(values_only=True)
+    )
+    assert rows[0][:3] == ("编号", "标题", "周期")
+    assert [r[1] for r in rows[1:]] == ["乙", "甲"]
+    assert rows[1][5] == "系统自动"
