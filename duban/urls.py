@@ -13,6 +13,7 @@ admin.site.index_title = "系统管理"
 urlpatterns = [
     path("", workbench_views.home, name="home"),
     path("login/", workbench_views.LoginView.as_view(), name="login"),
+    path("help/", workbench_views.help_page, name="help"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("ledger/", include("duban.ledger.urls")),
     path("progress/", include("duban.progress.urls")),

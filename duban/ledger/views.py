@@ -152,6 +152,7 @@ def task_detail(request, pk):
         "ledger/detail.html",
         {
             "task": task,
+            "list_url": f"{reverse('ledger:list')}?year={task.year}",
             "partners": task.partner_units.order_by("order", "name"),
             "milestones": [(milestone, states.get(milestone.pk, "")) for milestone in milestones],
             "sections": sections,

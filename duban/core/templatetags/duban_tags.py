@@ -47,3 +47,19 @@ def export_query(context):
     query.pop("page", None)
     query["export"] = "xlsx"
     return "?" + query.urlencode()
+
+
+@register.inclusion_tag("_crumbs.html")
+def crumbs(*parts):
+    """The one breadcrumb: {% crumbs "重点工作台账" list_url task.code %} — label/url pairs
+    (or a list of (label, url) pairs), then the current page's name, unlinked."""
+    links, label = [], None
+    for part in parts:
+        if isinstance(part, list | tuple):
+            links.extend(tuple(pair) for pair in part)
+        elif label is None:
+            label = part
+        else:
+            links.append((label, part))
+            label = None
+    return {"links": links, "current": label or ""}
