@@ -92,7 +92,7 @@ def light_meanings(rules=None):
         (
             Light.BLUE,
             str(Light.BLUE.label),
-            f"距完成时限不足{soon}个工作日，尚未完成",
+            f"距完成时限{soon}个工作日以内，尚未完成",
             "抓紧完成，按时报送",
         ),
         (Light.GREEN, str(Light.GREEN.label), "已完成，或按计划推进正常", "保持"),
