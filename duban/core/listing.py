@@ -68,6 +68,10 @@ class ListingSpec:
     def bind(self, params):
         return Listing(self, params)
 
+    def with_columns(self, *columns):
+        """This spec and more columns (those an extension adds to a page)."""
+        return ListingSpec(self.columns + tuple(columns), self.default)
+
 
 class Listing:
     """The columns of one list page bound to a request's query."""
@@ -97,10 +101,12 @@ class Listing:
         breaks ties); unchanged apart from `fallback` when no column is chosen."""
         if not self.key or not self.columns[self.key].order:
             return queryset.order_by(*fallback) if fallback else queryset
-        fields = [
-            F(name).desc(nulls_last=True) if self.desc else F(name).asc(nulls_last=True)
-            for name in self.columns[self.key].order
-        ]
+        fields = []
+        for name in self.columns[self.key].order:
+            expression = F(name) if isinstance(name, str) else name
+            fields.append(
+                expression.desc(nulls_last=True) if self.desc else expression.asc(nulls_last=True)
+            )
         return queryset.order_by(*fields, *(fallback or ("pk",)))
 
     def sort(self, rows):

@@ -22,6 +22,7 @@ class ListColumn:
     header: str
     template: str
     name: str = ""
+    sort: str = ""  # a key of `sort_columns` when the column can be sorted by
 
 
 class LedgerExtension:
@@ -42,6 +43,11 @@ class LedgerExtension:
     # --- the list page ----------------------------------------------------
     def columns(self, ledger):
         """[ListColumn] shown after 事项名称."""
+        return []
+
+    def sort_columns(self, ledger):
+        """[(key, label, order)]: columns the list may be sorted by (core/listing.py);
+        `order` is a tuple of field paths or query expressions."""
         return []
 
     def prepare_rows(self, ledger, tasks):

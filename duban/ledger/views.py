@@ -74,8 +74,14 @@ LEDGER_LIST = Listing.define(
 )
 
 
-def _ordered(request, tasks):
-    return LEDGER_LIST.bind(request.GET).order(tasks, *LEDGER_ORDER)
+def _listing(request, ledger):
+    """The ledger's columns and those the extensions let one sort by (状态, 预警)."""
+    extra = [
+        Col(key, label, order=order)
+        for extension in ledger.extensions
+        for key, label, order in extension.sort_columns(ledger)
+    ]
+    return LEDGER_LIST.with_columns(*extra).bind(request.GET)
 
 
 def _rows(tasks):
@@ -88,7 +94,7 @@ def _rows(tasks):
 @login_required
 def task_list(request):
     ledger = LedgerFilter(request.GET, request.user)
-    listing = LEDGER_LIST.bind(request.GET)
+    listing = _listing(request, ledger)
     tasks = _rows(listing.order(ledger.queryset, *LEDGER_ORDER)).annotate(
         milestone_count=Count("milestones")
     )
@@ -118,7 +124,8 @@ def export(request):
     """导出当前视图: the list page's filter, every page of it, as the ledger's Excel, with
     what the extensions add (the month's 状态, 预警 and 进展)."""
     ledger = LedgerFilter(request.GET, request.user)
-    tasks = _ordered(request, ledger.queryset)  # the exporter loads what rows need
+    # the exporter loads what rows need; the order is the one on screen
+    tasks = _listing(request, ledger).order(ledger.queryset, *LEDGER_ORDER)
     extra = [
         (extension.export_columns(ledger), extension.export_values(ledger, tasks))
         for extension in ledger.extensions
