@@ -70,6 +70,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "duban.urls"
+# 表单过期（CSRF 校验失败）时的中文页面，而不是 Django 的英文 403
+CSRF_FAILURE_VIEW = "duban.core.views.csrf_failure"
 WSGI_APPLICATION = "duban.wsgi.application"
 
 TEMPLATES = [

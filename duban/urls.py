@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from duban.org import views as org_views
 from duban.workbench import views as workbench_views
@@ -15,6 +17,7 @@ admin.site.has_permission = lambda request: request.user.is_active and request.u
 urlpatterns = [
     path("", workbench_views.home, name="home"),
     path("login/", workbench_views.LoginView.as_view(), name="login"),
+    path("help/", workbench_views.help_page, name="help"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("calendar/", workbench_views.calendar, name="calendar"),
     path("account/password/", org_views.PasswordChangeView.as_view(), name="account_password"),
@@ -26,4 +29,6 @@ urlpatterns = [
     path("reports/", include("duban.reports.urls")),
     path("dashboard/", include("duban.reports.dashboard_urls")),
     path("admin/", admin.site.urls),
+    # browsers ask for /favicon.ico before reading the page's <link rel="icon">
+    path("favicon.ico", RedirectView.as_view(url=static("duban/favicon.svg"), permanent=True)),
 ]

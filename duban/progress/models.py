@@ -120,7 +120,7 @@ class Submission(models.Model):
 
     class SelfStatus(models.TextChoices):
         COMPLETED = "completed", _("已完成")
-        ON_TRACK = "on_track", _("推进顺利/正常")
+        ON_TRACK = "on_track", _("推进正常")
         LAGGING = "lagging", _("推进滞后")
 
     task = models.ForeignKey(

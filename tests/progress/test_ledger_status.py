@@ -270,7 +270,7 @@ def test_task_page_lists_every_report_with_its_reviews(alice, client, people, ta
     assert f'href="{reverse("progress:submission", args=[june.pk])}"' in box
     for text in [
         "已采纳",
-        "推进顺利/正常",
+        "推进正常",
         "完成施工招标",
         "党政办退回",
         "请补充招标公告",
@@ -334,3 +334,25 @@ def test_a_half_year_shows_each_task_as_judged_at_the_halfs_last_judged_month(al
         reverse("ledger:list"), {"year": 2022, "period": "2022", "status": "completed"}
     ).content.decode()
     assert "MS-01" in lagging and "2022年（截至2022年7月研判）" in lagging
+
+
+def test_ledger_sorts_by_the_months_light_most_serious_first(alice, tasks, judged):
+    url = reverse("ledger:list")
+    query = {"year": 2022, "period": "2022-06"}
+    page = alice.get(url, {**query, "sort": "light"})
+    assert [t.code for t in page.context["page"]] == [
+        "MS-01",
+        "MS-02",
+        "ZB-01",
+    ]  # red, yellow, green
+    assert 'title="按预警排序"' in page.content.decode()
+    down = alice.get(url, {**query, "sort": "-light"})
+    assert [t.code for t in down.context["page"]] == ["ZB-01", "MS-02", "MS-01"]
+    by_status = alice.get(url, {**query, "sort": "-status"})
+    assert [t.code for t in by_status.context["page"]][0] == "ZB-01"  # 推进正常 after 推进滞后
+    exported = alice.get(reverse("ledger:export"), {**query, "sort": "light"})
+    rows = list(
+        openpyxl.load_workbook(BytesIO(exported.content)).active.iter_rows(values_only=True)
+    )
+    assert [r[0] for r in rows[1:]] == ["MS-01", "MS-02", "ZB-01"]
+    assert {"状态", "预警", "2022年6月进展"} <= set(rows[0])

@@ -42,4 +42,5 @@ def main_nav(context):
         items.append(("设置", reverse("org:people"), settings_page, None))
     unread = Notification.objects.unread(user).count()
     items.append(("通知", reverse("notify:list"), app_name == "notify", unread or None))
+    items.append(("使用说明", reverse("help"), view_name == "help", None))
     return {"items": items, "user": user}
