@@ -1,5 +1,7 @@
 # duban — two commands on a fresh machine:
 #   make run    set up .venv, migrate the SQLite database, load the demo when empty, serve :8000
+#               (as users see it: DEBUG off, Chinese error pages, static files from WhiteNoise;
+#               DUBAN_DEBUG=1 make run for Django's debug pages)
 #   make test   the whole test suite
 PYTHON ?= python3
 VENV := .venv
@@ -25,7 +27,7 @@ run: $(STAMP)
 	@if [ -f $(DATA_DIR)/demo-logins.txt ]; then echo; cat $(DATA_DIR)/demo-logins.txt; fi
 	@echo
 	@echo "督办已启动：http://$(HOST):$(PORT)/  （按 Ctrl+C 停止）"
-	DUBAN_DEBUG=$${DUBAN_DEBUG:-1} $(BIN)/duban runserver $(HOST):$(PORT)
+	DUBAN_DEBUG=$${DUBAN_DEBUG:-0} $(BIN)/duban runserver $(HOST):$(PORT)
 
 test: $(STAMP)
 	$(BIN)/pytest

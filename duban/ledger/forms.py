@@ -264,7 +264,7 @@ def save_milestones(formset, task):
 class ImportUploadForm(forms.Form):
     file = forms.FileField(
         label=_("台账文件"),
-        help_text=_("Excel 文件（.xlsx）或 .csv 文件，可先下载导入模板"),
+        help_text=_("Excel 或 CSV 文件，可先下载导入模板"),
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
     )
     year = forms.IntegerField(label=_("年度"), min_value=MIN_YEAR, max_value=MAX_YEAR)

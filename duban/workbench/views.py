@@ -59,3 +59,28 @@ def calendar(request):
         "workbench/calendar.html",
         {"years": years, "can_edit": request.user.is_staff},
     )
+
+
+@login_required
+def help_page(request):
+    """使用说明: what each role does in a month, in plain words; the person's own roles
+    first and open. The numbers (截止日, 灯色) are the office's current rules."""
+    from duban.progress.explain import light_meanings
+    from duban.progress.models import ProgressRules, Status
+
+    rules = ProgressRules.current()
+    held = R.roles_of(request.user)
+    if request.user.is_superuser:
+        held = held | {R.SUPERVISOR}
+    order = [R.SUPERVISOR, R.REPORTER, R.UNIT_HEAD, R.LEADER, R.READONLY, R.GRID_WORKER]
+    roles = sorted(order, key=lambda code: (code not in held, order.index(code)))
+    return render(
+        request,
+        "workbench/help.html",
+        {
+            "rules": rules,
+            "roles": [(code, R.ROLE_NAMES[code], code in held) for code in roles],
+            "meanings": light_meanings(rules),
+            "statuses": [str(label) for label in Status.labels],
+        },
+    )

@@ -167,7 +167,9 @@ def test_pdf_download_without_libreoffice_returns_to_the_report_with_a_message(
     generate(client, office)
     report = Report.objects.get()
     response = client.get(reverse("reports:download", args=[report.pk, "pdf"]), follow=True)
-    assert "未安装 LibreOffice" in response.content.decode()
+    text = response.content.decode()
+    assert "PDF 需要服务器安装文档转换组件" in text and "下载 Word 版" in text
+    assert "LibreOffice" not in text
 
 
 def test_another_offices_archived_report_is_not_found(client, people, judged):
@@ -214,3 +216,26 @@ def test_a_year_without_holiday_data_still_reports(client, people, units):
     assert response.status_code == 200
     generate(client, Office.objects.order_by("id").first(), period="2040-03")
     assert Report.objects.get().period == "2040-03"
+
+
+def test_the_archive_sorts_by_title_and_exports_its_list(client, people, judged, office):
+    from io import BytesIO
+
+    import openpyxl
+
+    Report.objects.create(
+        office=office, period="2022-07", title="乙", figures={"period_label": "7月"}
+    )
+    Report.objects.create(
+        office=office, period="2022-06", title="甲", figures={"period_label": "6月"}
+    )
+    as_user(client, people["alice"])
+    page = client.get(reverse("reports:index"), {"sort": "period"}).context["page"]
+    assert [r.title for r in page] == ["甲", "乙"]
+    response = client.get(reverse("reports:index"), {"sort": "-period", "export": "xlsx"})
+    rows = list(
+        openpyxl.load_workbook(BytesIO(response.content)).active.iter_rows(values_only=True)
+    )
+    assert rows[0][:3] == ("编号", "标题", "周期")
+    assert [r[1] for r in rows[1:]] == ["乙", "甲"]
+    assert rows[1][5] == "系统自动"
