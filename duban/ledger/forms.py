@@ -217,7 +217,10 @@ class AssignedItemForm(KeyTaskForm):
             cleaned["code"] = next_assigned_code(self.instance.office, year)
         source, assigned_on = cleaned.get("source"), cleaned.get("assigned_on")
         if not cleaned.get("deadline") and source and assigned_on and "deadline" not in self.errors:
-            cleaned["deadline"] = Calendar.load().add_workdays(assigned_on, source.default_workdays)
+            calendar = Calendar.load()
+            cleaned["deadline"] = calendar.add_workdays(assigned_on, source.default_workdays)
+            # said beside 已新增 when the year's calendar rests on a fallback
+            self.calendar_warnings = calendar.warnings()
         deadline = cleaned.get("deadline")
         if deadline and assigned_on and deadline < assigned_on:
             self.add_error("deadline", _t("完成时限不能早于交办日期"))

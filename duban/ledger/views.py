@@ -205,6 +205,8 @@ def _task_form(request, task, form_class):
                 messages.success(request, _("已新增：%(task)s") % {"task": task})
             else:
                 messages.success(request, _("已保存：%(task)s") % {"task": task})
+            for warning in getattr(form, "calendar_warnings", ()):
+                messages.warning(request, _("完成时限按工作日推算：") + warning)
             return redirect("ledger:detail", pk=task.pk)
 
     if form_class is AssignedItemForm and task.pk is None:

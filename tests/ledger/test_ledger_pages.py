@@ -426,10 +426,12 @@ def test_assigned_item_codes_count_up_within_the_year(alice, units):
 
 
 def test_assigned_item_in_a_year_without_holiday_data_falls_back_to_weekdays(alice, units):
-    alice.post(
+    response = alice.post(
         reverse("ledger:create_assigned"),
         assigned_data(units, year=2099, assigned_on="2099-03-02"),
+        follow=True,
     )
+    assert "2099年没有节假日数据，工作日暂按周一至周五计算" in response.content.decode()
     # Monday 2099-03-02 + 15 working days, Monday to Friday: no source knows 2099
     assert KeyTask.objects.get(title="背街小巷整治").deadline == dt.date(2099, 3, 23)
     KeyTask.objects.filter(title="背街小巷整治").delete()
