@@ -51,6 +51,13 @@ def office_wide_required(view):
 class ReportForm(forms.Form):
     period = forms.ChoiceField(label="报告周期")
     office = forms.ModelChoiceField(label="街道/区", queryset=None, empty_label=None)
+    date = forms.DateField(
+        label="成文日期",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="落款日期；不填时，已结束的周期取其最后一天，未结束的取今天",
+        error_messages={"invalid": "请填写有效日期，如 2022-07-31"},
+    )
 
     def __init__(self, user, data=None, **kwargs):
         offices = offices_in_scope(user)
@@ -146,6 +153,7 @@ def preview(request):
             status=400 if request.GET else 200,
         )
     office, period = form.cleaned_data["office"], form.cleaned_data["period"]
+    date = form.cleaned_data["date"]
     suggestions = {}
     source = request.GET.get("from")
     if source and source.isdigit():
@@ -153,7 +161,7 @@ def preview(request):
         if earlier is not None:
             suggestions = {s["category"]: s["text"] for s in earlier.figures.get("suggestions", [])}
     try:
-        data = F.monthly(office, period, suggestions=suggestions)
+        data = F.monthly(office, period, suggestions=suggestions, date=date)
     except CalendarGapError as error:  # unjudged tasks need the calendar of their year
         form.add_error(None, str(error))
         return render(request, "reports/index.html", index_context(request, form), status=400)
@@ -190,7 +198,7 @@ def generate(request):
         return redirect("reports:index")
     office, period = form.cleaned_data["office"], form.cleaned_data["period"]
     try:
-        data = F.monthly(office, period, suggestions=suggestions)
+        data = F.monthly(office, period, suggestions=suggestions, date=form.cleaned_data["date"])
     except CalendarGapError as error:
         messages.error(request, str(error))
         return redirect("reports:index")

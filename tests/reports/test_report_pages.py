@@ -216,3 +216,28 @@ def test_a_year_without_holiday_data_says_how_to_add_it(client, people, units):
     response = generate(client, Office.objects.order_by("id").first(), period="2031-03")
     assert "2031年的节假日数据缺失" in client.get(response["Location"]).content.decode()
     assert not Report.objects.exists()
+
+
+def test_the_chosen_date_is_the_date_under_the_signature(client, people, judged, office):
+    as_user(client, people["alice"])
+    url = reverse("reports:preview")
+    page = client.get(url, {"period": "2022-07", "office": office.pk, "date": "2022-08-05"})
+    assert 'name="date" value="2022-08-05"' in page.content.decode()
+    assert "2022年8月5日" in page.content.decode()
+    generate(client, office, date="2022-08-05")
+    assert Report.objects.get().figures["report_date"] == "2022-08-05"
+
+
+def test_without_a_date_a_past_month_is_signed_on_its_last_day(client, people, judged, office):
+    as_user(client, people["alice"])
+    generate(client, office, date="")
+    assert Report.objects.get().figures["report_date"] == "2022-07-31"
+
+
+def test_a_bad_date_is_refused_in_chinese(client, people, judged, office):
+    as_user(client, people["alice"])
+    page = client.get(
+        reverse("reports:preview"), {"period": "2022-07", "office": office.pk, "date": "2022-02-30"}
+    )
+    assert page.status_code == 400
+    assert "请填写有效日期" in page.content.decode()
