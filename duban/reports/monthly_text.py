@@ -205,14 +205,16 @@ def _told(task, figures, district):
     """What a task's latest accepted report says, as a sentence with its 完成值; "" when
     it reported nothing to tell."""
     name = _name(task, district)
-    amount = prose.quantity(
-        task.get("completed_value"), task.get("target_value"), task.get("target_unit", "")
-    )
+    value, target = task.get("completed_value"), task.get("target_value")
+    unit = task.get("target_unit", "")
     said = prose.progress_of(name, task["progress"])
-    if amount and said and prose.number(task.get("completed_value")) not in said:
-        said = f"{said[:-1]}，{amount}。"
-    elif amount and not said:
-        said = f"{name}{amount}。"
+    if said and value and prose.number(value) in said:
+        toward = prose.share(value, target, unit)  # the text gives the value already
+        said = f"{said[:-1]}，{toward}。" if toward else said
+    elif said and value:
+        said = f"{said[:-1]}，{prose.quantity(value, target, unit)}。"
+    elif value:
+        said = f"{name}{prose.quantity(value, target, unit)}。"
     carried = task.get("progress_month")
     if said and carried and carried != figures["month"]:
         said = f"{said[:-1]}（沿用{int(carried[5:])}月进展）。"

@@ -149,6 +149,17 @@ def number(value):
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
+def share(completed, target, unit):
+    """How far a reported 完成值 is toward the 量化指标, for a text that already gives the
+    value: "占年度目标350户的61.4%" / "达到年度目标2个"; "" without a target."""
+    if completed in (None, "") or target in (None, "") or not Decimal(str(target)):
+        return ""
+    done, goal = Decimal(str(completed)), Decimal(str(target))
+    if done >= goal:
+        return f"达到年度目标{number(target)}{unit}"
+    return f"占年度目标{number(target)}{unit}的{pct(float(done * 100 / goal))}"
+
+
 def quantity(completed, target, unit):
     """The 完成值 of a task against its 量化指标: "完成1200户，年度目标1500户（80%）";
     "" when nothing was reported."""

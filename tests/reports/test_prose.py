@@ -106,6 +106,9 @@ def test_numbers_and_quantities():
     assert prose.quantity("1200", "1500", "户") == "完成1200户，年度目标1500户（80%）"
     assert prose.quantity("3", None, "场") == "完成3场"
     assert prose.quantity(None, "10", "个") == ""
+    assert prose.share("215", "350", "户") == "占年度目标350户的61.4%"
+    assert prose.share("2", "2", "个") == "达到年度目标2个"
+    assert prose.share("2", None, "个") == ""
 
 
 def test_reason_labels_become_words_without_slashes_or_brackets():
