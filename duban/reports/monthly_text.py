@@ -98,10 +98,7 @@ def blocks(figures: dict) -> list[dict]:
                 "kind": "table",
                 "name": "lagging",
                 "header": ATTACHMENT_COLUMNS,
-                "rows": [
-                    _attachment_row(i, item, district, figures["year"])
-                    for i, item in enumerate(items, start=1)
-                ],
+                "rows": attachment_rows(figures),
             }
         )
     return out
@@ -361,8 +358,20 @@ def _suggestions(figures):
 # --- 附件 -------------------------------------------------------------------------------
 
 
+def attachment_rows(figures, *, full_dates=False):
+    """The rows of the lagging items' table (ATTACHMENT_COLUMNS), as the Word attachment
+    and the Excel sheet of the same name both print them."""
+    district = bool(figures["streets"])
+    year = None if full_dates else figures["year"]
+    return [
+        _attachment_row(i, item, district, year)
+        for i, item in enumerate(figures["lagging_items"], start=1)
+    ]
+
+
 def _deadline(value, year):
-    """12月31日 in the report's year (its title says the year), 2023年3月31日 otherwise."""
+    """12月31日 in the report's year (its title says the year), 2023年3月31日 otherwise;
+    always in full when `year` is None."""
     if not value:
         return "未定"
     date = dt.date.fromisoformat(value)
