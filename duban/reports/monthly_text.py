@@ -24,7 +24,7 @@ from __future__ import annotations
 import datetime as dt
 from itertools import count
 
-from duban.core.numfmt import pct
+from duban.core.numfmt import month_span, pct
 from duban.core.official_docx import chinese_date, heading_number
 from duban.reports import prose
 from duban.reports.figures import NO_REASON
@@ -33,6 +33,7 @@ ATTACHMENT_TITLE = "推进滞后事项明细表"
 ATTACHMENT_COLUMNS = ["序号", "类别", "事项名称", "牵头单位", "完成时限", "进展情况", "滞后原因"]
 STREET_COLUMNS = ["类别", "总数", "已完成", "推进正常", "推进滞后", "滞后项目占比"]
 ON_TRACK_NAMED = 5  # on-track tasks are named briefly: the first few, then 等N项
+DONE_WORDS = ("完成", "竣工", "建成", "投用", "投入使用", "验收", "办结")
 DESCRIBED = 3  # per status, the tasks whose reported progress a category paragraph tells
 EXAMPLES = 2  # the units' own reasons quoted under one cause
 LISTED = 4  # tasks named under one cause before 等N项
@@ -129,10 +130,7 @@ def _behind(figures):
 
 
 def _when(figures):
-    """截至 what: the period's end for a past period, else the day the figures count to."""
-    if _behind(figures):
-        last = _last_month(figures)
-        return "年底" if last == 12 else f"{last}月底"
+    """截至 what: the day the figures count to (7月底, 7月20日, 年底)."""
     return prose.as_of_words(figures["as_of"])
 
 
@@ -151,10 +149,8 @@ def _opening(figures):
     span = _span(figures)
     note = ""
     if _behind(figures) and total:
-        note = (
-            f"{_last_month(figures)}月的研判尚未完成，各项工作的状态按"
-            f"{_counted_month(figures)}月研判结果统计。"
-        )
+        unjudged = month_span(_counted_month(figures) + 1, _last_month(figures))
+        note = f"{unjudged}尚未研判，各项工作的状态按{_counted_month(figures)}月的研判结果统计。"
     if not total:
         return (
             f"{office}{year}年度暂无纳入督查的重点工作。党政办公室按月开展跟踪督查，"
@@ -212,6 +208,8 @@ def _told(task, figures, district):
         said = f"{said[:-1]}，{prose.quantity(value, target, unit)}。"
     elif value:
         said = f"{name}{prose.quantity(value, target, unit)}。"
+    if said and task["status"] == "completed" and not any(w in said for w in DONE_WORDS):
+        said = f"{said[:-1]}，目前已完成。"  # an older text that does not say so
     carried = task.get("progress_month")
     if said and carried and carried != figures["month"]:
         said = f"{said[:-1]}（沿用{int(carried[5:])}月进展）。"
