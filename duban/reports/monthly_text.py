@@ -344,7 +344,7 @@ def _suggestions(figures):
             continue
         lines = [line.strip() for line in (suggestion["text"] or "").splitlines() if line.strip()]
         if lines:
-            points.append((lines[0], lines[1:]))
+            points.append((prose.without_ordinal(lines[0]), lines[1:]))
     points.append((FOLLOW_UP, []))
     firsts = prose.numbered([first for first, _more in points])
     out = []

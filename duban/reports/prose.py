@@ -209,12 +209,30 @@ def label_words(label):
     return text.strip("、 ") or "其他原因"
 
 
+# A category renamed or added by the office is read by its key word.
+_KEYWORDS = (
+    (("疫情", "天气", "客观"), "客观因素（疫情、天气、政策调整等）"),
+    (("手续", "审批"), "前期手续与审批"),
+    (("资金", "要素"), "资金与要素保障"),
+    (("协调", "合力"), "统筹协调不足/工作合力不够"),
+    (("攻坚", "畏难", "观望"), "主观攻坚意识不强/观望畏难"),
+)
+
+
 def cause(label):
-    """(heading, meaning) of a reason category: the seeded ones in the office's words,
-    any other from its label without slashes or brackets."""
+    """(heading, meaning) of a reason category: the seeded ones (or one named with their
+    key word) in the office's words, any other from its label without slashes or brackets."""
     if label in CAUSES:
         return CAUSES[label]
+    for words, seeded in _KEYWORDS:
+        if any(word in (label or "") for word in words):
+            return CAUSES[seeded]
     return (label_words(label), "")
+
+
+def without_ordinal(text):
+    """A point as written without its own 一是/二是 (the report numbers the points)."""
+    return re.sub(r"^[一二三四五六七八九十]+是[，、：:]?", "", text.strip())
 
 
 # --- periods ----------------------------------------------------------------------------

@@ -118,6 +118,7 @@ def test_reason_labels_become_words_without_slashes_or_brackets():
             assert not set(text) & set("/／（）()[]【】"), text
     assert prose.cause("客观因素（疫情、天气、政策调整等）")[0] == "受外部客观因素影响较大"
     assert prose.cause("人员不足/力量分散（临时）") == ("人员不足、力量分散", "")
+    assert prose.cause("审批周期长") == prose.CAUSES["前期手续与审批"]  # renamed by the office
     assert prose.label_words("（）") == "其他原因"
 
 
@@ -129,3 +130,9 @@ def test_period_words():
     assert prose.span_words("half", 6, whole=True) == "1-6月"
     assert prose.span_words("year", 12, whole=True) == "全年"
     assert prose.span_words("year", 9, whole=False) == "1-9月"
+
+
+def test_an_office_written_point_loses_its_own_ordinal():
+    assert prose.without_ordinal("一是抓紧拨付资金。") == "抓紧拨付资金。"
+    assert prose.without_ordinal("二是：抓紧拨付资金。") == "抓紧拨付资金。"
+    assert prose.without_ordinal("抓紧拨付资金。") == "抓紧拨付资金。"
