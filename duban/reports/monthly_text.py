@@ -218,13 +218,18 @@ def _told(task, figures, district):
 
 def _category_paragraph(tasks, figures, district):
     sentences = []
+    told_ids = set()
     for status, verb in (("completed", "已完成"), ("on_track", "有序推进")):
         group = [t for t in tasks if t["status"] == status]
         told = []
         rest = []
         for task in group:
             said = _told(task, figures, district) if len(told) < DESCRIBED else ""
-            (told if said else rest).append(said or _name(task, district))
+            if said:
+                told.append(said)
+                told_ids.add(id(task))
+            else:
+                rest.append(_name(task, district))
         sentences += told
         if rest:
             limit = ON_TRACK_NAMED if status == "on_track" else None
@@ -234,7 +239,22 @@ def _category_paragraph(tasks, figures, district):
     lagging = [_name(t, district) for t in tasks if t["status"] == "lagging"]
     if lagging:
         sentences.append(f"{prose.named(lagging)}推进滞后。")
+    # a task still open with no accepted report for the month is said to be so (one told
+    # above with an earlier month's text already says 沿用X月进展)
+    silent = [
+        _name(t, district)
+        for t in tasks
+        if t["status"] != "completed" and not _reported(t, figures) and id(t) not in told_ids
+    ]
+    if silent:
+        sentences.append(f"{prose.named(silent, ON_TRACK_NAMED)}本月未报送进展。")
     return "".join(sentences)
+
+
+def _reported(task, figures):
+    """Whether the task's progress comes from an accepted report of the counted month
+    (an archived report from before progress_month counts as reported)."""
+    return task.get("progress_month", figures["month"]) == figures["month"]
 
 
 # --- 二、滞后事项原因分析 --------------------------------------------------------------
@@ -362,9 +382,22 @@ def attachment_rows(figures, *, full_dates=False):
     district = bool(figures["streets"])
     year = None if full_dates else figures["year"]
     return [
-        _attachment_row(i, item, district, year)
+        _attachment_row(i, item, district, year, figures["month"])
         for i, item in enumerate(figures["lagging_items"], start=1)
     ]
+
+
+def progress_cell(item, month):
+    """A task's progress as a table prints it: its text, with "（沿用6月进展）" when that is
+    an earlier month's; "未报送" when nothing was reported this year ("—" in an archived
+    report from before progress_month)."""
+    text = item["progress"]
+    reported = item.get("progress_month", month)
+    if not text:
+        return "未报送" if "progress_month" in item and not reported else "—"
+    if reported and reported != month:
+        return f"{text}（沿用{int(reported[5:])}月进展）"
+    return text
 
 
 def _deadline(value, year):
@@ -376,7 +409,7 @@ def _deadline(value, year):
     return f"{date.month}月{date.day}日" if date.year == year else chinese_date(date)
 
 
-def _attachment_row(index, item, district, year):
+def _attachment_row(index, item, district, year, month):
     deadline = _deadline(item["deadline"], year)
     if item["overdue_days"]:
         deadline += f"\n（已超期{item['overdue_days']}天）"
@@ -392,6 +425,6 @@ def _attachment_row(index, item, district, year):
         item["title"],
         lead,
         deadline,
-        item["progress"] or "—",
+        progress_cell(item, month),
         reason,
     ]

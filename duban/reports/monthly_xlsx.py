@@ -29,7 +29,12 @@ from openpyxl.utils import get_column_letter
 
 from duban.core.dates import chinese_date
 from duban.ledger.exporter import HEADER_FILL
-from duban.reports.monthly_text import ATTACHMENT_COLUMNS, ATTACHMENT_TITLE, attachment_rows
+from duban.reports.monthly_text import (
+    ATTACHMENT_COLUMNS,
+    ATTACHMENT_TITLE,
+    attachment_rows,
+    progress_cell,
+)
 
 SUMMARY_SHEET = "汇总"
 TOTAL_LABEL = "合计"
@@ -239,7 +244,7 @@ def _task_sheet(ws, figures, category, tasks, *, district):
             "完成时限": _date(task["deadline"]),
             "状态": task["status_label"],
             "预警": task["light_label"],
-            "最新进展": task["progress"],
+            "最新进展": progress_cell(task, figures["month"]),
             "滞后原因类别": task["reason_category"],
             "滞后原因": task["reason"],
             "超期天数": task["overdue_days"] if task["overdue_days"] > 0 else None,

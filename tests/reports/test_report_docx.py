@@ -14,7 +14,7 @@ from duban.org.models import Office
 from duban.progress.models import Judgement, ReasonCategory, Submission
 from duban.reports import figures
 from duban.reports.monthly_docx import render_docx
-from duban.reports.monthly_text import ATTACHMENT_COLUMNS, STREET_COLUMNS
+from duban.reports.monthly_text import ATTACHMENT_COLUMNS, STREET_COLUMNS, progress_cell
 from tests.factories import CategoryFactory, KeyTaskFactory, OfficeFactory, UnitFactory
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -300,7 +300,8 @@ def assert_report_matches(data):
             assert item["lead_unit"] in row[3]
             assert row[6].startswith(item["reason_category"])
             assert item["reason"] in row[6]
-            assert row[5] == (item["progress"] or "—")
+            assert row[5] == progress_cell(item, data["month"])
+            assert item["progress"] in row[5]
     else:
         assert not any(p.startswith("附件") for p in body)
 
@@ -367,7 +368,7 @@ def test_attachment_shows_deadline_overdue_progress_and_reason_of_each_lagging_i
     assert rows["违法建筑治理"][4] == "6月30日"
     assert rows["毗邻地区协同治理"][4] == "未定"
     assert rows["实有人口信息采集"][6] == figures.NO_REASON
-    assert rows["实有人口信息采集"][5] == "—"
+    assert rows["实有人口信息采集"][5] == "未报送"
 
 
 def test_attachment_starts_on_a_new_page(mixed):

@@ -115,7 +115,7 @@ def july(office, units, livelihood, special, research):
         reason="前期手续与审批",
         text="消防审验仍在办理。",
     )
-    make(
+    sewer = make(
         office,
         c,
         "老旧小区雨污混接改造",
@@ -124,6 +124,7 @@ def july(office, units, livelihood, special, research):
         reason="资金与要素保障",
         text="区级补贴资金尚未拨付。",
     )
+    report(build, sewer, "2022-06", "完成管网排查。")  # nothing accepted for July
     make(office, special, "实有人口信息采集", east, "lagging")
     return figures.monthly(office, "2022-07")
 
@@ -143,6 +144,7 @@ def test_the_month_reads_like_the_office_wrote_it(july):
     )
     assert "独居老人智能安防安装已完成215户安装调试，占年度目标350户的61.4%。" in category
     assert "口袋公园建设完成设计方案征询（沿用6月进展）。" in category
+    assert category.endswith("社区事务受理中心新址建设、老旧小区雨污混接改造本月未报送进展。")
     assert (
         "社区文化活动室改造方面，室内装修和设备安装结束，7月15日起对居民开放，目前已完成。"
         in category
@@ -251,3 +253,11 @@ def test_a_year_report_speaks_of_the_whole_year(office, units, livelihood):
     assert any(p.startswith("截至年底，") for p in body)
     assert not re.search(r"1-\d+月", "".join(body))
     assert "2022年12月31日" in body
+
+
+def test_the_attachment_says_when_progress_is_an_earlier_months(july):
+    document = Document(io.BytesIO(render_docx(july)))
+    rows = {row.cells[2].text: row.cells[5].text for row in document.tables[-1].rows[1:]}
+    assert rows["既有多层住宅加装电梯"] == "已完成8栋居民意见征询。"
+    assert rows["老旧小区雨污混接改造"] == "完成管网排查。（沿用6月进展）"
+    assert rows["社区事务受理中心新址建设"] == "未报送"
