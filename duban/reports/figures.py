@@ -29,6 +29,7 @@ from duban.org.models import Office
 from duban.progress import judging
 from duban.progress.models import Judgement, Light, ReasonCategory, Status, Submission
 from duban.progress.month import lag_rate, reference_month
+from duban.reports.prose import cause
 
 VERSION = 1
 UNCATEGORISED = "未分类"
@@ -231,6 +232,9 @@ def monthly(office, period_key, *, today=None, suggestions=None, date=None):
     suggestion_rows = [
         {
             "category": group["category"],
+            "cause": "未说明原因"
+            if group["category"] == NO_REASON
+            else cause(group["category"])[0],
             "text": (chosen.get(group["category"]) or advice.get(group["category"]) or fallback)
             .strip()
             .replace("\r\n", "\n"),

@@ -79,7 +79,11 @@ def test_supervisor_generates_with_edited_suggestions_and_the_archive_keeps_them
     assert response["Location"] == reverse("reports:detail", args=[report.pk])
     assert report.created_by == people["alice"]
     assert report.figures["suggestions"] == [
-        {"category": "资金与要素保障", "text": "财务科本月内拨付到位。"}
+        {
+            "category": "资金与要素保障",
+            "cause": "资金和要素保障跟不上",
+            "text": "财务科本月内拨付到位。",
+        }
     ]
     page = client.get(response["Location"]).content.decode()
     assert "财务科本月内拨付到位。" in page
@@ -241,3 +245,9 @@ def test_a_bad_date_is_refused_in_chinese(client, people, judged, office):
     )
     assert page.status_code == 400
     assert "请填写有效日期" in page.content.decode()
+
+
+def test_the_suggestion_editor_names_the_cause_in_words(client, people, judged, office):
+    as_user(client, people["alice"])
+    page = client.get(reverse("reports:preview"), {"period": "2022-07", "office": office.pk})
+    assert "针对“资金和要素保障跟不上”" in page.content.decode()
