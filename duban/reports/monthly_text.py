@@ -247,8 +247,15 @@ def _category_paragraph(tasks, figures, district):
         if t["status"] != "completed" and not _reported(t, figures) and id(t) not in told_ids
     ]
     if silent:
-        sentences.append(f"{prose.named(silent, ON_TRACK_NAMED)}本月未报送进展。")
+        sentences.append(f"{prose.named(silent, ON_TRACK_NAMED)}{_the_month(figures)}未报送进展。")
     return "".join(sentences)
+
+
+def _the_month(figures):
+    """本月 in a month's report; the counted month by name in a longer period's (6月)."""
+    if figures.get("period_kind", "month") == "month":
+        return "本月"
+    return f"{_counted_month(figures)}月"
 
 
 def _reported(task, figures):

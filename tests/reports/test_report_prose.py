@@ -234,6 +234,13 @@ def test_a_half_year_speaks_of_january_to_june(office, units, livelihood):
     assert "2022年6月30日" in body
 
 
+def test_a_half_year_names_the_month_a_task_did_not_report_in(office, units, livelihood):
+    make(office, livelihood, "加装电梯", units["east"], "lagging", months=("2022-06",))
+    body = paragraphs(figures.monthly(office, "2022-H1"))
+    assert "加装电梯6月未报送进展。" in body[body.index("（一）民生实事项目") + 1]
+    assert "本月" not in "".join(body)
+
+
 def test_a_half_year_counted_at_an_earlier_month_says_so(office, units, livelihood):
     make(office, livelihood, "加装电梯", units["east"], "lagging", months=("2022-05",))
     body = paragraphs(figures.monthly(office, "2022-H1"))
