@@ -45,12 +45,13 @@ check: $(STAMP)
 	$(BIN)/duban makemigrations --check --dry-run
 
 # Debian's Chromium for the browser tests (Playwright's own browser download does not work
-# offline), and LibreOffice Writer + CJK fonts for PDF reports (optional for running duban).
+# offline), and LibreOffice Writer + CJK fonts for PDF reports (optional for running duban):
+# Noto Sans/Serif CJK (黑体, 仿宋, 小标宋) and AR PL KaitiM GB (楷体), see core/fontconfig/fonts.conf.
 browser-deps:
 	@command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
 
 pdf-deps:
-	@command -v soffice >/dev/null && command -v pdftotext >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libreoffice-writer-nogui fonts-noto-cjk poppler-utils)
+	@command -v soffice >/dev/null && command -v pdftotext >/dev/null && fc-list | grep -q "Noto Serif CJK SC" && fc-list | grep -q "AR PL KaitiM GB" || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libreoffice-writer-nogui fonts-noto-cjk fonts-arphic-gkai00mp poppler-utils)
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -58,6 +58,13 @@ def office_wide_required(view):
 class ReportForm(forms.Form):
     period = forms.ChoiceField(label="报告周期")
     office = forms.ModelChoiceField(label="街道/区", queryset=None, empty_label=None)
+    date = forms.DateField(
+        label="成文日期",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="落款日期；不填时，已结束的周期取其最后一天，未结束的取今天",
+        error_messages={"invalid": "请填写有效日期，如 2022-07-31"},
+    )
 
     def __init__(self, user, data=None, **kwargs):
         offices = offices_in_scope(user)
@@ -179,13 +186,14 @@ def preview(request):
             status=400 if request.GET else 200,
         )
     office, period = form.cleaned_data["office"], form.cleaned_data["period"]
+    date = form.cleaned_data["date"]
     suggestions = {}
     source = request.GET.get("from")
     if source and source.isdigit():
         earlier = Report.objects.visible_to(request.user).filter(pk=source).first()
         if earlier is not None:
             suggestions = {s["category"]: s["text"] for s in earlier.figures.get("suggestions", [])}
-    data = F.monthly(office, period, suggestions=suggestions)
+    data = F.monthly(office, period, suggestions=suggestions, date=date)
     return render(
         request,
         "reports/preview.html",
@@ -218,7 +226,7 @@ def generate(request):
             messages.error(request, error)
         return redirect("reports:index")
     office, period = form.cleaned_data["office"], form.cleaned_data["period"]
-    data = F.monthly(office, period, suggestions=suggestions)
+    data = F.monthly(office, period, suggestions=suggestions, date=form.cleaned_data["date"])
     report = archive.store(office, data, request.user)
     messages.success(request, f"已生成并存档：{report.title}")
     return redirect("reports:detail", pk=report.pk)

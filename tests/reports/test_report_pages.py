@@ -79,7 +79,11 @@ def test_supervisor_generates_with_edited_suggestions_and_the_archive_keeps_them
     assert response["Location"] == reverse("reports:detail", args=[report.pk])
     assert report.created_by == people["alice"]
     assert report.figures["suggestions"] == [
-        {"category": "资金与要素保障", "text": "财务科本月内拨付到位。"}
+        {
+            "category": "资金与要素保障",
+            "cause": "资金和要素保障跟不上",
+            "text": "财务科本月内拨付到位。",
+        }
     ]
     page = client.get(response["Location"]).content.decode()
     assert "财务科本月内拨付到位。" in page
@@ -239,3 +243,34 @@ def test_the_archive_sorts_by_title_and_exports_its_list(client, people, judged,
     assert rows[0][:3] == ("编号", "标题", "周期")
     assert [r[1] for r in rows[1:]] == ["乙", "甲"]
     assert rows[1][5] == "系统自动"
+
+
+def test_the_chosen_date_is_the_date_under_the_signature(client, people, judged, office):
+    as_user(client, people["alice"])
+    url = reverse("reports:preview")
+    page = client.get(url, {"period": "2022-07", "office": office.pk, "date": "2022-08-05"})
+    assert 'name="date" value="2022-08-05"' in page.content.decode()
+    assert "2022年8月5日" in page.content.decode()
+    generate(client, office, date="2022-08-05")
+    assert Report.objects.get().figures["report_date"] == "2022-08-05"
+
+
+def test_without_a_date_a_past_month_is_signed_on_its_last_day(client, people, judged, office):
+    as_user(client, people["alice"])
+    generate(client, office, date="")
+    assert Report.objects.get().figures["report_date"] == "2022-07-31"
+
+
+def test_a_bad_date_is_refused_in_chinese(client, people, judged, office):
+    as_user(client, people["alice"])
+    page = client.get(
+        reverse("reports:preview"), {"period": "2022-07", "office": office.pk, "date": "2022-02-30"}
+    )
+    assert page.status_code == 400
+    assert "请填写有效日期" in page.content.decode()
+
+
+def test_the_suggestion_editor_names_the_cause_in_words(client, people, judged, office):
+    as_user(client, people["alice"])
+    page = client.get(reverse("reports:preview"), {"period": "2022-07", "office": office.pk})
+    assert "针对“资金和要素保障跟不上”" in page.content.decode()
