@@ -10,8 +10,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from duban.core.pdf import PdfFailed, PdfUnavailable
-from duban.core.workdays import CalendarGapError
-from duban.org.cli import parse_period, resolve_office
+from duban.org.cli import parse_date, parse_period, resolve_office
 from duban.reports import archive
 from duban.reports import figures as F
 from duban.reports.models import Report
@@ -33,6 +32,10 @@ class Command(BaseCommand):
         )
         monthly.add_argument("--office", help="街道或区的名称（区级报告按街道分表）")
         monthly.add_argument(
+            "--date",
+            help="成文日期（落款），如 2022-08-05；省略时已结束的周期取其最后一天，未结束的取今天",
+        )
+        monthly.add_argument(
             "--from-archive", type=int, metavar="编号", help="按存档中的数据重新输出该报告"
         )
 
@@ -52,12 +55,13 @@ class Command(BaseCommand):
             if not options["period"]:
                 raise CommandError("请用 --period 指定报告周期，如 2022-07、2022-H1 或 2022")
             period = parse_period(options["period"])
+            date = parse_date(options["date"]) if options["date"] else None
             office = resolve_office(options["office"], district=True)
             report = None
         try:
-            figures = report.figures if report else F.monthly(office, period)
+            figures = report.figures if report else F.monthly(office, period, date=date)
             data = render(figures, fmt)
-        except (PdfUnavailable, PdfFailed, CalendarGapError) as error:
+        except (PdfUnavailable, PdfFailed) as error:
             raise CommandError(str(error))
         if report is None:
             report = archive.store(office, figures)
