@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "duban.org",
     "duban.ledger",
     "duban.progress",
+    "duban.tickets",
     "duban.notify",
     "duban.reports",
     "duban.demo",

@@ -25,6 +25,7 @@ urlpatterns = [
     path("settings/", include("duban.progress.settings_urls")),
     path("ledger/", include("duban.ledger.urls")),
     path("progress/", include("duban.progress.urls")),
+    path("tickets/", include("duban.tickets.urls")),
     path("notifications/", include("duban.notify.urls")),
     path("reports/", include("duban.reports.urls")),
     path("dashboard/", include("duban.reports.dashboard_urls")),

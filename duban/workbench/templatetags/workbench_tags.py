@@ -6,6 +6,7 @@ from django.urls import reverse
 from duban.notify.models import Notification
 from duban.org import roles as R
 from duban.progress import workflow
+from duban.tickets.views import entry_url as tickets_entry
 
 register = template.Library()
 
@@ -35,6 +36,9 @@ def main_nav(context):
         items.append(
             ("研判", reverse("progress:judge_month"), view_name == "progress:judge_month", None)
         )
+    tickets_url = tickets_entry(user)
+    if tickets_url:
+        items.append(("诉求", tickets_url, app_name == "tickets", None))
     if office_wide:
         items.append(("报告", reverse("reports:index"), app_name == "reports", None))
     if R.is_supervisor(user):
