@@ -142,8 +142,7 @@ class Record:
 
 class TicketImport(TabularImport):
     key_label = "工单编号"
-    # what the person can do about an unknown name, in the words of where they import from
-    # (the command line sets its option's name)
+    # what a person does about a missing name: the page's checkbox (the command says its option)
     create_hint = "如需新建，请勾选“自动创建缺失的诉求类别、社区和单位”"
 
     def __init__(self, office, *, user=None, create_missing=False, limits=None):

@@ -43,3 +43,21 @@ def test_task_page_and_batch_sheet_carry_the_legend(client, people, judged):
     client.force_login(people["bob"])
     page = client.get(reverse("progress:batch") + "?period=2022-07").content.decode()
     assert 'data-role="light-legend"' in page
+
+
+@pytest.mark.django_db
+def test_a_submissions_page_with_a_light_carries_the_legend(client, people, tasks, units):
+    from duban.progress import workflow
+
+    submission = workflow.save_draft(
+        tasks["build"],
+        "2022-07",
+        units["build"],
+        {"progress": "完成3个小区改造", "self_status": "on_track", "next_steps": "继续推进"},
+        people["bob"],
+    )
+    workflow.submit([submission], people["bob"])
+    client.force_login(people["alice"])
+    page = client.get(reverse("progress:submission", args=[submission.pk])).content.decode()
+    assert 'data-role="light"' in page
+    assert 'data-role="light-legend"' in page
