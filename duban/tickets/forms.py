@@ -10,7 +10,14 @@ from duban.core.importflow import check_upload
 from duban.org import roles as R
 from duban.org.models import Unit
 from duban.tickets import flow, metrics
-from duban.tickets.models import STATE_CHOICES, URGENCY_CHOICES, Source, Ticket, TicketCategory
+from duban.tickets.models import (
+    STATE_CHOICES,
+    URGENCY_CHOICES,
+    RoutingRule,
+    Source,
+    Ticket,
+    TicketCategory,
+)
 
 PHONE = re.compile(r"[0-9+\-\s()（）]{5,30}")
 
@@ -196,3 +203,58 @@ class TicketFilter(forms.Form):
                 Q(content__icontains=data["q"]) | Q(source_number__icontains=data["q"])
             )
         return tickets
+
+
+class RoutingRuleForm(forms.ModelForm):
+    """分单规则, edited by the office's 督查管理员 on its page."""
+
+    class Meta:
+        model = RoutingRule
+        fields = ["category", "community", "unit", "auto_dispatch", "active"]
+
+    def __init__(self, *args, office=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.office = office
+        self.fields["category"].queryset = TicketCategory.objects.filter(
+            active=True
+        ).select_related("parent")
+        self.fields["category"].empty_label = "任何类别"
+        self.fields["community"].queryset = office_units(office, kind=Unit.Kind.COMMUNITY)
+        self.fields["community"].empty_label = "任何社区"
+        self.fields["unit"].queryset = office_units(office).order_by("kind", "order", "name")
+        self.fields["unit"].error_messages["required"] = _("请选择承办单位")
+
+    def clean(self):
+        data = super().clean()
+        category, community = data.get("category"), data.get("community")
+        if category is None and community is None:
+            raise forms.ValidationError(_("请至少选择诉求类别或社区之一，否则规则对所有诉求都适用"))
+        same = RoutingRule.objects.filter(
+            office=self.office, category=category, community=community
+        ).exclude(pk=self.instance.pk)
+        if same.exists():
+            raise forms.ValidationError(
+                _("已有相同条件的分单规则（%(rule)s），请直接修改那一条") % {"rule": same.first()}
+            )
+        return data
+
+
+class ExtensionForm(forms.Form):
+    """申请延期: how many more working days, and why."""
+
+    workdays = forms.IntegerField(
+        label=_("延期工作日"),
+        min_value=1,
+        max_value=flow.MAX_EXTENSION_WORKDAYS,
+        error_messages={
+            "required": _("请填写延期的工作日数"),
+            "invalid": _("延期工作日须是整数"),
+            "min_value": _("延期工作日至少为 1"),
+            "max_value": _("延期工作日最多为 %(limit_value)s"),
+        },
+    )
+    reason = forms.CharField(
+        label=_("延期理由"),
+        max_length=500,
+        error_messages={"required": _("请写明延期理由")},
+    )
