@@ -173,7 +173,8 @@ def compute(tickets, weight=DEFAULT_WEIGHT):
 def unit_figures(tickets, weight=DEFAULT_WEIGHT):
     """Per unit, ready for scoring: [{unit_id, name, received, closed, closed_on_time,
     on_time_rate, resolution_rate, satisfaction_rate}], from the same definitions and
-    one grouped query; requests not yet dispatched (no unit) are left out."""
+    one grouped query; requests not yet dispatched (no unit) are left out. Most
+    requests first."""
     rows = (
         tickets.exclude(state=flow.State.MERGED.value)
         .filter(unit__isnull=False)
@@ -197,4 +198,11 @@ def unit_figures(tickets, weight=DEFAULT_WEIGHT):
                 "satisfaction_rate": f["satisfaction_rate"],
             }
         )
-    return out
+    return sorted(out, key=lambda r: (-r["received"], r["name"]))
+
+
+def totals(tickets, weight=DEFAULT_WEIGHT):
+    """The contract's counts and rates of `tickets`, without the breakdowns: one query
+    (the monthly report's and the dashboard's 民生诉求 figures)."""
+    tickets = tickets.exclude(state=flow.State.MERGED.value)
+    return figures(tickets.order_by().aggregate(**_aggregates()), weight)
