@@ -294,8 +294,15 @@ class Router:
                 office=office, active=True, unit__active=True
             ).select_related("unit", "category", "community")
         }
-        self.parents = dict(TicketCategory.objects.values_list("pk", "parent_id"))
+        self.auto = any(r.auto_dispatch for r in self.rules.values())
         self.pure = [r.as_rule() for r in self.rules.values()]
+        self._parents = None
+
+    @property
+    def parents(self):
+        if self._parents is None:
+            self._parents = dict(TicketCategory.objects.values_list("pk", "parent_id"))
+        return self._parents
 
     def rule_for(self, ticket):
         found = routing.match(
@@ -333,19 +340,29 @@ def accept_proposal(user, ticket, *, now=None, calendar=None):
     )
 
 
-def auto_route(tickets, *, now=None, calendar=None):
+def has_auto_rules(office):
+    return RoutingRule.objects.filter(
+        office=office, active=True, auto_dispatch=True, unit__active=True
+    ).exists()
+
+
+def auto_route(tickets, *, now=None, calendar=None, router=None):
     """自动分单: dispatch each new request (待分单) whose rule has 自动分单 on, with the
-    rule as the reason; the others wait for the office. Returns how many moved."""
+    rule as the reason and no actor (the system); the others wait for the office, the
+    rule's unit proposed. `router` serves many calls for one office (the import).
+    Returns how many moved."""
     tickets = [t for t in tickets if t.state == flow.State.RECEIVED.value]
     if not tickets:
         return 0
     routers, moved = {}, 0
+    if router is not None:
+        routers[tickets[0].office_id] = router
     now, calendar = _context(now, calendar)
     for ticket in tickets:
         router = routers.get(ticket.office_id)
         if router is None:
             router = routers[ticket.office_id] = Router(ticket.office)
-        if not router.rules:
+        if not router.auto:
             continue
         rule = router.rule_for(ticket)
         if rule is None or not rule.auto_dispatch:

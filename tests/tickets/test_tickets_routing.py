@@ -157,3 +157,29 @@ def test_the_rule_form_says_what_is_wrong_in_chinese(client, people, units, cate
     assert "已有相同条件的分单规则" in page
     assert RoutingRule.objects.count() == 1
     assert Ticket.objects.count() == 0
+
+
+def test_auto_dispatch_at_import_only_for_rows_awaiting_dispatch(tmp_path, office, units):
+    from duban.tickets.importer import TicketImport
+    from tests.tickets.test_tickets_import import HEADERS, row, write_csv
+
+    category = TicketCategory.objects.create(name="市容环境")
+    RoutingRule.objects.create(
+        office=office, category=category, unit=units["build"], auto_dispatch=True
+    )
+    empty = dict(办结时间="", 是否联系="", 是否解决="", 满意度="")
+    path = write_csv(
+        tmp_path / "gd.csv",
+        HEADERS,
+        [
+            row("W1", 状态="待分派", 承办单位="", **empty),
+            row("W2", 状态="办理中", 承办单位="东苑居民区", **empty),
+        ],
+    )
+    report = TicketImport(office).apply(path)
+    assert report.ok, report.errors
+    routed = Ticket.objects.get(source_number="W1")
+    assert routed.state == "dispatched" and routed.unit == units["build"]
+    assert Transition.objects.get(ticket=routed, action="dispatch").reason.startswith("自动分单")
+    kept = Ticket.objects.get(source_number="W2")
+    assert kept.state == "in_progress" and kept.unit == units["east"]
