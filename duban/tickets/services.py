@@ -367,15 +367,18 @@ def auto_route(tickets, *, now=None, calendar=None, router=None):
         rule = router.rule_for(ticket)
         if rule is None or not rule.auto_dispatch:
             continue
-        _apply(
-            None,
-            ticket,
-            Action.DISPATCH,
-            now=now,
-            calendar=calendar,
-            unit=rule.unit,
-            reason=rule_reason(rule, auto=True),
-        )
+        try:
+            _apply(
+                None,
+                ticket,
+                Action.DISPATCH,
+                now=now,
+                calendar=calendar,
+                unit=rule.unit,
+                reason=rule_reason(rule, auto=True),
+            )
+        except FlowError:
+            continue  # e.g. the rule's unit is not the office's: it waits for a person
         moved += 1
     return moved
 

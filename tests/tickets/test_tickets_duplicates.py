@@ -122,3 +122,14 @@ def test_a_dismissal_is_remembered(client, people, pair):
     assert services.duplicate_pairs(Ticket.objects.all()) == []
     assert services.duplicates_of(second, Ticket.objects.all()) == []
     assert "没有可能重复的诉求" in client.get(reverse("tickets:duplicates")).content.decode()
+
+
+def test_only_a_request_still_in_hand_can_be_merged():
+    from duban.tickets import flow
+    from duban.tickets.flow import Action, Snapshot, State
+
+    move = flow.step(Snapshot(State.RETURNED), Action.MERGE, now=DAY, calendar=None)
+    assert move.after.state == State.MERGED and State.MERGED not in flow.COUNTED
+    for state in (State.CLOSED, State.RATED, State.ARCHIVED, State.MERGED):
+        with pytest.raises(FlowError, match="不能合并"):
+            flow.step(Snapshot(state, unit=1), Action.MERGE, now=DAY, calendar=None)
