@@ -236,6 +236,9 @@ def inbox(request):
             "page": page,
             "rows": rows,
             "units": office_units(_office(request.user)).order_by("kind", "order", "name"),
+            "pending_extensions": ExtensionRequest.objects.filter(
+                ticket__in=visible, decision=ExtensionRequest.Decision.PENDING
+            ).count(),
         },
     )
 

@@ -132,3 +132,11 @@ def test_the_dashboard_shows_the_months_requests(client, people, july, time_mach
     client.force_login(people["lily"])
     page = client.get(reverse("dashboard:index") + "?year=2022&period=2022-07").content.decode()
     assert 'id="tickets-panel"' in page and "民生诉求" in page
+
+
+def test_the_report_preview_shows_the_section(client, people, judged, july):
+    client.force_login(people["lily"])
+    page = client.get(
+        reverse("reports:preview"), {"period": "2022-07", "office": july.pk}
+    ).content.decode()
+    assert "四、民生诉求办理情况" in page and "2022年7月共受理民生诉求4件" in page
