@@ -5,6 +5,8 @@ import datetime as dt
 import pytest
 import time_machine
 from django.urls import reverse
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from duban.core.workdays import Calendar
 from duban.tickets import flow, metrics, services
@@ -37,6 +39,21 @@ def test_extended_deadline_counts_working_days_from_the_deadline():
 def test_an_extension_request_is_refused_with_words(snapshot, workdays, reason, pending, message):
     with pytest.raises(FlowError, match=message):
         flow.check_extension(snapshot, workdays, reason, pending=pending)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    day=st.dates(min_value=dt.date(2023, 1, 1), max_value=dt.date(2024, 11, 30)),
+    hour=st.integers(min_value=0, max_value=23),
+    workdays=st.integers(min_value=1, max_value=flow.MAX_EXTENSION_WORKDAYS),
+)
+def test_an_extension_moves_the_deadline_later_by_exactly_that_many_working_days(
+    day, hour, workdays
+):
+    deadline = dt.datetime.combine(day, dt.time(hour), TZ)
+    later = flow.extended_deadline(deadline, workdays, CAL)
+    assert later > deadline and later.time() == deadline.time()
+    assert CAL.add_workdays(deadline.date(), workdays) == later.date()
 
 
 def test_a_rejection_needs_a_reason():
@@ -126,5 +143,7 @@ def test_extension_through_the_pages(client, people, ticket):
     client.post(decide)
     ext.refresh_from_db()
     assert ext.decision == "approved"
+    client.force_login(people["bob"])
+    assert client.get(reverse("tickets:extensions")).status_code == 403
     client.force_login(people["carol"])  # another unit: 404
     assert client.post(url, {"workdays": "2", "reason": "x"}).status_code == 404
