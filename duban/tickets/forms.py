@@ -2,6 +2,7 @@ import datetime as dt
 import re
 
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -17,6 +18,7 @@ from duban.tickets.models import (
     Source,
     Ticket,
     TicketCategory,
+    TicketSettings,
 )
 
 PHONE = re.compile(r"[0-9+\-\s()（）]{5,30}")
@@ -258,3 +260,31 @@ class ExtensionForm(forms.Form):
         max_length=500,
         error_messages={"required": _("请写明延期理由")},
     )
+
+
+class DuplicateSettingsForm(forms.ModelForm):
+    """同人同事's two settings, editable by the office on the duplicates page."""
+
+    class Meta:
+        model = TicketSettings
+        fields = ["duplicate_days", "duplicate_similarity"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        days, similarity = self.fields["duplicate_days"], self.fields["duplicate_similarity"]
+        days.min_value = 1
+        days.max_value = 365
+        days.validators = [MinValueValidator(1), MaxValueValidator(365)]
+        days.error_messages.update(
+            required=_("请填写天数"),
+            invalid=_("天数须是整数"),
+            min_value=_("天数须在 1 至 365 之间"),
+            max_value=_("天数须在 1 至 365 之间"),
+        )
+        similarity.validators = [MinValueValidator(0.5), MaxValueValidator(1)]
+        similarity.error_messages.update(
+            required=_("请填写相似度"),
+            invalid=_("相似度须是 0.5 至 1 之间的小数，如 0.8"),
+            min_value=_("相似度须在 0.5 至 1 之间"),
+            max_value=_("相似度须在 0.5 至 1 之间"),
+        )

@@ -26,6 +26,7 @@ from duban.tickets import flow, masking, metrics, services
 from duban.tickets.export import list_workbook
 from duban.tickets.flow import Action, FlowError, State
 from duban.tickets.forms import (
+    DuplicateSettingsForm,
     ExtensionForm,
     ImportUploadForm,
     RoutingRuleForm,
@@ -642,7 +643,17 @@ def extensions(request):
 
 @supervisor_required
 def duplicate_list(request):
-    """Proposed 同人同事 pairs of the office, newest first: merge or dismiss."""
+    """Proposed 同人同事 pairs of the office, newest first: merge or dismiss; and the
+    two settings that decide what is proposed."""
+    form = DuplicateSettingsForm(request.POST or None, instance=TicketSettings.load())
+    if request.method == "POST":
+        if form.is_valid():
+            form.save()
+            messages.success(request, "同人同事的提示条件已保存")
+            return redirect("tickets:duplicates")
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
     pairs = services.duplicate_pairs(Ticket.objects.visible_to(request.user))
     page = Paginator(pairs, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = []
@@ -653,7 +664,7 @@ def duplicate_list(request):
         else:
             duplicate, main = older, newer
         rows.append({"older": older, "newer": newer, "why": why, "dup": duplicate, "main": main})
-    return render(request, "tickets/duplicates.html", {"page": page, "rows": rows})
+    return render(request, "tickets/duplicates.html", {"page": page, "rows": rows, "form": form})
 
 
 @require_POST

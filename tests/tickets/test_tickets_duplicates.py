@@ -133,3 +133,25 @@ def test_only_a_request_still_in_hand_can_be_merged():
     for state in (State.CLOSED, State.RATED, State.ARCHIVED, State.MERGED):
         with pytest.raises(FlowError, match="不能合并"):
             flow.step(Snapshot(state, unit=1), Action.MERGE, now=DAY, calendar=None)
+
+
+def test_the_office_edits_the_settings_with_chinese_errors(client, people, pair):
+    from duban.tickets.models import TicketSettings
+
+    url = reverse("tickets:duplicates")
+    client.force_login(people["alice"])
+    page = client.post(url, {"duplicate_days": "0", "duplicate_similarity": "0.8"}, follow=True)
+    assert "天数须在 1 至 365 之间" in page.content.decode()
+    page = client.post(url, {"duplicate_days": "7", "duplicate_similarity": "abc"}, follow=True)
+    assert "相似度须是 0.5 至 1 之间的小数" in page.content.decode()
+    page = client.post(url, {"duplicate_days": "7", "duplicate_similarity": "1.5"}, follow=True)
+    assert "相似度须在 0.5 至 1 之间" in page.content.decode()
+    assert TicketSettings.load().duplicate_days == 7
+    # a stricter similarity: the two texts (about 0.92 alike) are no longer proposed
+    client.post(url, {"duplicate_days": "3", "duplicate_similarity": "0.99"})
+    assert TicketSettings.load().duplicate_days == 3
+    assert services.duplicate_pairs(Ticket.objects.all()) == []
+    client.force_login(people["bob"])
+    assert (
+        client.post(url, {"duplicate_days": "9", "duplicate_similarity": "0.8"}).status_code == 403
+    )
