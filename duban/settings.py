@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "duban.ledger",
     "duban.progress",
     "duban.notify",
+    "duban.supervision",
     "duban.reports",
     "duban.demo",
     "duban.workbench",

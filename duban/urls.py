@@ -15,6 +15,7 @@ urlpatterns = [
     path("ledger/", include("duban.ledger.urls")),
     path("progress/", include("duban.progress.urls")),
     path("notifications/", include("duban.notify.urls")),
+    path("supervision/", include("duban.supervision.urls")),
     path("reports/", include("duban.reports.urls")),
     path("dashboard/", include("duban.reports.dashboard_urls")),
     path("admin/", admin.site.urls),

@@ -6,6 +6,7 @@ from django.urls import reverse
 from duban.notify.models import Notification
 from duban.org import roles as R
 from duban.progress import workflow
+from duban.supervision.models import Notice
 
 register = template.Library()
 
@@ -34,6 +35,13 @@ def main_nav(context):
     if R.is_supervisor(user):
         items.append(
             ("研判", reverse("progress:judge_month"), view_name == "progress:judge_month", None)
+        )
+    if office_wide:
+        items.append(("督办", reverse("supervision:board"), app_name == "supervision", None))
+    elif held & R.SEES_OWN_UNIT:
+        waiting = Notice.objects.visible_to(user).filter(state__in=Notice.ACTIVE_STATES).count()
+        items.append(
+            ("督办单", reverse("supervision:inbox"), app_name == "supervision", waiting or None)
         )
     if office_wide:
         items.append(("报告", reverse("reports:index"), app_name == "reports", None))

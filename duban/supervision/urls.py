@@ -1,0 +1,17 @@
+from django.urls import path
+
+from duban.supervision import views
+
+app_name = "supervision"
+
+urlpatterns = [
+    path("", views.board, name="board"),
+    path("propose/", views.propose, name="propose"),
+    path("inbox/", views.inbox, name="inbox"),
+    path("notices/new/", views.notice_new, name="notice_new"),
+    path("notices/<int:pk>/", views.notice_detail, name="notice"),
+    path("notices/<int:pk>/act/", views.notice_act, name="notice_act"),
+    path("notices/<int:pk>/docx/", views.notice_docx, name="notice_docx"),
+    path("evidence/<int:pk>/", views.evidence, name="evidence"),
+    path("accountability/", views.accountability, name="accountability"),
+]
