@@ -228,23 +228,17 @@ def propose_for(item, today, rules=Rules()):
             return None
         late = f"{LEVEL_NAMES[active.level]}答复期限 {active.reply_by.isoformat()} 已过，单位未答复"
         if active.level == BLUE and rules.yellow_after_unanswered_blue and item.status == LAGGING:
-            return make(
-                YELLOW, RULE_BLUE_UNANSWERED, f"{late}，事项仍推进滞后：{said}", "", active.id
-            )
+            reason = f"{late}，事项仍推进滞后" + (f"：{said}" if said else "")
+            return make(YELLOW, RULE_BLUE_UNANSWERED, reason, "", active.id)
         if active.level == YELLOW and rules.red_after_unanswered_yellow and item.overdue_days > 0:
-            return make(
-                RED,
-                RULE_YELLOW_UNANSWERED,
-                f"{late}，事项仍超期（已超过完成时限{item.overdue_days}天）：{said}",
-                "",
-                active.id,
-            )
+            reason = f"{late}，事项仍超期" + (f"：{said}" if said else "")
+            return make(RED, RULE_YELLOW_UNANSWERED, reason, "", active.id)
         return None
     if item.overdue_days > 0 and rules.yellow_when_overdue:
         return make(
             YELLOW,
             RULE_OVERDUE,
-            f"已超过完成时限{item.overdue_days}天：{said}",
+            said or f"已超过完成时限{item.overdue_days}天",
             f"事项已超期{item.overdue_days}天（规则：超期建议黄色警示单）",
         )
     if (
@@ -252,7 +246,7 @@ def propose_for(item, today, rules=Rules()):
         and rules.blue_after_lagging_periods > 0
         and item.lag_streak >= rules.blue_after_lagging_periods
     ):
-        return make(BLUE, RULE_LAGGING, f"已连续{item.lag_streak}期推进滞后：{said}")
+        return make(BLUE, RULE_LAGGING, said or f"已连续{item.lag_streak}期推进滞后")
     return None
 
 

@@ -1,12 +1,18 @@
-"""The one-page Word 督办单, built from `core/official_docx.py`'s blocks (the same
-primitives as the monthly report and the bulletin): 版头 with the notice's number,
-the colour as title, the unit as 主送机关, the facts in a table, the request to
-reply by the reply-by date, and the office's signature. Reads only the notice."""
+"""The one-page Word 督办单, built from `core/official_docx.py`'s primitives (the same
+as the monthly report and the bulletin): the colour as title with the notice's number
+under it, the unit as 主送机关, the facts in a table, the request to reply by the
+reply-by date, and the office's signature. Reads only the notice.
+
+A notice is a form on one page, not a 文件: the red 版头 (which takes some 70 mm of
+the page) is left out, and the number stands centred under the title.
+"""
+
+from docx.enum.text import WD_ALIGN_PARAGRAPH
 
 from duban.core.dates import chinese_date
-from duban.core.official_docx import render_blocks
+from duban.core.official_docx import SIZE_SMALL_4, OfficialDocument
 
-LAYOUT = {"widths_mm": [36, 120], "align": ["center", "left"]}
+LAYOUT = {"widths_mm": [32, 124], "align": ["center", "left"], "size": SIZE_SMALL_4}
 
 
 def blocks(notice):
@@ -30,7 +36,6 @@ def blocks(notice):
     reply_by = chinese_date(notice.reply_by) if notice.reply_by else "（下发后确定）"
     issued = notice.issued_on or notice.created_at.date()
     return [
-        {"kind": "header", "organ": f"{office}督查督办", "number": notice.number},
         {"kind": "title", "text": notice.get_level_display()},
         {"kind": "recipients", "text": notice.unit.name},
         {"kind": "p", "text": "经研判，下列事项需你单位抓紧推进，现予督办："},
@@ -45,9 +50,11 @@ def blocks(notice):
 
 def render(notice):
     """The .docx bytes of `notice`."""
-    return render_blocks(
-        blocks(notice),
-        tables={"facts": LAYOUT},
-        title=notice.get_level_display(),
-        author=notice.office.name,
-    )
+    document = OfficialDocument(title=notice.get_level_display(), author=notice.office.name)
+    parts = blocks(notice)
+    document.add_blocks(parts[:1])
+    if notice.number:
+        # Under the title, in place of its blank line's neighbour: 3号仿宋, centred.
+        document.paragraph(notice.number, indent=False, align=WD_ALIGN_PARAGRAPH.CENTER)
+    document.add_blocks(parts[1:], tables={"facts": LAYOUT})
+    return document.to_bytes()
