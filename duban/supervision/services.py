@@ -262,6 +262,15 @@ def confirm(notice, user, today, *, calendar=None):
     except ladder.LadderError as error:
         raise SupervisionError(str(error))
     reply_by = _reply_by(calendar, today, notice.reply_workdays)
+    try:
+        _issue(notice, user, today, replaced, reply_by)
+    except IntegrityError:
+        # Another person issued a notice for the item, or took the number, meanwhile.
+        raise SupervisionError("该事项或编号刚被他人处理（一事一单），请刷新页面后再试")
+    return notice
+
+
+def _issue(notice, user, today, replaced, reply_by):
     with transaction.atomic():
         if replaced is not None:
             old = Notice.objects.get(pk=replaced.id)
@@ -280,7 +289,6 @@ def confirm(notice, user, today, *, calendar=None):
         )
         _event(notice, Action.ISSUE, user, f"答复期限 {reply_by.isoformat()}")
         notifying.tell_unit(notice, today)
-    return notice
 
 
 def create(
