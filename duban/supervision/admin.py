@@ -10,6 +10,8 @@ from duban.supervision.models import (
     AccountabilityRecord,
     LadderRule,
     Notice,
+    ScoreBonus,
+    ScoringScheme,
     Topic,
 )
 
@@ -70,3 +72,16 @@ class NoticeAdmin(ReadOnlyAdmin):
 class AccountabilityRecordAdmin(ReadOnlyAdmin):
     list_display = ["unit", "level", "state", "decided_on"]
     list_filter = ["state", "year"]
+
+
+class ScoreBonusInline(admin.TabularInline):
+    model = ScoreBonus
+    extra = 1
+
+
+@admin.register(ScoringScheme)
+class ScoringSchemeAdmin(SimpleHistoryAdmin):
+    """Saving checks the weights add up to 100 (ScoringScheme.clean)."""
+
+    list_display = ["__str__", "office", "weight_on_time", "weight_on_track"]
+    inlines = [ScoreBonusInline]

@@ -6,7 +6,10 @@ accountability records keep their versions in the audit history. The rules live 
 `ladder.py` and `accountability.py`; the only writer of notice states is `services.py`.
 """
 
+from decimal import Decimal
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -16,6 +19,7 @@ from duban.core.audit import AuditFields
 from duban.ledger.models import KeyTask
 from duban.org import roles as R
 from duban.org.models import Office, Unit
+from duban.supervision.scoring import ON_TIME, ON_TRACK, Scheme, ScoringError, check_scheme
 
 
 class Level(models.TextChoices):
@@ -417,3 +421,81 @@ class Topic(models.Model):
         if self.target_value is None or self.done_value is None:
             return None
         return max(self.target_value - self.done_value, 0)
+
+
+class ScoringScheme(models.Model):
+    """考核方案 of one year (admin): weighted items that add up to 100, deductions,
+    bonuses entered by the office. The rules are `scoring.py`'s."""
+
+    office = models.ForeignKey(
+        Office, verbose_name=_("所属街道/区"), on_delete=models.PROTECT, related_name="+"
+    )
+    year = models.PositiveIntegerField(_("年度"))
+    weight_on_time = models.DecimalField(
+        _("按时完成率权重"), max_digits=5, decimal_places=2, default=60
+    )
+    weight_on_track = models.DecimalField(
+        _("推进正常率权重"), max_digits=5, decimal_places=2, default=40
+    )
+    per_lagging_month = models.DecimalField(
+        _("每个滞后事项月扣分"), max_digits=5, decimal_places=2, default=Decimal("0.5")
+    )
+    per_blue = models.DecimalField(
+        _("每张蓝色提醒单扣分"), max_digits=5, decimal_places=2, default=1
+    )
+    per_yellow = models.DecimalField(
+        _("每张黄色警示单扣分"), max_digits=5, decimal_places=2, default=2
+    )
+    per_red = models.DecimalField(
+        _("每张红色督办单扣分"), max_digits=5, decimal_places=2, default=3
+    )
+    per_accountability = models.DecimalField(
+        _("每次效能问责扣分"), max_digits=5, decimal_places=2, default=5
+    )
+    history = HistoricalRecords(bases=[AuditFields])
+
+    class Meta:
+        verbose_name = _("考核方案")
+        verbose_name_plural = _("考核方案")
+        ordering = ["-year", "office_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["office", "year"], name="one_scheme_per_office_year"),
+        ]
+
+    def __str__(self):
+        return f"{self.year}年考核方案"
+
+    def as_scheme(self):
+        return Scheme(
+            weights={ON_TIME: self.weight_on_time, ON_TRACK: self.weight_on_track},
+            per_lagging_month=self.per_lagging_month,
+            per_notice={"blue": self.per_blue, "yellow": self.per_yellow, "red": self.per_red},
+            per_accountability=self.per_accountability,
+        )
+
+    def clean(self):
+        try:
+            check_scheme(self.as_scheme())
+        except ScoringError as error:
+            raise ValidationError(str(error))
+
+
+class ScoreBonus(models.Model):
+    """加分 (or, negative, 扣分) the office enters for a unit, with its reason."""
+
+    scheme = models.ForeignKey(
+        ScoringScheme, verbose_name=_("考核方案"), on_delete=models.CASCADE, related_name="bonuses"
+    )
+    unit = models.ForeignKey(Unit, verbose_name=_("单位"), on_delete=models.PROTECT)
+    points = models.DecimalField(_("分值"), max_digits=5, decimal_places=2)
+    reason = models.CharField(_("事由"), max_length=200)
+    on = models.DateField(_("日期"))
+    history = HistoricalRecords(bases=[AuditFields])
+
+    class Meta:
+        verbose_name = _("加减分")
+        verbose_name_plural = _("加减分")
+        ordering = ["on", "id"]
+
+    def __str__(self):
+        return f"{self.unit} {self.points}"

@@ -14,4 +14,5 @@ urlpatterns = [
     path("notices/<int:pk>/docx/", views.notice_docx, name="notice_docx"),
     path("evidence/<int:pk>/", views.evidence, name="evidence"),
     path("accountability/", views.accountability, name="accountability"),
+    path("ranking/", views.ranking, name="ranking"),
 ]

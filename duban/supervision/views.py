@@ -2,6 +2,7 @@
 steps, and the accountability register. Thin: every rule is in `services`, `ladder`
 and `accountability`; every list starts from `visible_to(user)`."""
 
+import datetime as dt
 from urllib.parse import quote
 
 from django.contrib import messages
@@ -15,12 +16,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from duban.core.dates import DateParseError, parse_date
-from duban.core.periods import Period, PeriodError
+from duban.core.periods import Period, PeriodError, parse_year
 from duban.ledger.models import KeyTask
 from duban.org import roles as R
 from duban.org.models import Unit
 from duban.org.scope import offices_in_scope
-from duban.supervision import ladder, services
+from duban.supervision import ladder, scoring, services
+from duban.supervision import ranking as ranking_data
 from duban.supervision.models import (
     AccountabilityLevel,
     AccountabilityRecord,
@@ -405,3 +407,29 @@ def _level(value):
     if not str(value or "").isdigit():
         return None
     return AccountabilityLevel.objects.filter(pk=value, active=True).first()
+
+
+@login_required
+def ranking(request):
+    """考核排名 of a year, with each unit's breakdown down to its records."""
+    if not R.sees_whole_office(request.user):
+        raise PermissionDenied
+    today = _today()
+    try:
+        year = parse_year(request.GET.get("year") or today.year)
+    except PeriodError as error:
+        messages.error(request, str(error))
+        year = today.year
+    as_of = min(today, dt.date(year, 12, 31))
+    offices = list(offices_in_scope(request.user))
+    office = next((o for o in offices if str(o.pk) == request.GET.get("office")), None)
+    office = office or (offices[0] if offices else None)
+    context = {"year": year, "as_of": as_of, "offices": offices, "office": office}
+    if office is not None:
+        try:
+            scores, scheme, kept = ranking_data.ranking(office, year, as_of)
+        except scoring.ScoringError as error:
+            context["error"] = f"{year}年考核方案有误：{error}（请在管理后台「考核方案」中修改）"
+        else:
+            context.update(scores=scores, scheme=scheme, kept=kept)
+    return render(request, "supervision/ranking.html", context)
