@@ -90,8 +90,8 @@ def test_ranking_page_breaks_each_score_down_to_its_records(client, office, peop
     client.force_login(people["lily"])
     with time_machine.travel(dt.datetime(2022, 8, 15, 10, 0), tick=False):
         page = client.get("/supervision/ranking/?year=2022").content.decode()
-    west = page.index('id="unit-%d"' % tasks["west"].lead_unit_id)
-    east = page.index('id="unit-%d"' % tasks["east"].lead_unit_id)
+    west = page.index(f'id="unit-{tasks["west"].lead_unit_id}"')
+    east = page.index(f'id="unit-{tasks["east"].lead_unit_id}"')
     assert west < east  # 西苑 103.00 ranks before 东苑
     assert "103.00" in page and "58.00" in page and "创建经验被推广" in page
     assert f"/supervision/notices/{notice.pk}/" in page
