@@ -84,9 +84,16 @@ def board(request):
         .annotate(n=Count("id"))
     }
     summary = [
-        (value, label, sum(n for (lv, st), n in counts.items() if lv == value and st in OPEN))
+        (
+            value,
+            f"{label}在办",
+            sum(n for (lv, st), n in counts.items() if lv == value and st in Notice.ACTIVE_STATES),
+        )
         for value, label in Level.choices
     ]
+    summary.append(
+        ("", "待确认建议", sum(n for (_lv, st), n in counts.items() if st == State.PROPOSED))
+    )
     return render(
         request,
         "supervision/board.html",
