@@ -233,18 +233,25 @@ def edit(notice, user, *, level, reason, urgent_reason="", leader="", reply_work
     _require(reason, "请填写督办事由")
     if reply_workdays is not None:
         _require(1 <= reply_workdays <= 60, "答复期限应为 1 至 60 个工作日")
+    changes = {
+        "level": level,
+        "reason": reason,
+        "urgent_reason": (urgent_reason or "").strip(),
+        "leader": (leader or "").strip(),
+    }
+    if reply_workdays is not None:
+        changes["reply_workdays"] = reply_workdays
+    changed = [
+        str(Notice._meta.get_field(name).verbose_name)
+        for name, value in changes.items()
+        if getattr(notice, name) != value
+    ]
+    said = "修改了" + "、".join(changed) if changed else "未修改"
+    if level != notice.level:
+        said += f"（改为{ladder.LEVEL_NAMES[level]}）"
     with transaction.atomic():
-        changes = {
-            "level": level,
-            "reason": reason,
-            "urgent_reason": (urgent_reason or "").strip(),
-            "leader": (leader or "").strip(),
-        }
-        if reply_workdays is not None:
-            changes["reply_workdays"] = reply_workdays
         _move(notice, State.PROPOSED, State.PROPOSED, **changes)
-        said = [f"{ladder.LEVEL_NAMES[level]}"]
-        _event(notice, Action.EDIT, user, "；".join(said))
+        _event(notice, Action.EDIT, user, said)
     return notice
 
 

@@ -85,6 +85,7 @@ def test_edit_then_dismiss_a_proposal(office, people, lagging):
     services.edit(notice, people["alice"], level="blue", reason="请加快食堂建设", leader="王副主任")
     notice.refresh_from_db()
     assert (notice.reason, notice.leader) == ("请加快食堂建设", "王副主任")
+    assert notice.events.last().comment == "修改了督办事由、签发领导"
     services.dismiss(notice, people["alice"], "已协调解决")
     notice.refresh_from_db()
     assert notice.state == State.DISMISSED

@@ -106,3 +106,19 @@ def test_reporters_cannot_open_the_board_or_new_notice(client, people, tasks):
     client.force_login(people["carol"])
     assert client.get("/supervision/").status_code == 302
     assert client.get(f"/supervision/notices/new/?task={tasks['east'].pk}").status_code == 403
+
+
+def test_board_and_inbox_query_counts_do_not_grow(
+    client, office, people, units, django_assert_max_num_queries
+):
+    from tests.factories import KeyTaskFactory
+
+    for n in range(12):
+        task = KeyTaskFactory(code=f"QC-{n:02d}", lead_unit=units["east"])
+        services.create(task, people["alice"], AUG5, level="blue", reason="滞后")
+    client.force_login(people["alice"])
+    with django_assert_max_num_queries(12):
+        assert client.get("/supervision/?state=all").status_code == 200
+    client.force_login(people["carol"])
+    with django_assert_max_num_queries(12):
+        assert client.get("/supervision/inbox/").status_code == 200
