@@ -23,6 +23,7 @@ from duban.org.models import Unit
 from duban.org.scope import offices_in_scope
 from duban.supervision import ladder, scoring, services
 from duban.supervision import ranking as ranking_data
+from duban.supervision import ranking_xlsx
 from duban.supervision.models import (
     AccountabilityLevel,
     AccountabilityRecord,
@@ -438,5 +439,13 @@ def ranking(request):
         except scoring.ScoringError as error:
             context["error"] = f"{year}年考核方案有误：{error}（请在管理后台「考核方案」中修改）"
         else:
+            if request.GET.get("format") == "xlsx":
+                response = HttpResponse(
+                    ranking_xlsx.build(scores, year),
+                    content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                )
+                name = quote(f"{office.name}{year}年考核排名.xlsx")
+                response["Content-Disposition"] = f"attachment; filename*=UTF-8''{name}"
+                return response
             context.update(scores=scores, scheme=scheme, kept=kept)
     return render(request, "supervision/ranking.html", context)

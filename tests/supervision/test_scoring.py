@@ -108,3 +108,29 @@ def test_ranking_page_names_a_broken_scheme(client, office, people, tasks):
 def test_units_cannot_open_the_ranking(client, people):
     client.force_login(people["carol"])
     assert client.get("/supervision/ranking/").status_code == 403
+
+
+def test_ranking_exports_to_excel_with_breakdowns_as_text(client, office, people, tasks):
+    import io
+
+    from openpyxl import load_workbook
+
+    tasks["west"].lead_unit.name = "=西苑居民区"
+    tasks["west"].lead_unit.save()
+    judge(tasks["east"], "lagging", period="2022-07")
+    client.force_login(people["alice"])
+    with time_machine.travel(dt.datetime(2022, 8, 15, 10, 0), tick=False):
+        answer = client.get("/supervision/ranking/?year=2022&format=xlsx")
+    book = load_workbook(io.BytesIO(answer.content))
+    ranks = [[c.value for c in row] for row in book["排名"].iter_rows(min_row=2)]
+    assert ranks[0] == [1, "=西苑居民区", 100.0]  # text, not a formula
+    assert book["排名"]["B2"].data_type == "s"
+    assert ranks[-1] == [3, "东苑居民区", 59.5]
+    details = [[c.value for c in row] for row in book["得分明细"].iter_rows(min_row=2)]
+    assert [
+        "东苑居民区",
+        "推进滞后扣分",
+        -0.5,
+        "1 个事项月 × 0.5",
+        "MS-02 社区食堂建设（2022-07）",
+    ] in details
