@@ -21,9 +21,8 @@ from duban.ledger.models import KeyTask
 from duban.org import roles as R
 from duban.org.models import Unit
 from duban.org.scope import offices_in_scope
-from duban.supervision import ladder, scoring, services
+from duban.supervision import ladder, ranking_xlsx, scoring, services
 from duban.supervision import ranking as ranking_data
-from duban.supervision import ranking_xlsx
 from duban.supervision.models import (
     AccountabilityLevel,
     AccountabilityRecord,
