@@ -98,6 +98,16 @@ def latest_judgement(task, period_key=None):
     return judgements.order_by("-period", "-as_of", "-pk").first()
 
 
+def latest_judgements(task_ids):
+    """{task id: its latest judgement} in one query."""
+    found = {}
+    for judgement in Judgement.objects.filter(task_id__in=task_ids).order_by(
+        "task_id", "-period", "-as_of", "-pk"
+    ):
+        found.setdefault(judgement.task_id, judgement)
+    return found
+
+
 def _items(tasks, period):
     judgements = {j.task_id: j for j in Judgement.objects.filter(task__in=tasks, period=period.key)}
     loaded = (

@@ -15,4 +15,5 @@ urlpatterns = [
     path("evidence/<int:pk>/", views.evidence, name="evidence"),
     path("accountability/", views.accountability, name="accountability"),
     path("ranking/", views.ranking, name="ranking"),
+    path("topics/", views.topics, name="topics"),
 ]

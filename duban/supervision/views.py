@@ -8,7 +8,7 @@ from urllib.parse import quote
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Case, Count, IntegerField, Value, When
+from django.db.models import Case, Count, IntegerField, Prefetch, Value, When
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -29,6 +29,7 @@ from duban.supervision.models import (
     Level,
     Notice,
     NoticeEvidence,
+    Topic,
 )
 from duban.supervision.notice_docx import render as render_notice
 from duban.supervision.services import SupervisionError
@@ -448,3 +449,31 @@ def ranking(request):
                 return response
             context.update(scores=scores, scheme=scheme, kept=kept)
     return render(request, "supervision/ranking.html", context)
+
+
+@login_required
+def topics(request):
+    """专项督查: each topic's target figures and its tasks with their latest judgement."""
+    if not R.sees_whole_office(request.user):
+        raise PermissionDenied
+    today = _today()
+    try:
+        year = parse_year(request.GET.get("year") or today.year)
+    except PeriodError as error:
+        messages.error(request, str(error))
+        year = today.year
+    visible = KeyTask.objects.visible_to(request.user)
+    rows = list(
+        Topic.objects.filter(office__in=offices_in_scope(request.user), year=year).prefetch_related(
+            Prefetch(
+                "tasks",
+                queryset=visible.select_related("lead_unit").order_by("code"),
+                to_attr="visible_tasks",
+            )
+        )
+    )
+    latest = services.latest_judgements([t.pk for topic in rows for t in topic.visible_tasks])
+    for topic in rows:
+        for task in topic.visible_tasks:
+            task.latest = latest.get(task.pk)
+    return render(request, "supervision/topics.html", {"topics": rows, "year": year})

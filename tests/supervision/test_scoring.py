@@ -134,3 +134,21 @@ def test_ranking_exports_to_excel_with_breakdowns_as_text(client, office, people
         "1 个事项月 × 0.5",
         "MS-02 社区食堂建设（2022-07）",
     ] in details
+
+
+def test_topics_page_shows_targets_and_tasks_with_their_latest_status(
+    client, office, people, tasks
+):
+    from duban.supervision.models import Topic
+
+    topic = Topic.objects.create(
+        office=office, year=2022, name="土地上市", target_value=18, done_value=11, target_unit="宗"
+    )
+    topic.tasks.set([tasks["east"], tasks["west"]])
+    judge(tasks["east"], "lagging", period="2022-07")
+    client.force_login(people["lily"])
+    page = client.get("/supervision/topics/?year=2022").content.decode()
+    assert "目标 <b>18</b>宗：已完成 <b>11</b>宗，待完成 <b>7</b>宗" in page
+    assert "MS-02 社区食堂建设" in page and "推进滞后" in page and "未研判" in page
+    client.force_login(people["carol"])
+    assert client.get("/supervision/topics/").status_code == 403
