@@ -172,3 +172,21 @@ def test_word_bulletin_says_every_figure_of_its_json(office, quarter, tmp_path):
 def test_a_month_is_not_a_quarter(office):
     with pytest.raises(CommandError, match="2022Q3"):
         call_command("report", "bulletin", "--quarter", "2022-07", stdout=io.StringIO())
+
+
+def test_bulletin_page_previews_with_edited_next_focus_and_downloads(
+    client, office, people, quarter
+):
+    client.force_login(people["lily"])
+    url = "/reports/bulletin/?quarter=2022Q3&next_focus=重点督查土地上市"
+    page = client.get(url).content.decode()
+    assert "四、下步督查重点" in page and "重点督查土地上市" in page and "农贸市场改造" in page
+    answer = client.get(url + "&format=docx")
+    text = "\n".join(p.text for p in Document(io.BytesIO(answer.content)).paragraphs)
+    assert "重点督查土地上市" in text
+    data = json.loads(client.get(url + "&format=json").content)
+    assert data["next_focus"] == "重点督查土地上市" and data["period"] == "2022Q3"
+    bad = client.get("/reports/bulletin/?quarter=2022-07").content.decode()
+    assert "请写成 2022Q3" in bad
+    client.force_login(people["carol"])
+    assert client.get("/reports/bulletin/").status_code == 403
