@@ -28,6 +28,8 @@ from duban.demo import data as D
 from duban.ledger.models import AssignmentSource, Category, KeyTask, Milestone, save_task
 from duban.org import roles as R
 from duban.org.models import Office, Profile, Role, Unit
+from duban.supervision import services as supervision
+from duban.supervision.models import Notice
 
 MARKER_USERNAME = "demo_admin"
 DEMO_USERNAMES = [u["username"] for u in D.USERS]
@@ -91,6 +93,7 @@ class DemoWriter:
         self.write_assigned()
         self.write_users()
         self.write_progress()
+        self.write_supervision()
 
     def write_progress(self):
         """Accepted monthly reports for January to PROGRESS_MONTHS, judged month by month,
@@ -161,6 +164,18 @@ class DemoWriter:
                 calendar=self.calendar,
             )
         self.created["months"] = D.PROGRESS_MONTHS
+
+    def write_supervision(self):
+        """July's notice proposals as the ladder makes them on 5 August; the first two
+        issued to their units, the rest left 待确认 on the office's board."""
+        admin = get_user_model().objects.filter(username="demo_admin").first()
+        if admin is None or Notice.objects.filter(office=self.office).exists():
+            return
+        august5 = dt.date(D.DEMO_YEAR, 8, 5)
+        _found, proposed = supervision.propose(self.office, f"{D.DEMO_YEAR}-07", august5)
+        for notice in proposed[:2]:
+            supervision.confirm(notice, admin, august5, calendar=self.calendar)
+        self.created["notices"] = len(proposed)
 
     def write_units(self):
         units = {}
