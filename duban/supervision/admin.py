@@ -8,6 +8,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from duban.supervision.models import (
     AccountabilityLevel,
     AccountabilityRecord,
+    Inspection,
     LadderRule,
     Notice,
     ScoreBonus,
@@ -85,3 +86,9 @@ class ScoringSchemeAdmin(SimpleHistoryAdmin):
 
     list_display = ["__str__", "office", "weight_on_time", "weight_on_track"]
     inlines = [ScoreBonusInline]
+
+
+@admin.register(Inspection)
+class InspectionAdmin(ReadOnlyAdmin):
+    list_display = ["on", "kind", "place", "inspectors"]
+    list_filter = ["kind"]

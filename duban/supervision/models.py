@@ -499,3 +499,115 @@ class ScoreBonus(models.Model):
 
     def __str__(self):
         return f"{self.unit} {self.points}"
+
+
+class Inspection(models.Model):
+    """督查检查: an announced or unannounced check (明查暗访) or a site visit, with its
+    findings and photos; a finding may open rectification items."""
+
+    class Kind(models.TextChoices):
+        ANNOUNCED = "announced", _("明查")
+        UNANNOUNCED = "unannounced", _("暗访")
+        SITE = "site", _("实地察看")
+
+    office = models.ForeignKey(
+        Office, verbose_name=_("所属街道/区"), on_delete=models.PROTECT, related_name="+"
+    )
+    on = models.DateField(_("检查日期"))
+    kind = models.CharField(_("检查方式"), max_length=12, choices=Kind.choices)
+    place = models.CharField(_("地点"), max_length=200)
+    inspectors = models.CharField(_("检查人员"), max_length=200)
+    findings = models.TextField(_("发现问题"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("登记人"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+    history = HistoricalRecords(bases=[AuditFields])
+
+    class Meta:
+        verbose_name = _("督查检查")
+        verbose_name_plural = _("督查检查")
+        ordering = ["-on", "-id"]
+
+    def __str__(self):
+        return f"{self.on} {self.get_kind_display()} {self.place}"
+
+
+def inspection_photo_path(instance, filename):
+    return f"inspections/{instance.inspection.on.year}/{instance.inspection_id}/{filename}"
+
+
+class InspectionPhoto(models.Model):
+    inspection = models.ForeignKey(
+        Inspection, verbose_name=_("督查检查"), on_delete=models.CASCADE, related_name="photos"
+    )
+    file = models.FileField(_("文件"), upload_to=inspection_photo_path, max_length=300)
+    name = models.CharField(_("原文件名"), max_length=200)
+    size = models.PositiveIntegerField(_("大小（字节）"))
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("检查照片")
+        verbose_name_plural = _("检查照片")
+
+    def __str__(self):
+        return self.name
+
+
+class RectificationQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The office's items for office-wide roles, the unit's own for unit roles."""
+        if user is None or not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self
+        profile = R.profile_of(user)
+        if profile is None:
+            return self.none()
+        held = R.roles_of(user)
+        condition = Q(pk__in=[])
+        if held & R.SEES_WHOLE_OFFICE and profile.office_id:
+            condition |= Q(inspection__office_id__in=profile.office.scope_ids())
+        if held & R.SEES_OWN_UNIT and profile.unit_id:
+            condition |= Q(unit_id=profile.unit_id)
+        return self.filter(condition)
+
+
+class Rectification(models.Model):
+    """整改事项: what an inspection found a unit must put right by a deadline; the unit
+    replies with its measures, the office verifies and closes it."""
+
+    class State(models.TextChoices):
+        OPEN = "open", _("待整改")
+        REPLIED = "replied", _("已答复")
+        CLOSED = "closed", _("已销号")
+
+    inspection = models.ForeignKey(
+        Inspection,
+        verbose_name=_("督查检查"),
+        on_delete=models.PROTECT,
+        related_name="rectifications",
+    )
+    unit = models.ForeignKey(Unit, verbose_name=_("责任单位"), on_delete=models.PROTECT)
+    description = models.TextField(_("整改要求"))
+    deadline = models.DateField(_("整改时限"))
+    state = models.CharField(_("状态"), max_length=10, choices=State.choices, default=State.OPEN)
+    measures = models.TextField(_("整改情况"), blank=True)
+    replied_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
+    verification = models.TextField(_("核实情况"), blank=True)
+    closed_at = models.DateTimeField(_("销号时间"), null=True, blank=True)
+    history = HistoricalRecords(bases=[AuditFields])
+
+    objects = RectificationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("整改事项")
+        verbose_name_plural = _("整改事项")
+        ordering = ["deadline", "id"]
+
+    def __str__(self):
+        return f"{self.unit} {self.deadline}"

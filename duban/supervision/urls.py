@@ -16,4 +16,8 @@ urlpatterns = [
     path("accountability/", views.accountability, name="accountability"),
     path("ranking/", views.ranking, name="ranking"),
     path("topics/", views.topics, name="topics"),
+    path("inspections/", views.inspections, name="inspections"),
+    path("inspections/<int:pk>/", views.inspection_detail, name="inspection"),
+    path("inspections/photos/<int:pk>/", views.inspection_photo, name="inspection_photo"),
+    path("rectifications/<int:pk>/act/", views.rectification_act, name="rectification_act"),
 ]

@@ -21,14 +21,18 @@ from duban.ledger.models import KeyTask
 from duban.org import roles as R
 from duban.org.models import Unit
 from duban.org.scope import offices_in_scope
+from duban.supervision import inspections as checks
 from duban.supervision import ladder, ranking_xlsx, scoring, services
 from duban.supervision import ranking as ranking_data
 from duban.supervision.models import (
     AccountabilityLevel,
     AccountabilityRecord,
+    Inspection,
+    InspectionPhoto,
     Level,
     Notice,
     NoticeEvidence,
+    Rectification,
     Topic,
 )
 from duban.supervision.notice_docx import render as render_notice
@@ -153,11 +157,19 @@ def inbox(request):
         .select_related("task", "unit")
     )
     rows = _decorate(list(_ordered(notices, today)), today)
+    items = (
+        Rectification.objects.visible_to(request.user)
+        .filter(unit_id=profile.unit_id)
+        .exclude(state=Rectification.State.CLOSED)
+        .select_related("inspection")
+    )
     return render(
         request,
         "supervision/inbox.html",
         {
             "unit": profile.unit,
+            "items": items,
+            "today": today,
             "open_rows": [r for r in rows if r.state in Notice.ACTIVE_STATES],
             "done_rows": [r for r in rows if r.state not in Notice.ACTIVE_STATES],
         },
@@ -477,3 +489,122 @@ def topics(request):
         for task in topic.visible_tasks:
             task.latest = latest.get(task.pk)
     return render(request, "supervision/topics.html", {"topics": rows, "year": year})
+
+
+@login_required
+def inspections(request):
+    """督查检查: the office's inspections; 督查管理员 records a new one."""
+    if not R.sees_whole_office(request.user):
+        raise PermissionDenied
+    offices = list(offices_in_scope(request.user))
+    values = {"on": "", "kind": "", "place": "", "inspectors": "", "findings": ""}
+    if request.method == "POST":
+        values = {k: request.POST.get(k, "") for k in values}
+        office = next((o for o in offices if str(o.pk) == request.POST.get("office")), None)
+        try:
+            inspection = checks.record(
+                request.user,
+                office or (offices[0] if offices else None),
+                on=_date(request, "on", "检查日期"),
+                kind=values["kind"],
+                place=values["place"],
+                inspectors=values["inspectors"],
+                findings=values["findings"],
+                photos=request.FILES.getlist("photos"),
+            )
+        except SupervisionError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, "已登记督查检查")
+            return redirect("supervision:inspection", pk=inspection.pk)
+    rows = checks.visible_inspections(request.user).prefetch_related("rectifications")
+    return render(
+        request,
+        "supervision/inspections.html",
+        {
+            "rows": rows,
+            "values": values,
+            "kinds": Inspection.Kind.choices,
+            "offices": offices,
+            "can_manage": R.is_supervisor(request.user),
+        },
+    )
+
+
+@login_required
+def inspection_detail(request, pk):
+    """One inspection: findings, photos, rectification items and their steps."""
+    inspection = get_object_or_404(checks.visible_inspections(request.user), pk=pk)
+    manage = R.is_supervisor(request.user)
+    if request.method == "POST":
+        if not manage:
+            raise PermissionDenied
+        try:
+            unit = Unit.objects.filter(
+                office__in=offices_in_scope(request.user), pk=request.POST.get("unit") or 0
+            ).first()
+            checks.open_item(
+                inspection,
+                request.user,
+                unit=unit,
+                description=request.POST.get("description", ""),
+                deadline=_date(request, "deadline", "整改时限"),
+            )
+        except SupervisionError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, "已交办整改事项")
+        return redirect("supervision:inspection", pk=inspection.pk)
+    return render(
+        request,
+        "supervision/inspection.html",
+        {
+            "inspection": inspection,
+            "photos": inspection.photos.all(),
+            "items": inspection.rectifications.select_related("unit"),
+            "units": Unit.objects.filter(office__in=offices_in_scope(request.user), active=True),
+            "can_manage": manage,
+            "today": _today(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def rectification_act(request, pk):
+    item = get_object_or_404(
+        Rectification.objects.visible_to(request.user).select_related("inspection"), pk=pk
+    )
+    action = request.POST.get("action", "")
+    try:
+        if action == "reply":
+            checks.reply(item, request.user, request.POST.get("measures", ""))
+        elif action == "close":
+            checks.close(item, request.user, request.POST.get("verification", ""))
+        elif action == "return":
+            checks.send_back(item, request.user, request.POST.get("verification", ""))
+        else:
+            raise SupervisionError("未知的操作")
+    except SupervisionError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            {"reply": "已答复整改情况", "close": "已核实销号", "return": "已退回重新整改"}[action],
+        )
+    if R.sees_whole_office(request.user):
+        return redirect("supervision:inspection", pk=item.inspection_id)
+    return redirect("supervision:inbox")
+
+
+@login_required
+def inspection_photo(request, pk):
+    photo = get_object_or_404(
+        InspectionPhoto.objects.filter(inspection__in=checks.visible_inspections(request.user)),
+        pk=pk,
+    )
+    try:
+        handle = photo.file.open("rb")
+    except FileNotFoundError as error:
+        raise Http404("文件不存在") from error
+    return FileResponse(handle, filename=photo.name)
