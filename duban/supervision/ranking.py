@@ -2,6 +2,7 @@
 the accountability records of one office and year — a fixed number of queries whatever
 the number of units — and the ranking built from them."""
 
+import datetime as dt
 from collections import defaultdict
 
 from django.urls import reverse
@@ -19,7 +20,10 @@ def scheme_for(office, year):
     return found or ScoringScheme(office=office, year=year), found is not None
 
 
-def facts(office, year, as_of, scheme_row):
+def facts(office, year, as_of, scheme_row, start=None):
+    """The facts of each unit for the year up to `as_of`, or from `start` (a month's
+    score: only what happened between start and as_of counts)."""
+    start = start or dt.date(year, 1, 1)
     tasks = list(
         KeyTask.objects.filter(office=office, year=year)
         .select_related("lead_unit")
@@ -27,7 +31,9 @@ def facts(office, year, as_of, scheme_row):
     )
     judgements = defaultdict(list)
     for judgement in Judgement.objects.filter(
-        task__in=[t.pk for t in tasks], period__startswith=f"{year}-", period__lte=f"{as_of:%Y-%m}"
+        task__in=[t.pk for t in tasks],
+        period__startswith=f"{year}-",
+        period__lte=f"{as_of:%Y-%m}",
     ).only("task_id", "period", "status"):
         if len(judgement.period) == 7:  # months only
             judgements[judgement.task_id].append(judgement)
@@ -48,21 +54,22 @@ def facts(office, year, as_of, scheme_row):
         units[unit.pk] = unit
         bucket = per_unit[unit.pk]
         url = reverse("ledger:detail", args=[task.pk])
-        mine = sorted(judgements.get(task.pk, []), key=lambda j: j.period)
+        every = sorted(judgements.get(task.pk, []), key=lambda j: j.period)
+        mine = [j for j in every if j.period >= f"{start:%Y-%m}"]
         bucket["judged"] += len(mine)
         bucket["lagging"] += [
             scoring.Record(f"{task.code} {task.title}（{j.period}）", url)
             for j in mine
             if j.status == Status.LAGGING
         ]
-        if task.deadline is not None and task.deadline <= as_of:
+        if task.deadline is not None and start <= task.deadline <= as_of:
             record = scoring.Record(f"{task.code} {task.title}（时限 {task.deadline}）", url)
             bucket["due"].append(record)
-            done = M.completed_period(mine, [])
+            done = M.completed_period(every, [])
             if done is not None and done.start <= task.deadline:
                 bucket["on_time"].append(record)
     notices = (
-        Notice.objects.filter(office=office, year=year, issued_on__lte=as_of)
+        Notice.objects.filter(office=office, year=year, issued_on__gte=start, issued_on__lte=as_of)
         .exclude(state__in=Notice.UNSENT_STATES)
         .select_related("task", "unit")
     )
@@ -78,7 +85,11 @@ def facts(office, year, as_of, scheme_row):
             )
         )
     decided = AccountabilityRecord.objects.filter(
-        office=office, year=year, state=AccountabilityRecord.State.DECIDED, decided_on__lte=as_of
+        office=office,
+        year=year,
+        state=AccountabilityRecord.State.DECIDED,
+        decided_on__gte=start,
+        decided_on__lte=as_of,
     ).select_related("unit", "level")
     for record in decided:
         units[record.unit_id] = record.unit
@@ -89,7 +100,7 @@ def facts(office, year, as_of, scheme_row):
             )
         )
     if scheme_row.pk:
-        for bonus in scheme_row.bonuses.filter(on__lte=as_of).select_related("unit"):
+        for bonus in scheme_row.bonuses.filter(on__gte=start, on__lte=as_of).select_related("unit"):
             units[bonus.unit_id] = bonus.unit
             per_unit[bonus.unit_id]["bonus"].append(
                 (bonus.points, scoring.Record(f"{bonus.reason}（{bonus.on}）"))
@@ -110,11 +121,11 @@ def facts(office, year, as_of, scheme_row):
     ]
 
 
-def ranking(office, year, as_of):
+def ranking(office, year, as_of, start=None):
     """(ranked Scores, the scheme row, whether it is the office's own). Raises
     scoring.ScoringError when the office's scheme cannot score."""
     row, kept = scheme_for(office, year)
     scheme = row.as_scheme()
     scoring.check_scheme(scheme)
-    scores = [scoring.score(f, scheme) for f in facts(office, year, as_of, row)]
+    scores = [scoring.score(f, scheme) for f in facts(office, year, as_of, row, start)]
     return scoring.rank(scores), row, kept

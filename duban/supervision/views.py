@@ -441,13 +441,32 @@ def ranking(request):
         messages.error(request, str(error))
         year = today.year
     as_of = min(today, dt.date(year, 12, 31))
+    month = None
+    if request.GET.get("month"):
+        try:
+            month = Period.parse(request.GET["month"])
+            if not month.is_month or month.year != year:
+                raise PeriodError(f"月份应为 {year} 年的某月，如 {year}-07")
+        except PeriodError as error:
+            messages.error(request, str(error))
+            month = None
+    start = None
+    if month is not None:
+        start, as_of = month.start, min(month.end, max(today, month.start))
     offices = list(offices_in_scope(request.user))
     office = next((o for o in offices if str(o.pk) == request.GET.get("office")), None)
     office = office or (offices[0] if offices else None)
-    context = {"year": year, "as_of": as_of, "offices": offices, "office": office}
+    context = {
+        "year": year,
+        "as_of": as_of,
+        "month": month,
+        "months": Period.parse(str(year)).months(),
+        "offices": offices,
+        "office": office,
+    }
     if office is not None:
         try:
-            scores, scheme, kept = ranking_data.ranking(office, year, as_of)
+            scores, scheme, kept = ranking_data.ranking(office, year, as_of, start)
         except scoring.ScoringError as error:
             context["error"] = f"{year}年考核方案有误：{error}（请在管理后台「考核方案」中修改）"
         else:
@@ -456,7 +475,8 @@ def ranking(request):
                     ranking_xlsx.build(scores, year),
                     content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                 )
-                name = quote(f"{office.name}{year}年考核排名.xlsx")
+                label = month.label if month else f"{year}年"
+                name = quote(f"{office.name}{label}考核排名.xlsx")
                 response["Content-Disposition"] = f"attachment; filename*=UTF-8''{name}"
                 return response
             context.update(scores=scores, scheme=scheme, kept=kept)

@@ -152,3 +152,19 @@ def test_topics_page_shows_targets_and_tasks_with_their_latest_status(
     assert "MS-02 社区食堂建设" in page and "推进滞后" in page and "未研判" in page
     client.force_login(people["carol"])
     assert client.get("/supervision/topics/").status_code == 403
+
+
+def test_a_month_counts_only_what_happened_in_it(client, office, people, tasks):
+    judge(tasks["east"], "lagging", period="2022-06")
+    judge(tasks["east"], "lagging", period="2022-07")
+    services.create(
+        tasks["east"], people["alice"], dt.date(2022, 7, 5), level="blue", reason="滞后"
+    )
+    client.force_login(people["alice"])
+    with time_machine.travel(dt.datetime(2022, 8, 15, 10, 0), tick=False):
+        june = client.get("/supervision/ranking/?year=2022&month=2022-06").content.decode()
+        july = client.get("/supervision/ranking/?year=2022&month=2022-07").content.decode()
+    assert "2022年6月（月度）" in june
+    # June: one lagging month (-0.5), no notice; July: one lagging month and a blue notice
+    assert "59.50" in june and "督办〔2022〕1号" not in june
+    assert "58.50" in july and "督办〔2022〕1号" in july
