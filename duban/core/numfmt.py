@@ -5,7 +5,8 @@
 - Printed, a percentage drops a trailing .0: 50%, 7.1%, 0%.
 """
 
-from decimal import ROUND_HALF_UP, Decimal
+import re
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 TENTH = Decimal("0.1")
 
@@ -32,3 +33,41 @@ def pct(value, empty="—"):
 def month_span(first, last):
     """(1, 7) → "1-7月", (7, 7) → "7月"."""
     return f"{first}月" if first == last else f"{first}-{last}月"
+
+
+CENT = Decimal("0.01")
+AMOUNT_LIMIT = Decimal("1e12")  # the models' max_digits=14, decimal_places=2
+
+
+class AmountError(ValueError):
+    """A cell that is not a usable amount; the message is Chinese and names the text."""
+
+
+def parse_amount(raw):
+    """A quantity from a cell (量化指标, 完成值): None for an empty cell, else a Decimal
+    rounded half up to cents. Thousands separators and spaces are allowed ("1,200");
+    text, negative and too-large numbers raise AmountError."""
+    text = "" if raw is None else str(raw).strip()
+    if text == "":
+        return None
+    value = None
+    if not isinstance(raw, bool):
+        try:
+            value = Decimal(re.sub(r"[,，\s]", "", text))
+        except InvalidOperation:
+            pass
+    if value is None or not value.is_finite():
+        raise AmountError(f"“{text}”不是数字")
+    if value < 0:
+        raise AmountError(f"不能为负数：{text}")
+    value = value.quantize(CENT, rounding=ROUND_HALF_UP)
+    if value >= AMOUNT_LIMIT:
+        raise AmountError(f"数值过大：{text}")
+    return value
+
+
+def amount_text(value):
+    """Decimal("1200.00") → "1200", Decimal("2.50") → "2.5", None → ""."""
+    if value is None:
+        return ""
+    return f"{Decimal(value).normalize():f}"

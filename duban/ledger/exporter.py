@@ -17,6 +17,8 @@ WIDTHS = {
     "类别": 22,
     "事项名称": 36,
     "工作目标": 40,
+    "量化指标": 10,
+    "指标单位": 8,
     "牵头单位": 16,
     "协同单位": 24,
     "责任领导": 10,
@@ -40,6 +42,14 @@ def _sheet(ws, title):
     ws.print_title_rows = "1:1"
 
 
+def _amount(value):
+    """A target as a number Excel can sum: 3 not 3.00, 2.5 as 2.5."""
+    if value is None:
+        return None
+    value = value.normalize()
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
 def task_row(task):
     milestones = sorted(task.milestones.all(), key=lambda m: (m.order, m.due, m.pk))
     return [
@@ -47,6 +57,8 @@ def task_row(task):
         task.category.name if task.category_id else "",
         task.title,
         task.goal,
+        _amount(task.target_value),
+        task.target_unit,
         task.lead_unit.name,
         "、".join(sorted(u.name for u in task.partner_units.all())),
         task.leader,
@@ -100,6 +112,8 @@ def build_template(year=None):
             "街道民生实事项目",
             "老旧小区综合改造",
             "完成3个小区改造，惠及居民2327户",
+            3,
+            "个",
             "城建中心",
             "社区管理办公室、东苑居民区",
             "张建华",
@@ -116,6 +130,8 @@ def build_template(year=None):
         "3. 协同单位可用顿号、逗号、分号或换行分隔。",
         "4. 完成时限可写 2022-12-31、2022/12/31、2022年12月31日、12月31日、12月底，或设为日期格式。",
         "5. 节点计划每行或每个“；”写一个节点，以日期开头，如“3月底前：完成方案设计”。",
+        "6. 量化指标填数字（如 3），指标单位填“个”“户”“万元”等；系统按量化指标和完成时限计算序时进度。"
+        "没有量化指标的事项两列都留空。",
     ]
     for offset, text in enumerate(notes):
         example.cell(row=4 + offset, column=1, value=text)

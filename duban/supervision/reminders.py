@@ -7,6 +7,8 @@ On a working day, for each unit with notices out (issued or signed, not replied)
 One message per unit and kind, listing its notices, to its 单位填报员 and 单位负责人.
 """
 
+from dataclasses import dataclass
+
 from django.urls import reverse
 
 from duban.core.dates import chinese_date
@@ -16,6 +18,18 @@ from duban.supervision.models import Notice
 from duban.supervision.notifying import RECIPIENT_ROLES
 
 DUE, LATE = "notice_reply_due", "notice_reply_late"
+
+
+@dataclass(frozen=True)
+class Item:
+    """One notice in a reminder, as `duban remind` lists it (by `code`)."""
+
+    notice_id: int
+    code: str
+    title: str
+    reply_by: object
+
+
 KINDS = {DUE: "督办单临近答复期限", LATE: "督办单逾期未答复"}
 
 
@@ -62,7 +76,9 @@ def plan(today, calendar):
                 body="\n".join(lines),
                 url=reverse("supervision:inbox"),
                 summary=title + "：" + "、".join(n.number for n in items),
-                items=items,
+                items=[
+                    Item(n.pk, n.number, f"{n.task.code} {n.task.title}", n.reply_by) for n in items
+                ],
                 recipients=people.get(unit.pk, []),
             )
         )

@@ -8,9 +8,10 @@ work. Each function runs a fixed number of queries whatever the number of rows
 - 单位填报员 / 单位负责人: tasks the unit leads still to report this month (no report,
   or a draft or returned one), returned reports with the comment that sent them back,
   red tasks of the unit; the head also sees reports waiting for his approval.
-- 督查管理员: reports waiting for review, red tasks in scope, lagging tasks by category,
-  units that have not reported this month.
-- 领导 / 只读: red and lagging tasks, counts per status of the latest judged month.
+- 督查管理员: reports waiting for review, red tasks in scope, lagging 年度重点工作 by
+  category, units that have not reported this month.
+- 领导 / 只读: red and lagging tasks, counts per status of the latest judged month
+  (年度重点工作 only, as the dashboard counts them; the page says so).
 - everyone: the latest unread notifications.
 """
 
@@ -20,6 +21,7 @@ from django.db.models import Count, OuterRef, Prefetch, Subquery
 from django.utils import timezone
 
 from duban.core.periods import Period
+from duban.core.workdays import Calendar
 from duban.ledger.models import KeyTask
 from duban.notify.models import Notification
 from duban.org import roles as R
@@ -138,6 +140,11 @@ def unit_notices(user, unit):
     )
 
 
+def calendar_warnings(today):
+    """This year's and next year's calendar gaps (deadlines reach into next year)."""
+    return Calendar.load().warnings([today.year, today.year + 1])
+
+
 def unread_notifications(user):
     return Notification.objects.unread(user)[:NOTIFICATION_LIMIT]
 
@@ -167,6 +174,7 @@ class Workbench:
     status_counts: list = field(default_factory=list)
     notices: list = field(default_factory=list)
     notifications: list = field(default_factory=list)
+    calendar_warnings: list = field(default_factory=list)
 
 
 def build(user, today=None):
@@ -176,6 +184,8 @@ def build(user, today=None):
     period = current_period(today)
     bench = Workbench(period=period)
     visible = KeyTask.objects.visible_to(user)
+    # counts said to be of 年度重点工作 leave 交办事项 out, as the dashboard and reports do
+    annual = visible.filter(kind=KeyTask.Kind.ANNUAL)
     bench.supervisor = R.is_supervisor(user)
     bench.overseer = bool(held & {R.LEADER, R.READONLY})
     unit = profile.unit if profile and profile.unit_id else None
@@ -210,12 +220,13 @@ def build(user, today=None):
             bench.lagging_period = bench.judged
         else:
             bench.lagging_period = period
-        bench.lagging_by_category = lagging_by_category(visible, bench.lagging_period)
+        bench.lagging_by_category = lagging_by_category(annual, bench.lagging_period)
         bench.not_reported = units_not_reported(visible, period)
+        bench.calendar_warnings = calendar_warnings(today or timezone.localdate())
 
     if bench.overseer and bench.judged is not None:
         bench.lagging = list(judged_tasks(visible, bench.judged, status=Status.LAGGING))
-        bench.status_counts = status_counts(visible, bench.judged)
+        bench.status_counts = status_counts(annual, bench.judged)
 
     bench.notifications = list(unread_notifications(user))
     return bench

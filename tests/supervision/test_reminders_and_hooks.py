@@ -20,6 +20,7 @@ def test_reply_dates_are_chased_by_the_daily_run(office, people, tasks):
     assert due.kind == reminders.DUE and due.unit == tasks["east"].lead_unit
     assert due.recipients == [people["carol"]]
     assert "督办〔2022〕1号" in due.body
+    assert [item.code for item in due.items] == ["督办〔2022〕1号"]  # as `duban remind` lists them
     (late,) = reminders.plan(dt.date(2022, 8, 15), calendar)
     assert late.kind == reminders.LATE and "已过答复期限" in late.body
     assert reminders.plan(dt.date(2022, 8, 13), calendar) == []  # a Saturday

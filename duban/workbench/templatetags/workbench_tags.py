@@ -45,6 +45,10 @@ def main_nav(context):
         )
     if office_wide:
         items.append(("报告", reverse("reports:index"), app_name == "reports", None))
+    if R.is_supervisor(user):
+        settings_page = app_name in ("org", "progress_settings")
+        items.append(("设置", reverse("org:people"), settings_page, None))
     unread = Notification.objects.unread(user).count()
     items.append(("通知", reverse("notify:list"), app_name == "notify", unread or None))
+    items.append(("使用说明", reverse("help"), view_name == "help", None))
     return {"items": items, "user": user}

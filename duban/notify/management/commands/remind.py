@@ -7,7 +7,6 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from duban.core.dates import chinese_date
-from duban.core.workdays import CalendarGapError
 from duban.notify import reminders
 from duban.notify.models import ReminderLog
 
@@ -36,10 +35,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, date=None, dry_run=False, **options):
         today = date or timezone.localdate()
-        try:
-            report = reminders.run(today, send=not dry_run)
-        except CalendarGapError as error:
-            raise CommandError(str(error))
+        report = reminders.run(today, send=not dry_run)
         write = self.stdout.write
         heading = f"{chinese_date(today, weekday=True)} 催报/催办"
         write(heading + ("（演示运行，不发送）" if dry_run else ""))

@@ -4,7 +4,6 @@ Every report made here is archived with its figures, as on the 报告中心 page
 `--from-archive N` renders an archived report again, unchanged.
 """
 
-import datetime as dt
 import sys
 from pathlib import Path
 
@@ -12,8 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from duban.core import pdf
 from duban.core.pdf import PdfFailed, PdfUnavailable
-from duban.core.workdays import CalendarGapError
-from duban.org.cli import parse_period, resolve_office
+from duban.org.cli import parse_date, parse_period, resolve_office
 from duban.reports import archive
 from duban.reports import bulletin as B
 from duban.reports import figures as F
@@ -38,6 +36,10 @@ class Command(BaseCommand):
             "-o", "--output", help="输出文件；省略时按报告标题命名，json 可用 - 输出到屏幕"
         )
         monthly.add_argument("--office", help="街道或区的名称（区级报告按街道分表）")
+        monthly.add_argument(
+            "--date",
+            help="成文日期（落款），如 2022-08-05；省略时已结束的周期取其最后一天，未结束的取今天",
+        )
         monthly.add_argument(
             "--from-archive", type=int, metavar="编号", help="按存档中的数据重新输出该报告"
         )
@@ -67,12 +69,13 @@ class Command(BaseCommand):
             if not options["period"]:
                 raise CommandError("请用 --period 指定报告周期，如 2022-07、2022-H1 或 2022")
             period = parse_period(options["period"])
+            date = parse_date(options["date"]) if options["date"] else None
             office = resolve_office(options["office"], district=True)
             report = None
         try:
-            figures = report.figures if report else F.monthly(office, period)
+            figures = report.figures if report else F.monthly(office, period, date=date)
             data = render(figures, fmt)
-        except (PdfUnavailable, PdfFailed, CalendarGapError) as error:
+        except (PdfUnavailable, PdfFailed) as error:
             raise CommandError(str(error))
         if report is None:
             report = archive.store(office, figures)
@@ -101,14 +104,7 @@ class Command(BaseCommand):
         office = resolve_office(options["office"], district=True)
         try:
             quarter = B.parse_quarter(options["quarter"])
-            as_of = None
-            if options["as_of"]:
-                try:
-                    as_of = dt.date.fromisoformat(options["as_of"].strip())
-                except ValueError:
-                    raise CommandError(
-                        f"--as-of 应为日期，如 {quarter.end}；收到“{options['as_of']}”"
-                    )
+            as_of = parse_date(options["as_of"], "--as-of") if options["as_of"] else None
             figures = B.quarterly(office, quarter, as_of=as_of)
             if fmt == "json":
                 data = render(figures, "json")
@@ -117,7 +113,7 @@ class Command(BaseCommand):
             else:
                 pdf.require()
                 data = pdf.docx_to_pdf(render_bulletin(figures))
-        except (B.BulletinError, PdfUnavailable, PdfFailed, CalendarGapError) as error:
+        except (B.BulletinError, PdfUnavailable, PdfFailed) as error:
             raise CommandError(str(error))
         if output == "-":
             sys.stdout.buffer.write(data)

@@ -3,13 +3,11 @@ accountability proposals, from cron or by hand. Prints each proposal; without
 --dry-run keeps them as 待确认 notices and 待决定 accountability records, for the
 office to confirm, edit or dismiss. Nothing is issued or decided here."""
 
-import datetime as dt
-
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from duban.core.audit import Channel, audit_context
-from duban.org.cli import parse_month, resolve_office
+from duban.org.cli import parse_date, parse_month, resolve_office
 from duban.progress.models import Judgement
 from duban.supervision import ladder, services
 from duban.supervision.accountability import DEFAULT_LEVELS
@@ -31,10 +29,7 @@ class Command(BaseCommand):
         office = resolve_office(options["office"])
         today = timezone.localdate()
         if options["as_of"]:
-            try:
-                today = dt.date.fromisoformat(options["as_of"].strip())
-            except ValueError:
-                raise CommandError(f"--as-of 应为日期，如 2022-08-05；收到“{options['as_of']}”")
+            today = parse_date(options["as_of"], "--as-of")
         dry = options["dry_run"]
         judged = Judgement.objects.filter(
             task__office=office, task__year=period.year, period=period.key
