@@ -20,6 +20,7 @@ urlpatterns = [
     path("help/", workbench_views.help_page, name="help"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("calendar/", workbench_views.calendar, name="calendar"),
+    path("calendar/", include("duban.workbench.calendar_urls")),
     path("account/password/", org_views.PasswordChangeView.as_view(), name="account_password"),
     path("settings/", include("duban.org.urls")),
     path("settings/", include("duban.progress.settings_urls")),
