@@ -24,6 +24,7 @@ urlpatterns = [
     path("account/password/", org_views.PasswordChangeView.as_view(), name="account_password"),
     path("settings/", include("duban.org.urls")),
     path("settings/", include("duban.progress.settings_urls")),
+    path("settings/", include("duban.ledger.settings_urls")),
     path("ledger/", include("duban.ledger.urls")),
     path("progress/", include("duban.progress.urls")),
     path("tickets/", include("duban.tickets.urls")),
