@@ -46,21 +46,26 @@ class BaseSourceFormSet(forms.BaseModelFormSet):
         if "DELETE" in form.fields:
             form.fields["DELETE"].widget.attrs["aria-label"] = "删除"
 
-    def clean(self):
-        super().clean()
-        names, kept = {}, []
+    def validate_unique(self):
+        """Two rows of one post with the same name, said in Chinese on the row (each row
+        is checked against the database by its form)."""
+        names = set()
         for form in self.forms:
-            if not form.has_changed() and form.instance.pk is None:
-                continue
             if self.can_delete and self._should_delete_form(form):
-                if form.instance.pk and in_use(form.instance):
-                    kept.append(form.instance.name)
                 continue
-            name = (form.cleaned_data or {}).get("name")
+            name = (getattr(form, "cleaned_data", None) or {}).get("name")
             if name:
                 if name in names:
                     form.add_error("name", "同一来源名称填写了两次")
-                names[name] = form
+                names.add(name)
+
+    def clean(self):
+        super().clean()
+        kept = [
+            form.instance.name
+            for form in self.forms
+            if self._should_delete_form(form) and form.instance.pk and in_use(form.instance)
+        ]
         if kept:
             raise forms.ValidationError(
                 f"“{'”“'.join(kept)}”已有交办事项使用，不能删除；可改名或调整时限"

@@ -132,6 +132,14 @@ def test_bad_sources_are_refused_in_chinese(dora, new, message):
     assert AssignmentSource.objects.count() == before
 
 
+def test_two_rows_with_one_name_are_refused_in_chinese(dora):
+    sources = list(AssignmentSource.objects.all())
+    data = sources_data(sources, {"form-0-name": "甲"}, new={"name": "甲", "default_workdays": 5})
+    response = dora.post(URL, data)
+    assert response.status_code == 200 and "同一来源名称填写了两次" in response.content.decode()
+    assert not AssignmentSource.objects.filter(name="甲").exists()
+
+
 def test_an_unused_source_is_deleted_and_a_used_one_is_kept(dora, tasks):
     sources = list(AssignmentSource.objects.all())
     used, unused = sources[0], sources[1]
