@@ -62,7 +62,7 @@ def test_the_supervisor_sees_its_units_sends_and_failures(client, people, logs):
     client.force_login(people["alice"])
     page = client.get(reverse("notify:reminder_log")).content.decode()
     table = page.split('id="reminder-log"', 1)[1]
-    assert "城建中心" in table and "群机器人拒收：关键词不匹配" in table and "未确认" in table
+    assert "城建中心" in table and "群机器人拒收：关键词不匹配" in table and "待确认" in table
     assert "乙街道" not in table and "秘密接收人" not in table
     failed = client.get(reverse("notify:reminder_log"), {"failed": "1"}).content.decode()
     failed = failed.split('id="reminder-log"', 1)[1]
