@@ -11,7 +11,7 @@ read-only. Every write is kept in the models' history like other pages' writes.
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -107,11 +107,20 @@ class AdjustmentForm(forms.Form):
         return cleaned
 
     def save(self):
+        """The adjustment saved, or None (and the error on the form) when the same day
+        was entered by someone else since the form was checked."""
         override = self.instance or WorkdayOverride()
         override.date = self.cleaned_data["date"]
         override.is_workday = self.cleaned_data["kind"] == WORK
         override.note = self.cleaned_data["note"].strip()
-        override.save()
+        try:
+            with transaction.atomic():
+                override.save()
+        except IntegrityError:
+            self.add_error(
+                "date", f"{chinese_date(override.date, weekday=True)}已有调整，请刷新后修改那一条"
+            )
+            return None
         return override
 
 
@@ -151,9 +160,7 @@ def year_page(request, year):
     may_change = shared_settings_access(request)
     form = AdjustmentForm(request.POST or None, year=year, calendar=Calendar.load())
     if request.method == "POST":
-        if form.is_valid():
-            with transaction.atomic():
-                override = form.save()
+        if form.is_valid() and (override := form.save()) is not None:
             messages.success(
                 request,
                 f"已录入：{chinese_date(override.date, weekday=True)}"
@@ -173,11 +180,9 @@ def adjustment_edit(request, pk):
         request.POST or None, year=year, calendar=Calendar.load(), instance=override
     )
     if request.method == "POST":
-        if form.is_valid():
-            with transaction.atomic():
-                override = form.save()
-            messages.success(request, f"已修改：{chinese_date(override.date, weekday=True)}")
-            return redirect("calendar_year", year=override.date.year)
+        if form.is_valid() and (saved := form.save()) is not None:
+            messages.success(request, f"已修改：{chinese_date(saved.date, weekday=True)}")
+            return redirect("calendar_year", year=saved.date.year)
         return _page(request, year, form=form, may_change=may_change, editing=override)
     return _page(request, year, form=form, may_change=may_change, editing=override)
 

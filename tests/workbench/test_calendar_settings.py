@@ -182,3 +182,16 @@ def test_the_street_of_a_single_street_install_edits_the_calendar(client, people
     client.force_login(people["alice"])
     assert 'id="adjustment-form"' in client.get(year_url()).content.decode()
     assert add(client, "2022-07-09", "work").status_code == 302
+
+
+def test_a_day_entered_meanwhile_by_someone_else_is_refused_not_a_500(people):
+    from duban.workbench.calendar_views import AdjustmentForm
+
+    form = AdjustmentForm(
+        {"date": "2022-07-09", "kind": "work"}, year=2022, calendar=Calendar.load()
+    )
+    assert form.is_valid()
+    WorkdayOverride.objects.create(date=SATURDAY, is_workday=True)  # the other tab's save
+    assert form.save() is None
+    assert "已有调整，请刷新后修改那一条" in form.errors["date"][0]
+    assert WorkdayOverride.objects.count() == 1
