@@ -142,6 +142,8 @@ class Record:
 
 class TicketImport(TabularImport):
     key_label = "工单编号"
+    # what a person does about a missing name: the page's checkbox (the command says its option)
+    create_hint = "如需新建，请勾选“自动创建缺失的诉求类别、社区和单位”"
 
     def __init__(self, office, *, user=None, create_missing=False, limits=None):
         super().__init__(user=user, limits=limits)
@@ -191,7 +193,7 @@ class TicketImport(TabularImport):
             RowError(
                 row,
                 label,
-                f"“{name}”不存在（{hint_text}）；如需新建，命令行加 --create-missing",
+                f"“{name}”不存在（{hint_text}）；{self.create_hint}",
             )
         )
 
@@ -221,7 +223,7 @@ class TicketImport(TabularImport):
             RowError(
                 row,
                 "诉求类别",
-                f"类别“{text}”不存在（{hint_text}）；如需新建，命令行加 --create-missing",
+                f"类别“{text}”不存在（{hint_text}）；{self.create_hint}",
             )
         )
         return ()
