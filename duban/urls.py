@@ -26,6 +26,7 @@ urlpatterns = [
     path("settings/", include("duban.progress.settings_urls")),
     path("settings/", include("duban.ledger.settings_urls")),
     path("settings/", include("duban.tickets.settings_urls")),
+    path("settings/", include("duban.supervision.settings_urls")),
     path("ledger/", include("duban.ledger.urls")),
     path("progress/", include("duban.progress.urls")),
     path("tickets/", include("duban.tickets.urls")),
