@@ -6,4 +6,5 @@ app_name = "supervision_settings"
 
 urlpatterns = [
     path("supervision/ladder/", settings_views.ladder, name="ladder"),
+    path("supervision/scoring/", settings_views.scoring_scheme, name="scoring"),
 ]

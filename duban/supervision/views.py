@@ -468,7 +468,7 @@ def ranking(request):
         try:
             scores, scheme, kept = ranking_data.ranking(office, year, as_of, start)
         except scoring.ScoringError as error:
-            context["error"] = f"{year}年考核方案有误：{error}（请在管理后台「考核方案」中修改）"
+            context["error"] = f"{year}年考核方案有误：{error}（请在“设置 › 考核方案”中修改）"
         else:
             if request.GET.get("format") == "xlsx":
                 response = HttpResponse(
