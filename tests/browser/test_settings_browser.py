@@ -53,7 +53,9 @@ def test_supervisor_keeps_the_calendar_from_the_settings_tabs(page, live_server,
         ("/settings/sources/", "sources"),
         ("/settings/tickets/categories/", "ticket-categories"),
         ("/settings/tickets/", "ticket-settings"),
+        ("/settings/supervision/ladder/", "ladder"),
+        ("/settings/supervision/scoring/", "scoring"),
     ]:
         page.goto(live_server.url + url)
-        assert page.locator("button:has-text('保存')").is_visible()
+        assert page.locator("button:has-text('保存')").first.is_visible()
         shot(page, name)
