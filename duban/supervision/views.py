@@ -508,7 +508,11 @@ def topics(request):
     for topic in rows:
         for task in topic.visible_tasks:
             task.latest = latest.get(task.pk)
-    return render(request, "supervision/topics.html", {"topics": rows, "year": year})
+    return render(
+        request,
+        "supervision/topics.html",
+        {"topics": rows, "year": year, "is_supervisor": R.is_supervisor(request.user)},
+    )
 
 
 @login_required
