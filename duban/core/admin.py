@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.utils import timezone
+from simple_history.admin import SimpleHistoryAdmin
 
 from duban.core.models import CalendarYear, WorkdayOverride
 from duban.core.workdays import Calendar, years_shown
@@ -25,7 +26,7 @@ class _CalendarSourceMixin:
 
 
 @admin.register(CalendarYear)
-class CalendarYearAdmin(_CalendarSourceMixin, admin.ModelAdmin):
+class CalendarYearAdmin(_CalendarSourceMixin, SimpleHistoryAdmin):
     list_display = ["year", "note", "year_source"]
     change_list_template = "admin/core/calendar_change_list.html"
 
@@ -34,7 +35,7 @@ class CalendarYearAdmin(_CalendarSourceMixin, admin.ModelAdmin):
 
 
 @admin.register(WorkdayOverride)
-class WorkdayOverrideAdmin(_CalendarSourceMixin, admin.ModelAdmin):
+class WorkdayOverrideAdmin(_CalendarSourceMixin, SimpleHistoryAdmin):
     list_display = ["date", "is_workday", "note", "year_source"]
     list_filter = ["is_workday"]
     date_hierarchy = "date"

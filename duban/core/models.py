@@ -1,5 +1,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from duban.core.audit import AuditFields
 
 
 class CalendarYear(models.Model):
@@ -11,6 +14,7 @@ class CalendarYear(models.Model):
 
     year = models.PositiveIntegerField(_("年度"), unique=True)
     note = models.CharField(_("说明"), max_length=200, blank=True)
+    history = HistoricalRecords(bases=[AuditFields])
 
     class Meta:
         verbose_name = _("手工维护的日历年度")
@@ -27,6 +31,7 @@ class WorkdayOverride(models.Model):
     date = models.DateField(_("日期"), unique=True)
     is_workday = models.BooleanField(_("是工作日"), help_text=_("勾选表示调休上班；不勾选表示放假"))
     note = models.CharField(_("说明"), max_length=100, blank=True)
+    history = HistoricalRecords(bases=[AuditFields])
 
     class Meta:
         verbose_name = _("节假日/调休调整")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from duban.supervision import views
+from duban.supervision import topic_views, views
 
 app_name = "supervision"
 
@@ -16,6 +16,9 @@ urlpatterns = [
     path("accountability/", views.accountability, name="accountability"),
     path("ranking/", views.ranking, name="ranking"),
     path("topics/", views.topics, name="topics"),
+    path("topics/new/", topic_views.topic_new, name="topic_new"),
+    path("topics/<int:pk>/", topic_views.topic_edit, name="topic_edit"),
+    path("topics/<int:pk>/delete/", topic_views.topic_delete, name="topic_delete"),
     path("inspections/", views.inspections, name="inspections"),
     path("inspections/<int:pk>/", views.inspection_detail, name="inspection"),
     path("inspections/photos/<int:pk>/", views.inspection_photo, name="inspection_photo"),

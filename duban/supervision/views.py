@@ -468,7 +468,7 @@ def ranking(request):
         try:
             scores, scheme, kept = ranking_data.ranking(office, year, as_of, start)
         except scoring.ScoringError as error:
-            context["error"] = f"{year}年考核方案有误：{error}（请在管理后台「考核方案」中修改）"
+            context["error"] = f"{year}年考核方案有误：{error}（请在“设置 › 考核方案”中修改）"
         else:
             if request.GET.get("format") == "xlsx":
                 response = HttpResponse(
@@ -508,7 +508,11 @@ def topics(request):
     for topic in rows:
         for task in topic.visible_tasks:
             task.latest = latest.get(task.pk)
-    return render(request, "supervision/topics.html", {"topics": rows, "year": year})
+    return render(
+        request,
+        "supervision/topics.html",
+        {"topics": rows, "year": year, "is_supervisor": R.is_supervisor(request.user)},
+    )
 
 
 @login_required

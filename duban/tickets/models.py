@@ -33,7 +33,7 @@ class Source(models.TextChoices):
 
 
 class TicketCategory(models.Model):
-    """诉求类别: a tree (大类 › 小类), edited in the admin."""
+    """诉求类别: a tree (大类 › 小类), edited on 设置 › 诉求类别."""
 
     name = models.CharField(_("名称"), max_length=100)
     parent = models.ForeignKey(

@@ -81,5 +81,5 @@ class Command(BaseCommand):
             )
         if report.failed:
             self.stderr.write(
-                f"有 {report.failed} 条发送失败，详见管理后台「催办记录」；再次运行会重试。"
+                f"有 {report.failed} 条发送失败，详见“设置 › 催办记录”；再次运行会重试。"
             )
