@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "duban.tickets",
     "duban.notify",
     "duban.reports",
+    "ninja",  # its swagger-ui and redoc files, served locally (no CDN)
+    "duban.api",
     "duban.demo",
     "duban.workbench",
 ]
