@@ -8,7 +8,10 @@ import datetime as dt
 from ninja import Field, Schema
 from pydantic import ConfigDict
 
-TEXT_DATE = "受理时间等时间写成 2023-01-05 09:30、2023-01-05T09:30:00 或 2023/1/5 9:30（北京时间）"
+TEXT_DATE = (
+    "写成 2023-01-05 09:30、2023/1/5 9:30（北京时间），"
+    "或带时区的 ISO 8601 时间，如 2023-01-05T09:30:00+08:00"
+)
 
 
 class TicketIn(Schema):

@@ -106,6 +106,15 @@ def test_the_same_order_pushed_twice_is_one_ticket(client, setup, units):
     assert Transition.objects.filter(ticket=ticket).count() == 1
 
 
+@pytest.mark.parametrize(
+    "value", ["2023-03-06 09:30", "2023/3/6 9:30", "2023-03-06T09:30:00+08:00", "2023-03-06T01:30Z"]
+)
+def test_times_are_read_as_beijing_time_or_by_their_offset(client, setup, value):
+    assert post(client, setup.token, order(received_at=value)).status_code == 201
+    received = timezone.localtime(Ticket.objects.get().received_at)
+    assert (received.date().isoformat(), received.hour, received.minute) == ("2023-03-06", 9, 30)
+
+
 def test_a_push_of_changed_data_updates_the_ticket(client, setup):
     post(client, setup.token, order())
     response = post(
@@ -178,6 +187,9 @@ def test_patch_of_an_unknown_number_answers_404(client, setup):
     [
         (order(received_at="2023-02-30 09:00"), "received_at", "日期"),
         (order(received_at="昨天"), "received_at", "无法识别"),
+        (order(received_at="9999-12-31 10:00"), "received_at", "年份应在"),
+        (order(received_at="0001-01-01"), "received_at", "年份应在"),
+        (order(content="占道\x00经营"), "content", "控制字符"),
         (order(reporter_phone="abcdefg"), "reporter_phone", "不是电话号码"),
         (order(category="不存在的类别"), "category", "不存在"),
         (order(unit="火星办"), "unit", "不存在"),
