@@ -10,13 +10,15 @@ other apps add to its export (本月状态, 预警, 进展); the dashboard is
 import math
 
 from django.db.models import Count
+from django.http import JsonResponse
 from django.urls import reverse
 from ninja import Router
+from ninja.responses import NinjaJSONEncoder
 
 from duban.api.auth import ApiError, token_or_session
 from duban.api.schemas import ErrorOut, LedgerPage
 from duban.ledger.filters import LedgerFilter
-from duban.ledger.models import KeyTask
+from duban.ledger.models import KeyTask, Milestone
 from duban.ledger.views import LEDGER_ORDER, PAGE_SIZE, _listing, _rows
 from duban.org import roles as R
 from duban.reports import dashboard
@@ -58,12 +60,19 @@ def ledger_list(request):
             errors=[{"field": "page", "message": f"应在 1 至 {pages} 之间"}],
         )
     start = (page - 1) * PAGE_SIZE
-    rows = list(
-        _rows(listing.order(tasks, *LEDGER_ORDER)).annotate(milestone_count=Count("milestones"))[
-            start : start + PAGE_SIZE
-        ]
+    # the page's ids in the page's order first, then its 50 rows and their counts: the
+    # page's one query that groups every task of the year (Count) took most of its time
+    ids = list(
+        listing.order(tasks, *LEDGER_ORDER).values_list("pk", flat=True)[start : start + PAGE_SIZE]
     )
-    ids = [task.pk for task in rows]
+    found = {task.pk: task for task in _rows(KeyTask.objects.filter(pk__in=ids))}
+    rows = [found[pk] for pk in ids]
+    milestones = dict(
+        Milestone.objects.filter(task_id__in=ids)
+        .order_by()
+        .values_list("task_id")
+        .annotate(n=Count("pk"))
+    )
     extra_headers, extra_values = [], []
     if ids:
         on_page = KeyTask.objects.filter(pk__in=ids)
@@ -92,19 +101,24 @@ def ledger_list(request):
                 "partner_units": [unit.name for unit in task.partner_units.all()],
                 "leader": task.leader,
                 "deadline": task.deadline,
-                "milestones": task.milestone_count,
+                "milestones": milestones.get(task.pk, 0),
                 "extra": extra,
                 "url": reverse("ledger:detail", args=[task.pk]),
             }
         )
-    return {
-        "year": ledger.year,
-        "count": count,
-        "page": page,
-        "pages": pages,
-        "page_size": PAGE_SIZE,
-        "results": results,
-    }
+    # answered as it is: the rows are built to the schema above, which documents them;
+    # checking 50 rows against it again took a tenth of the request
+    return JsonResponse(
+        {
+            "year": ledger.year,
+            "count": count,
+            "page": page,
+            "pages": pages,
+            "page_size": PAGE_SIZE,
+            "results": results,
+        },
+        encoder=NinjaJSONEncoder,
+    )
 
 
 @router.get(

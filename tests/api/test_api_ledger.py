@@ -7,6 +7,7 @@ import re
 import pytest
 
 from duban.api.models import ApiClient
+from duban.api.schemas import LedgerPage
 from duban.reports import dashboard
 from tests.api.conftest import bearer
 from tests.factories import KeyTaskFactory, OfficeFactory, UnitFactory
@@ -24,6 +25,7 @@ def test_the_ledger_json_is_the_list_of_the_page(client, people, judged):
     assert east["partner_units"] == ["城建中心"]
     assert east["extra"]["状态"] == "推进滞后"
     assert east["url"] == f"/ledger/{judged['east'].pk}/"
+    LedgerPage.model_validate(body)  # answered unchecked: it must match what the schema says
 
 
 def test_the_ledger_json_filters_like_the_page(client, people, judged):
