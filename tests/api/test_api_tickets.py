@@ -345,3 +345,23 @@ def test_follow_up_rows_come_with_a_pushed_rating(client, setup):
         order(state="已办结", closed_at="2023-03-08 17:00", satisfaction="满意"),
     )
     assert FollowUp.objects.get().satisfaction == "satisfied"
+
+
+def test_a_push_that_loses_a_race_on_its_number_is_retried_once(client, setup, monkeypatch):
+    from django.db import IntegrityError
+
+    from duban.api import tickets as api_tickets
+
+    real = api_tickets.OneOrder.write
+    calls = []
+
+    def racing(self, records, report):
+        calls.append(1)
+        if len(calls) == 1:
+            raise IntegrityError("UNIQUE constraint failed: ticket_source_number_unique")
+        return real(self, records, report)
+
+    monkeypatch.setattr(api_tickets.OneOrder, "write", racing)
+    response = post(client, setup.token, order())
+    assert response.status_code == 201 and len(calls) == 2
+    assert Ticket.objects.count() == 1
