@@ -18,7 +18,9 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
+from duban.core.audit import AuditFields
 from duban.org.models import Office
 
 TOKEN_PREFIX = "dbk_"
@@ -66,6 +68,8 @@ class ApiClient(models.Model):
         editable=False,
     )
     last_used_at = models.DateTimeField(_("最近调用"), null=True, blank=True, editable=False)
+    # who created, disabled or renewed which client, through the one audit path
+    history = HistoricalRecords(bases=[AuditFields], excluded_fields=["last_used_at"])
 
     class Meta:
         verbose_name = _("接口客户端")

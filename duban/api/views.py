@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.cache import never_cache
 
 from duban.api.forms import ApiClientForm
 from duban.api.models import ApiClient
@@ -13,6 +14,7 @@ from duban.org import roles as R
 from duban.org.scope import offices_in_scope
 
 
+@never_cache  # the answer may hold a token
 @login_required
 def clients(request):
     if not R.is_supervisor(request.user):
@@ -30,7 +32,8 @@ def clients(request):
                 form = ApiClientForm(offices=offices)
                 messages.success(request, f"已创建接口客户端“{client.name}”")
         else:
-            client = get_object_or_404(mine, pk=request.POST.get("client"))
+            pk = request.POST.get("client", "")
+            client = get_object_or_404(mine, pk=int(pk) if pk.isdigit() else 0)
             if action == "renew":
                 new_token = client.set_token()
                 client.save(update_fields=["token_hash", "token_hint"])

@@ -75,3 +75,23 @@ def test_a_superuser_adds_a_client_in_the_admin_and_sees_the_token(
     assert response.status_code == 200
     token = re.search(r"(dbk_[\w-]+)", response.content.decode()).group(1)
     assert token_client(token).name == "市热线"
+
+
+def test_managing_clients_is_in_the_audit_trail(client, people, office):
+    client.force_login(people["alice"])
+    client.post(
+        "/settings/api-clients/",
+        {"action": "create", "name": "平台", "office": office.pk, "rate_limit": 60},
+    )
+    created = ApiClient.objects.get()
+    client.post("/settings/api-clients/", {"action": "disable", "client": created.pk})
+    versions = list(created.history.order_by("history_id"))
+    assert [v.history_type for v in versions] == ["+", "~"]
+    assert all(v.history_user == people["alice"] and v.channel == "web" for v in versions)
+    assert versions[-1].active is False
+
+
+def test_a_malformed_client_id_is_a_404(client, people):
+    client.force_login(people["alice"])
+    answer = client.post("/settings/api-clients/", {"action": "renew", "client": "x"})
+    assert answer.status_code == 404
