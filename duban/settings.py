@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "duban.notify",
     "duban.supervision",
     "duban.reports",
+    "ninja",  # its swagger-ui and redoc files, served locally (no CDN)
+    "duban.api",
     "duban.demo",
     "duban.workbench",
 ]

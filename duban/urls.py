@@ -4,6 +4,7 @@ from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from duban.api.api import api
 from duban.org import views as org_views
 from duban.workbench import views as workbench_views
 
@@ -27,6 +28,7 @@ urlpatterns = [
     path("settings/", include("duban.ledger.settings_urls")),
     path("settings/", include("duban.tickets.settings_urls")),
     path("settings/", include("duban.supervision.settings_urls")),
+    path("settings/", include("duban.api.settings_urls")),
     path("ledger/", include("duban.ledger.urls")),
     path("progress/", include("duban.progress.urls")),
     path("tickets/", include("duban.tickets.urls")),
@@ -34,6 +36,7 @@ urlpatterns = [
     path("supervision/", include("duban.supervision.urls")),
     path("reports/", include("duban.reports.urls")),
     path("dashboard/", include("duban.reports.dashboard_urls")),
+    path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     # browsers ask for /favicon.ico before reading the page's <link rel="icon">
     path("favicon.ico", RedirectView.as_view(url=static("duban/favicon.svg"), permanent=True)),

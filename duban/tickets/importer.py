@@ -30,6 +30,7 @@ from django.utils import timezone
 from duban.core import audit
 from duban.core.bulk import insert_rows, update_rows
 from duban.core.dates import DateParseError, parse_datetime
+from duban.core.periods import MAX_YEAR, MIN_YEAR
 from duban.core.tabular import Column, RowChange, RowError, TabularImport, cell_text, closest
 from duban.core.workdays import Calendar
 from duban.ledger.importer import guess_unit_kind
@@ -233,6 +234,12 @@ class TicketImport(TabularImport):
             naive = parse_datetime(value)
         except DateParseError as exc:
             errors.append(RowError(row, label, str(exc)))
+            return None
+        if naive is not None and not MIN_YEAR <= naive.year <= MAX_YEAR:
+            # a date the calendar and the database cannot hold (0001, 9999)
+            errors.append(
+                RowError(row, label, f"年份应在 {MIN_YEAR} 至 {MAX_YEAR} 之间，收到 {naive.year}")
+            )
             return None
         return naive.replace(tzinfo=self.tz) if naive is not None else None
 
