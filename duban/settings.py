@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "duban.tickets",
     "duban.notify",
     "duban.reports",
+    "duban.textkit",
     "duban.demo",
     "duban.workbench",
 ]

@@ -41,6 +41,7 @@ def main_nav(context):
         items.append(("诉求", tickets_url, app_name == "tickets", None))
     if office_wide:
         items.append(("报告", reverse("reports:index"), app_name == "reports", None))
+        items.append(("数字核对", reverse("textkit:check"), app_name == "textkit", None))
     if R.is_supervisor(user):
         settings_page = app_name in ("org", "progress_settings")
         items.append(("设置", reverse("org:people"), settings_page, None))

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from duban.textkit import views
+
+app_name = "textkit"
+
+urlpatterns = [
+    path("check/", views.check, name="check"),
+]
