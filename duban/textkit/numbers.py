@@ -275,7 +275,7 @@ LAGGING = ("推进滞后", "滞后", "进展缓慢", "未按期", "尚未启动"
 TICKET_WHOLE = ("受理", "接收", "接到", "收到", "共受理", "累计受理")
 TICKET_DONE = ("办结", "已办结", "解决")
 TICKET_OTHER = ("退单", "退回", "不予受理", "转办")
-TICKET_OPEN = ("办理中", "办处中", "在办", "处理中", "正在办理", "正办理", "未办结", "待办")
+TICKET_OPEN = ("办理中", "办处中", "在办", "处理中", "处置中", "正在", "正办理", "未办结", "待办")
 TRIGGERS = ("其中", "包括", "包含", "分别为", "分别是", "分别")
 COMPLETE_WORDS = ("其余", "剩余", "另有", "其他", "其它", "分别")
 COMPLEMENTS = (
@@ -558,7 +558,7 @@ def _status_partition(plain, parts):
         if status is None:
             if any(w in label for w in TICKET_OPEN):
                 status = "open"
-            elif any(w in label for w in TICKET_DONE):
+            elif any(w in label for w in TICKET_DONE) or "已" in label:
                 status = "closed"
             elif any(w in label for w in TICKET_OTHER):
                 status = "other"
@@ -666,6 +666,8 @@ def sentence_percents(s):
                 ).start() == len(span) - len(m.group(0)):
                     part, whole = _mult(done[0]), _mult(target[0])
                     how = f"完成{fmt(part)}÷目标{fmt(whole)}"
+            elif rate_here:
+                part, whole, how = _by_clauses(span[: -len(m.group(0))])
         if part is None or not whole:
             continue
         exact, shown = percent_of(part, whole, m.group("num"))
@@ -681,6 +683,24 @@ def sentence_percents(s):
                 )
             )
     return out
+
+
+def _by_clauses(span):
+    """年内计划新增泊位500个，已建成326个，完成率65.2%: the target and the done figure
+    from the clauses before the rate, one figure each, in the same unit."""
+    clauses = re.split(r"[，,：:]", span)
+    target = done = None
+    for clause in clauses:
+        qs = quantities(clause)
+        if len(qs) != 1 or qs[0].approx:
+            continue
+        if any(w in clause for w in ("计划", "目标", "任务")):
+            target = qs[0]
+        elif any(w in clause for w in ("完成", "建成", "已")):
+            done = qs[0]
+    if target is None or done is None or not _same_unit(target.unit, done.unit):
+        return None, None, ""
+    return done.value, target.value, f"完成{fmt(done.value)}÷目标{fmt(target.value)}"
 
 
 # --- growth -------------------------------------------------------------------------------
