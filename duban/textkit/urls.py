@@ -6,4 +6,5 @@ app_name = "textkit"
 
 urlpatterns = [
     path("check/", views.check, name="check"),
+    path("plan/", views.plan, name="plan"),
 ]

@@ -1,17 +1,23 @@
-"""数字核对 page: a file uploaded or text pasted, checked on the spot (nothing is stored).
+"""数字核对 and 计划 → 台账 pages. 数字核对: a file uploaded or text pasted, checked on the spot (nothing is stored).
 For the office-wide roles (督查管理员, 领导, 只读), like the reports it serves."""
 
 from __future__ import annotations
 
 from django import forms
+from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
+from django.utils.http import content_disposition_header
 
 from duban.core.periods import Period, PeriodError
+from duban.ledger.models import Category
+from duban.org.models import Unit
 from duban.org.scope import offices_in_scope
 from duban.reports.views import office_wide_required
-from duban.textkit import against
+from duban.textkit import against, plans
 from duban.textkit import numbers as N
 from duban.textkit.documents import MAX_BYTES, DocumentError, paragraphs
+from duban.textkit.plan_xlsx import workbook_bytes
 
 MAX_TEXT = 200_000
 
@@ -91,4 +97,78 @@ def check(request):
             status = 400
     return render(
         request, "textkit/check.html", {"form": form, "findings": findings}, status=status
+    )
+
+
+class PlanForm(forms.Form):
+    file = forms.FileField(label="上传计划（.docx 或 .txt）", required=False)
+    text = forms.CharField(
+        label="或粘贴计划文字",
+        required=False,
+        max_length=MAX_TEXT,
+        widget=forms.Textarea(attrs={"rows": 12}),
+        error_messages={"max_length": "粘贴的文字过长（最多 %(limit_value)d 字），请分段提取"},
+    )
+    year = forms.IntegerField(
+        label="台账年度",
+        min_value=2000,
+        max_value=2100,
+        error_messages={"invalid": "请填写四位年份，如 2024"},
+    )
+
+    def clean(self):
+        data = super().clean()
+        upload, text = data.get("file"), (data.get("text") or "").strip()
+        if upload is None and not text and not self.errors:
+            raise forms.ValidationError("请上传计划文件或粘贴计划文字")
+        if upload is not None:
+            try:
+                data["paragraphs"] = paragraphs(upload.name, upload.read())
+            except DocumentError as error:
+                raise forms.ValidationError(str(error))
+        else:
+            data["paragraphs"] = N.paragraphs_of(text)
+        return data
+
+
+@office_wide_required
+def plan(request):
+    """Paste or upload a plan; see its candidate key tasks; download them as a ledger file."""
+    candidates = None
+    status = 200
+    form = PlanForm(initial={"year": timezone.localdate().year + 1})
+    if request.method == "POST":
+        form = PlanForm(request.POST, request.FILES)
+        if form.is_valid():
+            year = form.cleaned_data["year"]
+            office = offices_in_scope(request.user).first()
+            units = (
+                Unit.objects.filter(office_id__in=office.lineage_ids()).values_list(
+                    "name", flat=True
+                )
+                if office
+                else []
+            )
+            candidates = plans.extract(
+                form.cleaned_data["paragraphs"],
+                year,
+                categories=Category.objects.names_for_year(year),
+                units=list(units),
+            )
+            if "download" in request.POST:
+                response = HttpResponse(
+                    workbook_bytes(candidates, year),
+                    content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                )
+                response["Content-Disposition"] = content_disposition_header(
+                    True, f"{year}年候选重点工作.xlsx"
+                )
+                return response
+        else:
+            status = 400
+    return render(
+        request,
+        "textkit/plan.html",
+        {"form": form, "candidates": candidates},
+        status=status,
     )
