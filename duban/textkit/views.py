@@ -4,7 +4,8 @@ For the office-wide roles (督查管理员, 领导, 只读), like the reports it
 from __future__ import annotations
 
 from django import forms
-from django.http import HttpResponse
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
@@ -13,10 +14,12 @@ from duban.core.periods import Period, PeriodError
 from duban.ledger.models import Category
 from duban.org.models import Unit
 from duban.org.scope import offices_in_scope
+from duban.progress.models import ReasonCategory
 from duban.reports.views import office_wide_required
-from duban.textkit import against, plans
+from duban.textkit import against, plans, reasons
 from duban.textkit import numbers as N
 from duban.textkit.documents import MAX_BYTES, DocumentError, paragraphs
+from duban.textkit.models import active_rules
 from duban.textkit.plan_xlsx import workbook_bytes
 
 MAX_TEXT = 200_000
@@ -171,4 +174,24 @@ def plan(request):
         "textkit/plan.html",
         {"form": form, "candidates": candidates},
         status=status,
+    )
+
+
+MAX_REASON = 2000
+
+
+@login_required
+def suggest_reason(request):
+    """GET ?text=… → the suggested 原因类别 for a 滞后原因 being typed (JSON; nothing written)."""
+    text = request.GET.get("text", "")
+    if len(text) > MAX_REASON:
+        return JsonResponse({"error": f"滞后原因最多 {MAX_REASON} 字"}, status=400)
+    rules = active_rules()
+    order = list(ReasonCategory.objects.filter(active=True).values_list("name", flat=True))
+    found = reasons.suggest(text, rules, order)
+    if found is None:
+        return JsonResponse({"category": None})
+    category = ReasonCategory.objects.filter(name=found.category).values_list("pk", flat=True)
+    return JsonResponse(
+        {"category": category.first(), "name": found.category, "keywords": found.keywords}
     )
