@@ -668,6 +668,8 @@ def sentence_percents(s):
                     how = f"完成{fmt(part)}÷目标{fmt(whole)}"
             elif rate_here:
                 part, whole, how = _by_clauses(span[: -len(m.group(0))])
+            if part is None:
+                part, whole, how = _named_rate(span[: -len(m.group(0))])
         if part is None or not whole:
             continue
         exact, shown = percent_of(part, whole, m.group("num"))
@@ -701,6 +703,52 @@ def _by_clauses(span):
     if target is None or done is None or not _same_unit(target.unit, done.unit):
         return None, None, ""
     return done.value, target.value, f"完成{fmt(done.value)}÷目标{fmt(target.value)}"
+
+
+NAMED_RATE = re.compile(r"(?P<key>[\u4e00-\u9fff]{2,4})率(?:为|达|达到)?$")
+TARGET_SHARE = re.compile(r"(?:占|完成|达到)[^，,。；;]{0,6}目标(?P<q>[^，,。；;]{1,12})的$")
+
+
+def _clause_quantities(clause):
+    qs = [q for q in quantities(clause) if not q.approx]
+    return qs if len(qs) == len(quantities(clause)) else []
+
+
+def _named_rate(span):
+    """调解纠纷214起，调解成功209起，调解成功率97.7% (the rate's name repeats the verb of
+    the clause before it, whose whole is the clause before that); 新增岗位1526个，完成年度
+    目标1500个的101.7% (the target in the rate's own clause, the done figure just before)."""
+    clauses = re.split(r"[，,：:]", span)
+    last = clauses[-1]
+    share = TARGET_SHARE.search(last)
+    if share:
+        target = _clause_quantities(share.group("q"))
+        before = [c for c in clauses[:-1] if quantities(c)]
+        done = _clause_quantities(last[: share.start()]) or (
+            _clause_quantities(before[-1]) if before else []
+        )
+        if len(target) == 1 and len(done) == 1 and _same_unit(target[0].unit, done[0].unit):
+            return (
+                done[0].value,
+                target[0].value,
+                f"{fmt(done[0].value)}÷目标{fmt(target[0].value)}",
+            )
+        return None, None, ""
+    named = NAMED_RATE.search(last)
+    if not named or len(clauses) < 3 or quantities(last):
+        return None, None, ""
+    verb = named.group("key")[-2:]
+    part_clause, whole_clause = clauses[-2], clauses[-3]
+    if verb not in part_clause or verb in whole_clause:
+        return None, None, ""
+    if any(w in part_clause for w in ("其中", "均", "全部", "都")):
+        return None, None, ""  # a subset said of (其中3起……均成功化解), not the rate's count
+    part, whole = _clause_quantities(part_clause), _clause_quantities(whole_clause)
+    if len(part) != 1 or len(whole) != 1 or not _same_unit(part[0].unit, whole[0].unit):
+        return None, None, ""
+    if part_clause.find(verb) > part[0].start:
+        return None, None, ""
+    return part[0].value, whole[0].value, f"{fmt(part[0].value)}÷{fmt(whole[0].value)}"
 
 
 # --- growth -------------------------------------------------------------------------------

@@ -63,3 +63,12 @@ def test_growth_direction_is_checked():
     assert kinds("今年受理1100件，去年同期1000件，同比增长10%。") == []
     assert kinds("今年受理900件，去年同期1000件，同比下降10%。") == []
     assert kinds("今年受理900件，去年同期1000件，同比增长10%。")[0][0] == "growth"
+
+
+def test_a_rate_named_after_the_clause_before_it():
+    assert kinds("全年调解纠纷214起，调解成功209起，调解成功率97.7%。") == []
+    assert kinds("全年调解纠纷214起，调解成功209起，调解成功率96.7%。")[0][0] == "percent"
+    # a subset said of the whole is not the rate's count
+    assert kinds("调解25起纠纷，其中3起重大案件均成功化解，调解成功率达98%。") == []
+    assert kinds("新增岗位1526个，完成年度目标1500个的101.7%。") == []
+    assert kinds("新增岗位1526个，完成年度目标1500个的107.1%。")[0][0] == "percent"
