@@ -1,6 +1,8 @@
 """Figures of a text against duban's own data for a period (--period): the counts of each
 category named in the text (total, 已完成, 推进正常, 推进滞后), its lag rate, and the whole's,
-read from `reports.figures.monthly` — the same figures the monthly report prints."""
+read from `reports.figures.monthly` — the same figures the monthly report prints; and the
+request statistics (受理/办结/退单/办处中, 解决率/满意率/响应率/按时办结率) of sentences about
+requests, from `tickets.metrics` for the period's days."""
 
 from __future__ import annotations
 
@@ -9,6 +11,8 @@ from decimal import Decimal
 
 from duban.core.numfmt import pct
 from duban.reports import figures as F
+from duban.tickets import metrics
+from duban.tickets.models import Ticket, TicketSettings
 from duban.textkit import numbers as N
 
 STATUS_KEYS = {"done": "completed", "normal": "on_track", "lagging": "lagging"}
@@ -120,7 +124,78 @@ def _lag_rates(group, counts, name, figures, sentences):
     return out
 
 
+REQUEST_WORDS = ("12345", "热线", "工单", "诉求")
+REQUEST_PARTS = (
+    (("办理中", "办处中", "在办", "处理中"), "in_progress", "办处中"),
+    (("办结",), "closed", "办结"),
+    (("退单", "退回"), "returned", "退单"),
+    (("受理",), "received", "受理"),
+)
+REQUEST_RATES = (
+    ("按时办结率", "on_time_rate"),
+    ("解决率", "resolution_rate"),
+    ("满意率", "satisfaction_rate"),
+    ("响应率", "response_rate"),
+)
+
+
+def request_statistics(office, period):
+    tickets = Ticket.objects.filter(office_id__in=office.scope_ids())
+    tickets = metrics.between(tickets, period.start, period.end)
+    return metrics.compute(tickets, TicketSettings.load().basic_weight)
+
+
+def compare_requests(paragraphs, stats, label):
+    """受理/办结/退单/办处中 counts and 解决率/满意率… of sentences about requests (12345,
+    热线, 工单, 诉求) against the request statistics of the period."""
+    findings = []
+    for s in N.split(paragraphs):
+        if not any(w in s.plain for w in REQUEST_WORDS):
+            continue
+        for q in N.quantities(s.plain):
+            if q.unit != "件" or q.approx:
+                continue
+            clause = N._clause_around(s.plain, q.start, q.end)
+            for words, key, name in REQUEST_PARTS:
+                if any(w in clause for w in words):
+                    if q.value != stats[key]:
+                        findings.append(
+                            N.Finding(
+                                "data",
+                                s.paragraph,
+                                s.number,
+                                s.text[q.start : q.end],
+                                f"{stats[key]}件",
+                                f"系统中{label}诉求{name}{stats[key]}件",
+                            )
+                        )
+                    break
+        for m in N.PERCENT.finditer(s.plain):
+            head = s.plain[max(0, m.start() - 8) : m.start()]
+            for word, key in REQUEST_RATES:
+                if word in head:
+                    value = stats[key]
+                    if value is not None and not N.agrees(m.group("num"), Decimal(str(value))):
+                        findings.append(
+                            N.Finding(
+                                "data",
+                                s.paragraph,
+                                s.number,
+                                s.text[m.start() - len(head) + head.index(word) : m.end()],
+                                pct(value, places=2),
+                                f"系统中{label}诉求{word}为{pct(value, places=2)}",
+                            )
+                        )
+                    break
+    return findings
+
+
 def check(paragraphs, office, period):
     """The text's own findings plus those against duban's data for `period`."""
     figures = F.monthly(office, period)
-    return N.check(paragraphs) + compare(paragraphs, figures), figures
+    stats = request_statistics(office, period)
+    findings = compare(paragraphs, figures)
+    if stats["received"]:
+        findings += compare_requests(paragraphs, stats, figures["period_label"])
+    findings = N.check(paragraphs) + findings
+    return sorted(findings, key=lambda f: (f.paragraph, f.sentence)), figures

@@ -7,6 +7,7 @@ import io
 import pytest
 from docx import Document
 
+from duban.core.periods import Period
 from duban.progress.models import Judgement, ReasonCategory, Submission
 from duban.reports import figures
 from duban.reports.monthly_docx import render_docx
@@ -131,3 +132,25 @@ def test_a_changed_figure_disagrees_with_the_data(office):
     assert N.check([text]) == []  # consistent in itself, wrong against the data
     doc = Document(io.BytesIO(render_docx(data)))
     assert doc.paragraphs
+
+
+def test_request_figures_against_the_periods_statistics(office, people, units):
+    from duban.tickets import services
+
+    for n in range(3):
+        services.receive(
+            people["gina"],
+            office=office,
+            now=dt.datetime(2022, 7, 10 + n, 9, 0, tzinfo=dt.UTC),
+            content=f"噪声扰民{n}",
+            reporter_name="李四",
+            reporter_phone="13900001111",
+            community=units["west"],
+        )
+    stats = against.request_statistics(office, Period.parse("2022-07"))
+    assert stats["received"] == 3
+    text = ["7月，“12345”热线共受理工单5件，办结0件，退单0件。", "本月共受理来访3件。"]
+    found = against.compare_requests(text, stats, "2022年7月")
+    assert [(f.quote, f.expected) for f in found] == [("5件", "3件")]
+    found, _figures = against.check(text, office, Period.parse("2022-07"))
+    assert [f.quote for f in found if f.kind == "data"] == ["5件"]
