@@ -11,9 +11,9 @@ from decimal import Decimal
 
 from duban.core.numfmt import pct
 from duban.reports import figures as F
+from duban.textkit import numbers as N
 from duban.tickets import metrics
 from duban.tickets.models import Ticket, TicketSettings
-from duban.textkit import numbers as N
 
 STATUS_KEYS = {"done": "completed", "normal": "on_track", "lagging": "lagging"}
 STATUS_WORDS = {"done": "已完成", "normal": "推进正常", "lagging": "推进滞后"}
