@@ -182,7 +182,7 @@ MAX_REASON = 2000
 
 @login_required
 def suggest_reason(request):
-    """GET ?text=… → the suggested 原因类别 for a 滞后原因 being typed (JSON; nothing written)."""
+    """GET ?text=… → the suggested 原因类别 for a 滞后原因 being typed, as data for the page (nothing written)."""
     text = request.GET.get("text", "")
     if len(text) > MAX_REASON:
         return JsonResponse({"error": f"滞后原因最多 {MAX_REASON} 字"}, status=400)

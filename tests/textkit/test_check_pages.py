@@ -131,3 +131,12 @@ def test_nothing_to_check_or_a_bad_file_is_a_400_in_chinese(client, people):
 def test_unit_roles_are_refused(client, people):
     client.force_login(people["bob"])
     assert client.get(reverse("textkit:check")).status_code == 403
+
+
+def test_the_page_compares_with_the_months_data(client, people, judged):
+    client.force_login(people["alice"])
+    text = "截至7月底，总体来看，重点工作共99项，其中推进正常98项、推进滞后1项。"
+    response = client.post(reverse("textkit:check"), {"text": text, "period": "2022-07"})
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "与系统数据不符" in body and "99项" in body
