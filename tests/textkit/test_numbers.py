@@ -2,6 +2,9 @@
 
 from decimal import Decimal
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from duban.textkit import numbers as N
 
 
@@ -72,3 +75,17 @@ def test_a_rate_named_after_the_clause_before_it():
     assert kinds("调解25起纠纷，其中3起重大案件均成功化解，调解成功率达98%。") == []
     assert kinds("新增岗位1526个，完成年度目标1500个的101.7%。") == []
     assert kinds("新增岗位1526个，完成年度目标1500个的107.1%。")[0][0] == "percent"
+
+
+ALPHABET = "0123456789.%％，。；：（）、其中共计分别项个件人户XX××__万一二十百两增长下降由至去年同期占比滞后推进正常已完成办结退单办理中受理率目标 \n"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=ALPHABET, max_size=120))
+def test_any_text_is_checked_without_error_and_quotes_are_exact(text):
+    paragraphs = N.paragraphs_of(text)
+    for finding in N.check(paragraphs):
+        where = N.sentences_of(paragraphs[finding.paragraph - 1], finding.paragraph)
+        sentence = where[finding.sentence - 1].text
+        # a group running on across sentences quotes its start, ……, and its last part
+        assert finding.quote.split("……")[0] in sentence
