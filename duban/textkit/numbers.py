@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 import cn2an
 
@@ -211,7 +211,7 @@ def agrees(printed, exact):
     value = Decimal(printed)
     half = step / 2
     return abs(value - exact) <= half + Decimal("1e-9") or (
-        value == exact.quantize(step, rounding="ROUND_DOWN")
+        value == exact.quantize(step, rounding=ROUND_DOWN)
     )
 
 
@@ -417,7 +417,6 @@ def _status_groups(sentences):
                 current.parts.append(q)
                 current.end_sentence = s
                 current.statuses[status] = current.statuses.get(status, 0) + q.value
-                current.last_sentence_text = plain
     return [g for g in groups if g.parts]
 
 

@@ -168,7 +168,7 @@ def points(text):
     return [p.strip() for p in out if p.strip(" 。；;")]
 
 
-def is_commitment(point, year=None):
+def is_commitment(point):
     plain = narrow(point)
     body = HEADING_MARK.sub("", plain)
     if len(body) < 8 or not any(v in body for v in DO):
@@ -239,7 +239,7 @@ def extract(paragraphs, year, *, categories=(), units=()):
     out = []
     for number, text in plan_section(paragraphs):
         for point in points(text):
-            if not is_commitment(point, year):
+            if not is_commitment(point):
                 continue
             plain = narrow(point)
             found = DEADLINE.search(plain)
