@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "duban.progress",
     "duban.tickets",
     "duban.notify",
+    "duban.supervision",
     "duban.reports",
     "duban.textkit",
     "duban.demo",
