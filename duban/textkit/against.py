@@ -2,7 +2,7 @@
 category named in the text (total, 已完成, 推进正常, 推进滞后), its lag rate, and the whole's,
 read from `reports.figures.monthly` — the same figures the monthly report prints; and the
 request statistics (受理/办结/退单/办处中, 解决率/满意率/响应率/按时办结率) of sentences about
-requests, from `tickets.metrics` for the period's days."""
+requests, from the same figures (`figures["tickets"]`, the report's 四、民生诉求办理情况)."""
 
 from __future__ import annotations
 
@@ -12,8 +12,6 @@ from decimal import Decimal
 from duban.core.numfmt import pct
 from duban.reports import figures as F
 from duban.textkit import numbers as N
-from duban.tickets import metrics
-from duban.tickets.models import Ticket, TicketSettings
 
 STATUS_KEYS = {"done": "completed", "normal": "on_track", "lagging": "lagging"}
 STATUS_WORDS = {"done": "已完成", "normal": "推进正常", "lagging": "推进滞后"}
@@ -126,6 +124,7 @@ def _lag_rates(group, counts, name, figures, sentences):
 
 REQUEST_WORDS = ("12345", "热线", "工单", "诉求")
 REQUEST_PARTS = (
+    (("待分派", "待分单", "待审单"), "awaiting_dispatch", "待分派"),
     (("办理中", "办处中", "在办", "处理中"), "in_progress", "办处中"),
     (("办结",), "closed", "办结"),
     (("退单", "退回"), "returned", "退单"),
@@ -137,12 +136,6 @@ REQUEST_RATES = (
     ("满意率", "satisfaction_rate"),
     ("响应率", "response_rate"),
 )
-
-
-def request_statistics(office, period):
-    tickets = Ticket.objects.filter(office_id__in=office.scope_ids())
-    tickets = metrics.between(tickets, period.start, period.end)
-    return metrics.compute(tickets, TicketSettings.load().basic_weight)
 
 
 def compare_requests(paragraphs, stats, label):
@@ -193,9 +186,9 @@ def compare_requests(paragraphs, stats, label):
 def check(paragraphs, office, period):
     """The text's own findings plus those against duban's data for `period`."""
     figures = F.monthly(office, period)
-    stats = request_statistics(office, period)
     findings = compare(paragraphs, figures)
-    if stats["received"]:
+    stats = figures.get("tickets")  # the report's own request figures (None: no requests)
+    if stats and stats["received"]:
         findings += compare_requests(paragraphs, stats, figures["period_label"])
     findings = N.check(paragraphs) + findings
     return sorted(findings, key=lambda f: (f.paragraph, f.sentence)), figures

@@ -147,10 +147,16 @@ def test_request_figures_against_the_periods_statistics(office, people, units):
             reporter_phone="13900001111",
             community=units["west"],
         )
-    stats = against.request_statistics(office, Period.parse("2022-07"))
+    data = figures.monthly(office, "2022-07")
+    stats = data["tickets"]
     assert stats["received"] == 3
     text = ["7月，“12345”热线共受理工单5件，办结0件，退单0件。", "本月共受理来访3件。"]
     found = against.compare_requests(text, stats, "2022年7月")
     assert [(f.quote, f.expected) for f in found] == [("5件", "3件")]
     found, _figures = against.check(text, office, Period.parse("2022-07"))
     assert [f.quote for f in found if f.kind == "data"] == ["5件"]
+    # the report's own section (四、民生诉求办理情况) passes, in itself and against the data
+    report = docx_paragraphs(render_docx(data))
+    assert any("共受理民生诉求3件" in p for p in report)
+    found, _figures = against.check(report, office, Period.parse("2022-07"))
+    assert found == []
