@@ -750,16 +750,30 @@ def _named_rate(span):
     if not named or len(clauses) < 3 or quantities(last):
         return None, None, ""
     verb = named.group("key")[-2:]
-    part_clause, whole_clause = clauses[-2], clauses[-3]
-    if verb not in part_clause or verb in whole_clause:
-        return None, None, ""
-    if any(w in part_clause for w in ("其中", "均", "全部", "都")):
+    part_clause = clauses[-2]
+    if verb not in part_clause or any(w in part_clause for w in ("其中", "均", "全部", "都")):
         return None, None, ""  # a subset said of (其中3起……均成功化解), not the rate's count
-    part, whole = _clause_quantities(part_clause), _clause_quantities(whole_clause)
-    if len(part) != 1 or len(whole) != 1 or not _same_unit(part[0].unit, whole[0].unit):
+    part = _clause_quantities(part_clause)
+    if len(part) != 1 or part_clause.find(verb) > part[0].start:
         return None, None, ""
-    if part_clause.find(verb) > part[0].start:
+    # the whole: the clause right before, when it is the only figure before the part;
+    # else the first figure of the sentence, when it says it is a total (共6项，已完成2项，
+    # 推进正常1项，推进滞后3项，滞后率50%)
+    candidates = [
+        c
+        for c in clauses[:-2]
+        if len(_clause_quantities(c)) == 1
+        and _same_unit(_clause_quantities(c)[0].unit, part[0].unit)
+    ]
+    if not candidates or any(verb in c for c in candidates):
         return None, None, ""
+    if len(candidates) == 1 and candidates[0] == clauses[-3]:
+        whole_clause = candidates[0]
+    elif any(w in candidates[0] for w in TOTAL_WORDS + ("全年", "累计", "各类", "受理")):
+        whole_clause = candidates[0]
+    else:
+        return None, None, ""
+    whole = _clause_quantities(whole_clause)
     return part[0].value, whole[0].value, f"{fmt(part[0].value)}÷{fmt(whole[0].value)}"
 
 

@@ -89,3 +89,11 @@ def test_any_text_is_checked_without_error_and_quotes_are_exact(text):
         sentence = where[finding.sentence - 1].text
         # a group running on across sentences quotes its start, ……, and its last part
         assert finding.quote.split("……")[0] in sentence
+
+
+def test_a_named_rate_takes_the_total_not_a_sibling():
+    text = "重点工作共6项，已完成2项，推进正常1项，推进滞后3项，滞后率{}。"
+    assert kinds(text.format("50%")) == []
+    assert kinds(text.format("30%"))[0][0] == "percent"
+    # siblings without a stated total: no whole to take
+    assert kinds("已完成2项，推进正常1项，推进滞后3项，滞后率30%。") == []
