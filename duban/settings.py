@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "duban.notify",
     "duban.supervision",
     "duban.reports",
+    "duban.textkit",
     "ninja",  # its swagger-ui and redoc files, served locally (no CDN)
     "duban.api",
     "duban.demo",
@@ -89,6 +90,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "duban.org.context_processors.roles",
+                "duban.workbench.context_processors.helpers",
             ],
         },
     },

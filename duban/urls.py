@@ -36,6 +36,7 @@ urlpatterns = [
     path("supervision/", include("duban.supervision.urls")),
     path("reports/", include("duban.reports.urls")),
     path("dashboard/", include("duban.reports.dashboard_urls")),
+    path("textkit/", include("duban.textkit.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     # browsers ask for /favicon.ico before reading the page's <link rel="icon">

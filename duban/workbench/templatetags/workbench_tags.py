@@ -49,6 +49,7 @@ def main_nav(context):
         )
     if office_wide:
         items.append(("报告", reverse("reports:index"), app_name == "reports", None))
+        items.append(("数字核对", reverse("textkit:check"), app_name == "textkit", None))
     unread = Notification.objects.unread(user).count()
     items.append(("通知", reverse("notify:list"), app_name == "notify", unread or None))
     return {"items": items, "user": user}
