@@ -8,6 +8,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from duban.core import xlsx
 from duban.core.dates import format_date
 from duban.ledger.importer import HEADERS
 from duban.ledger.milestones import format_milestones
@@ -27,17 +28,33 @@ REQUIRED = {"编号", "类别", "事项名称", "牵头单位"}
 HEADER_FILL = PatternFill("solid", fgColor="DDE7F3")
 
 
-def _sheet(ws, title):
+HEADER_ALIGNMENT = Alignment(horizontal="center", vertical="center")
+WRAP = Alignment(wrap_text=True, vertical="top")
+
+
+def header_cell(ws, name, *, required=False):
+    return xlsx.cell(
+        ws,
+        name,
+        font=Font(bold=True, color="9C0006" if required else "000000"),
+        fill=HEADER_FILL,
+        alignment=HEADER_ALIGNMENT,
+    )
+
+
+def _sheet(ws, title, extra_headers=()):
+    """Title, column widths, frozen and printed header row, then the header row itself
+    (a write-only sheet takes its widths before its first row)."""
     ws.title = title
-    ws.append(HEADERS)
-    for index, name in enumerate(HEADERS, start=1):
-        cell = ws.cell(row=1, column=index)
-        cell.font = Font(bold=True, color="9C0006" if name in REQUIRED else "000000")
-        cell.fill = HEADER_FILL
-        cell.alignment = Alignment(horizontal="center", vertical="center")
-        ws.column_dimensions[get_column_letter(index)].width = WIDTHS[name]
+    widths = [WIDTHS[name] for name in HEADERS] + [width for _, width in extra_headers]
+    for index, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(index)].width = width
     ws.freeze_panes = "A2"
     ws.print_title_rows = "1:1"
+    ws.append(
+        [header_cell(ws, name, required=name in REQUIRED) for name in HEADERS]
+        + [header_cell(ws, name) for name, _ in extra_headers]
+    )
 
 
 def task_row(task):
@@ -55,35 +72,33 @@ def task_row(task):
     ]
 
 
+#: tasks read from the database at a time (with their partners and milestones)
+CHUNK = 2000
+
+
 def build_workbook(tasks, extra=()):
-    """An xlsx of the given tasks (a queryset already limited by visible_to).
+    """An xlsx of the given tasks (a queryset already limited by visible_to), streamed:
+    the sheet is written row by row (openpyxl's write-only mode) from tasks read a
+    chunk at a time, three queries per chunk whatever the number of rows.
 
     `extra` holds what apps above the ledger add: [([(header, width)], {task id: values})];
     the import ignores those columns, so an export still imports back unchanged."""
     tasks = tasks.select_related("category", "lead_unit").prefetch_related(
         "partner_units", "milestones"
     )
-    workbook = Workbook()
-    ws = workbook.active
-    _sheet(ws, "重点工作台账")
-    width = len(HEADERS)
-    for headers, _values in extra:
-        for header, column_width in headers:
-            width += 1
-            cell = ws.cell(row=1, column=width, value=header)
-            cell.font = Font(bold=True)
-            cell.fill = HEADER_FILL
-            cell.alignment = Alignment(horizontal="center", vertical="center")
-            ws.column_dimensions[get_column_letter(width)].width = column_width
-    wrap = Alignment(wrap_text=True, vertical="top")
-    for task in tasks:
+    workbook = Workbook(write_only=True)
+    ws = workbook.create_sheet()
+    extra_headers = [header for headers, _values in extra for header in headers]
+    _sheet(ws, "重点工作台账", extra_headers)
+    rows = 1
+    for task in tasks.iterator(chunk_size=CHUNK):
         row = task_row(task)
         for headers, values in extra:
             row += values.get(task.pk, [""] * len(headers))
-        ws.append(row)
-        for cell in ws[ws.max_row]:
-            cell.alignment = wrap
-    ws.auto_filter.ref = f"A1:{get_column_letter(width)}{max(ws.max_row, 1)}"
+        xlsx.append_row(ws, row, alignment=WRAP)
+        rows += 1
+    width = len(HEADERS) + len(extra_headers)
+    ws.auto_filter.ref = f"A1:{get_column_letter(width)}{rows}"
     return workbook
 
 
@@ -94,7 +109,8 @@ def build_template(year=None):
     _sheet(workbook.active, "重点工作台账")
     example = workbook.create_sheet("填写示例")
     _sheet(example, "填写示例")
-    example.append(
+    xlsx.append_row(
+        example,
         [
             "MS-01",
             "街道民生实事项目",
@@ -105,10 +121,9 @@ def build_template(year=None):
             "张建华",
             f"{year}-12-31",
             "3月底前：完成方案设计\n6月底前：完成招投标\n9月底前：主体完工",
-        ]
+        ],
+        alignment=WRAP,
     )
-    for cell in example[2]:
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
     notes = [
         "填写说明：",
         "1. 表头按名称识别，列的顺序可调整，多余的列会被忽略；红色表头为必填列。",
@@ -118,7 +133,7 @@ def build_template(year=None):
         "5. 节点计划每行或每个“；”写一个节点，以日期开头，如“3月底前：完成方案设计”。",
     ]
     for offset, text in enumerate(notes):
-        example.cell(row=4 + offset, column=1, value=text)
+        xlsx.set_value(example.cell(row=4 + offset, column=1), text)
     validation = DataValidation(type="textLength", operator="lessThanOrEqual", formula1="30")
     validation.add("A2:A2000")
     workbook.active.add_data_validation(validation)

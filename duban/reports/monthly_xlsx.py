@@ -18,10 +18,10 @@ import unicodedata
 from io import BytesIO
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
+from duban.core import xlsx
 from duban.ledger.exporter import HEADER_FILL
 
 SUMMARY_SHEET = "汇总"
@@ -116,7 +116,7 @@ def render_xlsx(figures: dict) -> bytes:
 def sheet_title(name, taken):
     """`name` as a valid Excel sheet name not in `taken` (casefolded names, updated):
     forbidden characters in full width, at most 31 characters, "(2)" on a clash."""
-    base = _clean(name).translate(SHEET_NAME_CHARS).strip().strip("'") or "未命名"
+    base = xlsx.clean(name).translate(SHEET_NAME_CHARS).strip().strip("'") or "未命名"
     title = base[:SHEET_NAME_MAX].rstrip("'")
     number = 2
     while title.casefold() in taken:
@@ -130,12 +130,12 @@ def sheet_title(name, taken):
 def _summary_sheet(ws, figures):
     width = len(SUMMARY_COLUMNS)
     last = get_column_letter(width)
-    ws.append([f"{figures['title']}附表"])
+    xlsx.append_row(ws, [f"{figures['title']}附表"])
     ws.merge_cells(f"A1:{last}1")
     ws["A1"].font = Font(bold=True, size=14)
     ws["A1"].alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
     ws.row_dimensions[1].height = 28
-    ws.append([_date(figures["as_of"])])
+    xlsx.append_row(ws, [_date(figures["as_of"])])
     ws.merge_cells(f"A2:{last}2")
     ws["A2"].number_format = AS_OF_FORMAT
     ws["A2"].alignment = Alignment(horizontal="right")
@@ -148,7 +148,7 @@ def _summary_sheet(ws, figures):
 
     for street in figures["streets"]:
         ws.append([])
-        ws.append([street["name"]])
+        xlsx.append_row(ws, [street["name"]])
         row = ws.max_row
         ws.merge_cells(f"A{row}:{last}{row}")
         for cell in ws[row]:
@@ -164,11 +164,11 @@ def _summary_sheet(ws, figures):
 
 def _category_block(ws, categories, overall):
     """Header, one row per category and 合计, appended; returns the header's row."""
-    ws.append([header for header, _, _ in SUMMARY_COLUMNS])
+    xlsx.append_row(ws, [header for header, _, _ in SUMMARY_COLUMNS])
     header = ws.max_row
     _style_header(ws, header)
     for category in categories:
-        _count_row(ws, _clean(category["name"]), category)
+        _count_row(ws, xlsx.clean(category["name"]), category)
     _count_row(ws, TOTAL_LABEL, overall)
     for cell in ws[ws.max_row]:
         cell.font = BOLD
@@ -177,11 +177,11 @@ def _category_block(ws, categories, overall):
 
 
 def _count_row(ws, label, counts):
-    ws.append([label] + [counts[key] for _, _, key in SUMMARY_COLUMNS[1:-1]])
+    xlsx.append_row(ws, [label] + [counts[key] for _, _, key in SUMMARY_COLUMNS[1:-1]])
     row = ws.max_row
     rate_cell = ws.cell(row=row, column=len(SUMMARY_COLUMNS))
     if counts["lag_rate"] is None:
-        rate_cell.value = NO_RATE
+        xlsx.set_value(rate_cell, NO_RATE)
     else:
         # Stored as a fraction so that Excel shows it as a percentage and sums stay true.
         rate_cell.value = round(counts["lag_rate"] / 100, 6)
@@ -201,7 +201,7 @@ def _task_sheet(ws, figures, category, tasks, *, district):
     columns = [c for c in TASK_COLUMNS if district or c[0] != "街道"]
     headers = [header for header, _, _ in columns]
     last = get_column_letter(len(columns))
-    ws.append(headers)
+    xlsx.append_row(ws, headers)
     _style_header(ws, 1)
     for index, (_, column_width, _) in enumerate(columns, start=1):
         ws.column_dimensions[get_column_letter(index)].width = column_width
@@ -221,7 +221,7 @@ def _task_sheet(ws, figures, category, tasks, *, district):
             "滞后原因": task["reason"],
             "超期天数": task["overdue_days"] if task["overdue_days"] > 0 else None,
         }
-        ws.append([_clean(values[header]) for header in headers])
+        xlsx.append_row(ws, [values[header] for header in headers])
         row = ws.max_row
         for index, (header, _, wrap) in enumerate(columns, start=1):
             cell = ws.cell(row=row, column=index)
@@ -240,7 +240,7 @@ def _task_sheet(ws, figures, category, tasks, *, district):
         _fit_height(ws, row, {i: w for i, (_, w, wrap) in enumerate(columns, start=1) if wrap})
 
     if not tasks:
-        ws.append([NO_TASKS])
+        xlsx.append_row(ws, [NO_TASKS])
         ws.merge_cells(f"A2:{last}2")
         ws["A2"].alignment = Alignment(horizontal="center")
         ws["A2"].font = Font(italic=True, color="666666")
@@ -301,8 +301,3 @@ def _text_width(text):
 
 def _date(value):
     return dt.date.fromisoformat(value) if value else None
-
-
-def _clean(value):
-    """Text without the control characters Excel cannot store (pasted from Word)."""
-    return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
