@@ -37,6 +37,7 @@ from django.utils.http import urlencode
 
 from duban.core.periods import Period, PeriodError, parse_year
 from duban.ledger.models import Category, KeyTask
+from duban.org.scope import offices_in_scope
 from duban.progress.models import Judgement, Light, Status
 from duban.progress.month import lag_rate, reference_month
 from duban.reports.figures import LIGHT_LABELS, STATUS_LABELS, UNCATEGORISED
@@ -137,7 +138,9 @@ def build(user, year=None, period=None, today=None):
         ).values_list("task_id", "status", "light", "flags")
     }
     categories = list(
-        Category.objects.filter(year=year).order_by("order", "id").values_list("pk", "name")
+        Category.objects.seen_from(offices_in_scope(user), year)
+        .order_by("order", "id")
+        .values_list("pk", "name")
     )
 
     def url(**filters):
