@@ -65,3 +65,11 @@ def test_a_unit_leading_150_tasks_submits_its_whole_batch_sheet(client, units, p
 
     assert response.status_code == 302
     assert Submission.objects.filter(state=Submission.State.SUBMITTED).count() == 150
+
+
+@pytest.mark.parametrize("unit", ["%C2%B2", "99999999999999999999"])
+def test_a_superscript_or_huge_unit_on_the_review_queue_is_no_500(client, tasks, people, unit):
+    client.force_login(people["alice"])
+    response = client.get(f"{reverse('progress:review')}?unit={unit}")
+    assert response.status_code == 200
+    assert "单位参数无效" in response.content.decode()
