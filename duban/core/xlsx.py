@@ -13,6 +13,7 @@ Control characters Excel cannot store (pasted from Word) are dropped.
 
 from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 #: what a spreadsheet program may take as the start of a formula
@@ -43,10 +44,31 @@ def set_value(cell, value):
     return _as_text(cell, value)
 
 
-def cell(ws, value, *, font=None, fill=None, alignment=None, border=None, number_format=None):
-    """A detached cell for `ws.append` (normal or write-only sheet), holding `value` safely."""
+def style(ws, **attributes):
+    """A style (font, fill, alignment, border, number_format) computed once for many cells
+    of `ws`: openpyxl looks a style up by hashing it on every assignment, which costs
+    more than writing the cell."""
+    probe = cell(ws, None, **attributes)
+    return probe._style
+
+
+def cell(
+    ws,
+    value,
+    *,
+    style=None,
+    font=None,
+    fill=None,
+    alignment=None,
+    border=None,
+    number_format=None,
+):
+    """A detached cell for `ws.append` (normal or write-only sheet), holding `value` safely,
+    with a `style` from `style()` and/or single style attributes."""
     value = clean(value)
     made = WriteOnlyCell(ws, value) if isinstance(ws, WriteOnlyWorksheet) else Cell(ws, value=value)
+    if style is not None:
+        made._style = StyleArray(style)  # a copy: the quote prefix below is per cell
     _as_text(made, value)
     if font is not None:
         made.font = font
@@ -62,5 +84,5 @@ def cell(ws, value, *, font=None, fill=None, alignment=None, border=None, number
 
 
 def append_row(ws, values, **style):
-    """Append `values` as one row of safe cells (every cell with the same `style`)."""
+    """Append `values` as one row of safe cells (every cell with the same style)."""
     ws.append([cell(ws, value, **style) for value in values])
