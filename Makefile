@@ -1,5 +1,7 @@
 # duban — two commands on a fresh machine:
 #   make run    set up .venv, migrate the SQLite database, load the demo when empty, serve :8000
+#               (as users see it: DEBUG off, Chinese error pages, static files from WhiteNoise;
+#               DUBAN_DEBUG=1 make run for Django's debug pages)
 #   make test   the whole test suite
 PYTHON ?= python3
 VENV := .venv
@@ -25,7 +27,7 @@ run: $(STAMP)
 	@if [ -f $(DATA_DIR)/demo-logins.txt ]; then echo; cat $(DATA_DIR)/demo-logins.txt; fi
 	@echo
 	@echo "督办已启动：http://$(HOST):$(PORT)/  （按 Ctrl+C 停止）"
-	DUBAN_DEBUG=$${DUBAN_DEBUG:-1} $(BIN)/duban runserver $(HOST):$(PORT)
+	DUBAN_DEBUG=$${DUBAN_DEBUG:-0} $(BIN)/duban runserver $(HOST):$(PORT)
 
 test: $(STAMP)
 	$(BIN)/pytest
@@ -43,12 +45,13 @@ check: $(STAMP)
 	$(BIN)/duban makemigrations --check --dry-run
 
 # Debian's Chromium for the browser tests (Playwright's own browser download does not work
-# offline), and LibreOffice Writer + CJK fonts for PDF reports (optional for running duban).
+# offline), and LibreOffice Writer + CJK fonts for PDF reports (optional for running duban):
+# Noto Sans/Serif CJK (黑体, 仿宋, 小标宋) and AR PL KaitiM GB (楷体), see core/fontconfig/fonts.conf.
 browser-deps:
 	@command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
 
 pdf-deps:
-	@command -v soffice >/dev/null && command -v pdftotext >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libreoffice-writer-nogui fonts-noto-cjk poppler-utils)
+	@command -v soffice >/dev/null && command -v pdftotext >/dev/null && fc-list | grep -q "Noto Serif CJK SC" && fc-list | grep -q "AR PL KaitiM GB" || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libreoffice-writer-nogui fonts-noto-cjk fonts-arphic-gkai00mp poppler-utils)
 
 clean:
 	rm -rf $(VENV) build *.egg-info

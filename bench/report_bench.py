@@ -174,7 +174,7 @@ def worker(args):
 
     from duban.org.models import Office
 
-    call_command("demo", "--quiet", stdout=io.StringIO())
+    call_command("demo", "--quiet", "--date", "2022-08-01", stdout=io.StringIO())
     street = Office.objects.order_by("id").first()
     result = {"database": vendor}
     result["street"] = measure(street, args)

@@ -18,9 +18,22 @@ PAGES = [
     ("dashboard.png", "/dashboard/", 1280, 900),
     ("dashboard-phone.png", "/dashboard/", 375, 812),
     ("reports.png", "/reports/preview/?period=2022-07", 1280, 1000),
+    # what an office sees on a 1366 px laptop and a 375 px phone (issue 9 §4)
+    ("ui-ledger-1366.png", "/ledger/", 1366, 768),
+    ("ui-ledger-375.png", "/ledger/", 375, 812),
+    ("ui-dashboard-1366.png", "/dashboard/", 1366, 768),
+    ("ui-dashboard-375.png", "/dashboard/", 375, 812),
+    ("ui-help-1366.png", "/help/", 1366, 768),
+    ("ui-help-375.png", "/help/", 375, 812),
 ]
 # The dashboard is shot whole, once every chart has finished drawing.
-FULL_PAGE = {"dashboard.png", "dashboard-phone.png"}
+FULL_PAGE = {
+    "dashboard.png",
+    "dashboard-phone.png",
+    "ui-dashboard-1366.png",
+    "ui-dashboard-375.png",
+}
+FULL_PAGE |= {"ui-help-1366.png", "ui-help-375.png"}
 CHARTS_DRAWN = "document.querySelectorAll('.chart:not([data-rendered])').length === 0"
 
 
@@ -43,7 +56,7 @@ def main(base, username, password):
             else:
                 page.goto(base + url)
             page.wait_for_load_state("networkidle")
-            if name in FULL_PAGE:
+            if name in FULL_PAGE and "dashboard" in name:
                 page.wait_for_function(CHARTS_DRAWN)
             page.screenshot(path=str(OUT / name), full_page=name in FULL_PAGE)
             page.close()

@@ -1,5 +1,6 @@
 """Settings for duban. Every knob is an environment variable documented in README.md."""
 
+import datetime
 import secrets
 from pathlib import Path
 
@@ -40,11 +41,14 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "simple_history",
+    "duban.org.apps.AxesConfig",  # django-axes
     "duban.core",
     "duban.org",
     "duban.ledger",
     "duban.progress",
+    "duban.tickets",
     "duban.notify",
+    "duban.supervision",
     "duban.reports",
     "duban.demo",
     "duban.workbench",
@@ -62,9 +66,14 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "duban.core.audit.AuditChannelMiddleware",
+    "duban.org.middleware.PasswordChangeRequiredMiddleware",
+    # last, as django-axes asks: it turns a lockout into the 429 page
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "duban.urls"
+# 表单过期（CSRF 校验失败）时的中文页面，而不是 Django 的英文 403
+CSRF_FAILURE_VIEW = "duban.core.views.csrf_failure"
 WSGI_APPLICATION = "duban.wsgi.application"
 
 TEMPLATES = [
@@ -107,14 +116,38 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# ----- 登录限制 (django-axes): 同一用户名在同一地址连续输错 5 次，锁定 30 分钟 -----
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = envint("DUBAN_LOGIN_FAILURE_LIMIT", 5)
+_lock_minutes = envint("DUBAN_LOGIN_LOCK_MINUTES", 30)
+if AXES_FAILURE_LIMIT < 1 or _lock_minutes < 1:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("DUBAN_LOGIN_FAILURE_LIMIT 和 DUBAN_LOGIN_LOCK_MINUTES 应为正整数")
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=_lock_minutes)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "duban.org.accounts.lockout_response"
+AXES_VERBOSE = False
+# behind reverse proxies (nginx …) the client's address is read from X-Forwarded-For
+DUBAN_PROXY_COUNT = envint("DUBAN_PROXY_COUNT", 0)
+AXES_CLIENT_IP_CALLABLE = "duban.org.accounts.client_address"
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
+# Chinese for what Django 5.2 and django-axes leave untranslated (the admin, validators)
+LOCALE_PATHS = [BASE_DIR / "duban" / "locale"]
 USE_TZ = True
 
 STATIC_URL = "/static/"

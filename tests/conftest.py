@@ -13,6 +13,7 @@ SEED_MIGRATIONS = [
     "duban.ledger.migrations.0004_category_office_data",
     "duban.progress.migrations.0002_seed",
     "duban.progress.migrations.0004_reasoncategory_advice",
+    "duban.supervision.migrations.0002_seed",
 ]
 
 

@@ -1,15 +1,44 @@
 from django.contrib import admin
+from django.utils import timezone
 
 from duban.core.models import CalendarYear, WorkdayOverride
+from duban.core.workdays import Calendar, years_shown
+
+
+class _CalendarSourceMixin:
+    """A 该年度日历来源 column, and above the list every shown year with its source."""
+
+    def changelist_view(self, request, extra_context=None):
+        calendar = self._calendar = Calendar.load()
+        years = years_shown(timezone.localdate(), calendar)
+        extra_context = {
+            **(extra_context or {}),
+            "calendar_years": [calendar.coverage(year) for year in years],
+        }
+        return super().changelist_view(request, extra_context)
+
+    @admin.display(description="该年度日历来源")
+    def year_source(self, obj):
+        calendar = getattr(self, "_calendar", None) or Calendar.load()
+        coverage = calendar.coverage(self._year(obj))
+        return coverage.label + ("" if coverage.complete else "（待补充）")
 
 
 @admin.register(CalendarYear)
-class CalendarYearAdmin(admin.ModelAdmin):
-    list_display = ["year", "note"]
+class CalendarYearAdmin(_CalendarSourceMixin, admin.ModelAdmin):
+    list_display = ["year", "note", "year_source"]
+    change_list_template = "admin/core/calendar_change_list.html"
+
+    def _year(self, obj):
+        return obj.year
 
 
 @admin.register(WorkdayOverride)
-class WorkdayOverrideAdmin(admin.ModelAdmin):
-    list_display = ["date", "is_workday", "note"]
+class WorkdayOverrideAdmin(_CalendarSourceMixin, admin.ModelAdmin):
+    list_display = ["date", "is_workday", "note", "year_source"]
     list_filter = ["is_workday"]
     date_hierarchy = "date"
+    change_list_template = "admin/core/calendar_change_list.html"
+
+    def _year(self, obj):
+        return obj.date.year

@@ -15,6 +15,8 @@ from contextlib import contextmanager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from duban.core.bulk import insert_rows
+
 
 class Channel(models.TextChoices):
     WEB = "web", _("网页")
@@ -106,8 +108,13 @@ def bulk_create_history(model, instances, history_type="+"):
         )
         for obj in instances
     ]
+    m2m_fields = getattr(history_model, "_history_m2m_fields", [])
+    if not m2m_fields:
+        # nothing refers to these rows: inserted without bulk_create's per-value work
+        insert_rows(history_model, rows)
+        return rows
     history_model.objects.bulk_create(rows, batch_size=500)
-    for m2m_field in getattr(history_model, "_history_m2m_fields", []):
+    for m2m_field in m2m_fields:
         through = getattr(model, m2m_field.name).through
         m2m_history = _m2m_history_model(history_model, m2m_field)
         source_col = m2m_field.m2m_field_name() + "_id"

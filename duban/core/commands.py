@@ -4,11 +4,10 @@ English usage text (issue 10: `duban remind --date 2022-02-30` printed 47 lines)
 
 A command subclasses `Command` instead of Django's BaseCommand and raises
 CommandError with a Chinese message, from `handle` or from an argument type
-(`date_argument` below, the parsers in org/cli.py).
+(the parsers in org/cli.py).
 """
 
 import argparse
-import datetime as dt
 import re
 import sys
 
@@ -91,11 +90,3 @@ class Command(BaseCommand):
                 connections.close_all()
             except ImproperlyConfigured:
                 pass
-
-
-def date_argument(text):
-    """An argument type: a date written 2022-07-25, or CommandError in Chinese."""
-    try:
-        return dt.date.fromisoformat(str(text).strip())
-    except ValueError:
-        raise CommandError(f"日期“{text}”无效或不存在，应写成 2022-07-25", returncode=USAGE)

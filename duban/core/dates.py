@@ -117,3 +117,39 @@ def chinese_date(value, *, year=True, weekday=False):
     if weekday:
         text += f"（星期{WEEKDAYS[value.weekday()]}）"
     return f"{value.year}年{text}" if year else text
+
+
+_TIME = re.compile(
+    r"(?P<h>\d{1,2})\s*[:：时]\s*(?P<mi>\d{1,2})(?:\s*[:：分]\s*(?P<s>\d{1,2})秒?)?分?"
+)
+
+
+def parse_datetime(value):
+    """A naive datetime from a cell: an Excel date/time cell, or a date in any form
+    `parse_date` reads followed by an optional time (2023-01-05 09:30, 2023/1/5 9:30:15,
+    2023年1月5日 9时30分). None for an empty cell; DateParseError for anything else,
+    a day or a time that does not exist included."""
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.replace(tzinfo=None) if value.tzinfo else value
+    if isinstance(value, dt.date):
+        return dt.datetime.combine(value, dt.time.min)
+    text = str(value).strip()
+    if not text:
+        return None
+    parts = re.split(r"(?<=[\d日号])\s*[T\s]\s*(?=\d{1,2}\s*[:：时])", text, maxsplit=1)
+    if len(parts) == 1 and ("T" in text or ":" in text or "：" in text):
+        raise DateParseError(f"无法识别的时间“{text}”，请写成 2023-01-05 09:30")
+    day = parse_date(parts[0]) if re.match(r"\d{4}", parts[0]) else None
+    if day is None:
+        raise DateParseError(f"无法识别的日期“{text}”，请写成 2023-01-05 09:30")
+    if len(parts) == 1:
+        return dt.datetime.combine(day, dt.time.min)
+    match = _TIME.fullmatch(parts[1].strip())
+    if not match:
+        raise DateParseError(f"无法识别的时间“{parts[1]}”，请写成 09:30 或 09:30:15")
+    hour, minute, second = int(match["h"]), int(match["mi"]), int(match["s"] or 0)
+    if hour > 23 or minute > 59 or second > 59:
+        raise DateParseError(f"时间不存在：{parts[1].strip()}")
+    return dt.datetime.combine(day, dt.time(hour, minute, second))

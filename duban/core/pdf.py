@@ -4,8 +4,14 @@ LibreOffice is optional: without it, PDF output says so in Chinese and every oth
 format still works. DUBAN_SOFFICE names the program when it is not on PATH. Each
 conversion runs with its own throwaway LibreOffice profile, so two conversions at
 once (two users, or a page and a cron job) do not lock each other out.
+
+The conversion reads fontconfig/fonts.conf (FONTCONFIG_FILE), which maps each official
+font of GB/T 9704 to a distinct free Debian font (小标宋 → Noto Serif CJK SC Bold,
+黑体 → Noto Sans CJK SC, 楷体 → AR PL KaitiM GB, 仿宋 → Noto Serif CJK SC), so the PDF
+shows the document's typefaces rather than one fallback face.
 """
 
+import os
 import shutil
 import subprocess
 import tempfile
@@ -14,6 +20,7 @@ from pathlib import Path
 from django.conf import settings
 
 TIMEOUT_SECONDS = 120
+FONTCONFIG_FILE = Path(__file__).resolve().parent / "fontconfig" / "fonts.conf"
 
 
 class PdfUnavailable(RuntimeError):
@@ -44,6 +51,11 @@ def require():
     return program
 
 
+def conversion_env():
+    """The environment of a conversion: this one, with the official fonts' aliases."""
+    return {**os.environ, "FONTCONFIG_FILE": str(FONTCONFIG_FILE)}
+
+
 def docx_to_pdf(data: bytes) -> bytes:
     program = require()
     with tempfile.TemporaryDirectory(prefix="duban-pdf-") as tmp:
@@ -62,7 +74,9 @@ def docx_to_pdf(data: bytes) -> bytes:
             str(source),
         ]
         try:
-            done = subprocess.run(command, capture_output=True, timeout=TIMEOUT_SECONDS)
+            done = subprocess.run(
+                command, capture_output=True, timeout=TIMEOUT_SECONDS, env=conversion_env()
+            )
         except subprocess.TimeoutExpired:
             raise PdfFailed(f"LibreOffice 转换 PDF 超过 {TIMEOUT_SECONDS} 秒未完成")
         target = folder / "report.pdf"

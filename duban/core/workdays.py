@@ -1,32 +1,105 @@
-"""The working-day calendar: chinesecalendar's official holidays and 调休 days,
-with the office's own overrides (admin: 节假日/调休调整) winning over them.
+"""The working-day calendar, the only home of "is this a working day".
 
-A date in a year that neither chinesecalendar nor a hand-maintained
-`CalendarYear` covers raises `CalendarGapError` naming the year: a deadline is
-never computed from a guess.
+Each day is answered by the first source that knows it:
+
+1. the office's own adjustments (admin: 节假日/调休调整), day by day;
+2. a year the office maintains by hand (admin: 手工维护的日历年度): Monday to Friday
+   plus its adjustments;
+3. chinesecalendar: the State Council's holidays and 调休 working days, for the years
+   it has been published for;
+4. python-holidays: China's legal holidays (元旦, 春节, 清明, 劳动节, 端午, 中秋, 国庆
+   with their 补假 days) for the next few years, worked out from the calendar rules —
+   it does not know the weekend 调休 working days, so such a year carries a warning
+   until the office enters them as adjustments;
+5. Monday to Friday, with a warning.
+
+The calendar never raises: reminders and deadlines go on in every year, and
+`warnings()` says which years rest on an incomplete source, in one Chinese line each,
+for 工作台 and the commands' output.
 """
 
 import datetime as dt
+import functools
+from dataclasses import dataclass
 
 import chinese_calendar
+from chinese_calendar import constants as _cc
+
+ADMIN = "admin"
+CHINESECALENDAR = "chinesecalendar"
+HOLIDAYS = "holidays"
+WEEKDAYS = "weekdays"
+
+SOURCE_LABELS = {
+    ADMIN: "办公室手工维护",
+    CHINESECALENDAR: "国务院放假安排（含调休上班日）",
+    HOLIDAYS: "法定节假日推算（不含调休上班日）",
+    WEEKDAYS: "按周一至周五计算（无节假日数据）",
+}
+
+# chinesecalendar's published years (the State Council's notices it carries).
+CHINESECALENDAR_FIRST = min(_cc.holidays).year
+CHINESECALENDAR_LAST = max(max(_cc.holidays).year, max(_cc.workdays).year)
+# python-holidays answers for the years after chinesecalendar's last one, this many of
+# them: far enough for every deadline an office sets, near enough that a year with no
+# published arrangement at all is not silently treated as known.
+HOLIDAYS_YEARS = 5
+HOLIDAYS_LAST = CHINESECALENDAR_LAST + HOLIDAYS_YEARS
 
 
-class CalendarGapError(Exception):
-    def __init__(self, year):
-        self.year = year
-        super().__init__(
-            f"{year}年的节假日数据缺失：chinesecalendar 不含该年度。"
-            f"请升级 chinesecalendar，或在管理后台「手工维护的日历年度」中添加 {year} 年，"
-            f"并在「节假日/调休调整」中录入该年的放假与调休日期。"
+@functools.cache
+def legal_holidays(year):
+    """{date: name} of China's legal holidays in `year`, from python-holidays."""
+    import holidays
+
+    return dict(holidays.country_holidays("CN", years=year, language="zh_CN"))
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """Which source answers for a year, and what the office should do about it."""
+
+    year: int
+    source: str
+    adjustments: int = 0
+    workday_adjustments: int = 0
+
+    @property
+    def label(self):
+        return SOURCE_LABELS[self.source]
+
+    @property
+    def complete(self):
+        if self.source == HOLIDAYS:
+            # the office entered the year's 调休 working days itself
+            return self.workday_adjustments > 0
+        return self.source != WEEKDAYS
+
+    @property
+    def warning(self):
+        if self.complete:
+            return ""
+        if self.source == HOLIDAYS:
+            return (
+                f"{self.year}年的工作日按法定节假日推算，未含调休上班日；"
+                f"国务院放假通知发布后，请在「节假日/调休调整」中录入{self.year}年的调休上班日。"
+            )
+        return (
+            f"{self.year}年没有节假日数据，工作日暂按周一至周五计算；"
+            f"请在「节假日/调休调整」中录入{self.year}年的放假与调休日期。"
         )
 
 
 class Calendar:
-    """Answers is_workday / add_workdays; build one per request or command with `load()`."""
+    """Answers is_workday / add_workdays / workdays_between; build one per request or
+    command with `load()`. Each day's answer is remembered: judging 2,000 tasks asks
+    about the same few hundred days again and again."""
 
     def __init__(self, overrides=None, manual_years=()):
         self.overrides = dict(overrides or {})
         self.manual_years = set(manual_years)
+        self.asked_years = set()
+        self._days = {}
 
     @classmethod
     def load(cls):
@@ -37,15 +110,43 @@ class Calendar:
             manual_years=CalendarYear.objects.values_list("year", flat=True),
         )
 
+    def source(self, year):
+        if year in self.manual_years:
+            return ADMIN
+        if CHINESECALENDAR_FIRST <= year <= CHINESECALENDAR_LAST:
+            return CHINESECALENDAR
+        if year <= HOLIDAYS_LAST:
+            return HOLIDAYS
+        return WEEKDAYS
+
+    def coverage(self, year):
+        days = [is_workday for day, is_workday in self.overrides.items() if day.year == year]
+        return Coverage(year, self.source(year), len(days), sum(days))
+
+    def warnings(self, years=None):
+        """One line per year (those asked about so far, or `years`) whose source is incomplete."""
+        years = self.asked_years if years is None else years
+        return [w for w in (self.coverage(year).warning for year in sorted(set(years))) if w]
+
     def is_workday(self, day):
+        known = self._days.get(day)
+        if known is None:
+            known = self._days[day] = self._is_workday(day)
+        return known
+
+    def _is_workday(self, day):
+        self.asked_years.add(day.year)
         if day in self.overrides:
             return self.overrides[day]
-        if day.year in self.manual_years:
-            return day.weekday() < 5
-        try:
-            return chinese_calendar.is_workday(day)
-        except NotImplementedError:
-            raise CalendarGapError(day.year)
+        source = self.source(day.year)
+        if source == CHINESECALENDAR:
+            try:
+                return chinese_calendar.is_workday(day)
+            except NotImplementedError:  # a year chinesecalendar's data leaves out
+                pass
+        elif source == HOLIDAYS:
+            return day.weekday() < 5 and day not in legal_holidays(day.year)
+        return day.weekday() < 5
 
     def add_workdays(self, start, days):
         """The date `days` working days after `start` (start itself not counted)."""
@@ -61,9 +162,15 @@ class Calendar:
         """Working days in (start, end]; negative when end is before start."""
         if end < start:
             return -self.workdays_between(end, start)
-        count, day = 0, start
-        while day < end:
-            day += dt.timedelta(days=1)
-            if self.is_workday(day):
-                count += 1
-        return count
+        return sum(
+            self.is_workday(start + dt.timedelta(days=n)) for n in range(1, (end - start).days + 1)
+        )
+
+
+def years_shown(today, calendar=None):
+    """The years the calendar page lists: last year to next year, and every year the
+    office has maintained or adjusted."""
+    years = set(range(today.year - 1, today.year + 2))
+    if calendar is not None:
+        years |= calendar.manual_years | {day.year for day in calendar.overrides}
+    return sorted(years)

@@ -4,11 +4,23 @@ The shape follows the office's real 2022 list (shared/reference/1-monthly-key-wo
 supervision-report.txt): 60 key tasks in five categories, 10 / 12 / 14 / 21 / 3,
 plus a few ad-hoc assigned items. Names, people and figures are invented.
 
-Dates are written as "MM-DD" and belong to DEMO_YEAR. A milestone of an assigned
-item is given as a number of working days after the day it was assigned.
+Dates are written as "MM-DD" and belong to the demo's year (the year of the month
+before "today", see `demo_year`). An assigned item is given a number of days before
+the end of the demo's last month; its milestones as working days after that day.
 """
 
-DEMO_YEAR = 2022
+import datetime as dt
+
+
+def last_month(today):
+    """The last month the demo reports on: the month before `today`'s, as (year, month)."""
+    first = today.replace(day=1) - dt.timedelta(days=1)
+    return first.year, first.month
+
+
+def demo_year(today):
+    return last_month(today)[0]
+
 
 DEPARTMENT = "department"
 COMMUNITY = "community"
@@ -1032,36 +1044,39 @@ TASKS = {
 # the source's default working days after assigned_on.
 ASSIGNED = [
     {
-        "code": "JB-2022-001",
+        "code": "JB-{year}-001",
         "title": "樱花公寓地下车库渗水问题处置",
         "goal": "查明渗水原因，督促物业制定并实施维修方案，向居民反馈处理结果。",
         "source": "领导批示",
         "source_note": "区领导批示件第36号",
-        "assigned_on": "08-08",
+        "category": "区领导调研提出的工作",
+        "days_before_month_end": 45,
         "lead": "城建中心",
         "partners": ["樱花公寓居民区"],
         "leader": DEPUTY_BUILD,
         "milestones": [(5, "完成现场勘查并形成维修方案")],
     },
     {
-        "code": "JB-2022-002",
+        "code": "JB-{year}-002",
         "title": "南华新村沿街餐饮油烟扰民整治",
         "goal": "督促沿街餐饮店加装油烟净化设施，居民投诉问题销项。",
         "source": "会议议定",
         "source_note": "街道党工委会议纪要第15期",
-        "assigned_on": "09-13",
+        "category": "街道重点工作专班推进项目",
+        "days_before_month_end": 12,
         "lead": "网格化综合管理中心",
         "partners": ["南华新村居民区", "营商办"],
         "leader": DEPUTY_BUILD,
         "milestones": [(8, "完成涉事餐饮店逐户约谈")],
     },
     {
-        "code": "JB-2022-003",
-        "title": "国庆节前商场超市安全检查",
+        "code": "JB-{year}-003",
+        "title": "节前商场超市安全检查",
         "goal": "对辖区商场、超市开展消防和食品安全联合检查，隐患当场整改或限期整改。",
         "source": "上级交办",
         "source_note": "区委督查室交办单",
-        "assigned_on": "09-05",
+        "category": "区委区政府重点工作",
+        "days_before_month_end": 20,
         "lead": "社区平安办公室",
         "partners": ["营商办"],
         "leader": DEPUTY_SAFETY,
@@ -1075,10 +1090,13 @@ SOURCE_WORKDAYS = {"领导批示": 15, "会议议定": 20, "上级交办": 10}
 
 # ----- monthly reports (进展填报) written by the demo -----
 
-PROGRESS_MONTHS = 7  # January to July, as in the reference report (1-7月)
-LAGGING_FROM_MONTH = (5, 7)  # some tasks lag since May (red by July), others since July
-COMPLETED_IN_MONTH = 6
-# category → how many of its tasks lag by July (the reference report's 5, 6, 1, 6, 0)
+# The shape at the last month follows the reference report (1-7月): about a third of
+# the tasks lagging, concentrated in the street's own projects, some of them since two
+# months (red by now), the others since this month; a task whose deadline has passed
+# is completed in its deadline's month, unless it is one of the lagging ones.
+LAGGING_SINCE = (2, 0)  # months before the last month, by task
+COMPLETED_BEFORE_LAST = 1  # the early-completed tasks report 已完成 a month before the last
+# category → how many of its tasks lag (the reference report's 5, 6, 1, 6, 0)
 LAGGING_PER_CATEGORY = {
     "街道民生实事项目": 5,
     "街道重点工作专班推进项目": 6,
@@ -1087,37 +1105,3 @@ LAGGING_PER_CATEGORY = {
     "区领导调研提出的工作": 0,
 }
 COMPLETED_PER_CATEGORY = [1, 0, 0, 0, 0]
-
-_PROGRESS_STEPS = [
-    "细化工作方案，明确责任分工和时间节点",
-    "召开专题推进会，对接相关部门和居民区",
-    "完成现场踏勘和需求摸底",
-    "按节点组织实施，推进情况每周通报",
-    "集中力量攻坚，阶段性目标基本达成",
-    "开展中期检查，对发现的问题逐项整改",
-    "巩固成效，着手准备验收材料",
-]
-
-_LAG_REASONS = {
-    "客观因素": "受连续降雨和疫情防控影响，施工队伍进场时间推迟。",
-    "前期手续": "项目立项和规划许可手续仍在办理中，尚未取得批复。",
-    "资金": "项目资金尚未全部落实，部分采购无法启动。",
-    "统筹协调": "涉及多个部门和居民区，协调会议召开不及时，合力尚未形成。",
-    "主观攻坚": "面对居民意见分歧，推进措施不够有力，存在观望情绪。",
-}
-
-
-def progress_text(title, month, done, lagging):
-    if done:
-        return f"{title}已全面完成，已通过验收并投入使用。"
-    step = _PROGRESS_STEPS[(month - 1) % len(_PROGRESS_STEPS)]
-    if lagging:
-        return f"{month}月，{title}{step}，但进度滞后于计划。"
-    return f"{month}月，{title}{step}，总体按计划推进。"
-
-
-def lag_reason(category_name):
-    for key, text in _LAG_REASONS.items():
-        if key in category_name:
-            return text
-    return "推进中遇到新情况，正在研究解决办法。"

@@ -20,6 +20,8 @@ WIDTHS = {
     "类别": 22,
     "事项名称": 36,
     "工作目标": 40,
+    "量化指标": 10,
+    "指标单位": 8,
     "牵头单位": 16,
     "协同单位": 24,
     "责任领导": 10,
@@ -59,6 +61,14 @@ def _sheet(ws, title, extra_headers=()):
     )
 
 
+def _amount(value):
+    """A target as a number Excel can sum: 3 not 3.00, 2.5 as 2.5."""
+    if value is None:
+        return None
+    value = value.normalize()
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
 def task_row(task):
     """One task's row, from a KeyTask instance (the import's current values read the same)."""
     milestones = sorted(task.milestones.all(), key=lambda m: (m.order, m.due, m.pk))
@@ -67,6 +77,8 @@ def task_row(task):
         task.category.name if task.category_id else "",
         task.title,
         task.goal,
+        _amount(task.target_value),
+        task.target_unit,
         task.lead_unit.name,
         "、".join(sorted(u.name for u in task.partner_units.all())),
         task.leader,
@@ -77,7 +89,18 @@ def task_row(task):
 
 #: tasks read from the database at a time, with their partners and milestones
 CHUNK = 2000
-_FIELDS = ("pk", "code", "category__name", "title", "goal", "lead_unit__name", "leader", "deadline")
+_FIELDS = (
+    "pk",
+    "code",
+    "category__name",
+    "title",
+    "goal",
+    "target_value",
+    "target_unit",
+    "lead_unit__name",
+    "leader",
+    "deadline",
+)
 
 
 def task_rows(tasks):
@@ -100,7 +123,7 @@ def task_rows(tasks):
             .values_list("task_id", "due", "description")
         ):
             milestones[task_id].append((due, description))
-        for pk, code, category, title, goal, lead_unit, leader, deadline in chunk:
+        for pk, code, category, title, goal, value, unit, lead_unit, leader, deadline in chunk:
             yield (
                 pk,
                 [
@@ -108,6 +131,8 @@ def task_rows(tasks):
                     category or "",
                     title,
                     goal,
+                    _amount(value),
+                    unit,
                     lead_unit,
                     "、".join(sorted(partners[pk])),
                     leader,
@@ -153,6 +178,8 @@ def build_template(year=None):
             "街道民生实事项目",
             "老旧小区综合改造",
             "完成3个小区改造，惠及居民2327户",
+            3,
+            "个",
             "城建中心",
             "社区管理办公室、东苑居民区",
             "张建华",
@@ -168,6 +195,8 @@ def build_template(year=None):
         "3. 协同单位可用顿号、逗号、分号或换行分隔。",
         "4. 完成时限可写 2022-12-31、2022/12/31、2022年12月31日、12月31日、12月底，或设为日期格式。",
         "5. 节点计划每行或每个“；”写一个节点，以日期开头，如“3月底前：完成方案设计”。",
+        "6. 量化指标填数字（如 3），指标单位填“个”“户”“万元”等；系统按量化指标和完成时限计算序时进度。"
+        "没有量化指标的事项两列都留空。",
     ]
     for offset, text in enumerate(notes):
         xlsx.set_value(example.cell(row=4 + offset, column=1), text)

@@ -22,6 +22,7 @@ class ListColumn:
     header: str
     template: str
     name: str = ""
+    sort: str = ""  # a key of `sort_columns` when the column can be sorted by
 
 
 class LedgerExtension:
@@ -44,6 +45,11 @@ class LedgerExtension:
         """[ListColumn] shown after 事项名称."""
         return []
 
+    def sort_columns(self, ledger):
+        """[(key, label, order)]: columns the list may be sorted by (core/listing.py);
+        `order` is a tuple of field paths or query expressions."""
+        return []
+
     def prepare_rows(self, ledger, tasks):
         """Add what the columns need to the queryset of the page's rows (prefetches);
         returns the queryset. Must not add a query per row."""
@@ -52,6 +58,10 @@ class LedgerExtension:
     def note(self, ledger):
         """A short text above the table (which month the columns show), or ""."""
         return ""
+
+    def legends(self, ledger):
+        """[template name]: explanations shown above the table (灯色说明 for the lights)."""
+        return []
 
     # --- the Excel export of a view ---------------------------------------
     def export_columns(self, ledger):

@@ -119,6 +119,9 @@ class LedgerFilter:
     def notes(self):
         return [text for extension in self.extensions if (text := extension.note(self))]
 
+    def legends(self):
+        return [name for extension in self.extensions for name in extension.legends(self)]
+
     def category_counts(self):
         """[(category or None, count)] for the selected year (and office), counted in one
         query; the year's categories with no task show 0, tasks with no category come last."""

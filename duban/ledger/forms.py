@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from duban.core.forms import YearField
 from duban.core.importflow import check_upload
 from duban.core.periods import PeriodError, parse_year
-from duban.core.workdays import Calendar, CalendarGapError
+from duban.core.workdays import Calendar
 from duban.ledger.models import AssignmentSource, Category, KeyTask, Milestone
 from duban.org import roles as R
 from duban.org.models import Office, Unit
@@ -266,12 +266,10 @@ class AssignedItemForm(KeyTaskForm):
             cleaned["code"] = next_assigned_code(self.instance.office, year)
         source, assigned_on = cleaned.get("source"), cleaned.get("assigned_on")
         if not cleaned.get("deadline") and source and assigned_on and "deadline" not in self.errors:
-            try:
-                cleaned["deadline"] = Calendar.load().add_workdays(
-                    assigned_on, source.default_workdays
-                )
-            except CalendarGapError as exc:
-                self.add_error("deadline", str(exc))
+            calendar = Calendar.load()
+            cleaned["deadline"] = calendar.add_workdays(assigned_on, source.default_workdays)
+            # said beside 已新增 when the year's calendar rests on a fallback
+            self.calendar_warnings = calendar.warnings()
         deadline = cleaned.get("deadline")
         if deadline and assigned_on and deadline < assigned_on:
             self.add_error("deadline", _t("完成时限不能早于交办日期"))
@@ -315,7 +313,7 @@ def save_milestones(formset, task):
 class ImportUploadForm(forms.Form):
     file = forms.FileField(
         label=_("台账文件"),
-        help_text=_("Excel 文件（.xlsx）或 .csv 文件，可先下载导入模板"),
+        help_text=_("Excel 或 CSV 文件，可先下载导入模板"),
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
     )
     year = YearField(label=_("年度"))

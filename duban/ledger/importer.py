@@ -1,7 +1,9 @@
 """Ledger import (重点工作台账导入): the office's Excel ledger into key tasks.
 
 The columns are the contract of the ledger issue:
-编号 | 类别 | 事项名称 | 工作目标 | 牵头单位 | 协同单位 | 责任领导 | 完成时限 | 节点计划.
+编号 | 类别 | 事项名称 | 工作目标 | 量化指标 | 指标单位 | 牵头单位 | 协同单位 | 责任领导 |
+完成时限 | 节点计划 (量化指标 and 指标单位 feed the engine's pace rule; a file without them
+leaves a task's target as it is).
 Rows update by (office, year, 编号) and never duplicate; a re-import of the
 same file changes nothing. Unknown units and categories are errors naming
 the closest existing names, unless `create_missing` asks to create them.
@@ -16,6 +18,7 @@ from dataclasses import dataclass, field
 
 from duban.core import audit
 from duban.core.dates import DateParseError, format_date, parse_date
+from duban.core.numfmt import AmountError, amount_text, parse_amount
 from duban.core.tabular import Column, RowChange, RowError, TabularImport, cell_text, closest
 from duban.ledger.milestones import MilestoneParseError, format_milestones, parse_milestones
 from duban.ledger.models import Category, KeyTask, Milestone, save_task
@@ -26,6 +29,8 @@ COLUMNS = [
     Column("category", "类别", required=True, aliases=("项目类别", "工作类别")),
     Column("title", "事项名称", required=True, aliases=("工作事项", "项目名称", "重点工作")),
     Column("goal", "工作目标", aliases=("目标任务",)),
+    Column("target_value", "量化指标", aliases=("目标值", "指标值", "量化目标")),
+    Column("target_unit", "指标单位", aliases=("计量单位",)),
     Column("lead_unit", "牵头单位", required=True, aliases=("责任单位", "牵头部门")),
     Column("partner_units", "协同单位", aliases=("配合单位", "协同部门")),
     Column("leader", "责任领导", aliases=("分管领导",)),
@@ -36,7 +41,7 @@ HEADERS = [c.header for c in COLUMNS]
 
 PARTNER_SPLIT = re.compile(r"[、，,;；\n\r]+")
 
-LIMITS = {"code": 30, "title": 200, "leader": 50}
+LIMITS = {"code": 30, "title": 200, "leader": 50, "target_unit": 20}
 # Names the import may create, and milestone texts: PostgreSQL refuses longer ones.
 NAME_LIMIT = 100
 MILESTONE_LIMIT = 300
@@ -54,6 +59,9 @@ class Record:
     leader: str
     deadline: object
     milestones: list = field(default_factory=list)
+    target_value: object = None
+    target_unit: str = ""
+    has_target: bool = True  # False: the file has no 量化指标 column, keep what is stored
 
 
 def guess_unit_kind(name):
@@ -66,6 +74,9 @@ def guess_unit_kind(name):
 
 class LedgerImport(TabularImport):
     columns = COLUMNS
+    # what the person can do about an unknown unit, in the words of where they import from
+    # (the command line sets its option's name)
+    create_hint = "如需新建，请勾选“自动创建缺失的单位和类别”"
 
     def __init__(self, office, year, *, user=None, create_missing=False):
         super().__init__(user=user)
@@ -112,7 +123,7 @@ class LedgerImport(TabularImport):
             RowError(
                 row.number,
                 label,
-                f"单位“{name}”不存在（{hint_text}）；如需新建，请勾选“自动创建缺失的单位和类别”（命令行加 --create-missing）",
+                f"单位“{name}”不存在（{hint_text}）；{self.create_hint}",
             )
         )
 
@@ -180,6 +191,22 @@ class LedgerImport(TabularImport):
                     RowError(row.number, "节点计划", f"第{number}个节点超过 {MILESTONE_LIMIT} 个字")
                 )
 
+        target_unit = values.get("target_unit", "")
+        try:
+            target_value = parse_amount(row.values.get("target_value"))
+        except AmountError as exc:
+            errors.append(RowError(row.number, "量化指标", str(exc)))
+            target_value = None
+        else:
+            if target_unit and target_value is None and "target_value" in row.values:
+                errors.append(
+                    RowError(
+                        row.number,
+                        "量化指标",
+                        f"填了指标单位“{target_unit}”，请同时填写量化指标（数字）",
+                    )
+                )
+
         if len(errors) > count:
             return None
         return Record(
@@ -193,6 +220,9 @@ class LedgerImport(TabularImport):
             leader=values.get("leader", ""),
             deadline=deadline,
             milestones=milestones,
+            target_value=target_value,
+            target_unit=target_unit,
+            has_target="target_value" in row.values,
         )
 
     # --- planning -----------------------------------------------------
@@ -202,6 +232,8 @@ class LedgerImport(TabularImport):
             "category": task.category.name if task.category_id else "",
             "title": task.title,
             "goal": task.goal,
+            "target_value": amount_text(task.target_value),
+            "target_unit": task.target_unit,
             "lead_unit": task.lead_unit.name,
             "partner_units": "、".join(sorted(u.name for u in task.partner_units.all())),
             "leader": task.leader,
@@ -217,6 +249,8 @@ class LedgerImport(TabularImport):
             "category": record.category,
             "title": record.title,
             "goal": record.goal,
+            "target_value": amount_text(record.target_value),
+            "target_unit": record.target_unit,
             "lead_unit": record.lead_unit,
             "partner_units": "、".join(sorted(record.partner_units)),
             "leader": record.leader,
@@ -230,6 +264,11 @@ class LedgerImport(TabularImport):
             report.created.append(RowChange(record.row, record.key, record.title))
             return
         before, after = self.current_values(task), self.record_values(record)
+        if not record.has_target:
+            after["target_value"], after["target_unit"] = (
+                before["target_value"],
+                before["target_unit"],
+            )
         labels = {c.key: c.header for c in COLUMNS}
         changes = [(labels[k], before[k], after[k]) for k in after if before[k] != after[k]]
         target = report.updated if changes else report.unchanged
@@ -263,7 +302,7 @@ class LedgerImport(TabularImport):
             self._update(self.existing[record.key], record, categories)
 
     def _fields(self, record, categories):
-        return {
+        fields = {
             "category": categories[record.category] if record.category else None,
             "title": record.title,
             "goal": record.goal,
@@ -271,6 +310,10 @@ class LedgerImport(TabularImport):
             "leader": record.leader,
             "deadline": record.deadline,
         }
+        if record.has_target:
+            fields["target_value"] = record.target_value
+            fields["target_unit"] = record.target_unit
+        return fields
 
     def _create(self, records, categories):
         if not records:

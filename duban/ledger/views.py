@@ -3,7 +3,6 @@
 a visible task one may not edit answers 403."""
 
 import functools
-from io import BytesIO
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -11,14 +10,13 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Prefetch
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
 from duban.core.http import PeriodError, bad_request, year_param
 from duban.core.importflow import ImportFlow
+from duban.core.listing import Col, Listing, xlsx_response
 from duban.ledger import extensions as ext
 from duban.ledger.changelog import task_changes
 from duban.ledger.exporter import build_template, build_workbook
@@ -64,29 +62,43 @@ LEDGER_ORDER = [
 ]
 
 
+# The columns one may sort the ledger by (core/listing.py); the ledger's order breaks ties.
+# The export is the ledger's own Excel (importable back), in the order on screen.
+LEDGER_LIST = Listing.define(
+    Col("code", "编号", order=("code",)),
+    Col("office", "所属街道", order=("office__order", "office__name")),
+    Col("category", "类别", order=("category__order",)),
+    Col("title", "事项名称", order=("title",)),
+    Col("lead_unit", "牵头单位", order=("lead_unit__order", "lead_unit__name")),
+    Col("leader", "责任领导", order=("leader",)),
+    Col("deadline", "完成时限", order=("deadline",)),
+)
+
+
+def _listing(request, ledger):
+    """The ledger's columns and those the extensions let one sort by (状态, 预警)."""
+    extra = [
+        Col(key, label, order=order)
+        for extension in ledger.extensions
+        for key, label, order in extension.sort_columns(ledger)
+    ]
+    return LEDGER_LIST.with_columns(*extra).bind(request.GET)
+
+
 def _rows(tasks):
-    """What a table row shows, in the ledger's order, fetched in a fixed number of queries."""
-    return (
-        tasks.order_by(*LEDGER_ORDER)
-        .select_related("category", "lead_unit", "office")
-        .prefetch_related(
-            Prefetch("partner_units", queryset=Unit.objects.order_by("order", "name"))
-        )
+    """What a table row shows, fetched in a fixed number of queries."""
+    return tasks.select_related("category", "lead_unit", "office").prefetch_related(
+        Prefetch("partner_units", queryset=Unit.objects.order_by("order", "name"))
     )
-
-
-def _xlsx_response(workbook, filename):
-    buffer = BytesIO()
-    workbook.save(buffer)
-    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    return response
 
 
 @login_required
 def task_list(request):
     ledger = LedgerFilter(request.GET, request.user)
-    tasks = _rows(ledger.queryset).annotate(milestone_count=Count("milestones"))
+    listing = _listing(request, ledger)
+    tasks = _rows(listing.order(ledger.queryset, *LEDGER_ORDER)).annotate(
+        milestone_count=Count("milestones")
+    )
     for extension in ledger.extensions:
         tasks = extension.prepare_rows(ledger, tasks)
     page = Paginator(tasks, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -97,6 +109,7 @@ def task_list(request):
         "ledger/list.html",
         {
             "ledger": ledger,
+            "listing": listing,
             "form": ledger.form,
             "page": page,
             "columns": columns,
@@ -112,12 +125,13 @@ def export(request):
     """导出当前视图: the list page's filter, every page of it, as the ledger's Excel, with
     what the extensions add (the month's 状态, 预警 and 进展)."""
     ledger = LedgerFilter(request.GET, request.user)
-    tasks = ledger.queryset.order_by(*LEDGER_ORDER)  # the exporter loads what rows need
+    # the exporter loads what rows need; the order is the one on screen
+    tasks = _listing(request, ledger).order(ledger.queryset, *LEDGER_ORDER)
     extra = [
         (extension.export_columns(ledger), extension.export_values(ledger, tasks))
         for extension in ledger.extensions
     ]
-    return _xlsx_response(build_workbook(tasks, extra), f"重点工作台账-{ledger.year}.xlsx")
+    return xlsx_response(build_workbook(tasks, extra), f"重点工作台账-{ledger.year}.xlsx")
 
 
 @supervisor_required
@@ -127,7 +141,7 @@ def import_template(request):
     except PeriodError as error:
         return bad_request(request, str(error))
     template = build_template(year)
-    return _xlsx_response(template, "重点工作台账导入模板.xlsx")
+    return xlsx_response(template, "重点工作台账导入模板.xlsx")
 
 
 @login_required
@@ -149,6 +163,7 @@ def task_detail(request, pk):
         "ledger/detail.html",
         {
             "task": task,
+            "list_url": f"{reverse('ledger:list')}?year={task.year}",
             "partners": task.partner_units.order_by("order", "name"),
             "milestones": [(milestone, states.get(milestone.pk, "")) for milestone in milestones],
             "sections": sections,
@@ -199,6 +214,8 @@ def _task_form(request, task, form_class):
                 messages.success(request, _("已新增：%(task)s") % {"task": task})
             else:
                 messages.success(request, _("已保存：%(task)s") % {"task": task})
+            for warning in getattr(form, "calendar_warnings", ()):
+                messages.warning(request, _("完成时限按工作日推算：") + warning)
             return redirect("ledger:detail", pk=task.pk)
 
     if form_class is AssignedItemForm and task.pk is None:
@@ -252,7 +269,7 @@ class LedgerImportFlow(ImportFlow):
     file_noun = "台账文件"
     intro = (
         "上传后先预览：系统会逐行检查并列出将新增、更新的事项，确认后才会写入台账。"
-        "已有编号的事项按编号更新。支持 .xlsx 和 .csv（UTF-8 或 GB18030 编码）。"
+        "已有编号的事项按编号更新。支持 Excel 文件和 CSV 文件（旧版 .xls 请先在 Excel 中另存为新格式）。"
     )
 
     @property

@@ -221,6 +221,7 @@ def run(today, calendar=None, send=True):
     calendar = calendar or Calendar.load()
     report = RunReport(today=today, workday=calendar.is_workday(today), dry_run=not send)
     report.reminders = plan(today, calendar, report.warnings)
+    report.warnings += calendar.warnings()  # years whose working days rest on a fallback
     for reminder in report.reminders:
         report.outcomes += send_now(reminder, today, dry_run=not send)
     return report

@@ -9,29 +9,46 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from duban.core.listing import Col, Listing
 from duban.notify.models import Notification
 
 PAGE_SIZE = 50
+NOTIFICATIONS = Listing.define(
+    Col(
+        "state",
+        "状态",
+        order=("read_at",),
+        value=lambda n: "已读" if n.read_at else "未读",
+        width=8,
+    ),
+    Col("title", "通知", order=("title",), value=lambda n: n.title, width=40),
+    Col("body", "内容", value=lambda n: n.body, width=60),
+    Col("created_at", "时间", order=("created_at",), value=lambda n: n.created_at, width=18),
+)
 
 
 @login_required
 def notification_list(request):
-    notifications = (
-        Notification.objects.filter(user=request.user)
-        .annotate(
-            unread_first=Case(
-                When(read_at__isnull=True, then=Value(0)),
-                default=Value(1),
-                output_field=IntegerField(),
-            )
+    notifications = Notification.objects.filter(user=request.user).annotate(
+        unread_first=Case(
+            When(read_at__isnull=True, then=Value(0)),
+            default=Value(1),
+            output_field=IntegerField(),
         )
-        .order_by("unread_first", "-created_at", "-id")
     )
+    listing = NOTIFICATIONS.bind(request.GET)
+    notifications = listing.order(notifications, "unread_first", "-created_at", "-id")
+    if listing.exporting:
+        return listing.export(notifications, "我的通知")
     page = Paginator(notifications, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "notify/list.html",
-        {"page": page, "unread": Notification.objects.unread(request.user).count()},
+        {
+            "page": page,
+            "listing": listing,
+            "unread": Notification.objects.unread(request.user).count(),
+        },
     )
 
 

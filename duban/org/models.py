@@ -126,6 +126,13 @@ class Profile(models.Model):
     )
     roles = models.ManyToManyField(Role, verbose_name=_("角色"), blank=True)
     phone = models.CharField(_("电话"), max_length=30, blank=True)
+    must_change_password = models.BooleanField(
+        _("下次登录须修改密码"),
+        default=False,
+        help_text=_("管理员设置或重置密码后勾选：本人登录后须先修改密码"),
+    )
+    # who gave whom which unit and roles, and who set a password (人员管理, admin)
+    history = HistoricalRecords(bases=[AuditFields], m2m_fields=[roles])
 
     class Meta:
         verbose_name = _("人员信息")

@@ -1,11 +1,41 @@
 """Which offices a person's pages span: their own office and, for a district, the streets
 under it. Every office-wide query (ledger, reports, dashboard) starts from here."""
 
+from django.contrib.auth import get_user_model
+
 from duban.org import roles as R
-from duban.org.models import Office
+from duban.org.models import Office, Unit
 
 
 def offices_in_scope(user):
     """The offices whose data `user` may see (all of them for a superuser)."""
     scope = R.office_scope_ids(user)
     return Office.objects.all() if scope is None else Office.objects.filter(pk__in=scope)
+
+
+def units_in_scope(user):
+    """The units of the offices `user` may see (人员管理, 单位管理)."""
+    scope = R.office_scope_ids(user)
+    units = Unit.objects.select_related("office", "parent")
+    return units if scope is None else units.filter(office_id__in=scope)
+
+
+def people_in_scope(user):
+    """The accounts 督查管理员 manages: the people of its office scope. The deployment's
+    superusers are managed by themselves, never from an office's page."""
+    people = get_user_model().objects.filter(profile__isnull=False)
+    scope = R.office_scope_ids(user)
+    if scope is None:
+        return people
+    return people.filter(profile__office_id__in=scope, is_superuser=False)
+
+
+def sees_every_office(user):
+    """Whether `user`'s scope holds every office of the deployment: a superuser, the one
+    street of a single-street install, or the district above all its streets. Settings
+    shared by the whole deployment may be changed only by such a person, so one street
+    never changes another's."""
+    scope = R.office_scope_ids(user)
+    if scope is None:
+        return True
+    return not Office.objects.exclude(pk__in=scope).exists()

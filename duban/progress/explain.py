@@ -60,3 +60,40 @@ def describe(result):
         "reasons": reasons(status, result.flags),
         "needs_reason": status == Status.LAGGING,
     }
+
+
+LIGHT_ORDER = (Light.RED, Light.YELLOW, Light.BLUE, Light.GREEN)
+
+
+def light_rank(light):
+    """Most serious first: red 0, yellow 1, blue 2, green 3; no light last (4)."""
+    return LIGHT_ORDER.index(light) if light in LIGHT_ORDER else len(LIGHT_ORDER)
+
+
+def light_meanings(rules=None):
+    """The one legend of the three-colour warning (三色预警), most serious first, as the
+    engine decides each light (progress/status.py, "Light, first match wins"), with the
+    office's own thresholds: [(light, "红灯", what it means, what to do)]."""
+    streak = getattr(rules, "red_after_lagging_periods", 2)
+    soon = getattr(rules, "due_soon_workdays", 5)
+    return [
+        (
+            Light.RED,
+            str(Light.RED.label),
+            f"已超过完成时限仍未完成，或连续{streak}期推进滞后",
+            "党政办发督办单，牵头单位限期整改",
+        ),
+        (
+            Light.YELLOW,
+            str(Light.YELLOW.label),
+            "推进滞后：节点未按期完成、完成值低于序时进度，或单位自评滞后",
+            "填报时须写明滞后原因和下步措施",
+        ),
+        (
+            Light.BLUE,
+            str(Light.BLUE.label),
+            f"距完成时限{soon}个工作日以内，尚未完成",
+            "抓紧完成，按时报送",
+        ),
+        (Light.GREEN, str(Light.GREEN.label), "已完成，或按计划推进正常", "保持"),
+    ]

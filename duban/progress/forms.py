@@ -112,7 +112,7 @@ class ProgressImportForm(forms.Form):
 
     file = forms.FileField(
         label=_("进展文件"),
-        help_text=_("Excel 文件（.xlsx）或 .csv 文件，可先下载本月导入模板"),
+        help_text=_("Excel 或 CSV 文件，可先下载本月导入模板"),
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
     )
     period = forms.CharField(label=_("报送月份"), widget=MonthInput(), help_text=_("如 2022-07"))

@@ -30,12 +30,13 @@ equal what is stored changes nothing: no version, no Review, no history row.
 import copy
 import re
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
 
 from duban.core import xlsx
+from duban.core.numfmt import AmountError, parse_amount
 from duban.core.periods import Period, PeriodError
 from duban.core.tabular import Column, RowChange, RowError, TabularImport, cell_text, closest
 from duban.ledger.models import KeyTask
@@ -53,7 +54,8 @@ COLUMNS = [
 ]
 HEADERS = [c.header for c in COLUMNS]
 
-#: what may be written in 状态 (the template's dropdown offers the first four)
+#: what may be written in 状态 (the template's dropdown offers STATUS_CHOICES; the older
+#: words 推进顺利, 顺利, 正常 and 滞后 are still read)
 STATUS_WORDS = {
     "已完成": Status.COMPLETED,
     "推进顺利": Status.ON_TRACK,
@@ -63,11 +65,8 @@ STATUS_WORDS = {
     "正常": Status.ON_TRACK,
     "滞后": Status.LAGGING,
 }
-STATUS_CHOICES = ["已完成", "推进顺利", "推进正常", "推进滞后"]
+STATUS_CHOICES = ["已完成", "推进正常", "推进滞后"]
 IMPORT_COMMENT = "Excel 导入"
-
-CENT = Decimal("0.01")
-VALUE_LIMIT = Decimal("1e12")  # max_digits=14, decimal_places=2
 
 
 def _name_key(text):
@@ -217,28 +216,12 @@ class ProgressImport(TabularImport):
         )
 
     def _completed_value(self, row, task, errors):
-        raw = row.values.get("completed_value")
-        text = cell_text(raw)
-        if text == "":
+        try:
+            value = parse_amount(row.values.get("completed_value"))
+        except AmountError as error:
+            errors.append(RowError(row.number, "完成值", str(error)))
             return None
-        if isinstance(raw, bool):
-            value = None
-        elif isinstance(raw, int | float):
-            value = Decimal(str(raw))
-        else:
-            try:
-                value = Decimal(re.sub(r"[,，\s]", "", text))
-            except InvalidOperation:
-                value = None
-        if value is None or not value.is_finite():
-            errors.append(RowError(row.number, "完成值", f"“{text}”不是数字"))
-            return None
-        if value < 0:
-            errors.append(RowError(row.number, "完成值", f"不能为负数：{text}"))
-            return None
-        value = value.quantize(CENT, rounding=ROUND_HALF_UP)
-        if value >= VALUE_LIMIT:
-            errors.append(RowError(row.number, "完成值", f"数值过大：{text}"))
+        if value is None:
             return None
         if task is not None and task.target_value is None:
             errors.append(
@@ -500,7 +483,7 @@ def build_template(office, period):
         f"{office.name} {period.label} 重点工作进展导入说明：",
         "1. 表头按名称识别，列的顺序可调整；灰色的事项名称、牵头单位、量化指标仅供对照，导入时忽略。",
         "2. 编号、进展情况必填（红色表头）；没有进展的事项可整行删除。",
-        "3. 状态可选 已完成、推进顺利、推进正常、推进滞后；留空则由系统按节点、时限和完成值研判。",
+        "3. 状态可选 已完成、推进正常、推进滞后；留空则由系统按节点、时限和完成值研判。",
         "4. 状态为推进滞后时必须填写滞后原因，原因类别从下拉列表中选择。",
         "5. 完成值只对有量化指标的事项填写，填数字（累计完成量）。",
         "6. 导入即视为党政办采纳的本月研判结果；同一文件重复导入不会产生任何改动。",

@@ -58,28 +58,6 @@ def _start(year, assigned_on):
     return assigned_on or dt.date(year, 1, 1)
 
 
-class CachedCalendar:
-    """Remembers each day's answer: judging 2,000 tasks asks about the same few
-    hundred days again and again, and chinesecalendar takes ~60 µs per question."""
-
-    def __init__(self, calendar):
-        self.calendar = calendar
-        self.days = {}
-
-    def is_workday(self, day):
-        known = self.days.get(day)
-        if known is None:
-            known = self.days[day] = self.calendar.is_workday(day)
-        return known
-
-    def workdays_between(self, start, end):
-        if end < start:
-            return -self.workdays_between(end, start)
-        return sum(
-            self.is_workday(start + dt.timedelta(days=n)) for n in range(1, (end - start).days + 1)
-        )
-
-
 class _Loaded:
     """Everything the engine needs for a set of tasks and one month, in five queries
     (plain values rather than model instances: 2,000 tasks must judge within a second).
@@ -144,7 +122,6 @@ class _Loaded:
 
 
 def _run(loaded, period, as_of, calendar, rules):
-    calendar = calendar if isinstance(calendar, CachedCalendar) else CachedCalendar(calendar)
     return {
         pk: engine.judge(
             task,
@@ -327,7 +304,7 @@ class Proposer:
         self.period = _month(period_key)
         self.as_of = as_of or default_as_of(self.period)
         self.loaded = _Loaded(tasks_queryset, self.period)
-        self.calendar = CachedCalendar(calendar or Calendar.load())
+        self.calendar = calendar or Calendar.load()
         self.rules = rules_in(rules)
 
     def previous(self, task):

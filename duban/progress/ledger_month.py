@@ -11,7 +11,7 @@ default the latest judged month of the year (`month.default_month`).
 from __future__ import annotations
 
 from django import forms
-from django.db.models import Prefetch
+from django.db.models import Case, IntegerField, OuterRef, Prefetch, Subquery, When
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -74,8 +74,27 @@ class MonthView(LedgerExtension):
 
     def columns(self, ledger):
         return [
-            ListColumn("状态", "progress/_cell_status.html", "status"),
-            ListColumn("预警", "progress/_cell_light.html", "light"),
+            ListColumn("状态", "progress/_cell_status.html", "status", sort="status"),
+            ListColumn("预警", "progress/_cell_light.html", "light", sort="light"),
+        ]
+
+    def sort_columns(self, ledger):
+        """状态 and 预警 of the month shown, most serious first when ascending (推进滞后
+        before 推进正常 before 已完成; red, yellow, blue, green); unjudged tasks last."""
+
+        def rank(field, values):
+            whens = [When(**{field: value}, then=index) for index, value in enumerate(values)]
+            ranked = Judgement.objects.filter(task=OuterRef("pk"), period=ledger.period.key)
+            return Subquery(
+                ranked.annotate(rank=Case(*whens, output_field=IntegerField())).values("rank")[:1],
+                output_field=IntegerField(),
+            )
+
+        statuses = [Status.LAGGING, Status.ON_TRACK, Status.COMPLETED]
+        lights = [Light.RED, Light.YELLOW, Light.BLUE, Light.GREEN]
+        return [
+            ("status", "状态", (rank("status", statuses),)),
+            ("light", "预警", (rank("light", lights),)),
         ]
 
     def prepare_rows(self, ledger, tasks):
@@ -92,6 +111,9 @@ class MonthView(LedgerExtension):
         if ledger.span and not ledger.span.is_month:
             return f"状态与预警：{ledger.span.label}（截至{ledger.period.label}研判）"
         return f"状态与预警：{ledger.period.label}研判"
+
+    def legends(self, ledger):
+        return ["progress/_ledger_legend.html"]
 
     def export_columns(self, ledger):
         return [("状态", 10), ("预警", 8), (f"{ledger.period.label}进展", 50)]

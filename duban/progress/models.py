@@ -16,6 +16,7 @@ from simple_history.models import HistoricalRecords
 
 from duban.core.audit import AuditFields
 from duban.ledger.models import KeyTask
+from duban.org import roles as R
 from duban.org.models import Unit
 
 
@@ -95,7 +96,19 @@ class ReasonCategory(models.Model):
 
 class SubmissionQuerySet(models.QuerySet):
     def visible_to(self, user):
-        return self.filter(task__in=KeyTask.objects.visible_to(user))
+        """The reports a user may open: those on tasks the user sees, except that a draft
+        belongs to its unit until it is submitted — partner units, leaders, viewers and
+        the office do not see it (the task page, the report page and its evidence all
+        start here)."""
+        visible = self.filter(task__in=KeyTask.objects.visible_to(user))
+        if user is None or not user.is_authenticated or user.is_superuser:
+            return visible
+        profile = R.profile_of(user)
+        own_unit = profile.unit_id if profile else None
+        drafts = models.Q(state=Submission.State.DRAFT)
+        if own_unit is None:
+            return visible.exclude(drafts)
+        return visible.exclude(drafts & ~models.Q(unit_id=own_unit))
 
 
 class Submission(models.Model):
@@ -110,7 +123,7 @@ class Submission(models.Model):
 
     class SelfStatus(models.TextChoices):
         COMPLETED = "completed", _("已完成")
-        ON_TRACK = "on_track", _("推进顺利/正常")
+        ON_TRACK = "on_track", _("推进正常")
         LAGGING = "lagging", _("推进滞后")
 
     task = models.ForeignKey(

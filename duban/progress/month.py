@@ -132,6 +132,45 @@ def reference_month(tasks, period, today):
     return latest_judged_month(tasks, months) or months[-1]
 
 
+def opening_month(tasks, today):
+    """The month a month picker opens on (填报, 报送看板, 研判本月, and through
+    `reading_month` the reports and the dashboard): the current month when some task of
+    `tasks` belongs to its year (there is something to report), else the latest month
+    not after today with a report or a judgement of `tasks`, else the current month."""
+    current = Period.containing(today)
+    if tasks.filter(year=current.year).exists():
+        return current
+    keys = [
+        key
+        for key in (
+            Submission.objects.filter(task__in=tasks, period__lte=current.key)
+            .order_by("-period")
+            .values_list("period", flat=True)
+            .first(),
+            Judgement.objects.filter(task__in=tasks, period__lte=current.key)
+            .order_by("-period")
+            .values_list("period", flat=True)
+            .first(),
+        )
+        if key
+    ]
+    for key in sorted(keys, reverse=True):
+        try:
+            period = Period.parse(key)
+        except PeriodError:
+            continue
+        if period.is_month:
+            return period
+    return current
+
+
+def reading_month(tasks, today):
+    """The month a page that reads judgements opens on (报告, 驾驶舱): in the year of
+    `opening_month`, its latest judged month not after today (`reference_month`)."""
+    year = opening_month(tasks, today).year
+    return reference_month(tasks, Period.parse(str(year)), today)
+
+
 def default_month(tasks, year, today):
     """The month a page about `year` opens on: the latest judged month of the year, else the
     current month when it lies in the year, else December."""

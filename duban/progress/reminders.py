@@ -30,7 +30,6 @@ from django.utils.translation import gettext_lazy as _
 
 from duban.core.dates import chinese_date
 from duban.core.periods import Period
-from duban.core.workdays import CalendarGapError
 from duban.notify.recipients import unit_people
 from duban.notify.registry import Reminder, ReminderSource
 from duban.org import roles as R
@@ -184,16 +183,8 @@ def plan(today, calendar, rules, warnings=None):
     # The previous month's deadline may have moved into this month, and a small
     # submission_day puts next month's deadline within reach of its reminders.
     for period in (current.previous(), current, upcoming):
-        try:
-            deadline = submission_deadline(period, calendar, rules)
-            kind = report_kind(today, deadline, calendar, rules.remind_before_workdays)
-        except CalendarGapError as error:
-            if period != upcoming:
-                raise
-            # Next year's calendar may not be published yet; this month's reminders go on.
-            if warnings is not None:
-                warnings.append(str(error))
-            continue
+        deadline = submission_deadline(period, calendar, rules)
+        kind = report_kind(today, deadline, calendar, rules.remind_before_workdays)
         if kind is None:
             continue
         late = calendar.workdays_between(deadline, today) if kind == Kind.REPORT_LATE else 0

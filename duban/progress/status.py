@@ -43,7 +43,7 @@ Status
              - overdue: deadline < as_of (the deadline day itself is not overdue);
              - milestone missed: a milestone's due date is before as_of and no accepted
                submission of the milestone's month or later reports the task completed
-               or on track (an accepted 推进顺利/正常 report of that month or later is the
+               or on track (an accepted 推进正常 report of that month or later is the
                unit's word, accepted by the office, that the plan up to then is kept);
              - behind pace: the task has a target and the latest reported completed
                value (none reported counts as 0) is below
@@ -51,7 +51,7 @@ Status
                clipped to 0..1 (no deadline: the year's end). Exactly at the line is
                not behind;
              - the unit itself reports 推进滞后 in the latest accepted submission.
-  on_track   otherwise (推进顺利 and 推进正常 are one bucket).
+  on_track   otherwise (推进正常; the reference's 推进顺利(正常) — one bucket, one word on screen).
 
 Flags (the reasons, with their numbers, stored with the judgement)
   overdue {days, workdays}; milestone_missed {description, due, days_late, count}

@@ -23,8 +23,8 @@ from django.views.decorators.http import require_POST
 
 from duban.core import numfmt
 from duban.core.importflow import ImportFlow
+from duban.core.listing import Col, Listing
 from duban.core.periods import MAX_YEAR, MIN_YEAR, Period, PeriodError, parse_year
-from duban.core.workdays import CalendarGapError
 from duban.ledger.forms import default_office
 from duban.ledger.models import KeyTask
 from duban.org import roles as R
@@ -41,6 +41,7 @@ from duban.progress.importer import ProgressImport, build_template
 from duban.progress.models import (
     Evidence,
     Judgement,
+    Light,
     PartnerFeedback,
     Review,
     Status,
@@ -57,7 +58,9 @@ TASK_ORDER = [F("category__order").asc(nulls_last=True), "code", "pk"]
 
 
 def _period(request):
-    """The month asked for (?period=2022-07), or the current month."""
+    """The month asked for (?period=2022-07), else the month the picker opens on
+    (`month.opening_month`: the current month, or the latest month with data when the
+    current year has no task of the person's)."""
     text = request.GET.get("period", "").strip()
     if text:
         try:
@@ -67,7 +70,7 @@ def _period(request):
             messages.warning(request, "填报按月进行，请选择具体月份")
         except PeriodError as error:
             messages.warning(request, str(error))
-    return Period.containing(timezone.localdate())
+    return month.opening_month(KeyTask.objects.visible_to(request.user), timezone.localdate())
 
 
 def _batch_url(period, saved=False):
@@ -130,8 +133,8 @@ def _proposals(tasks, period, submissions):
     }
     try:
         results = judging.proposals(tasks, period.key, drafts=drafts)
-    except (CalendarGapError, ValueError):
-        return {}  # no working-day calendar for the year: the sheet works without lights
+    except ValueError:
+        return {}
     return {pk: explain.describe(result) for pk, result in results.items()}
 
 
@@ -353,10 +356,7 @@ def propose(request):
     drafts = None
     if draft.self_status or draft.completed_value is not None:
         drafts = {task.pk: workflow.as_evidence(draft)}
-    try:
-        result = judging.proposals(KeyTask.objects.filter(pk=task.pk), period.key, drafts=drafts)
-    except CalendarGapError as error:
-        return refuse(str(error), 409)
+    result = judging.proposals(KeyTask.objects.filter(pk=task.pk), period.key, drafts=drafts)
     return JsonResponse(explain.describe(result[task.pk]))
 
 
@@ -386,7 +386,7 @@ def _lights(submissions):
             results = judging.proposals(
                 KeyTask.objects.filter(pk__in=drafts), period, drafts=drafts
             )
-        except (CalendarGapError, ValueError):
+        except ValueError:
             continue
         for submission in waiting:
             if submission.task_id in results:
@@ -404,6 +404,37 @@ def _lights(submissions):
     for submission in submissions:
         submission.light_info = lights.get(submission.pk)
     return submissions
+
+
+def _info(submission, key):
+    return (submission.light_info or {}).get(key, "")
+
+
+REVIEW_LIST = Listing.define(
+    Col("period", "报送周期", value=lambda s: s.period, width=10),
+    Col("code", "编号", value=lambda s: s.task.code, width=10),
+    Col("title", "事项名称", value=lambda s: s.task.title, width=30),
+    Col(
+        "unit",
+        "牵头单位",
+        value=lambda s: s.task.lead_unit.name,
+        sort_value=lambda s: (s.task.lead_unit.order, s.task.lead_unit.name),
+        width=16,
+    ),
+    Col(
+        "light",
+        "预警",
+        value=lambda s: _info(s, "light_label"),
+        sort_value=lambda s: explain.light_rank(_info(s, "light")),
+        width=8,
+    ),
+    Col("status", "研判", value=lambda s: _info(s, "status_label"), width=10),
+    Col("self_status", "自评状态", value=lambda s: s.get_self_status_display(), width=10),
+    Col("progress", "进展情况", value=lambda s: s.progress, width=50),
+    Col("reason", "滞后原因", value=lambda s: s.reason, width=30),
+    Col("next_steps", "下步措施", value=lambda s: s.next_steps, width=30),
+    Col("submitted_at", "提交时间", value=lambda s: s.submitted_at, width=18),
+)
 
 
 @login_required
@@ -452,6 +483,11 @@ def review(request):
     head_queue = (
         base.filter(state=State.PENDING_HEAD, unit_id=head_unit_id) if head_unit_id else base.none()
     )
+    listing = REVIEW_LIST.bind(request.GET)
+    office_queue = listing.sort(_lights(office_queue))
+    head_queue = listing.sort(_lights(head_queue))
+    if listing.exporting:
+        return listing.export(office_queue + head_queue, "待审核填报")
     return render(
         request,
         "progress/review.html",
@@ -460,8 +496,10 @@ def review(request):
             "period_text": period_text,
             "supervisor": supervisor,
             "head": head_unit_id is not None,
-            "office_queue": _lights(office_queue),
-            "head_queue": _lights(head_queue),
+            "office_queue": office_queue,
+            "head_queue": head_queue,
+            "listing": listing,
+            "sort_keys": ["period", "code", "unit", "light", "submitted_at"],
             "queue_units": [(pk, name, count) for pk, (name, count) in units.items()],
             "unit_id": unit_id,
         },
@@ -598,7 +636,7 @@ def submission_detail(request, pk):
 def evidence(request, pk):
     """Stream one evidence file, only to someone who may see its task."""
     item = get_object_or_404(
-        Evidence.objects.filter(submission__task__in=KeyTask.objects.visible_to(request.user)),
+        Evidence.objects.filter(submission__in=Submission.objects.visible_to(request.user)),
         pk=pk,
     )
     try:
@@ -661,11 +699,52 @@ def _judging_period(request, office):
             messages.warning(request, "研判按月进行，请选择具体月份")
         except PeriodError as error:
             messages.warning(request, str(error))
-    today = timezone.localdate()
-    if office.tasks.filter(year=today.year).exists():
-        return Period.containing(today)
-    latest = office.tasks.order_by("-year").values_list("year", flat=True).first()
-    return month.default_month(office.tasks.all(), latest or today.year, today)
+    return month.opening_month(office.tasks.all(), timezone.localdate())
+
+
+def _judgement_text(row):
+    judgement = row["judgement"]
+    if judgement is None:
+        return "未研判"
+    text = judgement.get_status_display()
+    if judgement.source != Judgement.Source.ENGINE:
+        return f"{text}（{judgement.get_source_display()}）"
+    return text if judgement.judged_by_id else f"{text}（待确认）"
+
+
+JUDGE_LIST = Listing.define(
+    Col("code", "编号", value=lambda r: r["task"].code, width=10),
+    Col("title", "事项名称", value=lambda r: r["task"].title, width=30),
+    Col(
+        "unit",
+        "牵头单位",
+        value=lambda r: r["task"].lead_unit.name,
+        sort_value=lambda r: (r["task"].lead_unit.order, r["task"].lead_unit.name),
+        width=16,
+    ),
+    Col(
+        "proposal",
+        "系统建议",
+        value=lambda r: r["proposal"] and Status(r["proposal"].status).label,
+        sort_value=lambda r: explain.light_rank(r["proposal"] and r["proposal"].light),
+        width=10,
+    ),
+    Col(
+        "light",
+        "预警",
+        value=lambda r: r["proposal"] and Light(r["proposal"].light).label,
+        sort_value=lambda r: explain.light_rank(r["proposal"] and r["proposal"].light),
+        width=8,
+    ),
+    Col("reasons", "依据", value=lambda r: "；".join(r["reasons"]), width=50),
+    Col(
+        "judgement",
+        "当前研判",
+        value=_judgement_text,
+        sort_value=lambda r: explain.light_rank(r["judgement"] and r["judgement"].light),
+        width=16,
+    ),
+)
 
 
 @login_required
@@ -689,31 +768,24 @@ def judge_month(request):
 
     if request.method == "POST":
         action = request.POST.get("action", "")
-        try:
-            if action == "confirm_all":
-                results = judging.judge_month(office, period, user=request.user)
-                messages.success(request, f"已确认 {period.label}全部 {len(results)} 项的研判结果")
-            elif action == "confirm":
-                ids = [int(v) for v in request.POST.getlist("task") if v.isascii() and v.isdigit()]
-                chosen = tasks.filter(pk__in=ids)
-                if not chosen.exists():
-                    messages.warning(request, "请先勾选要确认的事项")
-                else:
-                    with transaction.atomic():
-                        judging.judge_month(office, period)
-                        results = judging.judge_period(chosen, period, user=request.user)
-                    messages.success(request, f"已确认 {len(results)} 项的研判结果")
+        if action == "confirm_all":
+            results = judging.judge_month(office, period, user=request.user)
+            messages.success(request, f"已确认 {period.label}全部 {len(results)} 项的研判结果")
+        elif action == "confirm":
+            ids = [int(v) for v in request.POST.getlist("task") if v.isascii() and v.isdigit()]
+            chosen = tasks.filter(pk__in=ids)
+            if not chosen.exists():
+                messages.warning(request, "请先勾选要确认的事项")
             else:
-                messages.error(request, "无法识别的操作")
-        except CalendarGapError as error:
-            messages.error(request, str(error))
+                with transaction.atomic():
+                    judging.judge_month(office, period)
+                    results = judging.judge_period(chosen, period, user=request.user)
+                messages.success(request, f"已确认 {len(results)} 项的研判结果")
+        else:
+            messages.error(request, "无法识别的操作")
         return redirect(url)
 
-    try:
-        proposals = judging.proposals(tasks, period)
-    except CalendarGapError as error:
-        messages.error(request, str(error))
-        proposals = {}
+    proposals = judging.proposals(tasks, period)
     judgements = {j.task_id: j for j in Judgement.objects.filter(task__in=tasks, period=period.key)}
     rows = []
     for task in tasks.select_related("lead_unit", "category").order_by(*TASK_ORDER):
@@ -740,6 +812,10 @@ def judge_month(request):
     for proposal in proposals.values():
         counts[proposal.status] += 1
     pending = sum(1 for row in rows if row["judgement"] is not None and not row["confirmed"])
+    listing = JUDGE_LIST.bind(request.GET)
+    rows = listing.sort(rows)
+    if listing.exporting:
+        return listing.export(rows, f"研判{office.name}{period.label}")
     return render(
         request,
         "progress/judge_month.html",
@@ -750,6 +826,7 @@ def judge_month(request):
             "previous": period.previous(),
             "next": period.next(),
             "rows": rows,
+            "listing": listing,
             "counts": [(Status(s).label, counts[s]) for s in Status.values],
             "lag_rate": numfmt.pct(month.lag_rate(counts[Status.LAGGING], len(rows))),
             "pending": pending,
@@ -807,6 +884,25 @@ class BoardUnit:
         return f"尚有 {self.unreported} 项未报送"
 
 
+def _count_col(key):
+    return Col(key, BOARD_LABELS[key], value=lambda b: b.counts[key], width=8)
+
+
+BOARD_LIST = Listing.define(
+    Col(
+        "unit",
+        "牵头单位",
+        value=lambda b: b.unit.name,
+        sort_value=lambda b: (b.unit.office_id, b.unit.order, b.unit.name, b.unit.pk),
+        width=20,
+    ),
+    Col("due", "须填报", value=lambda b: len(b.tasks), width=8),
+    *(_count_col(key) for key in BOARD_LABELS),
+    Col("summary", "情况", value=lambda b: b.summary, sort_value=lambda b: b.unreported, width=20),
+    Col("done", "此前已完成", value=lambda b: len(b.done), width=10),
+)
+
+
 def _board_viewer(user):
     if not (R.is_supervisor(user) or R.LEADER in R.roles_of(user)):
         raise PermissionDenied("只有督查管理员和领导可以查看报送看板")
@@ -829,6 +925,11 @@ def board(request):
         task__in=scope, period=period.key
     ).values_list("task_id", "state", "pk"):
         states[task_id], ids[task_id] = state, pk
+    # a unit's draft shows as 草稿 here, but only its unit may open it
+    readable = set(
+        Submission.objects.visible_to(user).filter(pk__in=ids.values()).values_list("pk", flat=True)
+    )
+    ids = {task_id: pk for task_id, pk in ids.items() if pk in readable}
     units = {}
 
     def unit_of(task):
@@ -856,14 +957,15 @@ def board(request):
     rows = sorted(
         units.values(), key=lambda b: (b.unit.office_id, b.unit.order, b.unit.name, b.unit.pk)
     )
+    listing = BOARD_LIST.bind(request.GET)
+    rows = listing.sort(rows)
+    if listing.exporting:
+        return listing.export(rows, f"报送看板{period.label}")
     totals = dict.fromkeys(BOARD_LABELS, 0)
     for entry in rows:
         for key, count in entry.counts.items():
             totals[key] += count
-    try:
-        deadline = submission_deadline(period, Calendar.load(), ProgressRules.current())
-    except CalendarGapError:
-        deadline = None
+    deadline = submission_deadline(period, Calendar.load(), ProgressRules.current())
     return render(
         request,
         "progress/board.html",
@@ -872,6 +974,7 @@ def board(request):
             "previous": period.previous(),
             "next": period.next(),
             "rows": rows,
+            "listing": listing,
             "totals": totals,
             "total_tasks": sum(totals.values()),
             "labels": BOARD_LABELS,
@@ -895,7 +998,7 @@ class ProgressImportFlow(ImportFlow):
     intro = (
         "每行是一项重点工作本月的进展，导入即视为党政办采纳的本月研判结果。"
         "上传后先预览每项将得到的研判结果，确认后才会写入；同一文件重复导入不会产生任何改动。"
-        "支持 .xlsx 和 .csv（UTF-8 或 GB18030 编码）。"
+        "支持 Excel 文件和 CSV 文件（旧版 .xls 请先在 Excel 中另存为新格式）。"
     )
     outcome_label = "研判结果"
 
@@ -1054,7 +1157,7 @@ def reopen(request, pk):
         return redirect("progress:board")
     try:
         month.reopen(task, period, request.POST.get("reason", ""), request.user)
-    except (ValueError, PeriodError, CalendarGapError) as error:
+    except (ValueError, PeriodError) as error:
         messages.error(request, f"未重新打开：{error}")
     else:
         messages.success(

@@ -302,7 +302,7 @@ def problems(submission):
         if done is not None:
             found.append(
                 f"该事项{Period.parse(done.period).label}已研判为“已完成”，"
-                "不能改报为未完成；如确需继续推进，请联系督查室“重新打开”"
+                "不能改报为未完成；如确需继续推进，请联系党政办“重新打开”"
             )
     self_lagging = submission.self_status == Submission.SelfStatus.LAGGING
     engine_lagging = bool(submission.self_status) and not self_lagging

@@ -39,7 +39,7 @@ from duban.core.periods import Period, PeriodError, parse_year
 from duban.ledger.models import Category, KeyTask
 from duban.org.scope import offices_in_scope
 from duban.progress.models import Judgement, Light, Status
-from duban.progress.month import lag_rate, reference_month
+from duban.progress.month import lag_rate, opening_month, reference_month
 from duban.reports.figures import LIGHT_LABELS, STATUS_LABELS, UNCATEGORISED
 
 VERSION = 1
@@ -86,6 +86,10 @@ def build(user, year=None, period=None, today=None):
 
     chosen = _parse_period(period)
     year = _parse_year(year) or (chosen.year if chosen else None)
+    if year is None and years:
+        # the year of the month the pickers open on (`month.opening_month`)
+        opening = opening_month(visible, today).year
+        year = opening if opening in years else years[0]
     year = year or (years[0] if years else today.year)
     if chosen is None or chosen.year != year:
         chosen = Period.parse(str(year))

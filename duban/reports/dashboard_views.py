@@ -6,9 +6,28 @@ it; a unit's people get 403. The figures come from `duban.reports.dashboard.buil
 
 from django.shortcuts import render
 
+from duban.core.listing import Col, Listing
 from duban.core.numfmt import pct
+from duban.progress.explain import light_rank
+from duban.progress.models import Light
 from duban.reports import dashboard
 from duban.reports.views import office_wide_required
+
+# 超期事项: sorted by its columns and exported like every list (core/listing.py)
+OVERDUE_LIST = Listing.define(
+    Col("code", "编号", value=lambda i: i["code"], width=10),
+    Col("title", "事项名称", value=lambda i: i["title"], width=36),
+    Col("lead_unit", "牵头单位", value=lambda i: i["lead_unit"], width=16),
+    Col("deadline", "完成时限", value=lambda i: i["deadline"], width=12),
+    Col("days", "超期天数", value=lambda i: i["days"], width=10),
+    Col(
+        "light",
+        "预警",
+        value=lambda i: str(Light(i["light"]).label) if i.get("light") in Light.values else "",
+        sort_value=lambda i: light_rank(i.get("light")),
+        width=8,
+    ),
+)
 
 
 @office_wide_required
@@ -16,8 +35,16 @@ def index(request):
     figures = dashboard.build(
         request.user, year=request.GET.get("year"), period=request.GET.get("period")
     )
+    listing = OVERDUE_LIST.bind(request.GET)
+    figures["overdue"] = listing.sort(figures["overdue"])
+    if listing.exporting:
+        return listing.export(figures["overdue"], f"超期事项{figures['month_label']}")
     return render(
         request,
         "reports/dashboard.html",
-        {"figures": figures, "lag_rate_text": pct(figures["kpi"]["lag_rate"])},
+        {
+            "figures": figures,
+            "listing": listing,
+            "lag_rate_text": pct(figures["kpi"]["lag_rate"]),
+        },
     )

@@ -29,11 +29,18 @@ from duban.org.models import Office
 from duban.progress import judging
 from duban.progress.models import Judgement, Light, ReasonCategory, Status, Submission
 from duban.progress.month import lag_rate, reference_month
+from duban.reports.prose import cause
 
 VERSION = 1
 UNCATEGORISED = "未分类"
 NO_REASON = "未注明原因类别"
-FALLBACK_ADVICE = "建议责任单位逐项查找滞后症结，明确赶超措施和完成时间，党政办公室跟踪督办到位。"
+FALLBACK_ADVICE = (
+    "措施上要对症下药。责任单位要逐项查找滞后症结，明确赶超措施和完成时间，党政办公室跟踪督办到位。"
+)
+UNEXPLAINED_ADVICE = (
+    "报送时要把原因说清楚。未说明滞后原因的事项，责任单位要在下月报送时补充说明原因"
+    "和赶超措施，便于对症督办。"
+)
 
 STATUS_LABELS = {value: str(label) for value, label in Status.choices}
 LIGHT_LABELS = {value: str(label) for value, label in Light.choices}
@@ -46,15 +53,23 @@ def _tasks_of(office, year):
 
 
 def _latest_submissions(task_ids, month):
-    """{task_id: (progress, reason_category_id, reason)} of the latest accepted report of
-    the year up to `month`, in one query."""
+    """{task_id: (progress, reason_category_id, reason, completed_value, period)} of the
+    latest accepted report of the year up to `month`, in one query."""
     months = [m.key for m in Period(month.year, 1, month.last_month).months()]
     accepted = Submission.objects.filter(state=Submission.State.ACCEPTED, period__in=months)
     latest = accepted.filter(task=OuterRef("task")).order_by("-period").values("period")[:1]
     rows = accepted.filter(task__in=task_ids, period=Subquery(latest)).values_list(
-        "task_id", "progress", "reason_category_id", "reason"
+        "task_id", "progress", "reason_category_id", "reason", "completed_value", "period"
     )
-    return {task_id: (progress, rc, reason) for task_id, progress, rc, reason in rows}
+    return {row[0]: row[1:] for row in rows}
+
+
+def _number(value):
+    """A Decimal as JSON keeps it exactly: "1857", "12.5"; None stays None."""
+    if value is None:
+        return None
+    text = f"{value.normalize():f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def _counts(rows):
@@ -78,18 +93,26 @@ def _category_table(rows, names):
     return table
 
 
-def monthly(office, period_key, *, today=None, suggestions=None):
+def report_date(period, today):
+    """The date a report is signed with by default: the end of a past period, else today
+    (not before the period begins)."""
+    return min(period.end, max(today, period.start))
+
+
+def monthly(office, period_key, *, today=None, suggestions=None, date=None):
     """The figures of the monthly report of `office` (a street, or a district across its
     streets) for `period_key` ("2022-07", "2022-H1" or "2022").
 
     `suggestions` ({reason category name: text}) replaces the default advice paragraphs
-    (ReasonCategory.advice) for this report.
+    (ReasonCategory.advice) for this report; `date` is the date under the signature
+    (default: the end of a past period, else today).
     """
     period = period_key if isinstance(period_key, Period) else Period.parse(period_key)
     today = today or timezone.localdate()
     tasks = _tasks_of(office, period.year)
     month = reference_month(tasks, period, today)
     as_of = min(month.end, max(today, month.start))
+    signed = date or report_date(period, today)
 
     task_rows = list(
         tasks.order_by(
@@ -101,6 +124,8 @@ def monthly(office, period_key, *, today=None, suggestions=None):
             "deadline",
             "category__name",
             "lead_unit__name",
+            "target_value",
+            "target_unit",
             "office_id",
             "office__name",
         )
@@ -127,7 +152,9 @@ def monthly(office, period_key, *, today=None, suggestions=None):
     rows = []
     for row in task_rows:
         status, light, flags, source, rc_id, reason = judgements[row["pk"]]
-        progress, sub_rc, sub_reason = latest.get(row["pk"], ("", None, ""))
+        progress, sub_rc, sub_reason, completed_value, reported = latest.get(
+            row["pk"], ("", None, "", None, "")
+        )
         rc_id = rc_id or sub_rc
         lagging = status == Status.LAGGING
         rows.append(
@@ -145,6 +172,10 @@ def monthly(office, period_key, *, today=None, suggestions=None):
                 "source": source,
                 "overdue_days": int((flags or {}).get("overdue", {}).get("days", 0)),
                 "progress": (progress or "").strip(),
+                "progress_month": reported or "",
+                "completed_value": _number(completed_value),
+                "target_value": _number(row["target_value"]),
+                "target_unit": row["target_unit"] or "",
                 "reason_category": (reason_names.get(rc_id) or (NO_REASON if lagging else "")),
                 "reason": ((reason or sub_reason or "").strip() if lagging else ""),
             }
@@ -177,6 +208,10 @@ def monthly(office, period_key, *, today=None, suggestions=None):
                 "reason",
                 "progress",
                 "office",
+                "progress_month",
+                "completed_value",
+                "target_value",
+                "target_unit",
             )
         }
         for r in lagging_rows
@@ -195,11 +230,15 @@ def monthly(office, period_key, *, today=None, suggestions=None):
     ]
 
     advice = {name: text for _pk, name, text in reason_rows}
+    advice[NO_REASON] = UNEXPLAINED_ADVICE
     fallback = advice.get("其他") or FALLBACK_ADVICE
     chosen = suggestions or {}
     suggestion_rows = [
         {
             "category": group["category"],
+            "cause": "未说明原因"
+            if group["category"] == NO_REASON
+            else cause(group["category"])[0],
             "text": (chosen.get(group["category"]) or advice.get(group["category"]) or fallback)
             .strip()
             .replace("\r\n", "\n"),
@@ -226,6 +265,9 @@ def monthly(office, period_key, *, today=None, suggestions=None):
         "kind": "monthly",
         "period": period.key,
         "period_label": period.label,
+        "period_kind": period.kind,
+        "period_last_month": period.last_month,
+        "period_ended": period.end < today,
         "month": month.key,
         "month_label": month.label,
         "months_covered": month_span(1, month.last_month),
@@ -234,6 +276,7 @@ def monthly(office, period_key, *, today=None, suggestions=None):
         "office": {"name": office.name, "kind": office.kind},
         "title": f"{office.name}{period.label}重点工作督查报告",
         "generated_at": timezone.localtime().isoformat(timespec="seconds"),
+        "report_date": signed.isoformat(),
         "categories": _category_table(rows, names),
         "overall": _counts(rows),
         "lagging_items": lagging_items,

@@ -3,11 +3,16 @@
 
 - 汇总: the report's title and 截至 date, the category table in the configured order and
   its 合计 row; for a district, the same table once more per street below it.
+- 推进滞后事项明细表: the Word attachment's table, row for row (same columns, same
+  text), when something lags.
 - One sheet per category, named after it (made a valid, unique Excel sheet name), listing
   every task of that category; a category without tasks keeps its sheet with a note.
 
-Every sheet prints on landscape A4, one page wide, with its header row repeated on each
-page; the header stays frozen on screen and carries an auto filter.
+Every sheet opens with a title row, is set in a Chinese font (宋体), prints on landscape
+A4, one page wide, with its header row repeated on each page; the header stays frozen on
+screen and carries an auto filter. Dates read 2022年12月31日 and rates as the Word report
+prints them (50%, 7.1%). Every cell is written through `_write`, one place to make a
+cell safe or styled.
 """
 
 from __future__ import annotations
@@ -22,16 +27,26 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from duban.core import xlsx
+from duban.core.dates import chinese_date
 from duban.ledger.exporter import HEADER_FILL
+from duban.reports.monthly_text import (
+    ATTACHMENT_COLUMNS,
+    ATTACHMENT_TITLE,
+    attachment_rows,
+    progress_cell,
+)
 
 SUMMARY_SHEET = "汇总"
 TOTAL_LABEL = "合计"
 NO_TASKS = "本期无此类事项"
 NO_RATE = "—"  # a category with no tasks has no lag rate; a blank would read as 0
 
-DATE_FORMAT = "yyyy-mm-dd"
+DATE_FORMAT = 'yyyy"年"m"月"d"日"'
 AS_OF_FORMAT = '"截至"yyyy"年"m"月"d"日"'
-RATE_FORMAT = "0.0%"
+RATE_FORMAT = "0.0%"  # 7.1%
+WHOLE_RATE_FORMAT = "0%"  # 50%: as the Word report prints it, without .0
+FONT_NAME = "宋体"
+LAGGING_SHEET = "推进滞后事项明细表"
 
 # (header, width, count key); the rate column is written apart.
 SUMMARY_COLUMNS = [
@@ -43,6 +58,17 @@ SUMMARY_COLUMNS = [
     ("滞后项目占比", 14, "lag_rate"),
 ]
 
+# The Word attachment's columns: (width, wrap, centred).
+LAGGING_LAYOUT = {
+    "序号": (6, False, True),
+    "类别": (16, True, False),
+    "事项名称": (24, True, False),
+    "牵头单位": (16, True, False),
+    "完成时限": (16, True, True),
+    "进展情况": (40, True, False),
+    "滞后原因": (36, True, False),
+}
+
 # (header, width, wrap); 街道 only in a district's report.
 TASK_COLUMNS = [
     ("序号", 6, False),
@@ -50,7 +76,7 @@ TASK_COLUMNS = [
     ("编号", 10, False),
     ("事项名称", 30, True),
     ("牵头单位", 14, True),
-    ("完成时限", 12, False),
+    ("完成时限", 16, False),
     ("状态", 10, False),
     ("预警", 8, False),
     ("最新进展", 44, True),
@@ -75,7 +101,9 @@ LIGHT_STYLES = {
 
 THIN = Side(style="thin", color="A6A6A6")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
-BOLD = Font(bold=True)
+BASE_FONT = Font(name=FONT_NAME, size=11)
+BOLD = Font(name=FONT_NAME, size=11, bold=True)
+TITLE_FONT = Font(name=FONT_NAME, size=14, bold=True)
 TOTAL_FILL = PatternFill("solid", fgColor="F2F2F2")
 BLOCK_FILL = PatternFill("solid", fgColor="EDF2F9")
 
@@ -102,6 +130,9 @@ def render_xlsx(figures: dict) -> bytes:
 
     district = bool(figures["streets"])
     taken = {SUMMARY_SHEET.casefold(), "history"}  # "History" is reserved by Excel
+    if figures["lagging_items"]:
+        ws = workbook.create_sheet(sheet_title(LAGGING_SHEET, taken))
+        _lagging_sheet(ws, figures)
     for category in figures["categories"]:
         name = category["name"]
         ws = workbook.create_sheet(sheet_title(name, taken))
@@ -116,7 +147,7 @@ def render_xlsx(figures: dict) -> bytes:
 def sheet_title(name, taken):
     """`name` as a valid Excel sheet name not in `taken` (casefolded names, updated):
     forbidden characters in full width, at most 31 characters, "(2)" on a clash."""
-    base = xlsx.clean(name).translate(SHEET_NAME_CHARS).strip().strip("'") or "未命名"
+    base = _clean(name).translate(SHEET_NAME_CHARS).strip().strip("'") or "未命名"
     title = base[:SHEET_NAME_MAX].rstrip("'")
     number = 2
     while title.casefold() in taken:
@@ -130,15 +161,11 @@ def sheet_title(name, taken):
 def _summary_sheet(ws, figures):
     width = len(SUMMARY_COLUMNS)
     last = get_column_letter(width)
-    xlsx.append_row(ws, [f"{figures['title']}附表"])
-    ws.merge_cells(f"A1:{last}1")
-    ws["A1"].font = Font(bold=True, size=14)
-    ws["A1"].alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    ws.row_dimensions[1].height = 28
-    xlsx.append_row(ws, [_date(figures["as_of"])])
+    _title_row(ws, f"{figures['title']}附表", width)
+    date = _append(ws, [_date(figures["as_of"])])[0]
     ws.merge_cells(f"A2:{last}2")
-    ws["A2"].number_format = AS_OF_FORMAT
-    ws["A2"].alignment = Alignment(horizontal="right")
+    date.number_format = AS_OF_FORMAT
+    date.alignment = Alignment(horizontal="right")
 
     header = _category_block(ws, figures["categories"], figures["overall"])
     ws.freeze_panes = f"A{header + 1}"
@@ -147,9 +174,8 @@ def _summary_sheet(ws, figures):
     ws.print_title_rows = f"{header}:{header}"
 
     for street in figures["streets"]:
-        ws.append([])
-        xlsx.append_row(ws, [street["name"]])
-        row = ws.max_row
+        _append(ws, [None])
+        row = _append(ws, [street["name"]])[0].row
         ws.merge_cells(f"A{row}:{last}{row}")
         for cell in ws[row]:
             cell.font = BOLD
@@ -164,11 +190,10 @@ def _summary_sheet(ws, figures):
 
 def _category_block(ws, categories, overall):
     """Header, one row per category and 合计, appended; returns the header's row."""
-    xlsx.append_row(ws, [header for header, _, _ in SUMMARY_COLUMNS])
-    header = ws.max_row
+    header = _append(ws, [header for header, _, _ in SUMMARY_COLUMNS])[0].row
     _style_header(ws, header)
     for category in categories:
-        _count_row(ws, xlsx.clean(category["name"]), category)
+        _count_row(ws, _clean(category["name"]), category)
     _count_row(ws, TOTAL_LABEL, overall)
     for cell in ws[ws.max_row]:
         cell.font = BOLD
@@ -177,15 +202,17 @@ def _category_block(ws, categories, overall):
 
 
 def _count_row(ws, label, counts):
-    xlsx.append_row(ws, [label] + [counts[key] for _, _, key in SUMMARY_COLUMNS[1:-1]])
-    row = ws.max_row
-    rate_cell = ws.cell(row=row, column=len(SUMMARY_COLUMNS))
+    cells = _append(ws, [label] + [counts[key] for _, _, key in SUMMARY_COLUMNS[1:-1]])
+    row = cells[0].row
+    column = len(SUMMARY_COLUMNS)
     if counts["lag_rate"] is None:
-        xlsx.set_value(rate_cell, NO_RATE)
+        _write(ws, row, column, NO_RATE)
     else:
-        # Stored as a fraction so that Excel shows it as a percentage and sums stay true.
-        rate_cell.value = round(counts["lag_rate"] / 100, 6)
-        rate_cell.number_format = RATE_FORMAT
+        # Stored as a fraction so that Excel shows it as a percentage and sums stay true;
+        # printed as the Word report prints it (50%, 7.1%).
+        rate = counts["lag_rate"]
+        cell = _write(ws, row, column, round(rate / 100, 6))
+        cell.number_format = WHOLE_RATE_FORMAT if float(rate).is_integer() else RATE_FORMAT
     for cell in ws[row]:
         cell.border = BORDER
         cell.alignment = Alignment(
@@ -201,8 +228,9 @@ def _task_sheet(ws, figures, category, tasks, *, district):
     columns = [c for c in TASK_COLUMNS if district or c[0] != "街道"]
     headers = [header for header, _, _ in columns]
     last = get_column_letter(len(columns))
-    xlsx.append_row(ws, headers)
-    _style_header(ws, 1)
+    _title_row(ws, f"{category}推进情况表（截至{chinese_date(figures['as_of'])}）", len(columns))
+    _append(ws, headers)
+    _style_header(ws, 2)
     for index, (_, column_width, _) in enumerate(columns, start=1):
         ws.column_dimensions[get_column_letter(index)].width = column_width
 
@@ -216,13 +244,12 @@ def _task_sheet(ws, figures, category, tasks, *, district):
             "完成时限": _date(task["deadline"]),
             "状态": task["status_label"],
             "预警": task["light_label"],
-            "最新进展": task["progress"],
+            "最新进展": progress_cell(task, figures["month"]),
             "滞后原因类别": task["reason_category"],
             "滞后原因": task["reason"],
             "超期天数": task["overdue_days"] if task["overdue_days"] > 0 else None,
         }
-        xlsx.append_row(ws, [values[header] for header in headers])
-        row = ws.max_row
+        row = _append(ws, [values[header] for header in headers])[0].row
         for index, (header, _, wrap) in enumerate(columns, start=1):
             cell = ws.cell(row=row, column=index)
             cell.border = BORDER
@@ -240,15 +267,64 @@ def _task_sheet(ws, figures, category, tasks, *, district):
         _fit_height(ws, row, {i: w for i, (_, w, wrap) in enumerate(columns, start=1) if wrap})
 
     if not tasks:
-        xlsx.append_row(ws, [NO_TASKS])
-        ws.merge_cells(f"A2:{last}2")
-        ws["A2"].alignment = Alignment(horizontal="center")
-        ws["A2"].font = Font(italic=True, color="666666")
+        note = _append(ws, [NO_TASKS])[0]
+        ws.merge_cells(f"A3:{last}3")
+        note.alignment = Alignment(horizontal="center")
+        note.font = Font(name=FONT_NAME, size=11, italic=True, color="666666")
 
-    ws.freeze_panes = "A2"
-    ws.auto_filter.ref = f"A1:{last}{ws.max_row}"
-    ws.print_title_rows = "1:1"
+    ws.freeze_panes = "A3"
+    ws.auto_filter.ref = f"A2:{last}{ws.max_row}"
+    ws.print_title_rows = "2:2"
     _page_setup(ws, figures["title"], category)
+
+
+def _lagging_sheet(ws, figures):
+    """The Word attachment's table, the same rows (attachment_rows), dates in full."""
+    width = len(ATTACHMENT_COLUMNS)
+    last = get_column_letter(width)
+    _title_row(ws, f"附件　{ATTACHMENT_TITLE}（截至{chinese_date(figures['as_of'])}）", width)
+    _append(ws, ATTACHMENT_COLUMNS)
+    _style_header(ws, 2)
+    layout = [LAGGING_LAYOUT[header] for header in ATTACHMENT_COLUMNS]
+    for index, (column_width, _, _) in enumerate(layout, start=1):
+        ws.column_dimensions[get_column_letter(index)].width = column_width
+    for values in attachment_rows(figures, full_dates=True):
+        cells = _append(ws, values)
+        for cell, (_, wrap, centred) in zip(cells, layout, strict=True):
+            cell.border = BORDER
+            cell.alignment = Alignment(
+                horizontal="center" if centred else None, vertical="top", wrap_text=wrap
+            )
+        _fit_height(
+            ws, cells[0].row, {i: w for i, (w, wrap, _) in enumerate(layout, start=1) if wrap}
+        )
+    ws.freeze_panes = "A3"
+    ws.auto_filter.ref = f"A2:{last}{ws.max_row}"
+    ws.print_title_rows = "2:2"
+    _page_setup(ws, figures["title"], ATTACHMENT_TITLE)
+
+
+def _title_row(ws, text, width):
+    """Row 1: the sheet's title across its columns."""
+    cell = _write(ws, 1, 1, text)
+    ws.merge_cells(f"A1:{get_column_letter(width)}1")
+    cell.font = TITLE_FONT
+    cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    ws.row_dimensions[1].height = 28
+
+
+def _append(ws, values):
+    """Write `values` on the row after the last one (row 1 on an empty sheet); the cells."""
+    row = ws.max_row + 1 if ws.max_row > 1 or ws.cell(1, 1).value is not None else 1
+    return [_write(ws, row, column, value) for column, value in enumerate(values, start=1)]
+
+
+def _write(ws, row, column, value):
+    """The one place a value goes into a cell: cleaned of what Excel cannot store, in the
+    workbook's Chinese font."""
+    cell = xlsx.set_value(ws.cell(row=row, column=column), value)  # never a formula
+    cell.font = BASE_FONT
+    return cell
 
 
 def _style_header(ws, row):
@@ -263,7 +339,7 @@ def _colour(cell, style):
     if style:
         fill, font = style
         cell.fill = PatternFill("solid", fgColor=fill)
-        cell.font = Font(color=font)
+        cell.font = Font(name=FONT_NAME, size=11, color=font)
 
 
 def _page_setup(ws, title, sheet_label):
@@ -301,3 +377,6 @@ def _text_width(text):
 
 def _date(value):
     return dt.date.fromisoformat(value) if value else None
+
+
+_clean = xlsx.clean

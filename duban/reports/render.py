@@ -16,7 +16,7 @@ FORMATS = {
     "pdf": ("application/pdf", "pdf"),
     "json": ("application/json", "json"),
 }
-LABELS = {"docx": "Word", "xlsx": "Excel 附表", "pdf": "PDF", "json": "JSON 数据"}
+LABELS = {"docx": "Word", "xlsx": "Excel 附表", "pdf": "PDF", "json": "数据文件"}
 
 
 def render(figures, fmt):

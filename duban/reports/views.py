@@ -7,6 +7,7 @@ generates (a write). Unit roles get 403; another office's archived report is 404
 """
 
 import functools
+import logging
 import re
 
 from django import forms
@@ -16,16 +17,17 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
+from duban.core.listing import Col, Listing
 from duban.core.pdf import PdfFailed, PdfUnavailable, available
 from duban.core.periods import Period, PeriodError
-from duban.core.workdays import CalendarGapError
 from duban.ledger.models import KeyTask
 from duban.org import roles as R
 from duban.org.scope import offices_in_scope
-from duban.progress.models import Judgement
+from duban.progress.month import reading_month
 from duban.reports import archive
 from duban.reports import figures as F
 from duban.reports import render as documents
@@ -35,6 +37,11 @@ from duban.reports.render import FORMATS, LABELS, filename
 
 MAX_SUGGESTION = 2000
 PAGE_SIZE = 20
+WEB_PDF_UNAVAILABLE = (
+    "PDF 需要服务器安装文档转换组件，目前暂不能生成。请先下载 Word 版（可在 Word 中另存为 PDF），"
+    "或请系统管理员安装（见使用说明）。"
+)
+logger = logging.getLogger(__name__)
 
 
 def office_wide_required(view):
@@ -51,6 +58,13 @@ def office_wide_required(view):
 class ReportForm(forms.Form):
     period = forms.ChoiceField(label="报告周期")
     office = forms.ModelChoiceField(label="街道/区", queryset=None, empty_label=None)
+    date = forms.DateField(
+        label="成文日期",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="落款日期；不填时，已结束的周期取其最后一天，未结束的取今天",
+        error_messages={"invalid": "请填写有效日期，如 2022-07-31"},
+    )
 
     def __init__(self, user, data=None, **kwargs):
         offices = offices_in_scope(user)
@@ -90,13 +104,11 @@ class ReportForm(forms.Form):
 
 
 def default_period(offices):
-    latest = (
-        Judgement.objects.filter(task__office__in=offices)
-        .order_by("-period")
-        .values_list("period", flat=True)
-        .first()
-    )
-    return latest or ""
+    """The latest judged month of the year the pickers open on (`month.reading_month`)."""
+    tasks = KeyTask.objects.filter(office__in=offices)
+    if not tasks.exists():
+        return ""
+    return reading_month(tasks, timezone.localdate()).key
 
 
 def read_suggestions(data):
@@ -125,13 +137,41 @@ def index_context(request, form, page=None):
     }
 
 
+def _overall(report, key):
+    return (report.figures.get("overall") or {}).get(key)
+
+
+ARCHIVE_LIST = Listing.define(
+    Col("pk", "编号", order=("pk",), value=lambda r: r.pk, width=8),
+    Col("title", "标题", order=("title",), value=lambda r: r.title, width=40),
+    Col(
+        "period", "周期", order=("period",), value=lambda r: r.figures.get("period_label"), width=14
+    ),
+    Col(
+        "office", "街道/区", order=("office__order", "office__name"), value=lambda r: r.office.name
+    ),
+    Col("created_at", "生成时间", order=("created_at",), value=lambda r: r.created_at, width=18),
+    Col(
+        "created_by",
+        "生成人",
+        value=lambda r: R.display_name(r.created_by) if r.created_by else "系统自动",
+        width=12,
+    ),
+    Col("lagging", "推进滞后", value=lambda r: _overall(r, "lagging"), width=10),
+    Col("total", "事项总数", value=lambda r: _overall(r, "total"), width=10),
+)
+
+
 @office_wide_required
 def index(request):
     reports = Report.objects.visible_to(request.user).select_related("office", "created_by")
+    listing = ARCHIVE_LIST.bind(request.GET)
+    reports = listing.order(reports, "-created_at", "-pk")
+    if listing.exporting:
+        return listing.export(reports, "报告存档")
     page = Paginator(reports, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(
-        request, "reports/index.html", index_context(request, ReportForm(request.user), page)
-    )
+    context = index_context(request, ReportForm(request.user), page)
+    return render(request, "reports/index.html", {**context, "listing": listing})
 
 
 @office_wide_required
@@ -146,17 +186,14 @@ def preview(request):
             status=400 if request.GET else 200,
         )
     office, period = form.cleaned_data["office"], form.cleaned_data["period"]
+    date = form.cleaned_data["date"]
     suggestions = {}
     source = request.GET.get("from")
     if source and source.isascii() and source.isdigit() and len(source) <= 18:
         earlier = Report.objects.visible_to(request.user).filter(pk=source).first()
         if earlier is not None:
             suggestions = {s["category"]: s["text"] for s in earlier.figures.get("suggestions", [])}
-    try:
-        data = F.monthly(office, period, suggestions=suggestions)
-    except CalendarGapError as error:  # unjudged tasks need the calendar of their year
-        form.add_error(None, str(error))
-        return render(request, "reports/index.html", index_context(request, form), status=400)
+    data = F.monthly(office, period, suggestions=suggestions, date=date)
     return render(
         request,
         "reports/preview.html",
@@ -189,11 +226,7 @@ def generate(request):
             messages.error(request, error)
         return redirect("reports:index")
     office, period = form.cleaned_data["office"], form.cleaned_data["period"]
-    try:
-        data = F.monthly(office, period, suggestions=suggestions)
-    except CalendarGapError as error:
-        messages.error(request, str(error))
-        return redirect("reports:index")
+    data = F.monthly(office, period, suggestions=suggestions, date=form.cleaned_data["date"])
     report = archive.store(office, data, request.user)
     messages.success(request, f"已生成并存档：{report.title}")
     return redirect("reports:detail", pk=report.pk)
@@ -225,8 +258,15 @@ def download(request, pk, fmt):
         raise Http404("不支持的格式")
     try:
         data = documents.render(report.figures, fmt)
-    except (PdfUnavailable, PdfFailed) as error:
-        messages.error(request, str(error))
+    except PdfUnavailable:
+        # the command line's message names the program to install; a page says what to do
+        messages.error(request, WEB_PDF_UNAVAILABLE)
+        return redirect("reports:detail", pk=report.pk)
+    except PdfFailed as error:
+        logger.warning("PDF 转换失败：%s", error)
+        messages.error(
+            request, "PDF 转换没有成功，请先下载 Word 版；如一直失败，请告诉系统管理员。"
+        )
         return redirect("reports:detail", pk=report.pk)
     response = HttpResponse(data, content_type=FORMATS[fmt][0])
     response["Content-Disposition"] = content_disposition_header(

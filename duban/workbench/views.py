@@ -7,9 +7,12 @@ lands a leader (领导 without an office or unit working role) on the 驾驶舱 
 
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 
+from duban.core.workdays import Calendar, years_shown
 from duban.org import roles as R
 from duban.workbench import todo
 
@@ -39,5 +42,45 @@ def home(request):
             "batch_url": reverse("progress:batch"),
             "review_url": reverse("progress:review"),
             "notify_url": reverse("notify:list"),
+        },
+    )
+
+
+@login_required
+def calendar(request):
+    """工作日日历: each year the office works in, which source its working days come
+    from, and what to add where a source is incomplete."""
+    if not R.is_supervisor(request.user):
+        raise PermissionDenied("只有督查管理员可以查看工作日日历")
+    calendar = Calendar.load()
+    years = [calendar.coverage(year) for year in years_shown(timezone.localdate(), calendar)]
+    return render(
+        request,
+        "workbench/calendar.html",
+        {"years": years, "can_edit": request.user.is_staff},
+    )
+
+
+@login_required
+def help_page(request):
+    """使用说明: what each role does in a month, in plain words; the person's own roles
+    first and open. The numbers (截止日, 灯色) are the office's current rules."""
+    from duban.progress.explain import light_meanings
+    from duban.progress.models import ProgressRules, Status
+
+    rules = ProgressRules.current()
+    held = R.roles_of(request.user)
+    if request.user.is_superuser:
+        held = held | {R.SUPERVISOR}
+    order = [R.SUPERVISOR, R.REPORTER, R.UNIT_HEAD, R.LEADER, R.READONLY, R.GRID_WORKER]
+    roles = sorted(order, key=lambda code: (code not in held, order.index(code)))
+    return render(
+        request,
+        "workbench/help.html",
+        {
+            "rules": rules,
+            "roles": [(code, R.ROLE_NAMES[code], code in held) for code in roles],
+            "meanings": light_meanings(rules),
+            "statuses": [str(label) for label in Status.labels],
         },
     )

@@ -24,8 +24,11 @@ def one_chinese_line(result, text):
 @pytest.mark.parametrize(
     ("args", "text"),
     [
-        (["remind", "--date", "2022-02-30"], "日期“2022-02-30”无效或不存在"),
-        (["remind", "--date", "明天"], "日期“明天”无效或不存在"),
+        (
+            ["remind", "--date", "2022-02-30"],
+            "--date 应为存在的日期，如 2022-07-25；收到“2022-02-30”",
+        ),
+        (["remind", "--date", "明天"], "收到“明天”"),
         (["remind", "--bogus"], "无法识别的参数：--bogus"),
         (["ledger", "import", "x.xlsx"], "缺少必需的参数：--year"),
         (["ledger", "import", "x.xlsx", "--year", "²"], "--year 应为四位年份"),

@@ -75,7 +75,10 @@ def test_no_excel_writer_of_duban_sets_cell_values_on_its_own():
     for path in Path(duban.__file__).parent.rglob("*.py"):
         if path.name == "xlsx.py" and path.parent.name == "core":
             continue
-        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        text = path.read_text(encoding="utf-8")
+        if "openpyxl" not in text and "xlsx" not in path.name:
+            continue  # not an Excel writer (Word tables append rows too)
+        for number, line in enumerate(text.splitlines(), 1):
             stripped = line.strip()
             if ".append([" in stripped and ("ws." in stripped or "sheet" in stripped):
                 if "xlsx.cell(" not in stripped and "header_cell(" not in stripped:

@@ -1,26 +1,45 @@
 """`duban demo`: a realistic street in an empty database, once, and never over real data."""
 
+import datetime as dt
 from io import StringIO
 
 import pytest
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 
 from duban.core.workdays import Calendar
-from duban.demo.data import DEMO_YEAR
+from duban.ledger.exporter import build_workbook
+from duban.ledger.importer import LedgerImport
 from duban.ledger.models import DEFAULT_CATEGORIES, Category, KeyTask, Milestone
 from duban.org import roles as R
 from duban.org.models import Office, Profile, Unit
+from duban.progress import month as M
+from duban.progress.models import Judgement, Review, Status, Submission
 from tests.factories import KeyTaskFactory, UnitFactory, make_user
 
 PASSWORD = "Xk7mPq2wLs"
 ALREADY = "演示数据已存在，未做任何修改"
+# "today" pinned: the demo is the year of last month, reported from January to last month
+TODAY = "2022-08-01"
+DEMO_YEAR = 2022
+
+
+def signs_in(client, username, password):
+    """Through the sign-in page, as a person does (django-axes needs the request)."""
+    return client.post(reverse("login"), {"username": username, "password": password})
 
 
 def run_demo(*args):
     out = StringIO()
-    call_command("demo", *args, stdout=out)
+    call_command("demo", "--date", TODAY, *args, stdout=out)
+    return out.getvalue()
+
+
+def call(*args):
+    out = StringIO()
+    call_command(*args, stdout=out)
     return out.getvalue()
 
 
@@ -43,7 +62,9 @@ def test_demo_writes_the_five_categories_with_10_12_14_21_3_tasks(demo):
     ]
     assert per_category == [10, 12, 14, 21, 3]
     assert annual.count() == 60
-    assert KeyTask.objects.filter(kind=KeyTask.Kind.ASSIGNED, category=None).count() == 3
+    # 交办事项 carry a category too, so that the exported ledger imports back
+    assigned = KeyTask.objects.filter(kind=KeyTask.Kind.ASSIGNED)
+    assert assigned.count() == 3 and not assigned.filter(category=None).exists()
     assert (
         list(
             Category.objects.filter(year=DEMO_YEAR).order_by("order").values_list("name", flat=True)
@@ -125,8 +146,8 @@ def test_logins_table_is_printed_once_with_the_given_password_and_it_logs_in(dem
     for username in ("demo_admin", "demo_leader", "demo_head", "demo_reporter", "demo_grid"):
         assert username in demo
     assert demo.count(PASSWORD) == 6  # one row per user, in one table
-    assert client.login(username="demo_reporter", password=PASSWORD)
-    assert not client.login(username="demo_reporter", password="wrong-password")
+    assert signs_in(client, "demo_reporter", "wrong-password").status_code == 200
+    assert signs_in(client, "demo_reporter", PASSWORD).status_code == 302
 
 
 def test_a_random_password_is_generated_and_printed_when_none_is_given(db, client):
@@ -134,7 +155,7 @@ def test_a_random_password_is_generated_and_printed_when_none_is_given(db, clien
     admin_line = next(line for line in output.splitlines() if line.startswith("demo_admin"))
     password = admin_line.split()[-1]
     assert len(password) == 10
-    assert client.login(username="demo_admin", password=password)
+    assert signs_in(client, "demo_admin", password).status_code == 302
 
 
 def test_quiet_prints_no_logins_table(db):
@@ -218,3 +239,91 @@ def test_history_records_say_they_came_from_the_command_line(demo):
         assert channels == {"cli"}, model.__name__
     batches = set(KeyTask.history.values_list("batch_id", flat=True))
     assert len(batches) == 1 and "" not in batches
+
+
+# ----- the demo is this year, January to last month, judged the product's way -----
+
+
+@pytest.fixture
+def december_2026(time_machine):
+    time_machine.move_to(dt.datetime(2026, 12, 2, 10, 0, tzinfo=dt.UTC), tick=False)
+
+
+def test_without_a_date_the_demo_is_this_year_reported_until_last_month(db, december_2026):
+    output = call("demo", "--quiet")
+    assert "2026 年重点工作 60 项" in output and "进展填报 1—11 月" in output
+    assert KeyTask.objects.filter(year=2026).count() == 63
+    assert sorted(
+        KeyTask.objects.filter(kind=KeyTask.Kind.ASSIGNED).values_list("code", flat=True)
+    ) == [
+        "JB-2026-001",
+        "JB-2026-002",
+        "JB-2026-003",
+    ]
+    months = set(Submission.objects.values_list("period", flat=True))
+    assert months == {f"2026-{m:02d}" for m in range(1, 12)}
+    assert set(Judgement.objects.values_list("period", flat=True)) == months
+    # the current month is the units' to fill: nothing reported yet
+    assert M.not_reported("2026-12").count() == M.tasks_to_report("2026-12").count() > 0
+
+
+def test_a_demo_made_in_january_covers_the_whole_last_year(db):
+    call("demo", "--quiet", "--date", "2027-01-04")
+    assert Judgement.objects.filter(period="2026-12").count() == 63
+    assert not KeyTask.objects.filter(year=2027).exists()
+
+
+def test_reports_are_accepted_and_judged_through_the_normal_path(demo):
+    judgements = Judgement.objects.filter(period="2022-07")
+    assert judgements.count() == 63  # a month is judged whole
+    assert set(judgements.values_list("source", flat=True)) == {Judgement.Source.ENGINE}
+    assert set(judgements.values_list("judged_by__username", flat=True)) == {"demo_admin"}
+    assert Review.objects.count() == Submission.objects.count()
+    assert set(Submission.objects.values_list("state", flat=True)) == {Submission.State.ACCEPTED}
+
+
+def test_each_report_says_what_its_judgement_says_in_varied_words(demo):
+    statuses = dict(Judgement.objects.filter(period="2022-07").values_list("task_id", "status"))
+    july = Submission.objects.filter(period="2022-07")
+    assert {s.task_id: s.self_status for s in july} == {
+        pk: status for pk, status in statuses.items() if pk in {s.task_id for s in july}
+    }
+    lagging = [s for s in july if s.self_status == Status.LAGGING]
+    assert len(lagging) >= 15
+    for submission in lagging:
+        assert "按计划" not in submission.progress
+        assert submission.reason_category is not None and submission.reason
+        assert submission.reason_category.name != "其他"
+    assert len({s.reason for s in lagging}) >= 8
+    everything = list(Submission.objects.values_list("progress", flat=True))
+    assert not any("总体按计划推进" in text for text in everything)
+    assert len({text[:8] for text in everything}) >= 30
+    # a task completed is not asked again the following months
+    done = Judgement.objects.filter(period="2022-06", status=Status.COMPLETED)
+    assert done.exists()
+    assert not july.filter(task__in=done.values("task")).exists()
+
+
+def test_the_untouched_demo_ledger_exports_and_imports_back_unchanged(demo, tmp_path):
+    office = Office.objects.order_by("id").first()
+    path = tmp_path / "demo.xlsx"
+    build_workbook(KeyTask.objects.filter(office=office, year=DEMO_YEAR)).save(path)
+    tasks, milestones = KeyTask.objects.count(), Milestone.objects.count()
+    history = KeyTask.history.count()
+
+    report = LedgerImport(office, DEMO_YEAR).apply(path)
+
+    assert report.ok, [str(error) for error in report.errors]
+    assert report.changed is False
+    assert len(report.unchanged) == 63
+    assert (KeyTask.objects.count(), Milestone.objects.count()) == (tasks, milestones)
+    assert KeyTask.history.count() == history
+
+
+def test_remind_in_january_2027_on_the_demo_warns_and_goes_on(db):
+    call("demo", "--quiet", "--date", "2026-12-02")
+    out, err = StringIO(), StringIO()
+    call_command("remind", "--date", "2027-01-04", "--dry-run", stdout=out, stderr=err)
+    assert "2027年1月4日（星期一） 催报/催办" in out.getvalue()
+    assert "注意：2027年的工作日按法定节假日推算，未含调休上班日" in err.getvalue()
+    assert "节假日数据缺失" not in out.getvalue() + err.getvalue()

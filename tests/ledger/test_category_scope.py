@@ -237,7 +237,7 @@ def test_the_untouched_demo_ledger_exports_and_imports_back(db, tmp_path):
     path = tmp_path / "demo.xlsx"
     build_workbook(KeyTask.objects.filter(office=office, year=year)).save(path)
     rows = list(load_workbook(BytesIO(path.read_bytes())).active.iter_rows(values_only=True))
-    assert any(row[1] in (None, "") for row in rows[1:])  # an item without a category
+    assert len(rows) > 60
 
     report = LedgerImport(office, year).preview(path)
 

@@ -1,7 +1,9 @@
 """重点工作台账导入: the office's Excel ledger into key tasks, as the ledger issue specifies."""
 
 import datetime as dt
+from decimal import Decimal
 
+import openpyxl
 import pytest
 
 from duban.core import audit
@@ -393,7 +395,8 @@ def test_an_unknown_unit_is_refused_suggesting_the_closest_names(office, tmp_pat
     (error,) = errors_of(report)
     assert error.startswith("第2行【牵头单位】单位“城建中”不存在")
     assert "相近的单位：城建中心" in error
-    assert "--create-missing" in error
+    assert "请勾选“自动创建缺失的单位和类别”" in error
+    assert "--create-missing" not in error  # the page has a checkbox, not an option
 
 
 def test_an_unknown_partner_unit_is_refused_in_the_partner_column(office, tmp_path, units):
@@ -673,6 +676,80 @@ def test_a_milestone_written_with_a_semicolon_on_the_web_survives_the_round_trip
 
     assert report.ok, errors_of(report)
     assert report.changed is False
+
+
+def test_targets_survive_the_round_trip_and_feed_the_pace_rule(office, tasks, tmp_path):
+    KeyTask.objects.filter(pk=tasks["build"].pk).update(target_value=Decimal("3"), target_unit="个")
+    KeyTask.objects.filter(pk=tasks["east"].pk).update(
+        target_value=Decimal("1200.5"), target_unit="万元"
+    )
+    path = tmp_path / "export.xlsx"
+    build_workbook(KeyTask.objects.filter(office=office, year=2022)).save(path)
+    sheet = openpyxl.load_workbook(path).active
+    header = [cell.value for cell in sheet[1]]
+    assert header[4:6] == ["量化指标", "指标单位"]
+    values = {row[0]: row[4:6] for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert values["MS-01"] == (3, "个")  # a number Excel can sum, not "3.00"
+    assert values["MS-02"] == (1200.5, "万元")
+    assert values["ZB-01"] == (None, None)
+
+    report = apply(office, path)
+
+    assert report.ok, errors_of(report)
+    assert report.changed is False
+
+
+def test_import_sets_and_changes_a_tasks_target(office, tasks, tmp_path):
+    headers = [*LEDGER_HEADERS, "量化指标", "指标单位"]
+    base = row()
+    rows = [[*(base[h] for h in LEDGER_HEADERS), "1,200", "户"]]
+    apply(office, write_xlsx(tmp_path / "t.xlsx", headers, rows))
+    task = KeyTask.objects.get(code="MS-01", year=2022)
+    assert (task.target_value, task.target_unit) == (Decimal("1200"), "户")
+
+    rows[0][-2:] = ["", ""]
+    report = apply(office, write_xlsx(tmp_path / "t2.xlsx", headers, rows))
+    assert [c.changes for c in report.updated] == [
+        [("量化指标", "1200", ""), ("指标单位", "户", "")]
+    ]
+    task.refresh_from_db()
+    assert (task.target_value, task.target_unit) == (None, "")
+
+
+def test_a_file_without_target_columns_keeps_the_stored_target(office, tasks, tmp_path):
+    KeyTask.objects.filter(pk=tasks["build"].pk).update(target_value=Decimal("3"), target_unit="个")
+    path = write_ledger(tmp_path / "old.xlsx", [row()])
+
+    report = apply(office, path)
+
+    assert report.ok, errors_of(report)
+    task = KeyTask.objects.get(pk=tasks["build"].pk)
+    assert (task.target_value, task.target_unit) == (Decimal("3"), "个")
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "message"),
+    [
+        ("三个", "个", "“三个”不是数字"),
+        (-2, "个", "不能为负数"),
+        ("", "个", "填了指标单位“个”，请同时填写量化指标"),
+    ],
+)
+def test_a_bad_target_is_refused_naming_row_and_column(
+    office, units, tmp_path, value, unit, message
+):
+    headers = [*LEDGER_HEADERS, "量化指标", "指标单位"]
+    base = row()
+    path = write_xlsx(
+        tmp_path / "bad.xlsx", headers, [[*(base[h] for h in LEDGER_HEADERS), value, unit]]
+    )
+
+    report = preview(office, path)
+
+    errors = errors_of(report)
+    assert len(errors) == 1, errors
+    assert errors[0].startswith("第2行【量化指标】")
+    assert message in errors[0]
 
 
 # ----- categories of a new year -----

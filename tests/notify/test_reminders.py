@@ -412,6 +412,17 @@ def test_command_on_a_holiday_says_so(tasks, people):
     assert ReminderLog.objects.count() == 0
 
 
+def test_the_command_goes_on_into_2027_with_a_warning(tasks, people):
+    out, err = StringIO(), StringIO()
+    call_command("remind", "--date", "2027-01-04", "--dry-run", stdout=out, stderr=err)
+    assert "2027年1月4日（星期一）" in out.getvalue()
+    assert "节假日数据缺失" not in out.getvalue() + err.getvalue()
+    assert err.getvalue().splitlines() == [
+        "注意：2027年的工作日按法定节假日推算，未含调休上班日；"
+        "国务院放假通知发布后，请在「节假日/调休调整」中录入2027年的调休上班日。"
+    ]
+
+
 # ----- claim first, confirm after the send -----
 
 

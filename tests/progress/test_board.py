@@ -183,3 +183,26 @@ def get_user(username):
     from django.contrib.auth import get_user_model
 
     return get_user_model().objects.get(username=username)
+
+
+def test_board_sorts_by_a_state_column_and_exports_the_month(client, tasks, units, people):
+    from io import BytesIO
+
+    import openpyxl
+
+    second = KeyTaskFactory(code="MS-09", title="口袋公园", lead_unit=units["build"])
+    workflow.save_draft(second, PERIOD, units["build"], FILLED, people["bob"])
+    client.force_login(people["alice"])
+    html = client.get(BOARD + "&sort=-due").content.decode()
+    first = html.split('data-unit="', 2)[1].split('"', 1)[0]
+    assert first == units["build"].name  # 2 tasks to report, the others 1
+    html = client.get(BOARD + "&sort=draft").content.decode()
+    assert html.index(units["east"].name) < html.index(units["build"].name)  # 0 drafts first
+    assert 'href="?period=2022-07&amp;sort=-draft"' in html
+
+    response = client.get(BOARD + "&sort=-draft&export=xlsx")
+    rows = list(
+        openpyxl.load_workbook(BytesIO(response.content)).active.iter_rows(values_only=True)
+    )
+    assert rows[0][:4] == ("牵头单位", "须填报", "未填", "草稿")
+    assert rows[1][0] == units["build"].name and rows[1][3] == 1

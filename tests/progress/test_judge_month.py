@@ -126,3 +126,28 @@ def test_figures_in_reasons_are_rounded_as_a_sentence_says_them():
     assert explain.reasons("lagging", flags, unit="个") == [
         "完成值3个，低于序时进度（按时间进度应完成约7个）"
     ]
+
+
+def test_the_month_sorts_most_serious_first_and_exports(august, client, people):
+    from io import BytesIO
+
+    import openpyxl
+
+    client.force_login(people["alice"])
+    url = reverse("progress:judge_month")
+    rows = client.get(url, {"period": PERIOD, "sort": "proposal"}).context["rows"]
+    ranks = [explain.light_rank(r["proposal"].light) for r in rows]
+    assert ranks == sorted(ranks)
+    codes = [
+        r["task"].code for r in client.get(url, {"period": PERIOD, "sort": "-code"}).context["rows"]
+    ]
+    assert codes == sorted(codes, reverse=True)
+    response = client.get(url, {"period": PERIOD, "sort": "-code", "export": "xlsx"})
+    sheet = list(
+        openpyxl.load_workbook(BytesIO(response.content)).active.iter_rows(values_only=True)
+    )
+    assert sheet[0] == ("编号", "事项名称", "牵头单位", "系统建议", "预警", "依据", "当前研判")
+    assert [r[0] for r in sheet[1:]] == codes
+    assert "推进正常（待确认）" in [r[6] for r in sheet[1:]] or "推进滞后（待确认）" in [
+        r[6] for r in sheet[1:]
+    ]

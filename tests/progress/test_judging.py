@@ -266,6 +266,17 @@ def test_the_command_prints_counts_per_status_and_light_in_chinese(tasks, capsys
     assert history.channel == Channel.CLI
 
 
+def test_the_command_warns_in_one_line_when_the_year_falls_back_to_weekdays(units, capsys):
+    KeyTaskFactory(code="G1", year=2040, lead_unit=units["east"], deadline=dt.date(2040, 12, 31))
+    call_command("judge", "--period", "2040-03", "--as-of", "2040-03-31")
+    captured = capsys.readouterr()
+    assert "2040年3月研判完成" in captured.out
+    assert captured.err.strip().splitlines() == [
+        "注意：2040年没有节假日数据，工作日暂按周一至周五计算；"
+        "请在「节假日/调休调整」中录入2040年的放假与调休日期。"
+    ]
+
+
 def test_the_command_mentions_judgements_it_kept(tasks, people, capsys):
     judging.override(tasks["build"], PERIOD, "completed", "已验收", people["alice"])
     call_command("judge", "--period", PERIOD, "--as-of", "2022-07-31")

@@ -240,7 +240,7 @@ def test_a_sent_report_saying_completed_completes_the_milestones_a_draft_does_no
     assert milestone_states(alice.get(url).content.decode()) == [("开工建设", "已完成")]
 
 
-def test_task_page_lists_every_report_with_its_reviews(alice, people, tasks):
+def test_task_page_lists_every_report_with_its_reviews(alice, client, people, tasks):
     task = tasks["build"]
     june = Submission.objects.create(
         task=task,
@@ -257,14 +257,20 @@ def test_task_page_lists_every_report_with_its_reviews(alice, people, tasks):
     )
     Review.objects.create(submission=june, action="accept", version=2, actor=people["alice"])
     Submission.objects.create(task=task, period="2022-07", unit=task.lead_unit, progress="七月草稿")
-    page = alice.get(reverse("ledger:detail", args=[task.pk])).content.decode()
+    # the unit's own draft is listed for the unit; the office sees only what was submitted
+    office_box = alice.get(reverse("ledger:detail", args=[task.pk])).content.decode()
+    office_box = office_box.split('id="submissions"', 1)[1].split("</section>", 1)[0]
+    assert "1 期" in office_box
+    assert "七月草稿" not in office_box and 'data-period="2022-07"' not in office_box
+    client.force_login(people["bob"])
+    page = client.get(reverse("ledger:detail", args=[task.pk])).content.decode()
     box = page.split('id="submissions"', 1)[1].split("</section>", 1)[0]
     assert "2 期" in box
     assert box.index("2022-07") < box.index("2022-06")  # newest first
     assert f'href="{reverse("progress:submission", args=[june.pk])}"' in box
     for text in [
         "已采纳",
-        "推进顺利/正常",
+        "推进正常",
         "完成施工招标",
         "党政办退回",
         "请补充招标公告",
@@ -328,3 +334,25 @@ def test_a_half_year_shows_each_task_as_judged_at_the_halfs_last_judged_month(al
         reverse("ledger:list"), {"year": 2022, "period": "2022", "status": "completed"}
     ).content.decode()
     assert "MS-01" in lagging and "2022年（截至2022年7月研判）" in lagging
+
+
+def test_ledger_sorts_by_the_months_light_most_serious_first(alice, tasks, judged):
+    url = reverse("ledger:list")
+    query = {"year": 2022, "period": "2022-06"}
+    page = alice.get(url, {**query, "sort": "light"})
+    assert [t.code for t in page.context["page"]] == [
+        "MS-01",
+        "MS-02",
+        "ZB-01",
+    ]  # red, yellow, green
+    assert 'title="按预警排序"' in page.content.decode()
+    down = alice.get(url, {**query, "sort": "-light"})
+    assert [t.code for t in down.context["page"]] == ["ZB-01", "MS-02", "MS-01"]
+    by_status = alice.get(url, {**query, "sort": "-status"})
+    assert [t.code for t in by_status.context["page"]][0] == "ZB-01"  # 推进正常 after 推进滞后
+    exported = alice.get(reverse("ledger:export"), {**query, "sort": "light"})
+    rows = list(
+        openpyxl.load_workbook(BytesIO(exported.content)).active.iter_rows(values_only=True)
+    )
+    assert [r[0] for r in rows[1:]] == ["MS-01", "MS-02", "ZB-01"]
+    assert {"状态", "预警", "2022年6月进展"} <= set(rows[0])

@@ -416,7 +416,7 @@ def test_a_changed_row_is_reported_field_by_field_and_gets_a_new_version(
     assert [c.key for c in report.unchanged] == ["MS-02", "ZB-01"]
     assert report.updated[0].changes == [
         ("进展情况", "已完成2个小区改造", "3个小区全部完工"),
-        ("状态", "推进顺利/正常", "已完成"),
+        ("状态", "推进正常", "已完成"),
         ("完成值", "2", "3"),
         ("研判状态", "推进正常", "已完成"),
         ("系统建议状态", "推进正常", "已完成"),
@@ -596,7 +596,7 @@ def test_an_unknown_status_is_refused_listing_the_accepted_words(office, month, 
     (error,) = refused(office, tmp_path, rows)
 
     assert error.startswith("第2行【状态】无法识别的状态“基本完成”")
-    assert "已完成、推进顺利、推进正常、推进滞后" in error
+    assert "已完成、推进正常、推进滞后" in error
 
 
 @pytest.mark.parametrize("word", ["推进滞后", "滞后"])
@@ -838,7 +838,7 @@ def test_template_has_dropdowns_for_status_and_reason_category_and_a_frozen_head
     by_column = {str(v.sqref).split(":")[0]: v for v in sheet.data_validations.dataValidation}
     status, reason = by_column["F2"], by_column["H2"]
     assert status.type == reason.type == "list"
-    assert listed(status) == ["已完成", "推进顺利", "推进正常", "推进滞后"]
+    assert listed(status) == ["已完成", "推进正常", "推进滞后"]
     assert listed(reason) == list(
         ReasonCategory.objects.filter(active=True).values_list("name", flat=True)
     )

@@ -320,6 +320,9 @@ def test_evidence_is_streamed_only_to_those_who_see_the_task(client, tasks, unit
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == PNG
     assert "attachment" in response["Content-Disposition"]
+    # a draft's evidence stays with its unit until the report is submitted
+    assert login(client, people["alice"]).get(url).status_code == 404
+    Submission.objects.filter(pk=submission.pk).update(state=State.SUBMITTED)
     assert login(client, people["alice"]).get(url).status_code == 200
     assert login(client, people["carol"]).get(url).status_code == 404
     client.logout()

@@ -189,3 +189,23 @@ def test_review_page_query_count_does_not_grow(client, units, people, django_db_
     few = queries()
     make(20, 100)
     assert queries() == few
+
+
+def test_review_queue_sorts_by_code_and_exports_what_waits(client, tasks, units, people):
+    from io import BytesIO
+
+    import openpyxl
+
+    submitted(tasks["build"], units["build"], people["bob"])
+    submitted(tasks["east"], units["east"], people["carol"], progress="=1+1")
+    client.force_login(people["alice"])
+    queue = client.get(REVIEW, {"sort": "-code"}).context["office_queue"]
+    assert [s.task.code for s in queue] == ["MS-02", "MS-01"]
+    response = client.get(REVIEW, {"sort": "-code", "export": "xlsx"})
+    sheet = openpyxl.load_workbook(BytesIO(response.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:4] == ("报送周期", "编号", "事项名称", "牵头单位")
+    assert [r[1] for r in rows[1:]] == ["MS-02", "MS-01"]
+    progress = rows[0].index("进展情况")
+    assert sheet.cell(row=2, column=progress + 1).data_type == "s"  # text, never a formula
+    assert rows[1][progress] == "=1+1"

@@ -411,3 +411,20 @@ def test_other_roles_land_on_the_workbench(client, people, who):
 def test_a_leader_who_also_supervises_lands_on_the_workbench(client, people, units):
     make_user("boss", "leader", "supervisor", unit=units["party"])
     assert sign_in(client, "boss").url == reverse("home")
+
+
+def test_overdue_table_sorts_by_its_columns_and_exports(client, people, judged):
+    from io import BytesIO
+
+    import openpyxl
+
+    client.force_login(people["lily"])
+    url = reverse("dashboard:index")
+    by_light = client.get(url, {"sort": "light"}).context["figures"]["overdue"]
+    assert [item["code"] for item in by_light] == ["MS-01", "MS-03"]  # red before yellow
+    response = client.get(url, {"sort": "code", "export": "xlsx"})
+    rows = list(
+        openpyxl.load_workbook(BytesIO(response.content)).active.iter_rows(values_only=True)
+    )
+    assert rows[0] == ("编号", "事项名称", "牵头单位", "完成时限", "超期天数", "预警")
+    assert [(r[0], r[4], r[5]) for r in rows[1:]] == [("MS-01", 12, "红灯"), ("MS-03", 30, "黄灯")]

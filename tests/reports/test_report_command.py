@@ -143,8 +143,27 @@ def test_pdf_with_libreoffice_is_a_pdf(judged, tmp_path):
     assert target.read_bytes().startswith(b"%PDF")
 
 
-def test_a_year_without_holiday_data_is_a_clear_error(units):
-    KeyTaskFactory(code="G1", year=2031, lead_unit=units["east"], deadline=dt.date(2031, 12, 31))
-    with pytest.raises(CommandError, match="2031年的节假日数据缺失"):
-        run("monthly", "--period", "2031-03", "--format", "json", "-o", "-")
-    assert not Report.objects.exists()
+def test_a_year_without_holiday_data_is_reported_on_weekdays(units):
+    KeyTaskFactory(code="G1", year=2040, lead_unit=units["east"], deadline=dt.date(2040, 12, 31))
+    run("monthly", "--period", "2040-03", "--format", "json", "-o", "-")
+    assert Report.objects.get().period == "2040-03"
+
+
+def test_date_sets_the_date_under_the_signature(judged, tmp_path):
+    target = tmp_path / "r.json"
+    run(
+        "monthly",
+        "--period",
+        "2022-07",
+        "--date",
+        "2022-08-05",
+        "--format",
+        "json",
+        "-o",
+        str(target),
+    )
+    assert json.loads(target.read_text("utf-8"))["report_date"] == "2022-08-05"
+    run("monthly", "--period", "2022-H1", "--format", "json", "-o", str(target))
+    assert json.loads(target.read_text("utf-8"))["report_date"] == "2022-06-30"
+    with pytest.raises(CommandError, match="--date 应为存在的日期"):
+        run("monthly", "--period", "2022-07", "--date", "2022-13-01", "--format", "json")

@@ -14,7 +14,7 @@ from duban.org.models import Office
 from duban.progress.models import Judgement, ReasonCategory, Submission
 from duban.reports import figures
 from duban.reports.monthly_docx import render_docx
-from duban.reports.monthly_text import ATTACHMENT_COLUMNS, ON_TRACK_NAMED, STREET_COLUMNS
+from duban.reports.monthly_text import ATTACHMENT_COLUMNS, STREET_COLUMNS, progress_cell
 from tests.factories import CategoryFactory, KeyTaskFactory, OfficeFactory, UnitFactory
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -190,8 +190,13 @@ def sentence(document, start):
 
 def assert_counts_read_right(text, counts):
     total = counts["total"]
-    if counts["completed"] == total:
+    if total == 1:
+        label = next(label for key, label in BUCKETS if counts[key])
+        assert f"1项，{label}" in text
+        assert "均" not in text
+    elif counts["completed"] == total:
         assert f"{total}项已全部完成" in text
+        assert "占比" not in text
     elif counts["on_track"] == total:
         assert f"{total}项均推进正常" in text
     elif counts["lagging"] == total:
@@ -203,7 +208,10 @@ def assert_counts_read_right(text, counts):
                 assert f"{label}{counts[key]}项" in text
             else:
                 assert label not in text
-    assert f"滞后项目占比{pct(counts['lag_rate'])}" in text
+    if counts["lagging"] and total > 1:
+        assert f"滞后项目占比{pct(counts['lag_rate'])}" in text
+    else:
+        assert "滞后项目占比" not in text
     numbers = set(re.findall(r"\d+(?:\.\d+)?", text))
     allowed = {str(counts[k]) for k in ("total", "completed", "on_track", "lagging")}
     allowed.add(pct(counts["lag_rate"]).rstrip("%"))
@@ -220,49 +228,63 @@ def assert_report_matches(data):
     assert f"{data['year']}年{data['months_covered']}" in opening
     assert document.paragraphs[0].text == data["title"]
 
+    empty = [c["name"] for c in data["categories"] if not c["total"]]
     for category in data["categories"]:
         text = sentence(document, category["name"])
         if category["total"]:
             assert_counts_read_right(text, category)
         else:
-            assert "无此类重点工作" in text
+            assert "未安排" in text
             assert not re.search(r"\d", text)
+    overview = next(p for p in body if p.startswith("截至"))
+    assert overview.count("未安排") == (1 if empty else 0)
     assert sentence(document, f"截至{when}").startswith(f"截至{when}，")
     assert_counts_read_right(sentence(document, "总体来看"), data["overall"])
 
-    verbs = {"completed": "已完成", "on_track": "有序推进", "lagging": "推进滞后"}
     for category in data["categories"]:
         headed = [i for i, p in enumerate(body) if re.fullmatch(rf"（.+）{category['name']}", p)]
         if not category["total"]:
             assert not headed
             continue
         paragraph = body[headed[0] + 1]
-        for status, verb in verbs.items():
-            rows = [t for t in data["tasks"] if t["category"] == category["name"]]
-            titles = [t["title"] for t in rows if t["status"] == status]
-            named = titles[:ON_TRACK_NAMED] if status == "on_track" else titles
-            assert all(title in paragraph for title in named), (status, paragraph)
-            if len(titles) > 1:
-                assert f"等{len(titles)}项工作{verb}" in paragraph
-            elif titles:
-                assert f"{titles[0]}{verb}" in paragraph or f"{titles[0]}（" in paragraph
-            else:
-                assert verb not in paragraph
+        rows = [t for t in data["tasks"] if t["category"] == category["name"]]
+        for row in rows:
+            if row["status"] != "on_track":
+                assert row["title"] in paragraph, (row["title"], paragraph)
+        lagging = [
+            f"{t['title']}（{t['office']}）" if data["streets"] else t["title"]
+            for t in rows
+            if t["status"] == "lagging"
+        ]
+        if len(lagging) > 2:
+            assert f"等{len(lagging)}项工作推进滞后" in paragraph
+        elif lagging:
+            assert f"{'、'.join(lagging)}推进滞后" in paragraph
+        else:
+            assert "推进滞后" not in paragraph
 
-    reasons = [p for p in body if re.match(r"^[一二三四五六七八九十]+是", p)]
-    assert len(reasons) == len(data["reasons"])
-    for i, (text, group) in enumerate(zip(reasons, data["reasons"], strict=True), start=1):
+    start = body.index("二、滞后事项原因分析")
+    analysis = body[start + 1 : body.index("三、相关工作建议")]
+    for text in analysis:
+        assert "/" not in text and "（疫情" not in text, text
+    points = [p for p in analysis if re.match(r"^[一二三四五六七八九十]+是", p)]
+    assert len(points) != 1
+    for i, text in enumerate(points, start=1):
         assert text.startswith(f"{chinese_numeral(i)}是")
-        name = "未注明原因类别" if group["category"] == figures.NO_REASON else group["category"]
-        assert name in text
-        assert f"{group['count']}项" in text
-        assert all(title in text for title in group["items"])
+    unexplained = [
+        i["title"]
+        for i in data["lagging_items"]
+        if i["reason_category"] == figures.NO_REASON and not i["reason"]
+    ]
+    if unexplained and len(unexplained) < len(data["lagging_items"]):
+        assert f"另有{len(unexplained)}项未说明原因" in analysis[-1]
+        assert all(title in analysis[-1] for title in unexplained)
     if not data["reasons"]:
         assert any("均未出现推进滞后" in p for p in body)
 
     office = data["office"]["name"]
     assert f"{office}党政办公室" in body
-    assert chinese_date(data["generated_at"]) in body
+    assert chinese_date(data["report_date"]) in body
 
     items = data["lagging_items"]
     if items:
@@ -278,7 +300,8 @@ def assert_report_matches(data):
             assert item["lead_unit"] in row[3]
             assert row[6].startswith(item["reason_category"])
             assert item["reason"] in row[6]
-            assert row[5] == (item["progress"] or "—")
+            assert row[5] == progress_cell(item, data["month"])
+            assert item["progress"] in row[5]
     else:
         assert not any(p.startswith("附件") for p in body)
 
@@ -311,12 +334,12 @@ def test_the_mixed_data_set_covers_the_cases_the_wording_must_handle(mixed):
 
 def test_a_category_without_tasks_says_there_is_none_this_period(mixed):
     text = sentence(read(mixed), "专班推进项目")
-    assert text == "专班推进项目本期无此类重点工作。"
+    assert text == "专班推进项目本年度未安排重点工作。"
 
 
-def test_a_fully_completed_category_reads_as_all_completed_with_zero_lag(mixed):
+def test_a_fully_completed_category_reads_as_all_completed_without_a_zero_rate(mixed):
     text = sentence(read(mixed), "市委市政府重点工作")
-    assert text == "市委市政府重点工作3项已全部完成，滞后项目占比0%。"
+    assert text == "市委市政府重点工作3项已全部完成。"
 
 
 def test_a_mixed_category_gives_each_count_and_the_lag_rate(mixed):
@@ -345,7 +368,7 @@ def test_attachment_shows_deadline_overdue_progress_and_reason_of_each_lagging_i
     assert rows["违法建筑治理"][4] == "6月30日"
     assert rows["毗邻地区协同治理"][4] == "未定"
     assert rows["实有人口信息采集"][6] == figures.NO_REASON
-    assert rows["实有人口信息采集"][5] == "—"
+    assert rows["实有人口信息采集"][5] == "未报送"
 
 
 def test_attachment_starts_on_a_new_page(mixed):
@@ -400,10 +423,19 @@ def test_edited_suggestions_keep_their_paragraphs(mixed, office):
         office, "2022-07", suggestions={"前期手续与审批": "第一条建议。\n\n第二条建议。"}
     )
     body = [p.text for p in read(edited).paragraphs]
-    assert "第一条建议。" in body and "第二条建议。" in body
+    assert any(re.fullmatch(r"[一二三四五]是第一条建议。", p) for p in body)
+    assert "第二条建议。" in body
 
 
-def test_signature_is_the_party_office_and_the_day_the_figures_were_made(mixed):
+def test_signature_is_the_party_office_and_the_end_of_a_past_period(mixed):
+    # made on 1 August 2022 (NOW): the July report is dated 31 July, not the day it was made
     body = [p.text for p in read(mixed).paragraphs]
     organ = body.index(f"{mixed['office']['name']}党政办公室")
-    assert body[organ + 1] == "2022年8月1日"
+    assert body[organ + 1] == "2022年7月31日"
+
+
+def test_signature_takes_the_chosen_date(office, mixed):
+    chosen = figures.monthly(office, "2022-07", date=dt.date(2022, 8, 5))
+    body = [p.text for p in read(chosen).paragraphs]
+    organ = body.index(f"{office.name}党政办公室")
+    assert body[organ + 1] == "2022年8月5日"

@@ -245,7 +245,11 @@ def test_suggestions_default_to_each_reason_categorys_advice_and_can_be_replaced
     office = Office.objects.first()
     default = F.monthly(office, "2022-07")["suggestions"]
     assert default == [
-        {"category": "前期手续与审批", "text": reason("前期手续与审批").advice.strip()}
+        {
+            "category": "前期手续与审批",
+            "cause": "前期手续办理耗时较长",
+            "text": reason("前期手续与审批").advice.strip(),
+        }
     ]
     assert default[0]["text"]
     edited = F.monthly(office, "2022-07", suggestions={"前期手续与审批": "本月内办结规划许可。"})

@@ -81,15 +81,17 @@ def shown(cell):
     """The text a reader sees for a rate cell."""
     if cell.number_format == "0.0%":
         return f"{cell.value:.1%}"
+    if cell.number_format == "0%":
+        return f"{cell.value:.0%}"
     return cell.value
 
 
 def task_rows(ws):
-    """{编号: {header: cell}} of a category sheet."""
-    headers = values(ws, 1)
+    """{编号: {header: cell}} of a category sheet (title in row 1, header in row 2)."""
+    headers = values(ws, 2)
     return {
         row[headers.index("编号")].value: dict(zip(headers, row, strict=True))
-        for row in ws.iter_rows(min_row=2)
+        for row in ws.iter_rows(min_row=3)
     }
 
 
@@ -177,7 +179,7 @@ def test_summary_rows_show_each_category_count_and_rate_as_in_the_figures(street
     assert values(ws, 3) == ["类别", "总数", "已完成", "推进正常", "推进滞后", "滞后项目占比"]
     rows = [values(ws, 4 + i)[:5] + [shown(ws.cell(4 + i, 6))] for i in range(3)]
     assert rows == [
-        [LIVELIHOOD, 4, 1, 1, 2, "50.0%"],
+        [LIVELIHOOD, 4, 1, 1, 2, "50%"],
         [TASK_FORCE, 7, 0, 6, 1, "14.3%"],
         [LEADERS, 0, 0, 0, 0, "—"],
     ]
@@ -216,15 +218,15 @@ def test_category_without_tasks_shows_a_dash_rate_and_keeps_its_sheet_with_a_not
     assert values(workbook["汇总"], 6)[0] == LEADERS
     assert workbook["汇总"]["F6"].value == "—"
     sheet = workbook[LEADERS]
-    assert values(sheet, 1) == TASK_HEADERS
-    assert sheet["A2"].value == "本期无此类事项"
-    assert sheet.max_row == 2
+    assert values(sheet, 2) == TASK_HEADERS
+    assert sheet["A3"].value == "本期无此类事项"
+    assert sheet.max_row == 3
 
 
 def test_every_task_is_listed_on_its_category_sheet_with_its_status_label(street_figures):
     workbook = open_xlsx(street_figures)
 
-    assert workbook.sheetnames == ["汇总", *CATEGORIES]
+    assert workbook.sheetnames == ["汇总", "推进滞后事项明细表", *CATEGORIES]
     for name in (LIVELIHOOD, TASK_FORCE):
         expected = [t for t in street_figures["tasks"] if t["category"] == name]
         rows = list(task_rows(workbook[name]).values())
@@ -269,7 +271,7 @@ def test_lagging_task_shows_its_reason_overdue_days_and_a_real_deadline_date(str
     assert lift["滞后原因"].value == "资金尚未到位"
     assert lift["超期天数"].value == 31
     assert lift["完成时限"].value == dt.datetime(2022, 6, 30)
-    assert lift["完成时限"].number_format == "yyyy-mm-dd"
+    assert lift["完成时限"].number_format == 'yyyy"年"m"月"d"日"'  # 2022年6月30日
     assert rows["MS-04"]["滞后原因类别"].value == "未注明原因类别"
     assert rows["MS-02"]["超期天数"].value is None
     assert rows["MS-02"]["最新进展"].value == "食堂主体装修完成，7月底试运营。"
@@ -278,8 +280,9 @@ def test_lagging_task_shows_its_reason_overdue_days_and_a_real_deadline_date(str
 def test_every_sheet_freezes_filters_and_prints_its_header_on_landscape_a4(street_figures):
     workbook = open_xlsx(street_figures)
 
-    expected = {"汇总": (3, "A3:F6"), LIVELIHOOD: (1, "A1:K5"), TASK_FORCE: (1, "A1:K8")}
-    expected[LEADERS] = (1, "A1:K2")
+    expected = {"汇总": (3, "A3:F6"), LIVELIHOOD: (2, "A2:K6"), TASK_FORCE: (2, "A2:K9")}
+    expected[LEADERS] = (2, "A2:K3")
+    expected["推进滞后事项明细表"] = (2, "A2:G5")
     for name, (header, ref) in expected.items():
         ws = workbook[name]
         assert ws.freeze_panes == f"A{header + 1}", name
@@ -310,8 +313,8 @@ def test_long_progress_text_gets_a_row_tall_enough_to_print_it(office, units):
 
     ws = open_xlsx(figures.monthly(office, PERIOD, today=TODAY))[LIVELIHOOD]
 
-    assert ws.row_dimensions[2].height >= 4 * 15
-    assert ws.row_dimensions[3].height is None  # one line: left to the default
+    assert ws.row_dimensions[3].height >= 4 * 15
+    assert ws.row_dimensions[4].height is None  # one line: left to the default
 
 
 def test_district_report_has_a_block_per_street_and_a_street_column(district_figures):
@@ -329,33 +332,33 @@ def test_district_report_has_a_block_per_street_and_a_street_column(district_fig
         ]
     assert blocks == {
         "甲街道": [
-            [LIVELIHOOD, 2, 1, 0, 1, "50.0%"],
-            [TASK_FORCE, 1, 0, 1, 0, "0.0%"],
+            [LIVELIHOOD, 2, 1, 0, 1, "50%"],
+            [TASK_FORCE, 1, 0, 1, 0, "0%"],
             [LEADERS, 0, 0, 0, 0, "—"],
             ["合计", 3, 1, 1, 1, "33.3%"],
         ],
         "乙街道": [
             [LIVELIHOOD, 0, 0, 0, 0, "—"],
-            [TASK_FORCE, 2, 0, 0, 2, "100.0%"],
+            [TASK_FORCE, 2, 0, 0, 2, "100%"],
             [LEADERS, 0, 0, 0, 0, "—"],
-            ["合计", 2, 0, 0, 2, "100.0%"],
+            ["合计", 2, 0, 0, 2, "100%"],
         ],
     }
     sheet = workbook[TASK_FORCE]
-    assert values(sheet, 1)[:3] == ["序号", "街道", "编号"]
+    assert values(sheet, 2)[:3] == ["序号", "街道", "编号"]
     assert [(r["街道"].value, r["编号"].value) for r in task_rows(sheet).values()] == [
         ("甲街道", "甲-03"),
         ("乙街道", "乙-01"),
         ("乙街道", "乙-02"),
     ]
-    assert sheet.auto_filter.ref == "A1:L4"
+    assert sheet.auto_filter.ref == "A2:L5"
 
 
 def test_street_report_has_neither_street_blocks_nor_a_street_column(street_figures):
     workbook = open_xlsx(street_figures)
 
     assert workbook["汇总"].max_row == 7  # ends at 合计
-    assert "街道" not in values(workbook[LIVELIHOOD], 1)
+    assert "街道" not in values(workbook[LIVELIHOOD], 2)
 
 
 def test_category_names_become_valid_unique_sheet_names(office, units):
@@ -368,7 +371,7 @@ def test_category_names_become_valid_unique_sheet_names(office, units):
 
     workbook = open_xlsx(figures.monthly(office, PERIOD, today=TODAY))
 
-    titles = workbook.sheetnames
+    titles = workbook.sheetnames  # nothing lags: no 推进滞后事项明细表
     assert len(long_name) > 31
     assert titles == ["汇总", "专项／督查工作", long_name[:31], long_name[:28] + "(2)", "汇总(2)"]
     assert all(len(t) <= 31 and not re.search(r"[\[\]:*?/\\]", t) for t in titles)
@@ -393,3 +396,35 @@ def test_rendering_reads_only_the_figures_and_never_the_database(
 ):
     with django_assert_num_queries(0):
         render_xlsx(street_figures)
+
+
+def test_every_sheet_has_a_title_row_and_a_chinese_font(street_figures):
+    workbook = open_xlsx(street_figures)
+    for ws in workbook.worksheets:
+        title = ws["A1"].value
+        assert title and ws["A1"].font.b, ws.title
+        assert any(str(r).startswith("A1:") for r in ws.merged_cells.ranges), ws.title
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.value is not None:
+                    assert cell.font.name == "宋体", (ws.title, cell.coordinate)
+    assert workbook[LIVELIHOOD]["A1"].value == f"{LIVELIHOOD}推进情况表（截至2022年7月31日）"
+
+
+def test_the_lagging_sheet_is_the_word_attachments_table(street_figures):
+    from duban.reports.monthly_text import ATTACHMENT_COLUMNS, attachment_rows, blocks
+
+    ws = open_xlsx(street_figures)["推进滞后事项明细表"]
+    assert ws["A1"].value == "附件　推进滞后事项明细表（截至2022年7月31日）"
+    assert values(ws, 2) == ATTACHMENT_COLUMNS
+    word = next(b for b in blocks(street_figures) if b.get("name") == "lagging")
+    rows = [values(ws, r) for r in range(3, ws.max_row + 1)]
+    assert len(rows) == len(word["rows"]) == 3
+    for excel, doc in zip(rows, word["rows"], strict=True):
+        # the same cells, but for the year: Word's title gives it, a sheet spells it out
+        assert [excel[i] for i in (0, 1, 2, 3, 5, 6)] == [doc[i] for i in (0, 1, 2, 3, 5, 6)]
+    assert rows == [list(r) for r in attachment_rows(street_figures, full_dates=True)]
+    lift = next(r for r in rows if r[2] == "既有多层住宅加装电梯")
+    assert lift[4] == "2022年6月30日\n（已超期31天）"
+    assert lift[6] == "资金与要素保障：资金尚未到位"
+    assert next(r for r in rows if r[2] == "垃圾分类示范创建")[4] == "2022年12月31日"

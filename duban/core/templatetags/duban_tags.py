@@ -11,3 +11,55 @@ register = template.Library()
 def pct(value):
     """50.0 → 50%, 7.1 → 7.1%, None → —."""
     return numfmt.pct(value)
+
+
+@register.simple_tag(takes_context=True)
+def sort_link(context, listing, key):
+    """A column header that sorts the list (core/listing.py): the label as a link that keeps
+    the page's filters, goes back to page 1 and flips the direction; ↑/↓ on the active one."""
+    from django.utils.html import format_html
+
+    label, value, arrow = listing.link(key)
+    request = context["request"]
+    query = request.GET.copy()
+    query.pop("page", None)
+    query.pop("export", None)
+    query["sort"] = value
+    state = ""
+    if arrow:
+        state = "ascending" if arrow == "↑" else "descending"
+    return format_html(
+        '<a class="sort{}" href="?{}" title="按{}排序"{}>{}<span class="sort-arrow">{}</span></a>',
+        " sort-active" if arrow else "",
+        query.urlencode(),
+        label,
+        format_html(' data-sort="{}"', state) if state else "",
+        label,
+        arrow or "↕",
+    )
+
+
+@register.simple_tag(takes_context=True)
+def export_query(context):
+    """The current view's query with export=xlsx and without the page: the export is the
+    filtered, sorted list, every page of it."""
+    query = context["request"].GET.copy()
+    query.pop("page", None)
+    query["export"] = "xlsx"
+    return "?" + query.urlencode()
+
+
+@register.inclusion_tag("_crumbs.html")
+def crumbs(*parts):
+    """The one breadcrumb: {% crumbs "重点工作台账" list_url task.code %} — label/url pairs
+    (or a list of (label, url) pairs), then the current page's name, unlinked."""
+    links, label = [], None
+    for part in parts:
+        if isinstance(part, list | tuple):
+            links.extend(tuple(pair) for pair in part)
+        elif label is None:
+            label = part
+        else:
+            links.append((label, part))
+            label = None
+    return {"links": links, "current": label or ""}

@@ -42,3 +42,13 @@ def status(value):
         return mark_safe('<span class="status status-none">未研判</span>')
     label = Status(value).label if value in Status.values else value
     return format_html('<span class="status status-{}">{}</span>', value, label)
+
+
+@register.inclusion_tag("progress/_light_legend.html")
+def light_legend():
+    """灯色说明: the legend shown wherever lights appear, from explain.light_meanings —
+    one source, so every page says the same."""
+    from duban.progress.explain import light_meanings
+    from duban.progress.models import ProgressRules
+
+    return {"meanings": light_meanings(ProgressRules.current())}

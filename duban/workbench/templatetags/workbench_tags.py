@@ -6,6 +6,8 @@ from django.urls import reverse
 from duban.notify.models import Notification
 from duban.org import roles as R
 from duban.progress import workflow
+from duban.supervision.models import Notice
+from duban.tickets.views import entry_url as tickets_entry
 
 register = template.Library()
 
@@ -35,8 +37,22 @@ def main_nav(context):
         items.append(
             ("研判", reverse("progress:judge_month"), view_name == "progress:judge_month", None)
         )
+    tickets_url = tickets_entry(user)
+    if tickets_url:
+        items.append(("诉求", tickets_url, app_name == "tickets", None))
+    if office_wide:
+        items.append(("督办", reverse("supervision:board"), app_name == "supervision", None))
+    elif held & R.SEES_OWN_UNIT:
+        waiting = Notice.objects.visible_to(user).filter(state__in=Notice.ACTIVE_STATES).count()
+        items.append(
+            ("督办单", reverse("supervision:inbox"), app_name == "supervision", waiting or None)
+        )
     if office_wide:
         items.append(("报告", reverse("reports:index"), app_name == "reports", None))
+    if R.is_supervisor(user):
+        settings_page = app_name in ("org", "progress_settings")
+        items.append(("设置", reverse("org:people"), settings_page, None))
     unread = Notification.objects.unread(user).count()
     items.append(("通知", reverse("notify:list"), app_name == "notify", unread or None))
+    items.append(("使用说明", reverse("help"), view_name == "help", None))
     return {"items": items, "user": user}

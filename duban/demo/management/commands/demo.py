@@ -11,7 +11,9 @@ import math
 import secrets
 import string
 import unicodedata
+import zlib
 from decimal import Decimal
+from fractions import Fraction
 
 from django.conf import settings
 from django.contrib.auth import get_user_model, password_validation
@@ -26,9 +28,14 @@ from duban.core.commands import Command as DubanCommand
 from duban.core.periods import Period
 from duban.core.workdays import Calendar
 from duban.demo import data as D
+from duban.demo import texts as T
 from duban.ledger.models import AssignmentSource, Category, KeyTask, Milestone, save_task
 from duban.org import roles as R
 from duban.org.models import Office, Profile, Role, Unit
+from duban.progress import judging, workflow
+from duban.progress.models import ProgressRules, ReasonCategory, Submission
+from duban.supervision import services as supervision
+from duban.supervision.models import Notice
 
 MARKER_USERNAME = "demo_admin"
 DEMO_USERNAMES = [u["username"] for u in D.USERS]
@@ -38,6 +45,19 @@ PASSWORD_LENGTH = 10
 
 
 LOGINS_FILE = "demo-logins.txt"
+
+
+def _date(text):
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise CommandError(f"日期“{text}”无效，应写成 2022-08-01")
+
+
+def _to_step(value, step, rounding):
+    """`value` (a Fraction) rounded to a multiple of `step` (a Decimal) as a Decimal."""
+    units = rounding(value / Fraction(step))
+    return Decimal(units) * step
 
 
 def demo_exists(office):
@@ -50,11 +70,6 @@ def generate_password():
         password = "".join(secrets.choice(PASSWORD_ALPHABET) for _ in range(PASSWORD_LENGTH))
         if any(c.isdigit() for c in password) and any(c.isalpha() for c in password):
             return password
-
-
-def day(mm_dd):
-    month, day_ = mm_dd.split("-")
-    return dt.date(D.DEMO_YEAR, int(month), int(day_))
 
 
 def display_width(text):
@@ -76,15 +91,25 @@ def table(rows):
 
 
 class DemoWriter:
-    """Writes the demo street into `office`, skipping whatever already exists by name/code."""
+    """Writes the demo street into `office`, skipping whatever already exists by name/code.
 
-    def __init__(self, office, password):
+    The demo's year is the year of the month before `today`; its tasks report from
+    January to that month, accepted and judged month by month through the product's
+    own paths (`workflow.accept_imported`, `judging.judge_month`)."""
+
+    def __init__(self, office, password, today):
         self.office = office
         self.password_hash = make_password(password)  # one slow hash per run, not per user
         self.created = {"units": 0, "tasks": 0, "assigned": 0, "milestones": 0, "users": 0}
         self.skipped = {"units": 0, "tasks": 0, "users": 0}
         self.logins = []  # (username, role name, unit name, created?)
         self.calendar = Calendar.load()
+        self.year, self.last_month = D.last_month(today)
+        self.today = today
+
+    def day(self, mm_dd):
+        month, day_ = mm_dd.split("-")
+        return dt.date(self.year, int(month), int(day_))
 
     def write(self):
         self.units = self.write_units()
@@ -92,76 +117,131 @@ class DemoWriter:
         self.write_assigned()
         self.write_users()
         self.write_progress()
+        self.write_supervision()
 
-    def write_progress(self):
-        """Accepted monthly reports for January to PROGRESS_MONTHS, judged month by month,
-        so that the workbench, the ledger's lights and the task strips have a history.
-        The shape follows the reference report: by July one task done and about a
-        third lagging, the lagging ones concentrated in the street's own projects."""
-        from duban.progress.judging import judge_period
-        from duban.progress.models import ReasonCategory, Review, Submission
-
-        tasks = list(
-            KeyTask.objects.filter(
-                office=self.office, year=D.DEMO_YEAR, kind=KeyTask.Kind.ANNUAL
-            ).select_related("category", "lead_unit")
-        )
-        if Submission.objects.filter(task__in=tasks).exists():
-            return
-        reasons = list(ReasonCategory.objects.filter(active=True).order_by("order"))
-        admin = get_user_model().objects.filter(username="demo_admin").first()
+    def plan(self, tasks):
+        """{task pk: (lagging from month or None, completed in month or None)}."""
         by_category = {}
         for task in sorted(tasks, key=lambda t: t.code):
-            by_category.setdefault(task.category.name, []).append(task)
-        lagging, completed = set(), set()
+            if task.kind == KeyTask.Kind.ANNUAL:
+                by_category.setdefault(task.category.name, []).append(task)
+        lagging, completed = {}, {}
+        last = self.last_month
         for (name, quota), done in zip(
             D.LAGGING_PER_CATEGORY.items(), D.COMPLETED_PER_CATEGORY, strict=True
         ):
             group = by_category.get(name, [])
-            completed.update(t.pk for t in group[:done])
-            lagging.update(t.pk for t in group[done : done + quota])
-        for month in range(1, D.PROGRESS_MONTHS + 1):
-            period = f"{D.DEMO_YEAR}-{month:02d}"
-            for index, task in enumerate(tasks):
-                is_lagging = task.pk in lagging and month >= D.LAGGING_FROM_MONTH[task.pk % 2]
-                is_done = task.pk in completed and month >= D.COMPLETED_IN_MONTH
-                share = min(month / 12, 1)
-                value = None
-                if task.target_value is not None:
-                    factor = 1 if is_done else (share * (0.45 if is_lagging else 1.05))
-                    # counts are whole: a unit on pace rounds up, a lagging one down
-                    exact = task.target_value * Decimal(str(factor))
-                    whole = math.floor(exact) if is_lagging else math.ceil(exact)
-                    value = min(task.target_value, Decimal(whole))
-                reason = reasons[index % (len(reasons) - 1)] if is_lagging and reasons else None
-                submission = Submission.objects.create(
-                    task=task,
-                    period=period,
-                    unit=task.lead_unit,
-                    state=Submission.State.ACCEPTED,
-                    progress=D.progress_text(task.title, month, is_done, is_lagging),
-                    completed_value=value,
-                    self_status="completed"
-                    if is_done
-                    else ("lagging" if is_lagging else "on_track"),
-                    reason_category=reason,
-                    reason=D.lag_reason(reason.name) if reason else "",
-                    next_steps="倒排工期、挂图作战，每周调度一次。"
-                    if is_lagging
-                    else "按节点计划推进。",
-                    submitted_at=timezone.now(),
-                    version=1,
-                )
-                Review.objects.create(
-                    submission=submission, action=Review.Action.ACCEPT, version=1, actor=admin
-                )
-            judge_period(
-                KeyTask.objects.filter(pk__in=[t.pk for t in tasks]),
-                period,
-                as_of=Period.parse(period).end,
-                calendar=self.calendar,
+            for task in group[:done]:
+                completed[task.pk] = max(1, last - D.COMPLETED_BEFORE_LAST)
+            for index, task in enumerate(group[done : done + quota]):
+                lagging[task.pk] = max(1, last - D.LAGGING_SINCE[index % 2])
+        plan = {}
+        for task in tasks:
+            done = completed.get(task.pk)
+            lag = lagging.get(task.pk)
+            if done is None and lag is None and task.deadline and task.deadline.year == self.year:
+                # the rest finish in their deadline's month
+                if task.deadline.month <= last:
+                    done = task.deadline.month
+            plan[task.pk] = (lag, done)
+        return plan
+
+    def report_for(self, task, month, lag, done, pace, reasons):
+        """One month's report of a task, consistent with the status it will be judged."""
+        period = Period(self.year, month, month)
+        start = task.assigned_on or dt.date(self.year, 1, 1)
+        end = task.deadline or dt.date(self.year, 12, 31)
+        as_of = period.end
+        share = Fraction(
+            max(0, min((as_of - start).days, (end - start).days)), max(1, (end - start).days)
+        )
+        status = "on_track"
+        if done is not None and month >= done:
+            status = "completed"
+        elif lag is not None and month >= lag:
+            status = "lagging"
+        value = None
+        target = task.target_value
+        if target is not None:
+            step = Decimal(1) if target == target.to_integral_value() else Decimal("0.1")
+            exact = Fraction(target) * share
+            if status == "completed":
+                value = target
+            elif status == "lagging":
+                value = _to_step(exact * Fraction(45, 100), step, math.floor)
+            else:
+                # on pace: a little ahead of the share of time gone, never under the line
+                wanted = max(exact * Fraction(102, 100), exact * Fraction(pace) + Fraction(1, 1000))
+                value = _to_step(wanted, step, math.ceil)
+                if value >= target:
+                    status, value = "completed", target
+        reason = None
+        if status == "lagging" and reasons:
+            reason = reasons[zlib.crc32(task.code.encode()) % len(reasons)]
+        submission = Submission(
+            task=task,
+            period=period.key,
+            unit=task.lead_unit,
+            progress=T.progress(
+                task.code, task.title, month, status, value, target, task.target_unit
+            ),
+            completed_value=value,
+            self_status=status,
+            reason_category=reason,
+            reason=T.lag_reason(reason.name, task.code) if reason else "",
+            next_steps=T.next_steps(status, task.code, month),
+        )
+        return submission, status
+
+    def write_progress(self):
+        """Accepted monthly reports from January to the last month, each month accepted
+        and judged before the next, so that the workbench, the ledger's lights and the
+        task strips have a history; a task completed is not asked again afterwards."""
+        tasks = list(
+            KeyTask.objects.filter(office=self.office, year=self.year).select_related(
+                "category", "lead_unit"
             )
-        self.created["months"] = D.PROGRESS_MONTHS
+        )
+        if Submission.objects.filter(task__in=tasks).exists():
+            return
+        # the reasons a unit can name, without 其他 (the last one)
+        reasons = list(ReasonCategory.objects.filter(active=True).order_by("order"))[:-1]
+        admin = get_user_model().objects.filter(username=MARKER_USERNAME).first()
+        pace = ProgressRules.current().pace_threshold
+        plan = self.plan(tasks)
+        finished = set()
+        for month in range(1, self.last_month + 1):
+            period = Period(self.year, month, month)
+            written = []
+            for task in sorted(tasks, key=lambda t: t.code):
+                if task.pk in finished or (task.assigned_on and task.assigned_on > period.end):
+                    continue
+                submission, status = self.report_for(task, month, *plan[task.pk], pace, reasons)
+                if status == "completed":
+                    finished.add(task.pk)
+                written.append(submission)
+            workflow.accept_imported(written, admin, "演示数据")
+            # reported a few days before the month's deadline, as units do
+            reported_at = timezone.make_aware(dt.datetime(self.year, month, 20, 10, 0))
+            Submission.objects.filter(pk__in=[s.pk for s in written]).update(
+                submitted_at=reported_at, updated_at=reported_at
+            )
+            judging.judge_month(
+                self.office, period, as_of=period.end, user=admin, calendar=self.calendar
+            )
+        self.created["months"] = self.last_month
+
+    def write_supervision(self):
+        """The last month's notice proposals as the ladder makes them today; the first
+        two issued to their units, the rest left 待确认 on the office's board."""
+        admin = get_user_model().objects.filter(username="demo_admin").first()
+        if admin is None or Notice.objects.filter(office=self.office).exists():
+            return
+        period = Period(self.year, self.last_month, self.last_month)
+        _found, proposed = supervision.propose(self.office, period, self.today)
+        for notice in proposed[:2]:
+            supervision.confirm(notice, admin, self.today, calendar=self.calendar)
+        self.created["notices"] = len(proposed)
 
     def write_units(self):
         units = {}
@@ -174,18 +254,18 @@ class DemoWriter:
         return units
 
     def categories(self):
-        Category.objects.ensure_for(self.office, D.DEMO_YEAR)
+        Category.objects.ensure_for(self.office, self.year)
         result = {}
         for order, name in enumerate(D.TASKS, start=1):
-            result[name] = Category.objects.usable_by(self.office, D.DEMO_YEAR).filter(
+            result[name] = Category.objects.usable_by(self.office, self.year).filter(
                 name=name
             ).first() or Category.objects.create(
-                office=self.office, year=D.DEMO_YEAR, name=name, order=order
+                office=self.office, year=self.year, name=name, order=order
             )
         return result
 
     def write_tasks(self):
-        categories = self.categories()
+        categories = self.categories_by_name = self.categories()
         for category_name, tasks in D.TASKS.items():
             for spec in tasks:
                 target_value, target_unit = spec["target"] or (None, "")
@@ -194,21 +274,26 @@ class DemoWriter:
                     category=categories[category_name],
                     target_value=target_value,
                     target_unit=target_unit,
-                    deadline=day(spec["deadline"]),
-                    milestones=[(day(due), text) for due, text in spec["milestones"]],
+                    deadline=self.day(spec["deadline"]),
+                    milestones=[(self.day(due), text) for due, text in spec["milestones"]],
                 )
 
     def write_assigned(self):
-        calendar = Calendar.load()
+        calendar = self.calendar
+        month_end = Period(self.year, self.last_month, self.last_month).end
         for spec in D.ASSIGNED:
             source, _ = AssignmentSource.objects.get_or_create(
                 name=spec["source"],
                 defaults={"default_workdays": D.SOURCE_WORKDAYS[spec["source"]]},
             )
-            assigned_on = day(spec["assigned_on"])
+            assigned_on = max(
+                month_end - dt.timedelta(days=spec["days_before_month_end"]),
+                dt.date(self.year, 1, 4),
+            )
             self.create_task(
-                spec,
+                {**spec, "code": spec["code"].format(year=self.year)},
                 kind=KeyTask.Kind.ASSIGNED,
+                category=self.categories_by_name[spec["category"]],
                 source=source,
                 source_note=spec["source_note"],
                 assigned_on=assigned_on,
@@ -219,12 +304,12 @@ class DemoWriter:
             )
 
     def create_task(self, spec, milestones, **fields):
-        if KeyTask.objects.filter(office=self.office, year=D.DEMO_YEAR, code=spec["code"]).exists():
+        if KeyTask.objects.filter(office=self.office, year=self.year, code=spec["code"]).exists():
             self.skipped["tasks"] += 1
             return
         task = KeyTask(
             office=self.office,
-            year=D.DEMO_YEAR,
+            year=self.year,
             code=spec["code"],
             title=spec["title"],
             goal=spec["goal"],
@@ -268,8 +353,8 @@ class DemoWriter:
 
 class Command(DubanCommand):
     help = (
-        f"在空数据库中写入一个演示街道：约 25 个单位、{D.DEMO_YEAR} 年 60 项重点工作（五个类别）及节点、"
-        "3 项交办事项，每个角色一个账号（demo_admin 等，共用一个密码，首次运行时显示，并保存在数据目录的 demo-logins.txt 中）。"
+        "在空数据库中写入一个演示街道：约 25 个单位、今年 60 项重点工作（五个类别）及节点、"
+        "3 项交办事项，1 月至上月的进展填报（已采纳、已研判），每个角色一个账号（demo_admin 等，共用一个密码，首次运行时显示，并保存在数据目录的 demo-logins.txt 中）。"
         "若用户 demo_admin 已存在且属于本街道，即视为演示数据已写入，再次运行不做任何修改。"
         "数据库中已有其他数据时拒绝写入，除非加 --force（已存在的同名单位、同编号事项、同名账号跳过）。"
     )
@@ -283,12 +368,19 @@ class Command(DubanCommand):
         )
         parser.add_argument("--quiet", action="store_true", help="不打印账号密码表")
         parser.add_argument(
+            "--date",
+            type=_date,
+            help="把哪一天当作今天（默认今天），如 2022-08-01：演示数据为该日上月所在年度，填报到上月",
+        )
+        parser.add_argument(
             "--if-empty",
             action="store_true",
             help="数据库中已有非演示数据时什么也不做并正常退出（make run 使用）",
         )
 
-    def handle(self, *args, password=None, force=False, quiet=False, if_empty=False, **options):
+    def handle(
+        self, *args, password=None, force=False, quiet=False, if_empty=False, date=None, **options
+    ):
         office = Office.objects.order_by("id").first()
         if office is None:
             raise CommandError("尚未创建街道，请先运行 duban migrate")
@@ -315,7 +407,7 @@ class Command(DubanCommand):
             except ValidationError as exc:
                 raise CommandError("密码不符合要求：" + "；".join(exc.messages))
 
-        writer = DemoWriter(office, password)
+        writer = DemoWriter(office, password, date or timezone.localdate())
         with transaction.atomic(), audit_context(Channel.CLI, batch_id=new_batch_id()):
             writer.write()
         self.report(office, writer, password, quiet)
@@ -335,8 +427,10 @@ class Command(DubanCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"已在「{office.name}」写入演示数据：{c['units']} 个单位、"
-                f"{D.DEMO_YEAR} 年重点工作 {c['tasks']} 项、交办事项 {c['assigned']} 项、"
-                f"节点 {c['milestones']} 个、账号 {c['users']} 个。"
+                f"{writer.year} 年重点工作 {c['tasks']} 项、交办事项 {c['assigned']} 项、"
+                f"节点 {c['milestones']} 个、账号 {c['users']} 个；"
+                f"进展填报 {'1' if writer.last_month == 1 else f'1—{writer.last_month}'} 月，"
+                "已采纳并研判。"
             )
         )
         s = writer.skipped

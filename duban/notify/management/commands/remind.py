@@ -1,15 +1,13 @@
 """`duban remind [--date 2022-07-25] [--dry-run]`: today's 催报 and 催办, run daily by cron
 or a systemd timer (docs/reminders.md). Safe to run more than once a day."""
 
-from django.core.management.base import CommandError
 from django.utils import timezone
 
 from duban.core.commands import Command as DubanCommand
-from duban.core.commands import date_argument
 from duban.core.dates import chinese_date
-from duban.core.workdays import CalendarGapError
 from duban.notify import reminders
 from duban.notify.models import ReminderLog
+from duban.org.cli import parse_date
 
 STATUS_LABELS = {
     reminders.SENT: "已发送",
@@ -24,17 +22,12 @@ class Command(DubanCommand):
     help = "发送今天的催报（截止前、已逾期）和红灯催办；同一天重复运行不会重复发送"
 
     def add_arguments(self, parser):
-        parser.add_argument(
-            "--date", type=date_argument, help="按哪一天计算，默认今天，如 2022-07-25"
-        )
+        parser.add_argument("--date", type=parse_date, help="按哪一天计算，默认今天，如 2022-07-25")
         parser.add_argument("--dry-run", action="store_true", help="只列出将发送的提醒，不发送")
 
     def handle(self, *args, date=None, dry_run=False, **options):
         today = date or timezone.localdate()
-        try:
-            report = reminders.run(today, send=not dry_run)
-        except CalendarGapError as error:
-            raise CommandError(str(error))
+        report = reminders.run(today, send=not dry_run)
         write = self.stdout.write
         heading = f"{chinese_date(today, weekday=True)} 催报/催办"
         write(heading + ("（演示运行，不发送）" if dry_run else ""))

@@ -7,7 +7,7 @@ from django.core.management.base import CommandError
 from duban.core.audit import Channel, audit_context
 from duban.core.commands import Command as DubanCommand
 from duban.core.numfmt import pct
-from duban.core.workdays import CalendarGapError
+from duban.core.workdays import Calendar
 from duban.ledger.models import KeyTask
 from duban.org.cli import parse_month, resolve_office
 from duban.progress.judging import judge_period
@@ -38,11 +38,11 @@ class Command(DubanCommand):
         as_of = parse_as_of(options["as_of"], period) if options["as_of"] else None
         office = resolve_office(options["office"])
         tasks = KeyTask.objects.filter(office=office, year=period.year)
-        try:
-            with audit_context(Channel.CLI):
-                results = judge_period(tasks, period.key, as_of=as_of)
-        except CalendarGapError as exc:
-            raise CommandError(str(exc))
+        calendar = Calendar.load()
+        with audit_context(Channel.CLI):
+            results = judge_period(tasks, period.key, as_of=as_of, calendar=calendar)
+        for warning in calendar.warnings():
+            self.stderr.write(f"注意：{warning}")
         if not results:
             self.stdout.write(f"{office.name} {period.year} 年度没有重点工作，未研判")
             return

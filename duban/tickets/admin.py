@@ -1,0 +1,110 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from duban.tickets.models import (
+    FollowUp,
+    HeaderAlias,
+    PersonalDataView,
+    TalkDaySession,
+    Ticket,
+    TicketCategory,
+    TicketEvidence,
+    TicketSettings,
+    Transition,
+)
+
+
+@admin.register(TicketCategory)
+class TicketCategoryAdmin(admin.ModelAdmin):
+    list_display = ["full_name", "needs_review", "normal_workdays", "active", "order"]
+    list_editable = ["needs_review", "normal_workdays", "active", "order"]
+    list_select_related = ["parent"]
+    search_fields = ["name"]
+
+
+@admin.register(TicketSettings)
+class TicketSettingsAdmin(admin.ModelAdmin):
+    list_display = [
+        "__str__",
+        "normal_workdays",
+        "urgent_workdays",
+        "critical_hours",
+        "return_limit_workdays",
+        "basic_weight",
+    ]
+
+    def has_add_permission(self, request):
+        return not TicketSettings.objects.exists()
+
+
+@admin.register(HeaderAlias)
+class HeaderAliasAdmin(admin.ModelAdmin):
+    list_display = ["alias", "column"]
+    list_filter = ["column"]
+    search_fields = ["alias"]
+
+
+class TransitionInline(admin.TabularInline):
+    model = Transition
+    fields = ["at", "action", "from_state", "to_state", "actor", "unit", "reason"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+
+class FollowUpInline(admin.TabularInline):
+    model = FollowUp
+    fields = ["at", "by", "contacted", "resolved", "satisfaction", "comment"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+
+class EvidenceInline(admin.TabularInline):
+    model = TicketEvidence
+    fields = ["name", "size", "uploaded_by", "uploaded_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+
+@admin.register(Ticket)
+class TicketAdmin(SimpleHistoryAdmin):
+    # The state moves only through the loop's pages (services.apply), never here.
+    list_display = ["code", "source", "received_at", "category", "unit", "state", "deadline"]
+    list_filter = ["state", "source", "urgency", "office"]
+    list_select_related = ["category", "unit"]
+    search_fields = ["source_number", "content"]
+    readonly_fields = [
+        "state",
+        "unit",
+        "dispatched_at",
+        "deadline",
+        "closed_at",
+        "reopen_count",
+        "followed_up",
+        "contacted",
+        "resolved",
+        "satisfaction",
+    ]
+    exclude = ["reporter_name", "reporter_phone"]
+    autocomplete_fields = ["community"]
+    inlines = [TransitionInline, FollowUpInline, EvidenceInline]
+
+
+@admin.register(TalkDaySession)
+class TalkDaySessionAdmin(admin.ModelAdmin):
+    list_display = ["held_on", "community", "place", "office"]
+
+
+@admin.register(PersonalDataView)
+class PersonalDataViewAdmin(admin.ModelAdmin):
+    list_display = ["at", "user", "ticket", "purpose", "count"]
+    list_filter = ["purpose"]
+    readonly_fields = ["at", "user", "ticket", "purpose", "count"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,198 @@
+import datetime as dt
+import re
+
+from django import forms
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from duban.core.importflow import check_upload
+from duban.org import roles as R
+from duban.org.models import Unit
+from duban.tickets import flow, metrics
+from duban.tickets.models import STATE_CHOICES, URGENCY_CHOICES, Source, Ticket, TicketCategory
+
+PHONE = re.compile(r"[0-9+\-\s()（）]{5,30}")
+
+
+def office_units(office, **filters):
+    return Unit.objects.filter(office_id__in=office.lineage_ids(), active=True, **filters)
+
+
+def clean_phone(value):
+    value = (value or "").strip()
+    if value and (not PHONE.fullmatch(value) or sum(c.isdigit() for c in value) < 5):
+        raise forms.ValidationError(_("请填写正确的电话号码（只能包含数字、空格、“-”、“+”）"))
+    return value
+
+
+class TicketForm(forms.ModelForm):
+    """收单: what a 网格员 writes on a phone, standing with the resident."""
+
+    class Meta:
+        model = Ticket
+        fields = [
+            "content",
+            "category",
+            "urgency",
+            "community",
+            "grid",
+            "address",
+            "latitude",
+            "longitude",
+            "reporter_name",
+            "reporter_phone",
+            "source",
+            "source_number",
+        ]
+        widgets = {
+            "content": forms.Textarea(
+                attrs={"rows": 4, "placeholder": "居民反映的问题，尽量写清时间、地点、诉求"}
+            ),
+            "latitude": forms.HiddenInput(),
+            "longitude": forms.HiddenInput(),
+            "reporter_phone": forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
+        }
+
+    def __init__(self, *args, user=None, office=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.office = office
+        self.fields["category"].queryset = TicketCategory.objects.filter(
+            active=True
+        ).select_related("parent")
+        self.fields["community"].queryset = office_units(office, kind=Unit.Kind.COMMUNITY)
+        profile = R.profile_of(user)
+        if profile and profile.unit_id and profile.unit.kind == Unit.Kind.COMMUNITY:
+            self.fields["community"].initial = profile.unit_id
+        self.fields["source"].initial = Source.GRID
+        self.fields["urgency"].initial = flow.Urgency.NORMAL.value
+
+    def clean_reporter_phone(self):
+        return clean_phone(self.cleaned_data.get("reporter_phone"))
+
+    def clean(self):
+        data = super().clean()
+        number = (data.get("source_number") or "").strip()
+        if (
+            number
+            and Ticket.objects.filter(
+                office=self.office, source=data.get("source"), source_number=number
+            ).exists()
+        ):
+            self.add_error("source_number", _("该来源下已有这个工单编号的诉求"))
+        return data
+
+
+class TalkDayForm(forms.Form):
+    community = forms.ModelChoiceField(label=_("社区"), queryset=Unit.objects.none())
+    held_on = forms.DateField(label=_("说事日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    place = forms.CharField(label=_("地点"), max_length=100, required=False)
+
+    def __init__(self, *args, user=None, office=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["community"].queryset = office_units(office, kind=Unit.Kind.COMMUNITY)
+        profile = R.profile_of(user)
+        if profile and profile.unit_id and profile.unit.kind == Unit.Kind.COMMUNITY:
+            self.fields["community"].initial = profile.unit_id
+        self.fields["held_on"].initial = timezone.localdate()
+
+
+class TalkDayItemForm(forms.Form):
+    content = forms.CharField(
+        label=_("诉求内容"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    category = forms.ModelChoiceField(
+        label=_("类别"), queryset=TicketCategory.objects.filter(active=True), required=False
+    )
+    reporter_name = forms.CharField(label=_("诉求人"), max_length=50, required=False)
+    reporter_phone = forms.CharField(label=_("联系电话"), max_length=30, required=False)
+    urgency = forms.ChoiceField(label=_("紧急程度"), choices=URGENCY_CHOICES, initial="normal")
+
+    def clean_reporter_phone(self):
+        return clean_phone(self.cleaned_data.get("reporter_phone"))
+
+    def clean(self):
+        data = super().clean()
+        others = data.get("reporter_name") or data.get("reporter_phone")
+        if others and not (data.get("content") or "").strip():
+            self.add_error("content", _("请填写诉求内容"))
+        return data
+
+
+TalkDayItems = forms.formset_factory(TalkDayItemForm, extra=5)
+
+
+class StatsFilter(forms.Form):
+    start = forms.DateField(
+        label=_("受理日期自"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    end = forms.DateField(
+        label=_("至"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def range(self):
+        today = timezone.localdate()
+        start = dt.date(today.year, 1, 1)
+        end = today
+        if self.is_valid():
+            start = self.cleaned_data["start"] or start
+            end = self.cleaned_data["end"] or end
+        return start, end
+
+
+class ImportUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("工单文件"),
+        help_text=_("12345 平台导出的 .xlsx 或 .csv 文件"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
+    )
+    create_missing = forms.BooleanField(
+        label=_("自动创建缺失的诉求类别、社区和单位"),
+        required=False,
+        help_text=_("不勾选时，表中出现系统里没有的类别或单位会报错"),
+    )
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+
+    def clean_file(self):
+        return check_upload(self.cleaned_data["file"])
+
+
+class TicketFilter(forms.Form):
+    """The one filter of the request list and its export."""
+
+    q = forms.CharField(label=_("关键词"), required=False)
+    state = forms.ChoiceField(label=_("状态"), required=False)
+    unit = forms.ModelChoiceField(label=_("承办单位"), queryset=Unit.objects.none(), required=False)
+    community = forms.ModelChoiceField(
+        label=_("社区"), queryset=Unit.objects.none(), required=False
+    )
+    start = forms.DateField(
+        label=_("受理日期自"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    end = forms.DateField(
+        label=_("至"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, office=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["state"].choices = [("", "全部"), *STATE_CHOICES]
+        units = office_units(office).order_by("kind", "order", "name")
+        self.fields["unit"].queryset = units
+        self.fields["community"].queryset = units.filter(kind=Unit.Kind.COMMUNITY)
+
+    def apply(self, tickets):
+        if not self.is_valid():
+            return tickets
+        data = self.cleaned_data
+        tickets = metrics.between(
+            tickets, data["start"], data["end"], unit=data["unit"], community=data["community"]
+        )
+        if data["state"]:
+            tickets = tickets.filter(state=data["state"])
+        if data["q"]:
+            tickets = tickets.filter(
+                Q(content__icontains=data["q"]) | Q(source_number__icontains=data["q"])
+            )
+        return tickets

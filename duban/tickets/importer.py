@@ -1,0 +1,522 @@
+"""Work orders exported from a 12345 platform (or kept in Excel), on the one tabular
+import (`duban.core.tabular`).
+
+The columns are the contract of issue 11:
+工单编号 | 来源 | 受理时间 | 诉求类别 | 诉求内容 | 社区 | 诉求人 | 联系电话 | 承办单位 | 状态 |
+办结时间 | 是否联系 | 是否解决 | 满意度
+- 状态 in 待分派 / 办理中 / 已办结 / 已退单; 是否联系, 是否解决 in 是 / 否 / blank;
+  满意度 in 满意 / 基本满意 / 不满意 / blank. A row is followed up when any of its last
+  three cells is filled.
+- Other headers an office's export uses (工单号, 来电时间, 处理单位, 办理状态 …) come
+  from the built-in aliases and from 导入表头别名 in the admin.
+- Rows are matched by (来源, 工单编号): a re-import of the same file changes nothing.
+- A row 待分派 has no unit yet: its 承办单位 is not kept. A row 已退单 keeps the unit
+  that returned it (so the statistics by unit count its returns).
+- Unknown categories, communities and units are errors naming the closest names,
+  unless `create_missing` asks to create them.
+- A deadline is counted from 受理时间 by the urgency 一般 (诉求设置) on the one
+  working-day calendar, as the export carries no dispatch time.
+New rows are written with bulk inserts (tickets, their first transition, their
+follow-up and their historical versions), in one transaction.
+"""
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from django.db.models import Q
+from django.utils import timezone
+
+from duban.core import audit
+from duban.core.bulk import insert_rows, update_rows
+from duban.core.dates import DateParseError, parse_datetime
+from duban.core.tabular import Column, RowChange, RowError, TabularImport, cell_text, closest
+from duban.core.workdays import Calendar
+from duban.ledger.importer import guess_unit_kind
+from duban.org.models import Unit
+from duban.tickets import flow
+from duban.tickets.models import (
+    FollowUp,
+    HeaderAlias,
+    Source,
+    Ticket,
+    TicketCategory,
+    TicketSettings,
+    Transition,
+)
+
+C = HeaderAlias.Column
+BUILT_IN = [
+    Column(C.NUMBER, "工单编号", required=True, aliases=("工单号", "编号", "诉求编号")),
+    Column(C.SOURCE, "来源", required=True, aliases=("诉求来源", "工单来源", "来源渠道")),
+    Column(C.RECEIVED_AT, "受理时间", required=True, aliases=("来电时间", "登记时间", "创建时间")),
+    Column(C.CATEGORY, "诉求类别", aliases=("问题类别", "诉求分类", "问题分类")),
+    Column(C.CONTENT, "诉求内容", required=True, aliases=("问题描述", "来电内容", "诉求描述")),
+    Column(C.COMMUNITY, "社区", aliases=("所属社区", "社区(居民区)")),
+    Column(C.REPORTER_NAME, "诉求人", aliases=("来电人", "联系人", "姓名")),
+    Column(C.REPORTER_PHONE, "联系电话", aliases=("来电号码", "电话", "手机号")),
+    Column(C.UNIT, "承办单位", aliases=("处理单位", "责任单位", "办理单位")),
+    Column(C.STATE, "状态", required=True, aliases=("办理状态", "工单状态")),
+    Column(C.CLOSED_AT, "办结时间", aliases=("完成时间",)),
+    Column(C.CONTACTED, "是否联系", aliases=("是否联系群众",)),
+    Column(C.RESOLVED, "是否解决", aliases=("问题是否解决",)),
+    Column(C.SATISFACTION, "满意度", aliases=("满意度评价", "群众评价")),
+]
+HEADERS = [c.header for c in BUILT_IN]
+LABEL = {c.key: c.header for c in BUILT_IN}
+
+STATES = {
+    "待分派": flow.State.RECEIVED,
+    "办理中": flow.State.IN_PROGRESS,
+    "已办结": flow.State.CLOSED,
+    "已退单": flow.State.RETURNED,
+}
+SOURCES = {
+    **{str(label): value for value, label in Source.choices},
+    "12345": Source.HOTLINE,
+    "热线": Source.HOTLINE,
+    "网格": Source.GRID,
+    "来电": Source.VISIT,
+    "来访": Source.VISIT,
+}
+YES_NO = {"是": True, "否": False}
+SATISFACTION = {label: value.value for value, label in flow.SATISFACTION_LABELS.items()}
+PHONE = re.compile(r"[0-9+\-\s()（）]+(?:转[0-9]+)?")
+LIMITS = {C.NUMBER: 50, C.REPORTER_NAME: 50, C.REPORTER_PHONE: 30}
+NAME_LIMIT = 100
+CATEGORY_SPLIT = re.compile(r"\s*(?:/|>|›|-{1,2}>)\s*")
+BATCH = 1000
+#: the fields an import compares and writes
+FIELDS = [
+    "received_at",
+    "category_id",
+    "content",
+    "community_id",
+    "reporter_name",
+    "reporter_phone",
+    "unit_id",
+    "state",
+    "closed_at",
+    "deadline",
+    "followed_up",
+    "contacted",
+    "resolved",
+    "satisfaction",
+]
+
+
+def columns_with_aliases():
+    """The contract's columns with the aliases kept in the admin added."""
+    extra = {}
+    for column, alias in HeaderAlias.objects.values_list("column", "alias"):
+        extra.setdefault(column, []).append(alias)
+    return [
+        Column(c.key, c.header, c.required, (*c.aliases, *extra.get(c.key, ()))) for c in BUILT_IN
+    ]
+
+
+@dataclass
+class Record:
+    row: int
+    key: str
+    source: str
+    number: str
+    received_at: dt.datetime
+    category: tuple
+    content: str
+    community: str
+    reporter_name: str
+    reporter_phone: str
+    unit: str
+    state: str
+    closed_at: dt.datetime | None
+    contacted: bool | None
+    resolved: bool | None
+    satisfaction: str
+    changes: tuple = ()
+
+    @property
+    def followed_up(self):
+        return self.contacted is not None or self.resolved is not None or bool(self.satisfaction)
+
+
+class TicketImport(TabularImport):
+    key_label = "工单编号"
+    # what a person does about a missing name: the page's checkbox (the command says its option)
+    create_hint = "如需新建，请勾选“自动创建缺失的诉求类别、社区和单位”"
+
+    def __init__(self, office, *, user=None, create_missing=False, limits=None):
+        super().__init__(user=user, limits=limits)
+        self.office = office
+        self.create_missing = create_missing
+        self.columns = columns_with_aliases()
+        self.tz = timezone.get_current_timezone()
+
+    # --- validation ---------------------------------------------------
+    def prepare(self):
+        # categories by their full path (大类, 小类); a bare name finds its one category
+        self.categories = {}
+        self.leaves = {}
+        for category in TicketCategory.objects.select_related("parent"):
+            path = tuple(category.full_name.split(" › "))
+            self.categories[path] = category
+            self.leaves.setdefault(category.name, []).append(path)
+        self.units = {}
+        units = Unit.objects.filter(office_id__in=self.office.lineage_ids())
+        for unit in sorted(units, key=lambda u: u.office_id != self.office.pk):
+            self.units.setdefault(unit.name, unit)
+        self.new_units = {}
+        self.new_categories = []
+        self.calendar = Calendar.load()
+        self.rules = TicketSettings.load().rules()
+        self._due = {}
+
+    def _unit(self, name, row, label, errors, kind=None):
+        if not name:
+            return
+        unit = self.units.get(name)
+        if unit is not None:
+            if not unit.active:
+                errors.append(RowError(row, label, f"单位“{name}”已停用"))
+            return
+        if name in self.new_units:
+            return
+        if self.create_missing:
+            if len(name) > NAME_LIMIT:
+                errors.append(RowError(row, label, f"名称超过 {NAME_LIMIT} 个字"))
+            else:
+                self.new_units[name] = kind or guess_unit_kind(name)
+            return
+        hint = closest(name, list(self.units))
+        hint_text = f"相近的单位：{'、'.join(hint)}" if hint else "系统中没有相近的单位"
+        errors.append(
+            RowError(
+                row,
+                label,
+                f"“{name}”不存在（{hint_text}）；{self.create_hint}",
+            )
+        )
+
+    def _category(self, text, row, errors):
+        if not text:
+            return ()
+        path = tuple(p for p in CATEGORY_SPLIT.split(text) if p)
+        if len(path) == 1 and len(self.leaves.get(path[0], [])) > 1:
+            errors.append(
+                RowError(row, "诉求类别", f"有多个名为“{text}”的类别，请写出完整路径（大类/小类）")
+            )
+            return ()
+        if len(path) == 1 and path[0] in self.leaves:
+            return self.leaves[path[0]][0]
+        if path in self.categories or path in self.new_categories:
+            return path
+        if self.create_missing:
+            if any(len(p) > NAME_LIMIT for p in path):
+                errors.append(RowError(row, "诉求类别", f"类别名称超过 {NAME_LIMIT} 个字"))
+                return ()
+            self.new_categories.append(path)
+            return path
+        names = sorted({" / ".join(p) for p in self.categories})
+        hint = closest(text, names)
+        hint_text = f"相近的类别：{'、'.join(hint)}" if hint else "系统中没有相近的类别"
+        errors.append(
+            RowError(
+                row,
+                "诉求类别",
+                f"类别“{text}”不存在（{hint_text}）；{self.create_hint}",
+            )
+        )
+        return ()
+
+    def _moment(self, value, row, label, errors):
+        try:
+            naive = parse_datetime(value)
+        except DateParseError as exc:
+            errors.append(RowError(row, label, str(exc)))
+            return None
+        return naive.replace(tzinfo=self.tz) if naive is not None else None
+
+    def validate_row(self, row, errors):
+        values = {key: cell_text(value) for key, value in row.values.items()}
+        n = row.number
+        count = len(errors)
+        for key in (C.NUMBER, C.SOURCE, C.RECEIVED_AT, C.CONTENT, C.STATE):
+            if not values.get(key):
+                errors.append(RowError(n, LABEL[key], "不能为空"))
+        for key, limit in LIMITS.items():
+            if len(values.get(key, "")) > limit:
+                errors.append(RowError(n, LABEL[key], f"超过 {limit} 个字"))
+
+        source = values.get(C.SOURCE, "")
+        source_value = SOURCES.get(source)
+        if source and source_value is None:
+            errors.append(
+                RowError(
+                    n,
+                    "来源",
+                    f"“{source}”无法识别，应为 {'、'.join(str(label) for _, label in Source.choices)}",
+                )
+            )
+        state_text = values.get(C.STATE, "")
+        state = STATES.get(state_text)
+        if state_text and state is None:
+            errors.append(RowError(n, "状态", f"“{state_text}”无法识别，应为 {'、'.join(STATES)}"))
+        received_at = (
+            self._moment(row.values.get(C.RECEIVED_AT), n, "受理时间", errors)
+            if values.get(C.RECEIVED_AT)
+            else None
+        )
+        closed_at = self._moment(row.values.get(C.CLOSED_AT), n, "办结时间", errors)
+        if received_at and closed_at and closed_at < received_at:
+            errors.append(RowError(n, "办结时间", "办结时间早于受理时间"))
+        if state != flow.State.CLOSED:
+            closed_at = None
+
+        phone = values.get(C.REPORTER_PHONE, "")
+        if phone and not PHONE.fullmatch(phone):
+            errors.append(
+                RowError(n, "联系电话", f"“{phone}”不是电话号码：只能包含数字、空格、“-”、“+”")
+            )
+        elif phone and not 5 <= sum(ch.isdigit() for ch in phone) <= 20:
+            errors.append(RowError(n, "联系电话", f"“{phone}”的位数不对"))
+
+        flags = {}
+        for key in (C.CONTACTED, C.RESOLVED):
+            text = values.get(key, "")
+            if text and text not in YES_NO:
+                errors.append(RowError(n, LABEL[key], f"“{text}”无法识别，应为“是”“否”或留空"))
+            flags[key] = YES_NO.get(text)
+        satisfaction_text = values.get(C.SATISFACTION, "")
+        if satisfaction_text and satisfaction_text not in SATISFACTION:
+            errors.append(
+                RowError(
+                    n,
+                    "满意度",
+                    f"“{satisfaction_text}”无法识别，应为 {'、'.join(SATISFACTION)} 或留空",
+                )
+            )
+
+        category = self._category(values.get(C.CATEGORY, ""), n, errors)
+        community = values.get(C.COMMUNITY, "")
+        self._unit(community, n, "社区", errors, kind=Unit.Kind.COMMUNITY)
+        # a request still awaiting dispatch has no unit yet, whatever the export says
+        unit = values.get(C.UNIT, "") if state != flow.State.RECEIVED else ""
+        self._unit(unit, n, "承办单位", errors)
+
+        if len(errors) > count:
+            return None
+        number = values[C.NUMBER]
+        source_value = Source(source_value)
+        return Record(
+            row=n,
+            key=f"{source_value.label} {number}",
+            source=source_value.value,
+            number=number,
+            received_at=received_at,
+            category=category,
+            content=values[C.CONTENT],
+            community=community,
+            reporter_name=values.get(C.REPORTER_NAME, ""),
+            reporter_phone=phone,
+            unit=unit,
+            state=state.value,
+            closed_at=closed_at,
+            contacted=flags[C.CONTACTED],
+            resolved=flags[C.RESOLVED],
+            satisfaction=SATISFACTION.get(satisfaction_text, ""),
+        )
+
+    # --- planning -----------------------------------------------------
+    def deadline(self, received_at, category=None):
+        """一般 urgency's deadline from 受理时间 (the category's own, else 诉求设置's), one
+        calendar walk per day received and number of days."""
+        days = (category.normal_workdays if category else None) or self.rules.normal_workdays
+        day = received_at.date()
+        if (day, days) not in self._due:
+            self._due[day, days] = self.calendar.add_workdays(day, days)
+        return received_at + dt.timedelta(days=(self._due[day, days] - day).days)
+
+    def _values(self, record):
+        """The record as the ticket's field values (names not yet created as None)."""
+        category = self.categories.get(record.category) if record.category else None
+        community = self.units.get(record.community) if record.community else None
+        unit = self.units.get(record.unit) if record.unit else None
+        return {
+            "received_at": record.received_at,
+            "category_id": category.pk if category else None,
+            "content": record.content,
+            "community_id": community.pk if community else None,
+            "reporter_name": record.reporter_name,
+            "reporter_phone": record.reporter_phone,
+            "unit_id": unit.pk if unit else None,
+            "state": record.state,
+            "closed_at": record.closed_at,
+            "deadline": self.deadline(record.received_at, category),
+            "followed_up": record.followed_up,
+            "contacted": record.contacted,
+            "resolved": record.resolved,
+            "satisfaction": record.satisfaction,
+        }
+
+    def plan_all(self, records, report):
+        self.existing = {}
+        keys = [(r.source, r.number) for r in records]
+        for start in range(0, len(keys), BATCH):
+            chunk = keys[start : start + BATCH]
+            condition = Q(pk__in=[])
+            for source in {s for s, _ in chunk}:
+                condition |= Q(
+                    source=source, source_number__in=[n for s, n in chunk if s == source]
+                )
+            for ticket in Ticket.objects.filter(condition, office=self.office):
+                self.existing[(ticket.source, ticket.source_number)] = ticket
+        labels = {
+            f: str(Ticket._meta.get_field(f.removesuffix("_id")).verbose_name) for f in FIELDS
+        }
+        for record in records:
+            title = record.content[:30]
+            ticket = self.existing.get((record.source, record.number))
+            if ticket is None:
+                report.created.append(RowChange(record.row, record.key, title))
+                continue
+            after = self._values(record)
+            # a name still to be created is a change whatever the ticket holds now
+            changed = [
+                f for f in FIELDS if self._pending_name(record, f) or getattr(ticket, f) != after[f]
+            ]
+            record.changes = tuple(changed)
+            change = RowChange(
+                record.row,
+                record.key,
+                title,
+                [(labels[f], _shown(getattr(ticket, f)), _shown(after[f])) for f in changed],
+            )
+            (report.updated if changed else report.unchanged).append(change)
+
+    def _pending_name(self, record, field):
+        if field not in ("category_id", "community_id", "unit_id"):
+            return False
+        if field == "category_id":
+            return bool(record.category) and record.category not in self.categories
+        name = record.community if field == "community_id" else record.unit
+        return bool(name) and name not in self.units
+
+    # --- writing ------------------------------------------------------
+    def _create_names(self, report):
+        for path in self.new_categories:
+            parent = None
+            for depth in range(1, len(path) + 1):
+                prefix = path[:depth]
+                if prefix not in self.categories:
+                    self.categories[prefix] = TicketCategory.objects.create(
+                        name=prefix[-1], parent=parent
+                    )
+                    report.created_refs.append(f"诉求类别“{' / '.join(prefix)}”")
+                parent = self.categories[prefix]
+        for name, kind in self.new_units.items():
+            self.units[name] = Unit.objects.create(office=self.office, name=name, kind=kind)
+            report.created_refs.append(f"单位“{name}”")
+
+    def _read_keys(self, tickets):
+        by_key = {(t.source, t.source_number): t for t in tickets}
+        numbers = [t.source_number for t in tickets]
+        for start in range(0, len(numbers), 500):
+            found = Ticket.objects.filter(
+                office=self.office, source_number__in=numbers[start : start + 500]
+            ).values_list("source", "source_number", "pk")
+            for source, number, pk in found:
+                ticket = by_key.get((source, number))
+                if ticket is not None:
+                    ticket.pk = pk
+                    ticket._state.adding = False
+
+    def write(self, records, report):
+        self._create_names(report)
+        now = timezone.now()
+        user = self.user if self.user is not None and self.user.is_authenticated else None
+        creating = [r for r in records if (r.source, r.number) not in self.existing]
+        updating = [r for r in records if (r.source, r.number) in self.existing and r.changes]
+        for start in range(0, len(creating), BATCH):
+            chunk = creating[start : start + BATCH]
+            tickets = [
+                Ticket(
+                    office=self.office,
+                    source=r.source,
+                    source_number=r.number,
+                    created_by=user,
+                    **self._values(r),
+                )
+                for r in chunk
+            ]
+            # inserted as plain rows (bulk_create's preparation of every value was most
+            # of an import's time), their keys read back by (来源, 工单编号)
+            insert_rows(Ticket, tickets, batch=BATCH)
+            self._read_keys(tickets)
+            insert_rows(
+                Transition,
+                [
+                    Transition(
+                        ticket=t,
+                        action=flow.Action.IMPORT.value,
+                        from_state="",
+                        to_state=t.state,
+                        actor=user,
+                        at=now,
+                        reason="导入",
+                        unit_id=t.unit_id,
+                    )
+                    for t in tickets
+                ],
+                batch=BATCH,
+            )
+            insert_rows(
+                FollowUp,
+                [
+                    FollowUp(
+                        ticket=t,
+                        at=t.closed_at or now,
+                        by=user,
+                        contacted=t.contacted,
+                        resolved=t.resolved,
+                        satisfaction=t.satisfaction,
+                    )
+                    for t in tickets
+                    if t.followed_up
+                ],
+                batch=BATCH,
+            )
+            audit.bulk_create_history(Ticket, tickets)
+        changed = []
+        transitions = []
+        for record in updating:
+            ticket = self.existing[(record.source, record.number)]
+            before = ticket.state
+            for name, value in self._values(record).items():
+                setattr(ticket, name, value)
+            changed.append(ticket)
+            if before != ticket.state:
+                transitions.append(
+                    Transition(
+                        ticket=ticket,
+                        action=flow.Action.IMPORT.value,
+                        from_state=before,
+                        to_state=ticket.state,
+                        actor=user,
+                        at=now,
+                        reason="导入更新",
+                        unit_id=ticket.unit_id,
+                    )
+                )
+        update_rows(Ticket, changed, FIELDS)
+        Transition.objects.bulk_create(transitions, batch_size=BATCH)
+        audit.bulk_create_history(Ticket, changed, history_type="~")
+
+
+def _shown(value):
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    return str(value)

@@ -1,0 +1,166 @@
+"""The request statistics: one dict with fixed keys (the contract of issue 11), the
+definitions written once, here (and in docs/tickets.md):
+
+- received 受理 = closed + returned + in_progress + awaiting_dispatch, by state
+  (`flow.BUCKET`): 办结 = 已办结/已评单/已归档, 退单 = 已退单, 办处中 = 待领单/办理中,
+  待分派 = 待分单/待审单.
+- followed_up 回访: requests with a follow-up (any of 是否联系/是否解决/满意度 given);
+  contacted, resolved, satisfied, basically_satisfied, unsatisfied: among them, by the
+  latest follow-up.
+- response_rate 响应率 = contacted ÷ followed_up
+- resolution_rate 解决率 = resolved ÷ followed_up
+- satisfaction_rate 满意率 = (satisfied + w × basically_satisfied) ÷ followed_up,
+  w = 诉求设置's weight (0.9 by default)
+- on_time_rate 按时办结率 = closed no later than the deadline ÷ closed
+Rates are percentages with two decimals, rounded half up, and null when the
+denominator is 0. Each breakdown (by unit, category, community, month) is one grouped
+query.
+"""
+
+import datetime as dt
+from decimal import Decimal
+
+from django.db.models import Count, F, Q
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from duban.core.numfmt import rate
+from duban.tickets import flow
+
+COUNT_KEYS = [
+    "received",
+    "closed",
+    "returned",
+    "in_progress",
+    "awaiting_dispatch",
+    "followed_up",
+    "contacted",
+    "resolved",
+    "satisfied",
+    "basically_satisfied",
+    "unsatisfied",
+]
+RATE_KEYS = ["response_rate", "resolution_rate", "satisfaction_rate", "on_time_rate"]
+BREAKDOWNS = ["by_unit", "by_category", "by_community", "by_month"]
+
+LABELS = {
+    "received": "受理",
+    "closed": "办结",
+    "returned": "退单",
+    "in_progress": "办处中",
+    "awaiting_dispatch": "待分派",
+    "followed_up": "回访",
+    "contacted": "已联系",
+    "resolved": "已解决",
+    "satisfied": "满意",
+    "basically_satisfied": "基本满意",
+    "unsatisfied": "不满意",
+    "response_rate": "响应率(%)",
+    "resolution_rate": "解决率(%)",
+    "satisfaction_rate": "满意率(%)",
+    "on_time_rate": "按时办结率(%)",
+}
+BREAKDOWN_LABELS = {
+    "by_unit": "按承办单位",
+    "by_category": "按诉求类别",
+    "by_community": "按社区",
+    "by_month": "按月份",
+}
+RATE_PLACES = 2
+DEFAULT_WEIGHT = Decimal("0.9")
+
+
+def _states(bucket):
+    return [s.value for s, b in flow.BUCKET.items() if b == bucket]
+
+
+def _aggregates():
+    closed = Q(state__in=_states(flow.CLOSED))
+    followed = Q(followed_up=True)
+    # named n_<key>: an aggregate may not share a field's name (followed_up, resolved …)
+    return {
+        f"n_{key}": aggregate
+        for key, aggregate in {
+            "received": Count("id"),
+            "closed": Count("id", filter=closed),
+            "returned": Count("id", filter=Q(state__in=_states(flow.RETURNED))),
+            "in_progress": Count("id", filter=Q(state__in=_states(flow.IN_PROGRESS))),
+            "awaiting_dispatch": Count("id", filter=Q(state__in=_states(flow.AWAITING))),
+            "followed_up": Count("id", filter=followed),
+            "contacted": Count("id", filter=followed & Q(contacted=True)),
+            "resolved": Count("id", filter=followed & Q(resolved=True)),
+            "satisfied": Count("id", filter=followed & Q(satisfaction=flow.Satisfaction.SATISFIED)),
+            "basically_satisfied": Count(
+                "id", filter=followed & Q(satisfaction=flow.Satisfaction.BASIC)
+            ),
+            "unsatisfied": Count(
+                "id", filter=followed & Q(satisfaction=flow.Satisfaction.UNSATISFIED)
+            ),
+            "on_time": Count("id", filter=closed & Q(closed_at__lte=F("deadline"))),
+        }.items()
+    }
+
+
+def figures(counts, weight=DEFAULT_WEIGHT):
+    """The counts and rates of one group, from its aggregated counts."""
+    out = {key: int(counts.get(f"n_{key}") or 0) for key in COUNT_KEYS}
+    followed = out["followed_up"]
+    weight = Decimal(str(weight))
+    out["response_rate"] = rate(out["contacted"], followed, RATE_PLACES)
+    out["resolution_rate"] = rate(out["resolved"], followed, RATE_PLACES)
+    out["satisfaction_rate"] = rate(
+        out["satisfied"] + weight * out["basically_satisfied"], followed, RATE_PLACES
+    )
+    out["on_time_rate"] = rate(int(counts.get("n_on_time") or 0), out["closed"], RATE_PLACES)
+    return out
+
+
+def between(tickets, start=None, end=None, unit=None, community=None):
+    """Requests received on the days start..end (both included, local time), of a unit
+    or a community. A range on the column itself, so its index serves."""
+    tz = timezone.get_current_timezone()
+    if start is not None:
+        tickets = tickets.filter(received_at__gte=dt.datetime.combine(start, dt.time.min, tz))
+    if end is not None:
+        day_after = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tz)
+        tickets = tickets.filter(received_at__lt=day_after)
+    if unit is not None:
+        tickets = tickets.filter(unit=unit)
+    if community is not None:
+        tickets = tickets.filter(community=community)
+    return tickets
+
+
+def _grouped(tickets, weight, key, name):
+    rows = tickets.order_by().values(key, name).annotate(**_aggregates()).order_by(name)
+    out = []
+    for row in rows:
+        out.append(
+            {
+                "id": row[key],
+                "name": row[name] or "（未填）",
+                **figures(row, weight),
+            }
+        )
+    return sorted(out, key=lambda r: (-r["received"], r["name"]))
+
+
+def compute(tickets, weight=DEFAULT_WEIGHT):
+    """The statistics of `tickets` (a queryset, already limited to what the viewer may
+    see and to the period asked) as the contract's dict."""
+    totals = tickets.order_by().aggregate(**_aggregates())
+    out = figures(totals, weight)
+    out["by_unit"] = _grouped(tickets, weight, "unit_id", "unit__name")
+    out["by_category"] = _grouped(tickets, weight, "category_id", "category__name")
+    out["by_community"] = _grouped(tickets, weight, "community_id", "community__name")
+    months = (
+        tickets.order_by()
+        .annotate(month=TruncMonth("received_at"))
+        .values("month")
+        .annotate(**_aggregates())
+        .order_by("month")
+    )
+    out["by_month"] = [
+        {"month": row["month"].strftime("%Y-%m"), **figures(row, weight)} for row in months
+    ]
+    return out

@@ -1,0 +1,437 @@
+"""Resident requests (民生诉求 / 工单), their transitions and follow-ups.
+
+The rules of the loop live in `flow.py`; the only writer of a request's state is
+`services.py`, which keeps a `Transition` row per step.
+"""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from duban.core.audit import AuditFields
+from duban.org import roles as R
+from duban.org.models import Office, Unit
+from duban.tickets import flow
+
+STATE_CHOICES = [(s.value, label) for s, label in flow.STATE_LABELS.items()]
+ACTION_CHOICES = [(a.value, label) for a, label in flow.ACTION_LABELS.items()]
+URGENCY_CHOICES = [(u.value, label) for u, label in flow.URGENCY_LABELS.items()]
+SATISFACTION_CHOICES = [(s.value, label) for s, label in flow.SATISFACTION_LABELS.items()]
+
+
+class Source(models.TextChoices):
+    GRID = "grid", _("网格采集")
+    TALK_DAY = "talk_day", _("说事日")
+    HOTLINE = "hotline", _("12345热线")
+    PETITION = "petition", _("信访")
+    VISIT = "visit", _("来电来访")
+    OTHER = "other", _("其他")
+
+
+class TicketCategory(models.Model):
+    """诉求类别: a tree (大类 › 小类), edited in the admin."""
+
+    name = models.CharField(_("名称"), max_length=100)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("上级类别"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    needs_review = models.BooleanField(
+        _("需审单"), default=False, help_text=_("勾选后，分单须经“大工委”审单通过才交给承办单位")
+    )
+    normal_workdays = models.PositiveSmallIntegerField(
+        _("一般诉求办理时限（工作日）"),
+        null=True,
+        blank=True,
+        help_text=_("留空则按“诉求设置”；紧急、特急诉求总按“诉求设置”"),
+    )
+    active = models.BooleanField(_("启用"), default=True)
+    order = models.PositiveIntegerField(_("排序"), default=0)
+
+    class Meta:
+        verbose_name = _("诉求类别")
+        verbose_name_plural = _("诉求类别")
+        ordering = ["order", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["parent", "name"], name="ticket_category_unique"),
+        ]
+
+    def __str__(self):
+        return self.full_name
+
+    @property
+    def full_name(self):
+        names, node, seen = [], self, set()
+        while node is not None and node.pk not in seen:
+            seen.add(node.pk)
+            names.append(node.name)
+            node = node.parent
+        return " › ".join(reversed(names))
+
+
+class TicketSettings(models.Model):
+    """诉求设置 (one row): deadlines, the return limit and the statistics' weight."""
+
+    normal_workdays = models.PositiveSmallIntegerField(_("一般诉求办理时限（工作日）"), default=7)
+    urgent_workdays = models.PositiveSmallIntegerField(_("紧急诉求办理时限（工作日）"), default=1)
+    critical_hours = models.PositiveSmallIntegerField(_("特急诉求办理时限（小时）"), default=2)
+    return_limit_workdays = models.PositiveSmallIntegerField(
+        _("退单时限（派单后工作日）"), default=2
+    )
+    basic_weight = models.DecimalField(
+        _("满意率中“基本满意”的权重"),
+        max_digits=3,
+        decimal_places=2,
+        default=Decimal("0.9"),
+        help_text=_("满意率 =（满意 + 权重 × 基本满意）÷ 回访数"),
+    )
+
+    class Meta:
+        verbose_name = _("诉求设置")
+        verbose_name_plural = _("诉求设置")
+
+    def __str__(self):
+        return "诉求设置"
+
+    @classmethod
+    def load(cls):
+        return cls.objects.get_or_create(pk=1)[0]
+
+    def rules(self, category=None):
+        """The loop's rules; a category's own 一般 deadline wins over the default."""
+        own = category.normal_workdays if category is not None else None
+        return flow.Rules(
+            normal_workdays=own or self.normal_workdays,
+            urgent_workdays=self.urgent_workdays,
+            critical_hours=self.critical_hours,
+            return_limit_workdays=self.return_limit_workdays,
+        )
+
+
+class HeaderAlias(models.Model):
+    """Another header an office's export uses for a column of the import (工单号 → 工单编号)."""
+
+    class Column(models.TextChoices):
+        NUMBER = "number", "工单编号"
+        SOURCE = "source", "来源"
+        RECEIVED_AT = "received_at", "受理时间"
+        CATEGORY = "category", "诉求类别"
+        CONTENT = "content", "诉求内容"
+        COMMUNITY = "community", "社区"
+        REPORTER_NAME = "reporter_name", "诉求人"
+        REPORTER_PHONE = "reporter_phone", "联系电话"
+        UNIT = "unit", "承办单位"
+        STATE = "state", "状态"
+        CLOSED_AT = "closed_at", "办结时间"
+        CONTACTED = "contacted", "是否联系"
+        RESOLVED = "resolved", "是否解决"
+        SATISFACTION = "satisfaction", "满意度"
+
+    column = models.CharField(_("对应列"), max_length=20, choices=Column.choices)
+    alias = models.CharField(_("表头别名"), max_length=50, unique=True)
+
+    class Meta:
+        verbose_name = _("导入表头别名")
+        verbose_name_plural = _("导入表头别名")
+        ordering = ["column", "alias"]
+
+    def __str__(self):
+        return f"{self.alias} → {self.get_column_display()}"
+
+
+class TalkDaySession(models.Model):
+    """One 说事日 sitting (the 5th, 15th and 25th): many requests collected at once."""
+
+    office = models.ForeignKey(Office, verbose_name=_("所属街道/区"), on_delete=models.PROTECT)
+    community = models.ForeignKey(
+        Unit, verbose_name=_("社区"), on_delete=models.PROTECT, related_name="+"
+    )
+    held_on = models.DateField(_("说事日期"))
+    place = models.CharField(_("地点"), max_length=100, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("说事会")
+        verbose_name_plural = _("说事会")
+        ordering = ["-held_on", "-id"]
+
+    def __str__(self):
+        return f"{self.community} {self.held_on} 说事会"
+
+
+class TicketQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The requests a user may see; pages, exports, statistics and commands start here.
+
+        督查管理员, 领导, 只读: the office scope. A unit's people: the requests their unit
+        holds or once returned. A 网格员: the requests of their community and those they filed.
+        """
+        if user is None or not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self
+        profile = R.profile_of(user)
+        if profile is None:
+            return self.none()
+        held = R.roles_of(user)
+        condition = Q(pk__in=[])
+        if held & R.SEES_WHOLE_OFFICE and profile.office_id:
+            condition |= Q(office_id__in=profile.office.scope_ids())
+        if held & R.SEES_OWN_UNIT and profile.unit_id:
+            returned = Transition.objects.filter(
+                unit_id=profile.unit_id, action=flow.Action.RETURN.value
+            ).values("ticket_id")
+            condition |= Q(unit_id=profile.unit_id) | Q(pk__in=returned)
+        if R.GRID_WORKER in held:
+            condition |= Q(created_by=user)
+            if profile.unit_id:
+                condition |= Q(community_id=profile.unit_id)
+        return self.filter(condition)
+
+
+class Ticket(models.Model):
+    """诉求 / 工单: one resident's problem or demand, from any source."""
+
+    office = models.ForeignKey(
+        Office, verbose_name=_("所属街道/区"), on_delete=models.PROTECT, related_name="tickets"
+    )
+    source = models.CharField(_("来源"), max_length=10, choices=Source.choices)
+    source_number = models.CharField(_("工单编号"), max_length=50, blank=True)
+    received_at = models.DateTimeField(_("受理时间"), db_index=True)
+    category = models.ForeignKey(
+        TicketCategory,
+        verbose_name=_("诉求类别"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="tickets",
+    )
+    content = models.TextField(_("诉求内容"))
+    community = models.ForeignKey(
+        Unit,
+        verbose_name=_("社区"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="community_tickets",
+    )
+    grid = models.CharField(_("网格"), max_length=50, blank=True)
+    address = models.CharField(_("地址"), max_length=200, blank=True)
+    latitude = models.DecimalField(_("纬度"), max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(
+        _("经度"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    reporter_name = models.CharField(_("诉求人"), max_length=50, blank=True)
+    reporter_phone = models.CharField(_("联系电话"), max_length=30, blank=True)
+    urgency = models.CharField(
+        _("紧急程度"), max_length=10, choices=URGENCY_CHOICES, default=flow.Urgency.NORMAL.value
+    )
+    state = models.CharField(
+        _("状态"), max_length=12, choices=STATE_CHOICES, default=flow.State.RECEIVED.value
+    )
+    unit = models.ForeignKey(
+        Unit,
+        verbose_name=_("承办单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="tickets",
+    )
+    dispatched_at = models.DateTimeField(_("派单时间"), null=True, blank=True)
+    deadline = models.DateTimeField(_("办理时限"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+    result = models.TextField(_("办理结果"), blank=True)
+    reopen_count = models.PositiveSmallIntegerField(_("重办次数"), default=0)
+    # The latest follow-up, kept here so that the statistics are one grouped query.
+    followed_up = models.BooleanField(_("已回访"), default=False)
+    contacted = models.BooleanField(_("是否联系"), null=True, blank=True)
+    resolved = models.BooleanField(_("是否解决"), null=True, blank=True)
+    satisfaction = models.CharField(
+        _("满意度"), max_length=20, choices=SATISFACTION_CHOICES, blank=True
+    )
+    session = models.ForeignKey(
+        TalkDaySession,
+        verbose_name=_("说事会"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="tickets",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("登记人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    history = HistoricalRecords(bases=[AuditFields])
+
+    objects = TicketQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("民生诉求")
+        verbose_name_plural = _("民生诉求")
+        ordering = ["-received_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["office", "source", "source_number"],
+                condition=~Q(source_number=""),
+                name="ticket_source_number_unique",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["office", "received_at"], name="ticket_office_received"),
+            models.Index(fields=["state", "deadline"], name="ticket_state_deadline"),
+            models.Index(fields=["unit", "state"], name="ticket_unit_state"),
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.content[:20]}"
+
+    @property
+    def code(self):
+        return self.source_number or f"SQ{self.pk:06d}"
+
+    @property
+    def state_label(self):
+        return flow.STATE_LABELS[flow.State(self.state)]
+
+    def snapshot(self):
+        return flow.Snapshot(
+            state=flow.State(self.state),
+            unit=self.unit_id,
+            urgency=flow.Urgency(self.urgency),
+            dispatched_at=self.dispatched_at,
+            deadline=self.deadline,
+            reopen_count=self.reopen_count,
+            satisfaction=flow.Satisfaction(self.satisfaction) if self.satisfaction else None,
+            followed_up=self.followed_up,
+        )
+
+    def is_overdue(self, now):
+        return flow.is_overdue(self.state, self.deadline, now)
+
+
+class Transition(models.Model):
+    """One step of a request: who did what, when, why, from which state to which."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="transitions")
+    action = models.CharField(_("操作"), max_length=12, choices=ACTION_CHOICES)
+    from_state = models.CharField(_("原状态"), max_length=12, choices=STATE_CHOICES, blank=True)
+    to_state = models.CharField(_("新状态"), max_length=12, choices=STATE_CHOICES)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("时间"))
+    reason = models.TextField(_("说明"), blank=True)
+    unit = models.ForeignKey(
+        Unit,
+        verbose_name=_("涉及单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="ticket_transitions",
+    )
+
+    class Meta:
+        verbose_name = _("诉求流转记录")
+        verbose_name_plural = _("诉求流转记录")
+        ordering = ["at", "id"]
+
+    def __str__(self):
+        return f"{self.ticket_id} {self.get_action_display()}"
+
+
+class FollowUp(models.Model):
+    """回访/评单: the call that checks with the resident."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="follow_ups")
+    at = models.DateTimeField(_("回访时间"))
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("回访人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    contacted = models.BooleanField(_("是否联系"), null=True, blank=True)
+    resolved = models.BooleanField(_("是否解决"), null=True, blank=True)
+    satisfaction = models.CharField(
+        _("满意度"), max_length=20, choices=SATISFACTION_CHOICES, blank=True
+    )
+    comment = models.TextField(_("群众意见"), blank=True)
+
+    class Meta:
+        verbose_name = _("回访评单")
+        verbose_name_plural = _("回访评单")
+        ordering = ["at", "id"]
+
+    def __str__(self):
+        return f"{self.ticket_id} {self.get_satisfaction_display() or '未评价'}"
+
+
+class PersonalDataView(models.Model):
+    """A view or export that showed a resident's name and phone unmasked."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("查看人"), on_delete=models.CASCADE
+    )
+    ticket = models.ForeignKey(
+        Ticket, verbose_name=_("诉求"), null=True, blank=True, on_delete=models.CASCADE
+    )
+    purpose = models.CharField(_("用途"), max_length=50)
+    count = models.PositiveIntegerField(_("条数"), default=1)
+    at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("个人信息查看记录")
+        verbose_name_plural = _("个人信息查看记录")
+        ordering = ["-at"]
+
+    def __str__(self):
+        return f"{self.user} {self.purpose} {self.at:%Y-%m-%d %H:%M}"
+
+
+def evidence_path(instance, filename):
+    return f"tickets/{instance.ticket_id}/{filename}"
+
+
+class TicketEvidence(models.Model):
+    """办结佐证: a photo or document the unit attaches when closing. Stored under
+    MEDIA_ROOT, served only through a permission-checked view; checked on upload by the
+    one evidence check (`progress.workflow.check_evidence`)."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="evidence")
+    file = models.FileField(_("文件"), upload_to=evidence_path, max_length=300)
+    name = models.CharField(_("原文件名"), max_length=200)
+    size = models.PositiveIntegerField(_("大小（字节）"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("上传人"), null=True, on_delete=models.SET_NULL
+    )
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("办结佐证")
+        verbose_name_plural = _("办结佐证")
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self):
+        return self.name

@@ -1,0 +1,480 @@
+"""Pages of the request loop. Everything starts from `Ticket.objects.visible_to(user)`
+(another unit's request answers 404); every step goes through `services.apply`; names
+and phones are shown through `masking` only."""
+
+import functools
+from io import BytesIO
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Case, IntegerField, Q, Value, When
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_POST
+
+from duban.core.importflow import ImportFlow
+from duban.core.numfmt import pct
+from duban.org import roles as R
+from duban.org.models import Office
+from duban.tickets import flow, masking, metrics, services
+from duban.tickets.export import list_workbook
+from duban.tickets.flow import Action, FlowError, State
+from duban.tickets.forms import (
+    ImportUploadForm,
+    StatsFilter,
+    TalkDayForm,
+    TalkDayItems,
+    TicketFilter,
+    TicketForm,
+    office_units,
+)
+from duban.tickets.importer import TicketImport
+from duban.tickets.models import Source, TalkDaySession, Ticket, TicketEvidence, TicketSettings
+
+PAGE_SIZE = 50
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def entry_url(user):
+    """Where '诉求' in the navigation leads a person, or None."""
+    if user is None or not user.is_authenticated:
+        return None
+    held = R.roles_of(user)
+    if R.is_supervisor(user):
+        return reverse("tickets:inbox")
+    if held & services.UNIT_ROLES:
+        return reverse("tickets:unit_list")
+    if R.GRID_WORKER in held:
+        return reverse("tickets:new")
+    if R.sees_whole_office(user):
+        return reverse("tickets:stats")
+    return None
+
+
+def _office(user):
+    profile = R.profile_of(user)
+    if profile is not None and profile.office_id:
+        return profile.office
+    return Office.objects.order_by("id").first()
+
+
+def _require(check, message):
+    def decorator(view):
+        @functools.wraps(view)
+        @login_required
+        def wrapped(request, *args, **kwargs):
+            if not check(request.user):
+                raise PermissionDenied(message)
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+filer_required = _require(services.may_file, "只有网格员和督查管理员可以登记诉求")
+supervisor_required = _require(R.is_supervisor, "只有督查管理员可以分单")
+unit_required = _require(
+    lambda u: bool(R.roles_of(u) & services.UNIT_ROLES), "只有单位负责人和填报员可以领单办理"
+)
+
+
+def _rows(tickets, now):
+    """Each ticket with its masked contact and whether it is overdue, for a list."""
+    rows = []
+    for ticket in tickets:
+        name, phone = masking.masked(ticket)
+        rows.append(
+            {
+                "ticket": ticket,
+                "name": name,
+                "phone": phone,
+                "overdue": ticket.is_overdue(now),
+            }
+        )
+    return rows
+
+
+def _overdue_first(tickets, now):
+    late = Q(state__in=[s.value for s in flow.OPEN], deadline__lt=now)
+    return tickets.annotate(
+        late=Case(When(late, then=Value(0)), default=Value(1), output_field=IntegerField())
+    ).order_by("late", "deadline", "received_at", "pk")
+
+
+# ----- intake -----
+
+
+@filer_required
+def new(request):
+    office = _office(request.user)
+    form = TicketForm(request.POST or None, user=request.user, office=office)
+    if request.method == "POST" and form.is_valid():
+        fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        ticket = services.receive(request.user, office=office, **fields)
+        messages.success(request, f"诉求 {ticket.code} 已登记，等待街道分单")
+        return redirect("tickets:detail", ticket.pk)
+    return render(request, "tickets/new.html", {"form": form})
+
+
+@filer_required
+def talk_day(request):
+    """说事日: one sitting, many requests, written together."""
+    office = _office(request.user)
+    form = TalkDayForm(request.POST or None, user=request.user, office=office)
+    items = TalkDayItems(request.POST or None, prefix="items")
+    if request.method == "POST" and form.is_valid() and items.is_valid():
+        filled = [i.cleaned_data for i in items if (i.cleaned_data.get("content") or "").strip()]
+        if not filled:
+            messages.error(request, "请至少填写一条诉求")
+        else:
+            with transaction.atomic():
+                session = TalkDaySession.objects.create(
+                    office=office, created_by=request.user, **form.cleaned_data
+                )
+                for data in filled:
+                    services.receive(
+                        request.user,
+                        office=office,
+                        source=Source.TALK_DAY,
+                        community=session.community,
+                        session=session,
+                        **data,
+                    )
+            messages.success(request, f"说事会已登记 {len(filled)} 条诉求，等待街道分单")
+            return redirect("tickets:mine")
+    return render(request, "tickets/talk_day.html", {"form": form, "items": items})
+
+
+@login_required
+def mine(request):
+    """The requests a 网格员 filed (or that their community raised)."""
+    condition = Q(created_by=request.user)
+    if _unit_id(request.user):
+        condition |= Q(community_id=_unit_id(request.user))
+    tickets = (
+        Ticket.objects.visible_to(request.user)
+        .filter(condition)
+        .select_related("category", "unit", "community")
+    )
+    page = Paginator(tickets, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "tickets/mine.html",
+        {
+            "page": page,
+            "rows": _rows(page, timezone.now()),
+            "may_file": services.may_file(request.user),
+        },
+    )
+
+
+def _unit_id(user):
+    profile = R.profile_of(user)
+    return profile.unit_id if profile else None
+
+
+# ----- the office's inbox -----
+
+INBOX_STAGES = [
+    ("dispatch", "待分单", [State.RECEIVED]),
+    ("review", "待审单", [State.REVIEWING]),
+    ("returned", "已退单", [State.RETURNED]),
+    ("overdue", "已超期", None),
+    ("follow_up", "待回访", [State.CLOSED]),
+    ("unsatisfied", "不满意待重办", None),
+]
+
+
+@supervisor_required
+def inbox(request):
+    now = timezone.now()
+    visible = Ticket.objects.visible_to(request.user)
+    queries = {}
+    for key, _label, states in INBOX_STAGES:
+        if key == "overdue":
+            queries[key] = services.overdue(visible, now)
+        elif key == "unsatisfied":
+            queries[key] = visible.filter(
+                state=State.RATED, satisfaction=flow.Satisfaction.UNSATISFIED, reopen_count=0
+            )
+        else:
+            queries[key] = visible.filter(state__in=[s.value for s in states])
+    stage = request.GET.get("stage", "dispatch")
+    if stage not in queries:
+        stage = "dispatch"
+    tickets = _overdue_first(queries[stage], now).select_related("category", "unit", "community")
+    page = Paginator(tickets, PAGE_SIZE).get_page(request.GET.get("page"))
+    stages = [(key, label, queries[key].count()) for key, label, _ in INBOX_STAGES]
+    return render(
+        request,
+        "tickets/inbox.html",
+        {
+            "stages": stages,
+            "stage": stage,
+            "page": page,
+            "rows": _rows(page, now),
+            "units": office_units(_office(request.user)).order_by("kind", "order", "name"),
+        },
+    )
+
+
+# ----- every request one may see, filtered; its export -----
+
+
+@login_required
+def all_tickets(request):
+    office = _office(request.user)
+    form = TicketFilter(request.GET or None, office=office)
+    tickets = form.apply(Ticket.objects.visible_to(request.user)).select_related(
+        "category", "unit", "community"
+    )
+    if request.GET.get("format") == "xlsx":
+        buffer = BytesIO()
+        list_workbook(tickets.order_by("-received_at", "-pk").iterator(2000)).save(buffer)
+        response = HttpResponse(buffer.getvalue(), content_type=XLSX)
+        response["Content-Disposition"] = content_disposition_header(True, "民生诉求.xlsx")
+        return response
+    now = timezone.now()
+    page = Paginator(tickets.order_by("-received_at", "-pk"), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "tickets/list.html",
+        {"form": form, "page": page, "rows": _rows(page, now), "query": query.urlencode()},
+    )
+
+
+# ----- the unit's lists -----
+
+UNIT_STAGES = [
+    ("claim", "待领单", [State.DISPATCHED]),
+    ("doing", "办理中", [State.IN_PROGRESS]),
+    ("done", "已办结", [State.CLOSED, State.RATED, State.ARCHIVED]),
+]
+
+
+@unit_required
+def unit_list(request):
+    now = timezone.now()
+    unit_id = _unit_id(request.user)
+    mine_ = Ticket.objects.visible_to(request.user).filter(unit_id=unit_id)
+    if unit_id is None:
+        mine_ = mine_.none()
+    queries = {
+        key: mine_.filter(state__in=[s.value for s in states]) for key, _, states in UNIT_STAGES
+    }
+    stage = request.GET.get("stage", "claim")
+    if stage not in queries:
+        stage = "claim"
+    tickets = queries[stage].select_related("category", "community", "unit")
+    tickets = (
+        tickets.order_by("-closed_at", "-pk") if stage == "done" else _overdue_first(tickets, now)
+    )
+    page = Paginator(tickets, PAGE_SIZE).get_page(request.GET.get("page"))
+    settings_ = TicketSettings.load()
+    return render(
+        request,
+        "tickets/unit_list.html",
+        {
+            "stages": [(key, label, queries[key].count()) for key, label, _ in UNIT_STAGES],
+            "stage": stage,
+            "page": page,
+            "rows": _rows(page, now),
+            "return_limit": settings_.return_limit_workdays,
+        },
+    )
+
+
+# ----- one request -----
+
+
+@login_required
+def detail(request, pk):
+    ticket = get_object_or_404(
+        Ticket.objects.visible_to(request.user).select_related(
+            "category", "unit", "community", "office", "created_by", "session"
+        ),
+        pk=pk,
+    )
+    name, phone, unmasked = masking.contact(request.user, ticket)
+    timeline = list(ticket.transitions.select_related("actor", "unit"))
+    follow_ups = list(ticket.follow_ups.select_related("by"))
+    evidence = list(ticket.evidence.all())
+    actions = services.allowed_actions(request.user, ticket)
+    return render(
+        request,
+        "tickets/detail.html",
+        {
+            "ticket": ticket,
+            "name": name,
+            "phone": phone,
+            "unmasked": unmasked,
+            "timeline": timeline,
+            "follow_ups": follow_ups,
+            "evidence": evidence,
+            "actions": [a.value for a in actions],
+            "overdue": ticket.is_overdue(timezone.now()),
+            "units": office_units(ticket.office).order_by("kind", "order", "name")
+            if Action.DISPATCH in actions
+            else [],
+            "satisfactions": flow.SATISFACTION_LABELS.items(),
+        },
+    )
+
+
+def _yes_no(value):
+    return {"yes": True, "no": False}.get(value)
+
+
+@require_POST
+@login_required
+def act(request, pk, action):
+    """Every step of the loop from a page: one POST, `services.apply`, back to where it came."""
+    ticket = get_object_or_404(Ticket.objects.visible_to(request.user), pk=pk)
+    try:
+        action = Action(action)
+    except ValueError:
+        raise PermissionDenied("未知的操作")
+    post = request.POST
+    unit = None
+    if action == Action.DISPATCH:
+        unit_id = post.get("unit")
+        unit = office_units(ticket.office).filter(pk=unit_id).first() if unit_id else None
+    satisfaction = post.get("satisfaction") or None
+    if satisfaction and satisfaction not in {s.value for s in flow.Satisfaction}:
+        satisfaction = None
+    uploaded = request.FILES.get("evidence") if action == Action.CLOSE else None
+    try:
+        if uploaded is not None:
+            services.check_evidence(uploaded)  # before the step: a bad file stops it
+        services.apply(
+            request.user,
+            ticket,
+            action,
+            unit=unit,
+            reason=post.get("reason", ""),
+            contacted=_yes_no(post.get("contacted")),
+            resolved=_yes_no(post.get("resolved")),
+            satisfaction=satisfaction,
+        )
+        if uploaded is not None:
+            services.add_evidence(request.user, ticket, uploaded)
+    except FlowError as error:
+        messages.error(request, f"{ticket.code}：{error}")
+    else:
+        label = flow.ACTION_LABELS[action]
+        done = f"{ticket.code} 已{label}"
+        if action == Action.DISPATCH:
+            done += f"给{unit.name}" + ("，待审单" if ticket.state == State.REVIEWING else "")
+        messages.success(request, done)
+    back = post.get("next") or ""
+    if back.startswith("/") and not back.startswith("//"):
+        return redirect(back)
+    return redirect("tickets:detail", ticket.pk)
+
+
+@login_required
+def evidence(request, pk):
+    """Stream one evidence file, only to someone who may see its request."""
+    item = get_object_or_404(
+        TicketEvidence.objects.filter(ticket__in=Ticket.objects.visible_to(request.user)), pk=pk
+    )
+    try:
+        handle = item.file.open("rb")
+    except FileNotFoundError as error:
+        raise Http404("文件不存在") from error
+    return FileResponse(handle, as_attachment=True, filename=item.name)
+
+
+# ----- statistics -----
+
+
+@login_required
+def stats(request):
+    form = StatsFilter(request.GET or None)
+    start, end = form.range()
+    tickets = metrics.between(Ticket.objects.visible_to(request.user), start, end)
+    figures = metrics.compute(tickets, TicketSettings.load().basic_weight)
+    chart = {
+        "months": [row["month"] for row in figures["by_month"]],
+        "received": [row["received"] for row in figures["by_month"]],
+        "closed": [row["closed"] for row in figures["by_month"]],
+        "units": [row["name"] for row in figures["by_unit"][:15]],
+        "unit_received": [row["received"] for row in figures["by_unit"][:15]],
+        "unit_satisfaction": [row["satisfaction_rate"] for row in figures["by_unit"][:15]],
+    }
+    return render(
+        request,
+        "tickets/stats.html",
+        {
+            "form": form,
+            "start": start,
+            "end": end,
+            "figures": figures,
+            "counts": [(k, metrics.LABELS[k], figures[k]) for k in metrics.COUNT_KEYS],
+            "rates": [
+                (k, metrics.LABELS[k].removesuffix("(%)"), pct(figures[k], places=2))
+                for k in metrics.RATE_KEYS
+            ],
+            "breakdowns": [
+                (key, label, figures[key]) for key, label in metrics.BREAKDOWN_LABELS.items()
+            ],
+            "chart": chart,
+        },
+    )
+
+
+# ----- import through the one upload → preview → confirm flow -----
+
+
+class TicketImportFlow(ImportFlow):
+    namespace = "tickets"
+    session_key = "tickets_import"
+    form_class = ImportUploadForm
+    title = "导入工单"
+    write_step = "写入工单"
+    file_noun = "工单文件"
+    denied_message = "只有督查管理员可以导入工单"
+    intro = (
+        "上传 12345 平台导出的工单，先预览：系统逐行检查并列出将新增、更新的工单，确认后才写入。"
+        "同一来源的同一工单编号只保留一条，重复导入不会重复计数。"
+        "列：工单编号、来源、受理时间、诉求类别、诉求内容、社区、诉求人、联系电话、承办单位、状态、"
+        "办结时间、是否联系、是否解决、满意度。"
+    )
+
+    @property
+    def crumbs(self):
+        return [("民生诉求", reverse("tickets:inbox"))]
+
+    def allowed(self, user):
+        return R.is_supervisor(user)
+
+    def choices(self, form):
+        return {"create_missing": form.cleaned_data["create_missing"]}
+
+    def importer(self, request, pending):
+        return TicketImport(
+            _office(request.user), user=request.user, create_missing=pending["create_missing"]
+        )
+
+    def facts(self, pending):
+        return [("自动创建缺失的类别和单位", "是" if pending["create_missing"] else "否")]
+
+    def initial(self, pending):
+        return {"create_missing": pending["create_missing"]}
+
+    def done_url(self, pending):
+        return reverse("tickets:stats")
+
+
+import_flow = TicketImportFlow()
