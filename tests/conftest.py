@@ -1,4 +1,5 @@
-"""Personas built once per test: one person per role, in two units of one street."""
+"""Personas built once per test: one person per role, in units of one street (示范街道),
+and a neighbour street (乙街道, fixture `neighbour`) with its own units, people and tasks."""
 
 import pytest
 
@@ -9,6 +10,7 @@ from tests.factories import KeyTaskFactory, UnitFactory, judge, make_user
 SEED_MIGRATIONS = [
     "duban.org.migrations.0002_seed",
     "duban.ledger.migrations.0002_seed",
+    "duban.ledger.migrations.0004_category_office_data",
     "duban.progress.migrations.0002_seed",
     "duban.progress.migrations.0004_reasoncategory_advice",
     "duban.supervision.migrations.0002_seed",
@@ -70,6 +72,50 @@ def tasks(units):
             partners=[units["build"]],
         ),
         "west": KeyTaskFactory(code="ZB-01", title="垃圾分类示范创建", lead_unit=units["west"]),
+    }
+
+
+@pytest.fixture
+def neighbour(office):
+    """乙街道, a second street beside 示范街道 (no district above them), with its own units,
+    people and 2022 tasks — so that every isolation test has a neighbour to leak to.
+    Its categories are its own: 乙街道专属类别 besides the five defaults."""
+    from duban.ledger.models import Category
+
+    street = Office.objects.create(name="乙街道", kind=Office.Kind.STREET, order=2)
+    units = {
+        "party": UnitFactory(office=street, name="乙街道党政办公室", kind="department"),
+        "build": UnitFactory(office=street, name="乙街道城建中心", kind="department"),
+        "south": UnitFactory(office=street, name="南苑居民区", kind="community"),
+    }
+    categories = list(Category.objects.ensure_for(street, 2022))
+    own = Category.objects.create(office=street, year=2022, name="乙街道专属类别", order=9)
+    return {
+        "office": street,
+        "units": units,
+        "category": own,
+        "categories": categories + [own],
+        "people": {
+            "yvonne": make_user("yvonne", R.SUPERVISOR, unit=units["party"]),
+            "yale": make_user("yale", R.LEADER, office=street),
+            "yuri": make_user("yuri", R.REPORTER, unit=units["build"]),
+        },
+        "tasks": {
+            "own": KeyTaskFactory(
+                office=street,
+                code="YJ-01",
+                title="乙街道口袋公园",
+                category=own,
+                lead_unit=units["build"],
+            ),
+            "default": KeyTaskFactory(
+                office=street,
+                code="MS-01",  # the same code as 示范街道's: codes are per office
+                title="乙街道加装电梯",
+                category=categories[0],
+                lead_unit=units["south"],
+            ),
+        },
     }
 
 

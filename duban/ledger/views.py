@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from duban.core.http import PeriodError, bad_request, year_param
 from duban.core.importflow import ImportFlow
 from duban.core.listing import Col, Listing, xlsx_response
 from duban.ledger import extensions as ext
@@ -135,8 +136,11 @@ def export(request):
 
 @supervisor_required
 def import_template(request):
-    year = request.GET.get("year", "")
-    template = build_template(int(year) if year.isdigit() else None)
+    try:
+        year = year_param(request)
+    except PeriodError as error:
+        return bad_request(request, str(error))
+    template = build_template(year)
     return xlsx_response(template, "重点工作台账导入模板.xlsx")
 
 
@@ -179,8 +183,13 @@ def _editable_task(request, pk):
 
 def _task_form(request, task, form_class):
     initial = {}
-    if task.pk is None and request.GET.get("year", "").isdigit():
-        initial["year"] = int(request.GET["year"])
+    if task.pk is None:
+        try:
+            year = year_param(request)
+        except PeriodError as error:
+            return bad_request(request, str(error))
+        if year is not None:
+            initial["year"] = year
     data = request.POST if request.method == "POST" else None
     form = form_class(data, instance=task, initial=initial, user=request.user)
     formset = MilestoneFormSet(data, instance=task, prefix="milestones")

@@ -41,6 +41,7 @@ from django.utils.http import urlencode
 
 from duban.core.periods import Period, PeriodError, parse_year
 from duban.ledger.models import Category, KeyTask
+from duban.org.scope import offices_in_scope
 from duban.progress.models import Judgement, Light, Status
 from duban.progress.month import lag_rate, opening_month, reference_month
 from duban.reports.figures import LIGHT_LABELS, STATUS_LABELS, UNCATEGORISED, tickets_of
@@ -146,7 +147,9 @@ def build(user, year=None, period=None, today=None):
         ).values_list("task_id", "status", "light", "flags")
     }
     categories = list(
-        Category.objects.filter(year=year).order_by("order", "id").values_list("pk", "name")
+        Category.objects.seen_from(offices_in_scope(user), year)
+        .order_by("order", "id")
+        .values_list("pk", "name")
     )
 
     def url(**filters):

@@ -205,11 +205,15 @@ def monthly(office, period_key, *, today=None, suggestions=None, date=None):
             }
         )
 
-    names = list(
-        Category.objects.filter(year=period.year)
+    # the office's categories (a district's: its own and its streets'), one line per name;
+    # a task's category from elsewhere (older data) still gets its line, before 未分类
+    names = dict.fromkeys(
+        Category.objects.seen_from(office, period.year)
         .order_by("order", "id")
         .values_list("name", flat=True)
     )
+    names.update(dict.fromkeys(r["category"] for r in rows if r["category"] != UNCATEGORISED))
+    names = list(names)
     if any(r["category"] == UNCATEGORISED for r in rows):
         names.append(UNCATEGORISED)
 

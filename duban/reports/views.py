@@ -189,7 +189,7 @@ def preview(request):
     date = form.cleaned_data["date"]
     suggestions = {}
     source = request.GET.get("from")
-    if source and source.isdigit():
+    if source and source.isascii() and source.isdigit() and len(source) <= 18:
         earlier = Report.objects.visible_to(request.user).filter(pk=source).first()
         if earlier is not None:
             suggestions = {s["category"]: s["text"] for s in earlier.figures.get("suggestions", [])}

@@ -6,9 +6,10 @@ a formula."""
 from io import BytesIO
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+
+from duban.core import xlsx
 
 HEADER_FILL = PatternFill("solid", fgColor="DDE7F3")
 RANK_COLUMNS = [("排名", 8), ("单位", 24), ("得分", 10)]
@@ -16,13 +17,8 @@ DETAIL_COLUMNS = [("单位", 24), ("项目", 26), ("分值", 10), ("说明", 30)
 
 
 def _put(ws, row, column, value):
-    cell = ws.cell(row=row, column=column)
-    if isinstance(value, str):
-        cell.value = ILLEGAL_CHARACTERS_RE.sub("", value)
-        cell.data_type = "s"  # "=…" from a unit's name or a reason stays text
-    else:
-        cell.value = value
-    return cell
+    # "=…" from a unit's name or a reason stays text (core/xlsx.py)
+    return xlsx.set_value(ws.cell(row=row, column=column), value)
 
 
 def _header(ws, title, columns):

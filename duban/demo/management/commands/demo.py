@@ -19,11 +19,12 @@ from django.conf import settings
 from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import transaction
 from django.utils import timezone
 
 from duban.core.audit import Channel, audit_context, new_batch_id
+from duban.core.commands import Command as DubanCommand
 from duban.core.periods import Period
 from duban.core.workdays import Calendar
 from duban.demo import data as D
@@ -253,11 +254,13 @@ class DemoWriter:
         return units
 
     def categories(self):
-        Category.objects.for_year(self.year)
+        Category.objects.ensure_for(self.office, self.year)
         result = {}
         for order, name in enumerate(D.TASKS, start=1):
-            result[name], _ = Category.objects.get_or_create(
-                year=self.year, name=name, defaults={"order": order}
+            result[name] = Category.objects.usable_by(self.office, self.year).filter(
+                name=name
+            ).first() or Category.objects.create(
+                office=self.office, year=self.year, name=name, order=order
             )
         return result
 
@@ -348,7 +351,7 @@ class DemoWriter:
         (self.created if created else self.skipped)[what] += 1
 
 
-class Command(BaseCommand):
+class Command(DubanCommand):
     help = (
         "在空数据库中写入一个演示街道：约 25 个单位、今年 60 项重点工作（五个类别）及节点、"
         "3 项交办事项，1 月至上月的进展填报（已采纳、已研判），每个角色一个账号（demo_admin 等，共用一个密码，首次运行时显示，并保存在数据目录的 demo-logins.txt 中）。"

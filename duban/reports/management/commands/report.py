@@ -7,9 +7,10 @@ Every report made here is archived with its figures, as on the 报告中心 page
 import sys
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from duban.core import pdf
+from duban.core.commands import Command as DubanCommand
 from duban.core.pdf import PdfFailed, PdfUnavailable
 from duban.org.cli import parse_date, parse_period, resolve_office
 from duban.reports import archive
@@ -22,7 +23,7 @@ from duban.reports.render import FORMATS, filename, render
 BULLETIN_FORMATS = ("docx", "json", "pdf")
 
 
-class Command(BaseCommand):
+class Command(DubanCommand):
     help = "生成督查报告（Word、Excel 附表、PDF 或 JSON 数据），并存入报告存档"
 
     def add_arguments(self, parser):

@@ -3,17 +3,17 @@ accountability proposals, from cron or by hand. Prints each proposal; without
 --dry-run keeps them as 待确认 notices and 待决定 accountability records, for the
 office to confirm, edit or dismiss. Nothing is issued or decided here."""
 
-from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from duban.core.audit import Channel, audit_context
+from duban.core.commands import Command as DubanCommand
 from duban.org.cli import parse_date, parse_month, resolve_office
 from duban.progress.models import Judgement
 from duban.supervision import ladder, services
 from duban.supervision.accountability import DEFAULT_LEVELS
 
 
-class Command(BaseCommand):
+class Command(DubanCommand):
     help = "督查督办：按研判结果生成督办单建议和效能问责建议（须人工确认）"
 
     def add_arguments(self, parser):
