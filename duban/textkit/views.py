@@ -155,7 +155,7 @@ def plan(request):
             candidates = plans.extract(
                 form.cleaned_data["paragraphs"],
                 year,
-                categories=Category.objects.names_for_year(year),
+                categories=Category.objects.names_for(office, year) if office else [],
                 units=list(units),
             )
             if "download" in request.POST:

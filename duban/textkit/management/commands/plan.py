@@ -46,7 +46,7 @@ class Command(BaseCommand):
         found = plans.extract(
             text,
             year,
-            categories=Category.objects.names_for_year(year),
+            categories=Category.objects.names_for(office, year),
             units=list(units),
         )
         output.write_bytes(workbook_bytes(found, year))
