@@ -29,6 +29,7 @@ urlpatterns = [
     path("notifications/", include("duban.notify.urls")),
     path("reports/", include("duban.reports.urls")),
     path("dashboard/", include("duban.reports.dashboard_urls")),
+    path("jobs/", include("duban.core.job_urls")),
     path("admin/", admin.site.urls),
     # browsers ask for /favicon.ico before reading the page's <link rel="icon">
     path("favicon.ico", RedirectView.as_view(url=static("duban/favicon.svg"), permanent=True)),

@@ -258,6 +258,7 @@ class LedgerImportFlow(ImportFlow):
     title = "导入台账"
     write_step = "写入台账"
     file_noun = "台账文件"
+    done_label = "查看台账"
     intro = (
         "上传后先预览：系统会逐行检查并列出将新增、更新的事项，确认后才会写入台账。"
         "已有编号的事项按编号更新。支持 Excel 文件和 CSV 文件（旧版 .xls 请先在 Excel 中另存为新格式）。"
