@@ -279,3 +279,34 @@ def test_a_job_whose_task_failed_is_not_left_waiting(people, settings):
     assert jobs.state(job)["finished"]
     job.refresh_from_db()
     assert job.status == Job.Status.FAILED and job.error == jobs.WORKER_LOST
+
+
+# ----- a large ledger export -----
+
+
+def test_a_large_ledger_export_goes_through_a_job(client, people, tasks, settings):
+    from openpyxl import load_workbook
+
+    settings.DUBAN_JOB_ROWS = 2
+    client.force_login(people["alice"])
+
+    response = client.get(reverse("ledger:export"), {"year": 2022}, follow=True)
+
+    job = Job.objects.get()
+    assert response.redirect_chain[-1][0] == job.get_absolute_url()
+    assert job.status == Job.Status.DONE and job.title == "导出重点工作台账（3 项）"
+    assert job.result_name == "重点工作台账-2022.xlsx" and job.done == 3
+    download = client.get(reverse("jobs:download", args=[job.pk]))
+    sheet = load_workbook(io.BytesIO(b"".join(download.streaming_content))).active
+    codes = [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert sorted(codes) == ["MS-01", "MS-02", "ZB-01"]
+
+
+def test_a_background_export_shows_only_what_its_owner_sees(client, people, tasks, settings):
+    settings.DUBAN_JOB_ROWS = 0
+    client.force_login(people["carol"])  # 东苑居民区: its own task only
+
+    client.get(reverse("ledger:export"), {"year": 2022})
+
+    job = Job.objects.get(user=people["carol"])
+    assert job.title == "导出重点工作台账（1 项）" and job.summary == "已导出 1 项"
