@@ -219,10 +219,6 @@ def test_a_background_import_checks_the_permission_again(people, settings, tmp_p
 
 
 def test_the_terminal_bar_is_drawn_only_on_a_terminal():
-    class Tty(io.StringIO):
-        def isatty(self):
-            return True
-
     tty, pipe = Tty(), io.StringIO()
     for stream in (tty, pipe):
         bar = jobs.TerminalProgress(stream, label="导入")
@@ -232,6 +228,30 @@ def test_the_terminal_bar_is_drawn_only_on_a_terminal():
     assert pipe.getvalue() == ""
     assert "[" in tty.getvalue() and "1,000/2,000 行 50%" in tty.getvalue()
     assert tty.getvalue().endswith("\n")
+
+
+class Tty(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def test_a_command_line_import_draws_a_bar_on_a_terminal(people, tmp_path):
+    from django.core.management import call_command
+
+    rows = "编号,类别,事项名称,牵头单位\n" + "".join(
+        f"MS-{i:03d},街道民生实事项目,事项{i},城建中心\n" for i in range(1, 5)
+    )
+    path = tmp_path / "台账.csv"
+    path.write_text(rows, encoding="utf-8")
+    err, out = Tty(), io.StringIO()
+
+    call_command("ledger", "import", str(path), "--year", "2022", stdout=out, stderr=err)
+
+    assert "新增 4 项" in out.getvalue()
+    assert "4/4 行 100%" in err.getvalue() and "正在比对并写入" in err.getvalue()
+    piped = io.StringIO()
+    call_command("ledger", "import", str(path), "--year", "2022", stdout=out, stderr=piped)
+    assert piped.getvalue() == ""  # not a terminal: no bar
 
 
 # ----- the database backend, its worker, once -----
@@ -310,3 +330,37 @@ def test_a_background_export_shows_only_what_its_owner_sees(client, people, task
 
     job = Job.objects.get(user=people["carol"])
     assert job.title == "导出重点工作台账（1 项）" and job.summary == "已导出 1 项"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_queued_import_shows_its_bar_then_its_result(client, people, settings, tmp_path):
+    """The whole way with the database backend: confirm → queued (the bar) → the worker
+    runs it → the page shows what was imported."""
+    from django_tasks_db.management.commands.db_worker import Worker
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.DUBAN_JOB_ROWS = 3
+    client.force_login(people["alice"])
+    path = write_ledger(tmp_path / "台账.xlsx", _ledger_rows(4))
+    upload = SimpleUploadedFile(path.name, path.read_bytes())
+    client.post(reverse("ledger:import"), {"file": upload, "year": 2022}, follow=True)
+
+    waiting = client.post(reverse("ledger:import_confirm"), follow=True).content.decode()
+
+    assert 'id="job-bar"' in waiting and "排队等待后台处理…（共 4）" in waiting
+    assert "共 4 行，已转入后台导入" in waiting
+    assert not KeyTask.objects.filter(year=2022).exists()
+    Worker(
+        queue_names=["default"],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="test",
+        excluded_queue_names=[],
+    ).run()
+    job = Job.objects.get()
+    done = client.get(job.get_absolute_url()).content.decode()
+    assert 'id="job-bar"' not in done and "导入完成：新增 4 项" in done
+    assert KeyTask.objects.filter(year=2022).count() == 4

@@ -18,9 +18,11 @@
     }
     if (text) {
       var words;
-      if (state.total) words = state.done + " / " + state.total + "（" + state.percent + "%）";
+      if (state.status === "queued")
+        words = "排队等待后台处理…" + (state.total ? "（共 " + state.total + "）" : "");
+      else if (state.total) words = state.done + " / " + state.total + "（" + state.percent + "%）";
       else if (state.done) words = "已处理 " + state.done;
-      else words = state.status === "queued" ? "排队等待后台处理…" : "正在处理…";
+      else words = "正在处理…";
       text.textContent = words + (state.message ? " " + state.message : "");
     }
     if (stalled) stalled.hidden = !state.stalled;
