@@ -43,7 +43,7 @@ INSTALLED_APPS = [
     "simple_history",
     "duban.org.apps.AxesConfig",  # django-axes
     "django_tasks",
-    "django_tasks_db",
+    "duban.core.tasks_app.TasksDbConfig",  # django-tasks-db
     "duban.core",
     "duban.org",
     "duban.ledger",

@@ -105,7 +105,11 @@ def start(func, *, user, title, params=None, total=None):
     job = Job.objects.create(
         user=user, title=title[:200], kind=path, params=params or {}, total=total
     )
-    result = run_job.enqueue(job.pk)
+    try:
+        result = run_job.enqueue(job.pk)
+    except Exception:
+        fail(job, "后台任务未能提交，请稍后重试；如仍失败，请联系系统管理员。")
+        raise
     # with the immediate backend the job has already run: keep what it wrote
     Job.objects.filter(pk=job.pk).update(task_id=str(result.id)[:64])
     job.refresh_from_db()

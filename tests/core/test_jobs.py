@@ -364,3 +364,13 @@ def test_a_queued_import_shows_its_bar_then_its_result(client, people, settings,
     done = client.get(job.get_absolute_url()).content.decode()
     assert 'id="job-bar"' not in done and "导入完成：新增 4 项" in done
     assert KeyTask.objects.filter(year=2022).count() == 4
+
+
+def test_the_admin_lists_jobs_in_chinese(client, people):
+    from django.contrib.auth import get_user_model
+
+    jobs.start(refuse, user=people["alice"], title="导出台账")
+    client.force_login(get_user_model().objects.create_superuser("root", password="pass12345"))
+    page = client.get(reverse("admin:core_job_changelist")).content.decode()
+    assert "后台任务" in page and "导出台账" in page and "未完成" in page
+    assert "Task Result" not in client.get(reverse("admin:index")).content.decode()
