@@ -481,10 +481,20 @@ class TabularImport:
 
 
 def estimate_rows(path):
-    """About how many data rows a csv holds (its lines less the header), for a progress bar;
-    None for an xlsx, whose rows are only known once read."""
-    if _kind(path) != "csv":
-        return None
+    """About how many data rows a file holds, for a progress bar only: a csv's lines less
+    the header; an xlsx's first sheet as its <dimension> declares it (None when it does not)."""
+    if _kind(path) == "xlsx":
+        try:
+            with zipfile.ZipFile(path) as archive:
+                sheets = sorted(
+                    n for n in archive.namelist() if n.startswith("xl/worksheets/sheet")
+                )
+                with archive.open(sheets[0]) as sheet:
+                    start = sheet.read(4096).decode("utf-8", "replace")
+        except (zipfile.BadZipFile, OSError, IndexError, KeyError):
+            return None
+        found = re.search(r'<(?:\w+:)?dimension ref="[A-Z]+\d+:[A-Z]+(\d+)"', start)
+        return max(int(found[1]) - 1, 1) if found else None
     lines = 0
     with open(path, "rb") as binary:
         while chunk := binary.read(1024 * 1024):

@@ -374,3 +374,14 @@ def test_the_admin_lists_jobs_in_chinese(client, people):
     page = client.get(reverse("admin:core_job_changelist")).content.decode()
     assert "后台任务" in page and "导出台账" in page and "未完成" in page
     assert "Task Result" not in client.get(reverse("admin:index")).content.decode()
+
+
+def test_the_command_line_bar_knows_an_xlsx_size_from_its_dimension(tmp_path):
+    from duban.core.tabular import estimate_rows
+
+    path = write_ledger(tmp_path / "台账.xlsx", _ledger_rows(7))
+    assert estimate_rows(path) == 7
+    (tmp_path / "x.csv").write_text("a,b\n1,2\n3,4\n", encoding="utf-8")
+    assert estimate_rows(tmp_path / "x.csv") == 2
+    (tmp_path / "bad.xlsx").write_bytes(b"not a zip")
+    assert estimate_rows(tmp_path / "bad.xlsx") is None
