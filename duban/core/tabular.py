@@ -455,7 +455,8 @@ class TabularImport:
         if report.errors:
             return []
         if progress is not None:
-            progress(count, message="正在比对并写入", force=True)
+            writing = report.batch_id  # apply() gives its report a batch id, preview() none
+            progress(count, message="正在比对并写入" if writing else "正在比对", force=True)
         self.plan_all(records, report)
         return records
 
