@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "duban.progress",
     "duban.tickets",
     "duban.notify",
+    "duban.supervision",
     "duban.reports",
     "duban.demo",
     "duban.workbench",

@@ -27,6 +27,7 @@ urlpatterns = [
     path("progress/", include("duban.progress.urls")),
     path("tickets/", include("duban.tickets.urls")),
     path("notifications/", include("duban.notify.urls")),
+    path("supervision/", include("duban.supervision.urls")),
     path("reports/", include("duban.reports.urls")),
     path("dashboard/", include("duban.reports.dashboard_urls")),
     path("jobs/", include("duban.core.job_urls")),

@@ -11,6 +11,7 @@ SEED_MIGRATIONS = [
     "duban.ledger.migrations.0002_seed",
     "duban.progress.migrations.0002_seed",
     "duban.progress.migrations.0004_reasoncategory_advice",
+    "duban.supervision.migrations.0002_seed",
 ]
 
 

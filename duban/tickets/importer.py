@@ -34,7 +34,7 @@ from duban.core.tabular import Column, RowChange, RowError, TabularImport, cell_
 from duban.core.workdays import Calendar
 from duban.ledger.importer import guess_unit_kind
 from duban.org.models import Unit
-from duban.tickets import flow
+from duban.tickets import flow, services
 from duban.tickets.models import (
     FollowUp,
     HeaderAlias,
@@ -142,6 +142,8 @@ class Record:
 
 class TicketImport(TabularImport):
     key_label = "工单编号"
+    # what a person does about a missing name: the page's checkbox (the command says its option)
+    create_hint = "如需新建，请勾选“自动创建缺失的诉求类别、社区和单位”"
 
     def __init__(self, office, *, user=None, create_missing=False, limits=None):
         super().__init__(user=user, limits=limits)
@@ -191,7 +193,7 @@ class TicketImport(TabularImport):
             RowError(
                 row,
                 label,
-                f"“{name}”不存在（{hint_text}）；如需新建，命令行加 --create-missing",
+                f"“{name}”不存在（{hint_text}）；{self.create_hint}",
             )
         )
 
@@ -221,7 +223,7 @@ class TicketImport(TabularImport):
             RowError(
                 row,
                 "诉求类别",
-                f"类别“{text}”不存在（{hint_text}）；如需新建，命令行加 --create-missing",
+                f"类别“{text}”不存在（{hint_text}）；{self.create_hint}",
             )
         )
         return ()
@@ -433,6 +435,8 @@ class TicketImport(TabularImport):
         now = timezone.now()
         user = self.user if self.user is not None and self.user.is_authenticated else None
         creating = [r for r in records if (r.source, r.number) not in self.existing]
+        # 自动分单 of the new requests waiting for 分单 (services.auto_route), when a rule asks
+        router = services.Router(self.office) if services.has_auto_rules(self.office) else None
         updating = [r for r in records if (r.source, r.number) in self.existing and r.changes]
         for start in range(0, len(creating), BATCH):
             chunk = creating[start : start + BATCH]
@@ -484,6 +488,8 @@ class TicketImport(TabularImport):
                 batch=BATCH,
             )
             audit.bulk_create_history(Ticket, tickets)
+            if router is not None:
+                services.auto_route(tickets, now=now, router=router)
         changed = []
         transitions = []
         for record in updating:

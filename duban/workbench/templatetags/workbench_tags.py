@@ -6,6 +6,7 @@ from django.urls import reverse
 from duban.notify.models import Notification
 from duban.org import roles as R
 from duban.progress import workflow
+from duban.supervision.models import Notice
 from duban.tickets.views import entry_url as tickets_entry
 
 register = template.Library()
@@ -39,6 +40,13 @@ def main_nav(context):
     tickets_url = tickets_entry(user)
     if tickets_url:
         items.append(("诉求", tickets_url, app_name == "tickets", None))
+    if office_wide:
+        items.append(("督办", reverse("supervision:board"), app_name == "supervision", None))
+    elif held & R.SEES_OWN_UNIT:
+        waiting = Notice.objects.visible_to(user).filter(state__in=Notice.ACTIVE_STATES).count()
+        items.append(
+            ("督办单", reverse("supervision:inbox"), app_name == "supervision", waiting or None)
+        )
     if office_wide:
         items.append(("报告", reverse("reports:index"), app_name == "reports", None))
     if R.is_supervisor(user):

@@ -33,6 +33,8 @@ from duban.org import roles as R
 from duban.org.models import Office, Profile, Role, Unit
 from duban.progress import judging, workflow
 from duban.progress.models import ProgressRules, ReasonCategory, Submission
+from duban.supervision import services as supervision
+from duban.supervision.models import Notice
 
 MARKER_USERNAME = "demo_admin"
 DEMO_USERNAMES = [u["username"] for u in D.USERS]
@@ -102,6 +104,7 @@ class DemoWriter:
         self.logins = []  # (username, role name, unit name, created?)
         self.calendar = Calendar.load()
         self.year, self.last_month = D.last_month(today)
+        self.today = today
 
     def day(self, mm_dd):
         month, day_ = mm_dd.split("-")
@@ -113,6 +116,7 @@ class DemoWriter:
         self.write_assigned()
         self.write_users()
         self.write_progress()
+        self.write_supervision()
 
     def plan(self, tasks):
         """{task pk: (lagging from month or None, completed in month or None)}."""
@@ -225,6 +229,18 @@ class DemoWriter:
                 self.office, period, as_of=period.end, user=admin, calendar=self.calendar
             )
         self.created["months"] = self.last_month
+
+    def write_supervision(self):
+        """The last month's notice proposals as the ladder makes them today; the first
+        two issued to their units, the rest left 待确认 on the office's board."""
+        admin = get_user_model().objects.filter(username="demo_admin").first()
+        if admin is None or Notice.objects.filter(office=self.office).exists():
+            return
+        period = Period(self.year, self.last_month, self.last_month)
+        _found, proposed = supervision.propose(self.office, period, self.today)
+        for notice in proposed[:2]:
+            supervision.confirm(notice, admin, self.today, calendar=self.calendar)
+        self.created["notices"] = len(proposed)
 
     def write_units(self):
         units = {}

@@ -60,6 +60,7 @@ class Command(BaseCommand):
             if user is None:
                 raise CommandError(f"找不到用户“{options['user']}”")
         importer = TicketImport(office, user=user, create_missing=options["create_missing"])
+        importer.create_hint = "如需新建，请加 --create-missing"
         run_from_command(
             self,
             importer,
