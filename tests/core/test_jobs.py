@@ -385,3 +385,28 @@ def test_the_command_line_bar_knows_an_xlsx_size_from_its_dimension(tmp_path):
     assert estimate_rows(tmp_path / "x.csv") == 2
     (tmp_path / "bad.xlsx").write_bytes(b"not a zip")
     assert estimate_rows(tmp_path / "bad.xlsx") is None
+
+
+def test_every_import_flow_goes_through_a_job_past_the_threshold(
+    client, people, units, settings, tmp_path
+):
+    """The hook is the shared flow's: the 12345 import page gets it too."""
+    from duban.tickets.importer import HEADERS
+    from duban.tickets.models import Ticket, TicketCategory
+    from tests.tickets.test_tickets_import import row, write_csv
+
+    TicketCategory.objects.create(name="市容环境")
+    settings.DUBAN_JOB_ROWS = 2
+    client.force_login(people["alice"])
+    path = write_csv(tmp_path / "gd.csv", HEADERS, [row(f"GD00{i}") for i in range(1, 4)])
+    with open(path, "rb") as handle:
+        client.post(reverse("tickets:import"), {"file": handle})
+    client.get(reverse("tickets:import_preview"))
+
+    done = client.post(reverse("tickets:import_confirm"), follow=True)
+
+    job = Job.objects.get()
+    assert done.redirect_chain[-1][0] == job.get_absolute_url()
+    assert job.status == Job.Status.DONE, job.error
+    assert "导入完成：新增 3 项" in done.content.decode()
+    assert Ticket.objects.count() == 3
