@@ -48,6 +48,10 @@ logger = logging.getLogger(__name__)
 PROGRESS_EVERY = 0.5
 #: a job still queued after this many seconds: the page says the worker may not be running
 STALLED_AFTER = 30
+#: a running job with no progress for this many seconds: the page says so
+SILENT_AFTER = 15 * 60
+QUEUED_HINT = "任务已排队一段时间仍未开始，请联系系统管理员检查后台任务进程。"
+SILENT_HINT = "任务已有一段时间没有新进展；如长时间仍无变化，请联系系统管理员。"
 UNEXPECTED = (
     "后台任务意外出错，未能完成（详情已记入系统日志）。请稍后重试；如仍失败，请联系系统管理员。"
 )
@@ -230,11 +234,19 @@ def state(job):
     """What the job page polls (JSON-able)."""
     reconcile(job)
     done, total, message = job.done, job.total, job.message
+    now = timezone.now()
+    hint = ""
+    if job.status == Job.Status.QUEUED and (now - job.created_at).total_seconds() > STALLED_AFTER:
+        hint = QUEUED_HINT
     if job.status == Job.Status.RUNNING:
+        path = _progress_path(job)
         try:
-            live = json.loads(_progress_path(job).read_text(encoding="utf-8"))
+            live = json.loads(path.read_text(encoding="utf-8"))
+            last = path.stat().st_mtime
         except (OSError, ValueError):
-            live = {}
+            live, last = {}, job.started_at.timestamp() if job.started_at else now.timestamp()
+        if now.timestamp() - last > SILENT_AFTER:
+            hint = SILENT_HINT
         done = live.get("done", done)
         total = live.get("total", total)
         message = live.get("message") or message
@@ -243,7 +255,6 @@ def state(job):
         percent = 100
     elif total:
         percent = max(0, min(99, int(done * 100 / total)))
-    waited = (timezone.now() - job.created_at).total_seconds()
     return {
         "id": job.pk,
         "status": job.status,
@@ -253,7 +264,7 @@ def state(job):
         "total": total,
         "percent": percent,
         "message": message,
-        "stalled": job.status == Job.Status.QUEUED and waited > STALLED_AFTER,
+        "hint": hint,
     }
 
 

@@ -78,7 +78,7 @@ def test_the_page_shows_progress_while_the_job_runs(client, people):
         "total": 4000,
         "percent": 25,
         "message": "正在逐行检查",
-        "stalled": False,
+        "hint": "",
     }
 
 
@@ -269,7 +269,7 @@ def test_the_database_backend_queues_a_job_that_the_worker_runs(client, people, 
 
     assert job.status == Job.Status.QUEUED and job.task_id
     state = client.get(reverse("jobs:state", args=[job.pk])).json()
-    assert state["status_label"] == "排队中" and not state["finished"]
+    assert state["status_label"] == "排队中" and not state["finished"] and not state["hint"]
     assert "排队等待后台处理" in client.get(job.get_absolute_url()).content.decode()
 
     Worker(
@@ -410,3 +410,26 @@ def test_every_import_flow_goes_through_a_job_past_the_threshold(
     assert job.status == Job.Status.DONE, job.error
     assert "导入完成：新增 3 项" in done.content.decode()
     assert Ticket.objects.count() == 3
+
+
+def test_a_job_waiting_too_long_says_so(client, people):
+    import datetime as dt
+    import os
+
+    from django.utils import timezone
+
+    alice = people["alice"]
+    client.force_login(alice)
+    queued = Job.objects.create(user=alice, title="排队", kind="x")
+    Job.objects.filter(pk=queued.pk).update(created_at=timezone.now() - dt.timedelta(minutes=5))
+    page = client.get(queued.get_absolute_url()).content.decode()
+    assert (
+        jobs.QUEUED_HINT in page and 'id="job-hint" class="alert alert-warning" hidden' not in page
+    )
+
+    running = Job.objects.create(user=alice, title="运行", kind="x", status=Job.Status.RUNNING)
+    jobs.Run(running).progress(5, total=10, force=True)
+    assert client.get(reverse("jobs:state", args=[running.pk])).json()["hint"] == ""
+    old = (timezone.now() - dt.timedelta(hours=1)).timestamp()
+    os.utime(jobs.job_dir(running) / "progress.json", (old, old))
+    assert client.get(reverse("jobs:state", args=[running.pk])).json()["hint"] == jobs.SILENT_HINT

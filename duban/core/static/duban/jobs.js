@@ -6,7 +6,7 @@
   var url = box.getAttribute("data-state-url");
   var bar = document.getElementById("job-bar");
   var text = document.getElementById("job-text");
-  var stalled = document.getElementById("job-stalled");
+  var hint = document.getElementById("job-hint");
   var status = document.getElementById("job-status");
   var failures = 0;
 
@@ -25,7 +25,10 @@
       else words = "正在处理…";
       text.textContent = words + (state.message ? " " + state.message : "");
     }
-    if (stalled) stalled.hidden = !state.stalled;
+    if (hint) {
+      hint.textContent = state.hint;
+      hint.hidden = !state.hint;
+    }
   }
 
   function poll() {
