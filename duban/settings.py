@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "simple_history",
     "duban.org.apps.AxesConfig",  # django-axes
+    "django_tasks",
+    "duban.core.tasks_app.TasksDbConfig",  # django-tasks-db
     "duban.core",
     "duban.org",
     "duban.ledger",
@@ -178,6 +180,25 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 20_000
 DUBAN_IMPORT_MAX_BYTES = envint("DUBAN_IMPORT_MAX_MB", 20) * 1024 * 1024
 # what an import from the web may read (the command line reads more; core/tabular.py)
 DUBAN_IMPORT_MAX_ROWS = envint("DUBAN_IMPORT_MAX_ROWS", 100_000)
+
+# ----- 后台任务 (core/jobs.py; docs/operations.md): Django's task framework (django-tasks) -----
+# database: queued in the database, run by `duban db_worker` (started beside the server by
+# `make run`; a systemd service in production); immediate: run inside the request (no worker).
+_jobs_backend = envstr("DUBAN_JOBS_BACKEND", "database").strip().lower()
+_JOB_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+}
+if _jobs_backend not in _JOB_BACKENDS:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        f"DUBAN_JOBS_BACKEND={_jobs_backend!r} 无效：应为 database（默认）或 immediate"
+    )
+TASKS = {"default": {"BACKEND": _JOB_BACKENDS[_jobs_backend]}}
+# a page's import (confirm step) or export of more rows than this runs in the background
+DUBAN_JOB_ROWS = envint("DUBAN_JOB_ROWS", 2000)
+JOBS_DIR = DATA_DIR / "jobs"
 
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 

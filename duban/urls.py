@@ -38,6 +38,7 @@ urlpatterns = [
     path("dashboard/", include("duban.reports.dashboard_urls")),
     path("textkit/", include("duban.textkit.urls")),
     path("api/v1/", api.urls),
+    path("jobs/", include("duban.core.job_urls")),
     path("admin/", admin.site.urls),
     # browsers ask for /favicon.ico before reading the page's <link rel="icon">
     path("favicon.ico", RedirectView.as_view(url=static("duban/favicon.svg"), permanent=True)),

@@ -138,6 +138,10 @@ def _private_data_dir(settings, tmp_path):
     settings.DATA_DIR = tmp_path
     settings.UPLOAD_DIR = tmp_path / "uploads"
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.JOBS_DIR = tmp_path / "jobs"
+    # background jobs run at once, inside the request (tests/core/test_jobs.py tests the
+    # database backend and its worker once)
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     # Hashing the personas' passwords with PBKDF2 would take most of the run.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

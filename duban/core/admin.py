@@ -1,8 +1,9 @@
 from django.contrib import admin
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 from simple_history.admin import SimpleHistoryAdmin
 
-from duban.core.models import CalendarYear, WorkdayOverride
+from duban.core.models import CalendarYear, Job, WorkdayOverride
 from duban.core.workdays import Calendar, years_shown
 
 
@@ -43,3 +44,24 @@ class WorkdayOverrideAdmin(_CalendarSourceMixin, SimpleHistoryAdmin):
 
     def _year(self, obj):
         return obj.date.year
+
+
+@admin.register(Job)
+class JobAdmin(admin.ModelAdmin):
+    """后台任务: what ran, for whom, and how it ended (read only; the deployment's view)."""
+
+    list_display = ["pk", "title", "user", "status", "done", "total", "created_at", "finished_at"]
+    list_filter = ["status"]
+    search_fields = ["title", "user__username", "error"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+# the queue's own admin speaks English; 后台任务 above says the same in Chinese
+if admin.site.is_registered(DBTaskResult):
+    admin.site.unregister(DBTaskResult)
