@@ -27,6 +27,7 @@ office without any request (and in reports archived before the section existed).
 from __future__ import annotations
 
 import datetime as dt
+import re
 from itertools import count
 
 from duban.core.numfmt import month_span, pct
@@ -209,8 +210,14 @@ def _told(task, figures, district):
     value, target = task.get("completed_value"), task.get("target_value")
     unit = task.get("target_unit", "")
     said = prose.progress_of(name, task["progress"])
+    carried = task.get("progress_month")
+    carried = carried if carried and carried != figures["month"] else None
+    if said and carried:
+        # an earlier month's text: its 本月 is that month, not this one
+        said = said.replace("本月", f"{int(carried[5:])}月")
     if said and value and prose.number(value) in said:
-        toward = prose.share(value, target, unit)  # the text gives the value already
+        # the text gives the value already; add the share unless it gives that too
+        toward = "" if _GIVES_SHARE.search(said) else prose.share(value, target, unit)
         said = f"{said[:-1]}，{toward}。" if toward else said
     elif said and value:
         said = f"{said[:-1]}，{prose.quantity(value, target, unit)}。"
@@ -218,10 +225,14 @@ def _told(task, figures, district):
         said = f"{name}{prose.quantity(value, target, unit)}。"
     if said and task["status"] == "completed" and not any(w in said for w in DONE_WORDS):
         said = f"{said[:-1]}，目前已完成。"  # an older text that does not say so
-    carried = task.get("progress_month")
-    if said and carried and carried != figures["month"]:
+    if said and carried and task["status"] != "completed":
+        # a finished task's text is simply dated (6月…已完成); an open one's is marked as old
         said = f"{said[:-1]}（沿用{int(carried[5:])}月进展）。"
     return said
+
+
+# a progress text that already says how far toward the target it is
+_GIVES_SHARE = re.compile(r"\d%|完成率|年度目标")
 
 
 def _category_paragraph(tasks, figures, district):
