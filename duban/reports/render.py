@@ -1,9 +1,12 @@
 """One figures dict → the bytes of a document in a format. The renderers use only
-the dict, so an archived report renders the same whatever changed since."""
+the dict, so an archived report renders the same whatever changed since. The dict's
+"kind" picks the renderer: the quarterly bulletin's (docx, json, pdf) or the monthly
+report's (docx, xlsx, json, pdf)."""
 
 import json
 
 from duban.core import pdf
+from duban.reports.bulletin_docx import render_docx as render_bulletin_docx
 from duban.reports.monthly_docx import render_docx
 from duban.reports.monthly_xlsx import render_xlsx
 
@@ -17,13 +20,27 @@ FORMATS = {
     "json": ("application/json", "json"),
 }
 LABELS = {"docx": "Word", "xlsx": "Excel 附表", "pdf": "PDF", "json": "数据文件"}
+BULLETIN_FORMATS = ("docx", "json", "pdf")
+
+
+def is_bulletin(figures):
+    return figures.get("kind") == "bulletin"
+
+
+def formats_of(figures):
+    """{format: label} of the documents a figures dict renders to."""
+    if is_bulletin(figures):
+        return {fmt: LABELS[fmt] for fmt in BULLETIN_FORMATS}
+    return dict(LABELS)
 
 
 def render(figures, fmt):
+    if fmt not in formats_of(figures):
+        raise ValueError(f"不支持的格式“{fmt}”，应为 {'、'.join(formats_of(figures))}")
     if fmt == "json":
         return (json.dumps(figures, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
     if fmt == "docx":
-        return render_docx(figures)
+        return render_bulletin_docx(figures) if is_bulletin(figures) else render_docx(figures)
     if fmt == "xlsx":
         return render_xlsx(figures)
     if fmt == "pdf":

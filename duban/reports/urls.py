@@ -7,6 +7,7 @@ app_name = "reports"
 urlpatterns = [
     path("", views.index, name="index"),
     path("bulletin/", bulletin_views.bulletin, name="bulletin"),
+    path("bulletin/generate/", bulletin_views.bulletin_generate, name="bulletin_generate"),
     path("preview/", views.preview, name="preview"),
     path("generate/", views.generate, name="generate"),
     path("<int:pk>/", views.detail, name="detail"),

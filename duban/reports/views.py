@@ -37,9 +37,10 @@ from duban.progress.month import reading_month
 from duban.reports import archive
 from duban.reports import figures as F
 from duban.reports import render as documents
+from duban.reports.bulletin_docx import blocks as bulletin_blocks
 from duban.reports.models import Report
 from duban.reports.monthly_text import blocks
-from duban.reports.render import FORMATS, LABELS, filename
+from duban.reports.render import FORMATS, LABELS, filename, formats_of
 
 MAX_SUGGESTION = 2000
 PAGE_SIZE = 20
@@ -176,6 +177,8 @@ def index(request):
     if listing.exporting:
         return listing.export(reports, "报告存档")
     page = Paginator(reports, PAGE_SIZE).get_page(request.GET.get("page"))
+    for report in page:
+        report.formats = formats_of(report.figures)  # a bulletin has no Excel 附表
     context = index_context(request, ReportForm(request.user), page)
     return render(request, "reports/index.html", {**context, "listing": listing})
 
@@ -281,14 +284,17 @@ def detail(request, pk):
     report = get_object_or_404(
         Report.objects.visible_to(request.user).select_related("office", "created_by"), pk=pk
     )
+    # the kind picks the document's blocks: the bulletin's or the monthly report's
+    is_bulletin = report.kind == Report.Kind.BULLETIN
     return render(
         request,
         "reports/detail.html",
         {
             "report": report,
+            "is_bulletin": is_bulletin,
             "figures": report.figures,
-            "blocks": blocks(report.figures),
-            "formats": LABELS,
+            "blocks": (bulletin_blocks if is_bulletin else blocks)(report.figures),
+            "formats": formats_of(report.figures),
             "can_generate": R.is_supervisor(request.user),
             "pdf_available": available(),
         },
@@ -298,7 +304,7 @@ def detail(request, pk):
 @office_wide_required
 def download(request, pk, fmt):
     report = get_object_or_404(Report.objects.visible_to(request.user), pk=pk)
-    if fmt not in FORMATS:
+    if fmt not in formats_of(report.figures):
         raise Http404("不支持的格式")
     if fmt == "pdf":
         if not available():

@@ -19,7 +19,15 @@ from duban.core.audit import AuditFields
 from duban.ledger.models import KeyTask
 from duban.org import roles as R
 from duban.org.models import Office, Unit
-from duban.supervision.scoring import ON_TIME, ON_TRACK, Scheme, ScoringError, check_scheme
+from duban.supervision.scoring import (
+    ON_TIME,
+    ON_TRACK,
+    REQ_ON_TIME,
+    REQ_SATISFACTION,
+    Scheme,
+    ScoringError,
+    check_scheme,
+)
 
 
 class Level(models.TextChoices):
@@ -437,6 +445,20 @@ class ScoringScheme(models.Model):
     weight_on_track = models.DecimalField(
         _("推进正常率权重"), max_digits=5, decimal_places=2, default=40
     )
+    weight_requests_on_time = models.DecimalField(
+        _("诉求按时办结率权重"),
+        max_digits=5,
+        decimal_places=2,
+        default=0,
+        help_text=_("民生诉求：按时办结数 ÷ 办结数；不用诉求考核时填 0"),
+    )
+    weight_requests_satisfaction = models.DecimalField(
+        _("诉求满意率权重"),
+        max_digits=5,
+        decimal_places=2,
+        default=0,
+        help_text=_("民生诉求：（满意 + 权重 × 基本满意）÷ 回访数；不用诉求考核时填 0"),
+    )
     per_lagging_month = models.DecimalField(
         _("每个滞后事项月扣分"), max_digits=5, decimal_places=2, default=Decimal("0.5")
     )
@@ -467,7 +489,12 @@ class ScoringScheme(models.Model):
 
     def as_scheme(self):
         return Scheme(
-            weights={ON_TIME: self.weight_on_time, ON_TRACK: self.weight_on_track},
+            weights={
+                ON_TIME: self.weight_on_time,
+                ON_TRACK: self.weight_on_track,
+                REQ_ON_TIME: self.weight_requests_on_time,
+                REQ_SATISFACTION: self.weight_requests_satisfaction,
+            },
             per_lagging_month=self.per_lagging_month,
             per_notice={"blue": self.per_blue, "yellow": self.per_yellow, "red": self.per_red},
             per_accountability=self.per_accountability,

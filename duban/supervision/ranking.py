@@ -1,9 +1,11 @@
-"""The facts `scoring.score` needs, read from the ledger, the judgements, the notices and
-the accountability records of one office and year — a fixed number of queries whatever
+"""The facts `scoring.score` needs, read from the ledger, the judgements, the notices,
+the accountability records and (when the scheme weighs them) the requests of one office
+and year — a fixed number of queries whatever
 the number of units — and the ranking built from them."""
 
 import datetime as dt
 from collections import defaultdict
+from urllib.parse import urlencode
 
 from django.urls import reverse
 
@@ -12,6 +14,8 @@ from duban.progress import month as M
 from duban.progress.models import Judgement, Status
 from duban.supervision import scoring
 from duban.supervision.models import AccountabilityRecord, Notice, ScoringScheme
+from duban.tickets import metrics as ticket_metrics
+from duban.tickets.models import Ticket, TicketSettings
 
 
 def scheme_for(office, year):
@@ -105,10 +109,16 @@ def facts(office, year, as_of, scheme_row, start=None):
             per_unit[bonus.unit_id]["bonus"].append(
                 (bonus.points, scoring.Record(f"{bonus.reason}（{bonus.on}）"))
             )
+    requests = {}
+    if scheme_row.weight_requests_on_time or scheme_row.weight_requests_satisfaction:
+        requests = request_figures(office, start, as_of)
+        for unit_id, row in requests.items():
+            units.setdefault(unit_id, row["name"])
+            per_unit[unit_id]  # a unit with requests only is scored too
     return [
         scoring.UnitFacts(
             unit_id=unit_id,
-            unit=units[unit_id].name,
+            unit=getattr(units[unit_id], "name", units[unit_id]),
             due_tasks=tuple(b["due"]),
             on_time_tasks=tuple(b["on_time"]),
             judged_months=b["judged"],
@@ -116,9 +126,23 @@ def facts(office, year, as_of, scheme_row, start=None):
             notices=tuple(b["notices"]),
             accountability=tuple(b["acc"]),
             bonuses=tuple(b["bonus"]),
+            requests=requests.get(unit_id),
         )
         for unit_id, b in per_unit.items()
     ]
+
+
+def request_figures(office, start, end):
+    """{unit id: tickets.metrics.unit_figures' row, with "url" to the unit's requests
+    received start..end} of the office's requests received in that span."""
+    tickets = ticket_metrics.between(Ticket.objects.filter(office=office), start, end)
+    weight = TicketSettings.load().basic_weight
+    url = reverse("tickets:list")
+    out = {}
+    for row in ticket_metrics.unit_figures(tickets, weight):
+        query = urlencode({"unit": row["unit_id"], "start": start, "end": end})
+        out[row["unit_id"]] = {**row, "url": f"{url}?{query}"}
+    return out
 
 
 def ranking(office, year, as_of, start=None):

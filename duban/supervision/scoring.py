@@ -6,7 +6,12 @@ THE SCHEME
 - Weighted items, each scored 0–100 and weighted; the weights must add up to 100:
   on_time   按时完成率: of the unit's tasks whose deadline has come (deadline ≤ as_of),
             the share completed in the month of the deadline or earlier (as judged);
-  on_track  推进正常率: of the unit's judged task-months, the share not lagging.
+  on_track  推进正常率: of the unit's judged task-months, the share not lagging;
+  requests_on_time      诉求按时办结率: the unit's requests (民生诉求) received in the
+            span, closed no later than their deadline ÷ closed (tickets/metrics.py);
+  requests_satisfaction 诉求满意率: their satisfaction rate as tickets/metrics.py
+            defines it (满意 + 权重 × 基本满意) ÷ 回访.
+  The request items weigh 0 by default (an office without the requests loop).
   A unit with nothing to count on an item gets the item's full points (no evidence
   against it), and the breakdown says so.
 - Deductions: per lagging task-month; per notice issued to the unit, by colour (a
@@ -23,7 +28,13 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 ON_TIME, ON_TRACK = "on_time", "on_track"
-ITEM_NAMES = {ON_TIME: "按时完成率", ON_TRACK: "推进正常率"}
+REQ_ON_TIME, REQ_SATISFACTION = "requests_on_time", "requests_satisfaction"
+ITEM_NAMES = {
+    ON_TIME: "按时完成率",
+    ON_TRACK: "推进正常率",
+    REQ_ON_TIME: "诉求按时办结率",
+    REQ_SATISFACTION: "诉求满意率",
+}
 LEVEL_NAMES = {"blue": "蓝色提醒单", "yellow": "黄色警示单", "red": "红色督办单"}
 HUNDRED = Decimal(100)
 CENT = Decimal("0.01")
@@ -78,6 +89,7 @@ class UnitFacts:
     notices: tuple = ()  # (level, Record) per notice issued
     accountability: tuple = ()  # Record per decided record
     bonuses: tuple = ()  # (points, Record)
+    requests: dict | None = None  # metrics.unit_figures' row of the unit, with "url"
 
 
 @dataclass(frozen=True)
@@ -119,6 +131,35 @@ def _rate_line(key, weight, part, whole, records, empty):
     )
 
 
+def _request_lines(requests, weights):
+    """The request items' lines; a unit without requests gets their full points."""
+    lines = []
+    requests = requests or {}
+    records = (Record(f"{requests['name']}的民生诉求", requests["url"]),) if requests else ()
+    if weights.get(REQ_ON_TIME):
+        lines.append(
+            _rate_line(
+                REQ_ON_TIME,
+                weights[REQ_ON_TIME],
+                requests.get("closed_on_time", 0),
+                requests.get("closed", 0),
+                records,
+                "无办结诉求",
+            )
+        )
+    weight = weights.get(REQ_SATISFACTION)
+    if weight:
+        label = f"{ITEM_NAMES[REQ_SATISFACTION]}（权重 {_text(weight)}）"
+        satisfaction = requests.get("satisfaction_rate")
+        if satisfaction is None:
+            lines.append(Line(label, _round(weight), "无回访诉求，按满分计", records))
+        else:
+            share = Decimal(str(satisfaction)) / HUNDRED
+            points = _round(weight * share)
+            lines.append(Line(label, points, f"满意率 {_text(satisfaction)}%", records))
+    return lines
+
+
 def score(facts, scheme):
     """One unit's Score with its breakdown lines (each naming the records behind it)."""
     lines = []
@@ -145,6 +186,7 @@ def score(facts, scheme):
                 "无研判记录",
             )
         )
+    lines += _request_lines(facts.requests, weights)
     if facts.lagging_months and scheme.per_lagging_month:
         n = len(facts.lagging_months)
         lines.append(

@@ -150,12 +150,27 @@ class SchemeForm(forms.ModelForm):
         fields = [
             "weight_on_time",
             "weight_on_track",
+            "weight_requests_on_time",
+            "weight_requests_satisfaction",
             "per_lagging_month",
             "per_blue",
             "per_yellow",
             "per_red",
             "per_accountability",
         ]
+
+    REQUEST_WEIGHTS = ("weight_requests_on_time", "weight_requests_satisfaction")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in self.REQUEST_WEIGHTS:  # left empty: the requests do not count (0)
+            self.fields[name].required = False
+
+    def clean_weight_requests_on_time(self):
+        return self.cleaned_data["weight_requests_on_time"] or 0
+
+    def clean_weight_requests_satisfaction(self):
+        return self.cleaned_data["weight_requests_satisfaction"] or 0
 
 
 class BonusForm(forms.ModelForm):

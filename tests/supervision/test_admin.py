@@ -23,6 +23,8 @@ def test_admin_pages_open_and_a_bad_scheme_is_refused(client, office):
         "year": 2022,
         "weight_on_time": "60",
         "weight_on_track": "30",
+        "weight_requests_on_time": "0",
+        "weight_requests_satisfaction": "0",
         "per_lagging_month": "0.5",
         "per_blue": "1",
         "per_yellow": "2",

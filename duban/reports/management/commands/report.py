@@ -1,7 +1,8 @@
-"""`duban report monthly --period 2022-07 --format docx -o 报告.docx`.
+"""`duban report monthly --period 2022-07 --format docx -o 报告.docx`,
+`duban report bulletin --quarter 2022Q3 --format docx`.
 
-Every report made here is archived with its figures, as on the 报告中心 page;
-`--from-archive N` renders an archived report again, unchanged.
+Every report and bulletin made here is archived with its figures, as on the 报告中心
+page; `--from-archive N` renders an archived one again, unchanged.
 """
 
 import sys
@@ -9,18 +10,14 @@ from pathlib import Path
 
 from django.core.management.base import CommandError
 
-from duban.core import pdf
 from duban.core.commands import Command as DubanCommand
 from duban.core.pdf import PdfFailed, PdfUnavailable
 from duban.org.cli import parse_date, parse_period, resolve_office
 from duban.reports import archive
 from duban.reports import bulletin as B
 from duban.reports import figures as F
-from duban.reports.bulletin_docx import render_docx as render_bulletin
 from duban.reports.models import Report
-from duban.reports.render import FORMATS, filename, render
-
-BULLETIN_FORMATS = ("docx", "json", "pdf")
+from duban.reports.render import BULLETIN_FORMATS, FORMATS, filename, render
 
 
 class Command(DubanCommand):
@@ -46,11 +43,14 @@ class Command(DubanCommand):
         )
 
         bulletin = sub.add_parser("bulletin", help="督查督办工作通报（季度）")
-        bulletin.add_argument("--quarter", required=True, help="季度，如 2022Q3")
+        bulletin.add_argument("--quarter", help="季度，如 2022Q3")
         bulletin.add_argument("--as-of", help="截至日期（默认该季度最后一天）")
         bulletin.add_argument("--format", default="docx", help="输出格式：docx、json、pdf")
         bulletin.add_argument("-o", "--output", help="输出文件；json 可用 - 输出到屏幕")
         bulletin.add_argument("--office", help="街道或区的名称")
+        bulletin.add_argument(
+            "--from-archive", type=int, metavar="编号", help="按存档中的数据重新输出该通报"
+        )
 
     def handle(self, *args, **options):
         if options["kind"] == "bulletin":
@@ -62,9 +62,7 @@ class Command(DubanCommand):
         if output and output != "-" and not Path(output).parent.is_dir():
             raise CommandError(f"输出目录不存在：{Path(output).parent}")
         if options["from_archive"] is not None:
-            report = Report.objects.filter(pk=options["from_archive"]).first()
-            if report is None:
-                raise CommandError(f"报告存档中没有编号 {options['from_archive']}")
+            report = archived(options["from_archive"], Report.Kind.MONTHLY)
             note = f"（存档编号 {report.pk}，{report.created_at:%Y-%m-%d %H:%M} 生成的数据）"
         else:
             if not options["period"]:
@@ -102,27 +100,48 @@ class Command(DubanCommand):
         output = options["output"]
         if output and output != "-" and not Path(output).parent.is_dir():
             raise CommandError(f"输出目录不存在：{Path(output).parent}")
-        office = resolve_office(options["office"], district=True)
+        if options["from_archive"] is not None:
+            report = archived(options["from_archive"], Report.Kind.BULLETIN)
+            figures = report.figures
+            note = f"（存档编号 {report.pk}，{report.created_at:%Y-%m-%d %H:%M} 生成的数据）"
+        elif not options["quarter"]:
+            raise CommandError(
+                "请用 --quarter 指定季度，如 2022Q3；或用 --from-archive 指定存档编号"
+            )
+        else:
+            office = resolve_office(options["office"], district=True)
+            report = None
         try:
-            quarter = B.parse_quarter(options["quarter"])
-            as_of = parse_date(options["as_of"], "--as-of") if options["as_of"] else None
-            figures = B.quarterly(office, quarter, as_of=as_of)
-            if fmt == "json":
-                data = render(figures, "json")
-            elif fmt == "docx":
-                data = render_bulletin(figures)
-            else:
-                pdf.require()
-                data = pdf.docx_to_pdf(render_bulletin(figures))
+            if report is None:
+                quarter = B.parse_quarter(options["quarter"])
+                as_of = parse_date(options["as_of"], "--as-of") if options["as_of"] else None
+                figures = B.quarterly(office, quarter, as_of=as_of)
+            data = render(figures, fmt)
         except (B.BulletinError, PdfUnavailable, PdfFailed) as error:
             raise CommandError(str(error))
+        if report is None:
+            report = archive.store(office, figures)
+            note = f"（已存入报告存档，编号 {report.pk}）"
         if output == "-":
             sys.stdout.buffer.write(data)
             sys.stdout.flush()
             return
-        path = Path(output or f"{figures['title']}.{fmt}")
+        path = Path(output or filename(figures, fmt))
         path.write_bytes(data)
         self.stdout.write(
             f"已生成 {path}：{figures['title']}，超期事项 {len(figures['overdue_items'])} 项，"
-            f"效能问责 {len(figures['accountability'])} 起"
+            f"效能问责 {len(figures['accountability'])} 起{note}"
         )
+
+
+def archived(pk, kind):
+    """The archived report `pk` of `kind`; a clear error for a missing one or the other kind."""
+    report = Report.objects.filter(pk=pk).first()
+    if report is None:
+        raise CommandError(f"报告存档中没有编号 {pk}")
+    if report.kind != kind:
+        command = "bulletin" if report.kind == Report.Kind.BULLETIN else "monthly"
+        raise CommandError(
+            f"存档编号 {pk} 是{report.get_kind_display()}，请用 duban report {command} --from-archive {pk}"
+        )
+    return report
