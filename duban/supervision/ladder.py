@@ -26,6 +26,12 @@ Proposals Each period the system proposes, from the period's judgements (editabl
           for accountability (`accountability.py`), not for another notice.
           The office confirms, edits or dismisses each proposal; nothing is issued by
           the system.
+Requests  A resident request (诉求) follows the same ladder (`propose_for_ticket`):
+          - no notice out, past its deadline and not closed → blue; overdue more
+            than `ticket_yellow_after_workdays` working days → yellow (the rule
+            being the recorded reason for starting above blue);
+          - a blue out and unanswered past its reply-by, still overdue → yellow;
+          - a yellow out and unanswered past its reply-by, still overdue → red.
 """
 
 from __future__ import annotations
@@ -57,7 +63,9 @@ RULE_LAGGING = "lagging_streak"
 RULE_OVERDUE = "overdue"
 RULE_BLUE_UNANSWERED = "blue_unanswered"
 RULE_YELLOW_UNANSWERED = "yellow_unanswered"
+RULE_TICKET_OVERDUE = "ticket_overdue"
 RULE_NAMES = {
+    RULE_TICKET_OVERDUE: "诉求超期",
     RULE_LAGGING: "连续滞后",
     RULE_OVERDUE: "超期",
     RULE_BLUE_UNANSWERED: "蓝色提醒单逾期未答复",
@@ -75,6 +83,7 @@ class Rules:
     yellow_when_overdue: bool = True
     yellow_after_unanswered_blue: bool = True
     red_after_unanswered_yellow: bool = True
+    ticket_yellow_after_workdays: int = 5
 
 
 @dataclass(frozen=True)
@@ -102,8 +111,23 @@ class ItemIn:
 
 
 @dataclass(frozen=True)
+class TicketIn:
+    """One resident request as its own fields see it (tickets.flow), with its notices."""
+
+    ticket_id: int
+    code: str
+    title: str
+    unit: str
+    overdue: bool  # past its deadline and not closed (tickets.flow.is_overdue)
+    deadline: dt.date | None = None
+    state_label: str = ""
+    overdue_workdays: int = 0
+    notices: tuple[NoticeIn, ...] = ()
+
+
+@dataclass(frozen=True)
 class Proposal:
-    task_id: int
+    task_id: int | None
     code: str
     title: str
     unit: str
@@ -113,6 +137,7 @@ class Proposal:
     urgent_reason: str = ""
     previous_id: int | None = None
     facts: dict = field(default_factory=dict, compare=False)
+    ticket_id: int | None = None
 
     @property
     def level_name(self):
@@ -263,3 +288,53 @@ def propose(items, today, rules=Rules()):
 def reply_overdue(state, reply_by, today):
     """For the board: a notice out with its unit whose reply is late."""
     return state in (ISSUED, SIGNED) and reply_by is not None and reply_by < today
+
+
+def propose_for_ticket(item, today, rules=Rules()):
+    """The proposal for one request (TicketIn), or None (see the module's rules)."""
+    if pending_proposal(item.notices) is not None or not item.overdue:
+        return None
+    late_by = f"已超过办理时限{item.overdue_workdays}个工作日"
+
+    def make(level, rule, reason, urgent="", previous=None):
+        return Proposal(
+            task_id=None,
+            ticket_id=item.ticket_id,
+            code=item.code,
+            title=item.title,
+            unit=item.unit,
+            level=level,
+            rule=rule,
+            reason=reason,
+            urgent_reason=urgent,
+            previous_id=previous,
+            facts={
+                "deadline": item.deadline.isoformat() if item.deadline else "",
+                "status_label": item.state_label,
+                "overdue_days": item.overdue_workdays,
+            },
+        )
+
+    active = active_notice(item.notices)
+    if active is not None:
+        if not unanswered(active, today):
+            return None
+        late = f"{LEVEL_NAMES[active.level]}答复期限 {active.reply_by.isoformat()} 已过，单位未答复"
+        if active.level == BLUE and rules.yellow_after_unanswered_blue:
+            return make(
+                YELLOW, RULE_BLUE_UNANSWERED, f"{late}，诉求仍超期：{late_by}", "", active.id
+            )
+        if active.level == YELLOW and rules.red_after_unanswered_yellow:
+            return make(
+                RED, RULE_YELLOW_UNANSWERED, f"{late}，诉求仍超期：{late_by}", "", active.id
+            )
+        return None
+    threshold = rules.ticket_yellow_after_workdays
+    if rules.yellow_when_overdue and threshold > 0 and item.overdue_workdays > threshold:
+        return make(
+            YELLOW,
+            RULE_TICKET_OVERDUE,
+            f"诉求{late_by}",
+            f"诉求超期超过{threshold}个工作日（规则：超期较久建议黄色警示单）",
+        )
+    return make(BLUE, RULE_TICKET_OVERDUE, f"诉求{late_by}")

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -28,6 +29,7 @@ from duban.supervision.scoring import (
     ScoringError,
     check_scheme,
 )
+from duban.tickets.models import Ticket
 
 
 class Level(models.TextChoices):
@@ -105,7 +107,9 @@ class NoticeQuerySet(models.QuerySet):
 
 
 class Notice(models.Model):
-    """督办单: one notice about one key task or assigned item, to its lead unit.
+    """督办单: one notice about one key task or assigned item, to its lead unit — or
+    about one resident request (诉求), to the unit that holds it: exactly one of `task`
+    and `ticket` is set.
 
     proposed ──confirm──▶ issued ──sign──▶ signed ──reply──▶ replied ──close──▶ closed
        │                    │                │                  │
@@ -130,7 +134,20 @@ class Notice(models.Model):
         Office, verbose_name=_("所属街道/区"), on_delete=models.PROTECT, related_name="notices"
     )
     task = models.ForeignKey(
-        KeyTask, verbose_name=_("督办事项"), on_delete=models.PROTECT, related_name="notices"
+        KeyTask,
+        verbose_name=_("督办事项"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="notices",
+    )
+    ticket = models.ForeignKey(
+        Ticket,
+        verbose_name=_("督办诉求"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="notices",
     )
     unit = models.ForeignKey(
         Unit, verbose_name=_("责任单位"), on_delete=models.PROTECT, related_name="notices"
@@ -186,6 +203,21 @@ class Notice(models.Model):
                 condition=Q(state="proposed"),
                 name="one_proposed_notice_per_task",
             ),
+            models.CheckConstraint(
+                condition=(Q(task__isnull=False) & Q(ticket__isnull=True))
+                | (Q(task__isnull=True) & Q(ticket__isnull=False)),
+                name="notice_task_xor_ticket",
+            ),
+            models.UniqueConstraint(
+                fields=["ticket"],
+                condition=Q(state__in=["issued", "signed", "replied"]),
+                name="one_active_notice_per_ticket",
+            ),
+            models.UniqueConstraint(
+                fields=["ticket"],
+                condition=Q(state="proposed"),
+                name="one_proposed_notice_per_ticket",
+            ),
             models.UniqueConstraint(
                 fields=["office", "year", "serial"],
                 condition=Q(serial__isnull=False),
@@ -194,7 +226,31 @@ class Notice(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_level_display()} {self.task.code}"
+        return f"{self.get_level_display()} {self.subject_code}"
+
+    @property
+    def subject_code(self):
+        """The item's code: the task's, or the request's (工单编号)."""
+        return self.task.code if self.task_id else self.ticket.code
+
+    @property
+    def subject_title(self):
+        """The task's title, or the request's content (no personal data: name and phone
+        are separate fields, masked by tickets.masking where shown)."""
+        if self.task_id:
+            return self.task.title
+        content = " ".join(self.ticket.content.split())
+        return content if len(content) <= 40 else content[:40] + "…"
+
+    @property
+    def subject(self):
+        return f"{self.subject_code} {self.subject_title}"
+
+    @property
+    def subject_url(self):
+        if self.task_id:
+            return reverse("ledger:detail", args=[self.task_id])
+        return reverse("tickets:detail", args=[self.ticket_id])
 
     @property
     def number(self):

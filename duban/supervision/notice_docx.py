@@ -11,16 +11,42 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 
 from duban.core.dates import chinese_date
 from duban.core.official_docx import SIZE_SMALL_4, OfficialDocument
+from duban.tickets import masking
 
 LAYOUT = {"widths_mm": [32, 124], "align": ["center", "left"], "size": SIZE_SMALL_4}
 
 
 def blocks(notice):
-    task = notice.task
     facts = notice.facts or {}
     office = notice.office.name
+    if notice.ticket_id:
+        rows = _ticket_rows(notice, facts)
+    else:
+        rows = _task_rows(notice, facts)
+    if notice.urgent_reason:
+        rows.append(["越级理由", notice.urgent_reason])
+    return _document(notice, office, rows)
+
+
+def _ticket_rows(notice, facts):
+    """A request's facts; the resident's name and phone only masked (tickets.masking)."""
+    ticket = notice.ticket
+    name, phone = masking.masked(ticket)
+    return [
+        ["督办诉求", f"{ticket.code} {ticket.content}"],
+        ["诉求人", " ".join(x for x in (name, phone) if x) or "—"],
+        ["承办单位", notice.unit.name],
+        ["办理时限", facts.get("deadline") or "—"],
+        ["诉求状态", facts.get("status_label") or "—"],
+        ["超期", f"{facts.get('overdue_days', 0)}个工作日"],
+        ["督办事由", notice.reason],
+    ]
+
+
+def _task_rows(notice, facts):
+    task = notice.task
     deadline = facts.get("deadline") or (task.deadline.isoformat() if task.deadline else "")
-    rows = [
+    return [
         ["督办事项", f"{task.code} {task.title}"],
         ["责任单位", notice.unit.name],
         ["责任领导", task.leader or "—"],
@@ -30,15 +56,21 @@ def blocks(notice):
         ["超期天数", f"{facts.get('overdue_days', 0)}天"],
         ["督办事由", notice.reason],
     ]
-    if notice.urgent_reason:
-        rows.append(["越级理由", notice.urgent_reason])
+
+
+def _document(notice, office, rows):
     rows.append(["签发领导", notice.leader or "—"])
     reply_by = chinese_date(notice.reply_by) if notice.reply_by else "（下发后确定）"
     issued = notice.issued_on or notice.created_at.date()
     return [
         {"kind": "title", "text": notice.get_level_display()},
         {"kind": "recipients", "text": notice.unit.name},
-        {"kind": "p", "text": "经研判，下列事项需你单位抓紧推进，现予督办："},
+        {
+            "kind": "p",
+            "text": "下列群众诉求已超过办理时限，需你单位抓紧办理，现予督办："
+            if notice.ticket_id
+            else "经研判，下列事项需你单位抓紧推进，现予督办：",
+        },
         {"kind": "table", "header": ["项目", "内容"], "rows": rows, "name": "facts"},
         {
             "kind": "p",

@@ -31,12 +31,11 @@ def recipients_of(unit):
 
 
 def issued_message(notice):
-    task = notice.task
-    title = f"【督办】{notice.get_level_display()}：{task.code} {task.title}"
+    title = f"【督办】{notice.get_level_display()}：{notice.subject}"
     lines = [
         f"{notice.unit.name}：",
         f"党政办向你单位下发{notice.get_level_display()}（{notice.number}）：",
-        f"督办事项：{task.code} {task.title}",
+        f"{'督办诉求' if notice.ticket_id else '督办事项'}：{notice.subject}",
         f"督办事由：{notice.reason}",
     ]
     if notice.reply_by:

@@ -75,7 +75,7 @@ def facts(office, year, as_of, scheme_row, start=None):
     notices = (
         Notice.objects.filter(office=office, year=year, issued_on__gte=start, issued_on__lte=as_of)
         .exclude(state__in=Notice.UNSENT_STATES)
-        .select_related("task", "unit")
+        .select_related("task", "ticket", "unit")
     )
     for notice in notices:
         units[notice.unit_id] = notice.unit
@@ -83,7 +83,7 @@ def facts(office, year, as_of, scheme_row, start=None):
             (
                 notice.level,
                 scoring.Record(
-                    f"{notice.number} {notice.task.code} {notice.task.title}",
+                    f"{notice.number} {notice.subject}",
                     reverse("supervision:notice", args=[notice.pk]),
                 ),
             )

@@ -41,7 +41,7 @@ def plan(today, calendar):
         Notice.objects.filter(
             state__in=(Notice.State.ISSUED, Notice.State.SIGNED), reply_by__isnull=False
         )
-        .select_related("unit", "task")
+        .select_related("unit", "task", "ticket")
         .order_by("unit__order", "unit__name", "reply_by", "pk")
     )
     groups = {}
@@ -62,7 +62,7 @@ def plan(today, calendar):
             f"以下督办单{'已过答复期限，尚未答复' if kind == LATE else '即将到答复期限'}：",
         ]
         lines += [
-            f"· {n.get_level_display()} {n.number} {n.task.code} {n.task.title}"
+            f"· {n.get_level_display()} {n.number} {n.subject}"
             f"（答复期限 {chinese_date(n.reply_by)}）"
             for n in items
         ]
@@ -76,9 +76,7 @@ def plan(today, calendar):
                 body="\n".join(lines),
                 url=reverse("supervision:inbox"),
                 summary=title + "：" + "、".join(n.number for n in items),
-                items=[
-                    Item(n.pk, n.number, f"{n.task.code} {n.task.title}", n.reply_by) for n in items
-                ],
+                items=[Item(n.pk, n.number, f"{n.subject}", n.reply_by) for n in items],
                 recipients=people.get(unit.pk, []),
             )
         )

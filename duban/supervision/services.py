@@ -9,6 +9,8 @@ with a Chinese message and changes nothing when the step is not allowed.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Prefetch
 from django.utils import timezone
@@ -31,6 +33,9 @@ from duban.supervision.models import (
     NoticeEvent,
     NoticeEvidence,
 )
+from duban.tickets import flow as ticket_flow
+from duban.tickets import services as ticket_services
+from duban.tickets.models import Ticket
 
 State = Notice.State
 Action = NoticeEvent.Action
@@ -89,6 +94,60 @@ def facts_of(task, judgement, period_key):
         "overdue_days": item.overdue_days,
         "reasons": list(item.reasons),
     }
+
+
+def _now_on(today):
+    """The moment a request's deadline is compared with on `today` (now, or the end of
+    that day for another day: a proposal run for a past or future day)."""
+    if today == timezone.localdate():
+        return timezone.now()
+    return timezone.make_aware(dt.datetime.combine(today, dt.time.max))
+
+
+def ticket_in(ticket, today, calendar, notices=()):
+    """A request as its own fields see it (tickets.flow): overdue, and by how many
+    working days past its deadline."""
+    overdue = ticket.is_overdue(_now_on(today))
+    deadline = timezone.localdate(ticket.deadline) if ticket.deadline else None
+    days = calendar.workdays_between(deadline, today) if overdue and deadline else 0
+    return ladder.TicketIn(
+        ticket_id=ticket.pk,
+        code=ticket.code,
+        title=ticket.content[:40],
+        unit=ticket.unit.name if ticket.unit_id else "",
+        overdue=overdue,
+        deadline=deadline,
+        state_label=str(ticket.state_label),
+        overdue_workdays=max(days, 0),
+        notices=tuple(notice_in(n) for n in notices),
+    )
+
+
+def ticket_facts(ticket, today, calendar=None):
+    """What the system fills in on a request's notice: deadline, state, days overdue."""
+    item = ticket_in(ticket, today, calendar or Calendar.load())
+    return {
+        "deadline": ticket.deadline
+        and timezone.localtime(ticket.deadline).strftime("%Y-%m-%d %H:%M")
+        or "",
+        "status_label": item.state_label,
+        "overdue": item.overdue,
+        "overdue_days": item.overdue_workdays,
+        "overdue_unit": "工作日",
+    }
+
+
+def overdue_tickets(office, today):
+    """The office's open requests past their deadline with a unit holding them (the
+    诉求督办 list and the proposals), through tickets.services.overdue."""
+    return (
+        ticket_services.overdue(
+            Ticket.objects.filter(office=office, unit__isnull=False), _now_on(today)
+        )
+        .select_related("unit", "office")
+        .prefetch_related("notices")
+        .order_by("deadline", "pk")
+    )
 
 
 def latest_judgement(task, period_key=None):
@@ -232,6 +291,47 @@ def propose(office, period, today, *, user=None, dry_run=False, rule=None):
         except IntegrityError:
             continue  # proposed meanwhile by another run
         created.append(notice)
+    ticket_proposals, ticket_created = _propose_tickets(office, period, today, rule, dry_run)
+    return proposals + ticket_proposals, created + ticket_created
+
+
+def _propose_tickets(office, period, today, rule, dry_run):
+    calendar = Calendar.load()
+    rules = rules_of(rule)
+    tickets = {t.pk: t for t in overdue_tickets(office, today)}
+    proposals = []
+    for ticket in tickets.values():
+        proposal = ladder.propose_for_ticket(
+            ticket_in(ticket, today, calendar, ticket.notices.all()), today, rules
+        )
+        if proposal is not None:
+            proposals.append(proposal)
+    if dry_run:
+        return proposals, []
+    created = []
+    for proposal in proposals:
+        ticket = tickets[proposal.ticket_id]
+        try:
+            with transaction.atomic():
+                notice = Notice.objects.create(
+                    office=ticket.office,
+                    ticket=ticket,
+                    unit=ticket.unit,
+                    level=proposal.level,
+                    state=State.PROPOSED,
+                    year=period.year,
+                    period=period.key,
+                    reason=proposal.reason,
+                    urgent_reason=proposal.urgent_reason,
+                    facts=ticket_facts(ticket, today, calendar),
+                    rule=proposal.rule,
+                    reply_workdays=rule.reply_workdays(proposal.level),
+                    previous_id=proposal.previous_id,
+                )
+                _event(notice, Action.PROPOSE, None, ladder.RULE_NAMES[proposal.rule])
+        except IntegrityError:
+            continue
+        created.append(notice)
     return proposals, created
 
 
@@ -273,7 +373,12 @@ def confirm(notice, user, today, *, calendar=None):
         notice.state == State.PROPOSED, f"该督办单当前为“{notice.get_state_display()}”，不能下发"
     )
     _require(notice.reason.strip(), "请填写督办事由")
-    others = [notice_in(n) for n in Notice.objects.filter(task=notice.task).exclude(pk=notice.pk)]
+    same_item = (
+        Notice.objects.filter(task_id=notice.task_id)
+        if notice.task_id
+        else Notice.objects.filter(ticket_id=notice.ticket_id)
+    )
+    others = [notice_in(n) for n in same_item.exclude(pk=notice.pk)]
     try:
         replaced = ladder.check_new(notice.level, others, today, notice.urgent_reason)
     except ladder.LadderError as error:
@@ -357,6 +462,66 @@ def create(
             facts=facts_of(task, judgement, period_key),
             reply_workdays=workdays,
             leader=(leader or task.leader).strip(),
+            previous_id=active.id if active else None,
+        )
+        _event(notice, Action.CREATE, user)
+        if issue:
+            confirm(notice, user, today, calendar=calendar)
+    notice.refresh_from_db()
+    return notice
+
+
+def create_for_ticket(
+    ticket,
+    user,
+    today,
+    *,
+    level,
+    reason,
+    urgent_reason="",
+    leader="",
+    reply_workdays=None,
+    issue=True,
+    calendar=None,
+):
+    """发督办单 for a resident request, to the unit that holds it (一事一单, the same
+    ladder as a task's); issued at once unless `issue` is False."""
+    _require(may_manage(user), "只有督查管理员可以下发督办单")
+    _require(Ticket.objects.visible_to(user).filter(pk=ticket.pk).exists(), "无权对该诉求督办")
+    _require(ticket.unit_id is not None, "该诉求尚未派给承办单位，不能发督办单")
+    _require(
+        ticket_flow.State(ticket.state) in ticket_flow.OPEN,
+        f"该诉求当前为“{ticket.state_label}”，不能发督办单",
+    )
+    level = _clean_level(level)
+    reason = (reason or "").strip()
+    _require(reason, "请填写督办事由")
+    rule = LadderRule.current()
+    workdays = reply_workdays if reply_workdays is not None else rule.reply_workdays(level)
+    _require(1 <= workdays <= 60, "答复期限应为 1 至 60 个工作日")
+    existing = [notice_in(n) for n in Notice.objects.filter(ticket=ticket)]
+    _require(
+        ladder.pending_proposal(existing) is None,
+        "该诉求已有待确认的督办单建议，请在督办单看板上下发、修改或撤销它",
+    )
+    try:
+        ladder.check_new(level, existing, today, urgent_reason)
+    except ladder.LadderError as error:
+        raise SupervisionError(str(error).replace("该事项", "该诉求"))
+    with transaction.atomic():
+        active = ladder.active_notice(existing)
+        notice = Notice.objects.create(
+            office=ticket.office,
+            ticket=ticket,
+            unit=ticket.unit,
+            level=level,
+            state=State.PROPOSED,
+            year=today.year,
+            reason=reason,
+            urgent_reason=(urgent_reason or "").strip(),
+            facts=ticket_facts(ticket, today, calendar),
+            reply_workdays=workdays,
+            leader=(leader or "").strip(),
             previous_id=active.id if active else None,
         )
         _event(notice, Action.CREATE, user)
@@ -462,6 +627,17 @@ def escalate(notice, user, today, *, reason, level=None, urgent_reason="", calen
     _require(may_manage(user, notice), "只有督查管理员可以升级督办单")
     _require(notice.level != ladder.RED, "红色督办单已是最高一级，逾期未答复请提出效能问责")
     level = level or ladder.next_level(notice.level)
+    if notice.ticket_id:
+        return create_for_ticket(
+            notice.ticket,
+            user,
+            today,
+            level=level,
+            reason=reason,
+            urgent_reason=urgent_reason,
+            leader=notice.leader,
+            calendar=calendar,
+        )
     return create(
         notice.task,
         user,
@@ -486,7 +662,9 @@ def propose_accountability(office, today, *, rule=None, dry_run=False):
     """Rule proposals (accountability.propose) kept as records 待决定; returns
     (proposals, created records)."""
     rule = rule or LadderRule.current()
-    notices = Notice.objects.filter(office=office, level=ladder.RED).select_related("unit", "task")
+    notices = Notice.objects.filter(office=office, level=ladder.RED).select_related(
+        "unit", "task", "ticket"
+    )
     found = A.propose(
         [
             A.NoticeIn(
@@ -496,8 +674,8 @@ def propose_accountability(office, today, *, rule=None, dry_run=False):
                 level=n.level,
                 state=n.state,
                 year=n.year,
-                code=n.task.code,
-                title=n.task.title,
+                code=n.subject_code,
+                title=n.subject_title,
                 number=n.number,
                 reply_by=n.reply_by,
             )

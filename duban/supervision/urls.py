@@ -9,6 +9,7 @@ urlpatterns = [
     path("propose/", views.propose, name="propose"),
     path("inbox/", views.inbox, name="inbox"),
     path("notices/new/", views.notice_new, name="notice_new"),
+    path("tickets/<int:pk>/new/", views.ticket_notice_new, name="ticket_notice_new"),
     path("notices/<int:pk>/", views.notice_detail, name="notice"),
     path("notices/<int:pk>/act/", views.notice_act, name="notice_act"),
     path("notices/<int:pk>/docx/", views.notice_docx, name="notice_docx"),

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from duban.core.dates import DateParseError, parse_date
 from duban.core.periods import Period, PeriodError, parse_year
+from duban.core.workdays import Calendar
 from duban.ledger.models import KeyTask
 from duban.org import roles as R
 from duban.org.models import Unit
@@ -37,6 +38,8 @@ from duban.supervision.models import (
 )
 from duban.supervision.notice_docx import render as render_notice
 from duban.supervision.services import SupervisionError
+from duban.tickets import masking
+from duban.tickets.models import Ticket
 
 State = Notice.State
 OPEN = (State.PROPOSED, *Notice.ACTIVE_STATES)
@@ -71,7 +74,7 @@ def board(request):
     if not R.sees_whole_office(request.user):
         return redirect("supervision:inbox")
     today = _today()
-    notices = Notice.objects.visible_to(request.user).select_related("task", "unit")
+    notices = Notice.objects.visible_to(request.user).select_related("task", "ticket", "unit")
     level = request.GET.get("level", "")
     state = request.GET.get("state", "open")
     if level in Level.values:
@@ -111,6 +114,7 @@ def board(request):
             "summary": summary,
             "late_count": sum(1 for r in rows if r.reply_late),
             "can_manage": services.may_manage(request.user),
+            "overdue_tickets": _overdue_tickets(request.user, today),
             "period": Period.containing(today).previous().key,
             "today": today,
         },
@@ -154,7 +158,7 @@ def inbox(request):
         Notice.objects.visible_to(request.user)
         .filter(unit_id=profile.unit_id)
         .exclude(state__in=Notice.UNSENT_STATES)
-        .select_related("task", "unit")
+        .select_related("task", "ticket", "unit")
     )
     rows = _decorate(list(_ordered(notices, today)), today)
     items = (
@@ -178,7 +182,8 @@ def inbox(request):
 
 def _notice_or_404(request, pk):
     return get_object_or_404(
-        Notice.objects.visible_to(request.user).select_related("task", "unit", "office"), pk=pk
+        Notice.objects.visible_to(request.user).select_related("task", "ticket", "unit", "office"),
+        pk=pk,
     )
 
 
@@ -193,6 +198,9 @@ def notice_detail(request, pk):
         "supervision/notice.html",
         {
             "notice": notice,
+            "ticket_contact": " ".join(x for x in masking.masked(notice.ticket) if x)
+            if notice.ticket_id
+            else "",
             "events": notice.events.select_related("actor"),
             "evidence": notice.evidence.all(),
             "can_manage": manage,
@@ -319,12 +327,69 @@ def notice_new(request):
     )
 
 
+def _overdue_tickets(user, today, limit=50):
+    """诉求督办: the overdue requests in the office's scope, each with its notice out."""
+    if not services.may_manage(user):
+        return []
+    calendar = None
+    rows = []
+    for office in offices_in_scope(user):
+        for ticket in services.overdue_tickets(office, today)[:limit]:
+            calendar = calendar or Calendar.load()
+            ticket.item = services.ticket_in(ticket, today, calendar, ticket.notices.all())
+            ticket.open_notice = next((n for n in ticket.notices.all() if n.state in OPEN), None)
+            rows.append(ticket)
+    return rows
+
+
+@login_required
+def ticket_notice_new(request, pk):
+    """发督办单 for one overdue resident request (诉求督办)."""
+    if not services.may_manage(request.user):
+        raise PermissionDenied
+    ticket = get_object_or_404(
+        Ticket.objects.visible_to(request.user).select_related("unit", "office"), pk=pk
+    )
+    today = _today()
+    facts = services.ticket_facts(ticket, today)
+    values = {
+        "level": Level.BLUE,
+        "reason": f"诉求已超过办理时限{facts['overdue_days']}个工作日，请抓紧办理"
+        if facts["overdue"]
+        else "",
+        "urgent_reason": "",
+        "leader": "",
+    }
+    if request.method == "POST":
+        values = {k: request.POST.get(k, "") for k in values}
+        try:
+            notice = services.create_for_ticket(ticket, request.user, today, **values)
+        except SupervisionError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, "督办单已下发，已通知承办单位")
+            return redirect("supervision:notice", pk=notice.pk)
+    name, phone = masking.masked(ticket)
+    return render(
+        request,
+        "supervision/ticket_notice_new.html",
+        {
+            "ticket": ticket,
+            "contact": " ".join(x for x in (name, phone) if x),
+            "values": values,
+            "levels": Level.choices,
+            "facts": facts,
+            "notices": Notice.objects.filter(ticket=ticket).order_by("-created_at"),
+        },
+    )
+
+
 @login_required
 def notice_docx(request, pk):
     """The one-page Word 督办单."""
     notice = _notice_or_404(request, pk)
     data = render_notice(notice)
-    name = f"{notice.get_level_display()}-{notice.task.code}.docx"
+    name = f"{notice.get_level_display()}-{notice.subject_code}.docx"
     response = HttpResponse(
         data,
         content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",

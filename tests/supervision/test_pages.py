@@ -117,7 +117,8 @@ def test_board_and_inbox_query_counts_do_not_grow(
         task = KeyTaskFactory(code=f"QC-{n:02d}", lead_unit=units["east"])
         services.create(task, people["alice"], AUG5, level="blue", reason="滞后")
     client.force_login(people["alice"])
-    with django_assert_max_num_queries(12):
+    # 16: the board also lists the overdue requests (诉求督办), a constant few queries.
+    with django_assert_max_num_queries(16):
         assert client.get("/supervision/?state=all").status_code == 200
     client.force_login(people["carol"])
     with django_assert_max_num_queries(12):
