@@ -264,7 +264,8 @@ def propose(office, period, today, *, user=None, dry_run=False, rule=None):
     loaded, judgements = _items(tasks, period)
     proposals = ladder.propose([item for _t, _j, item in loaded], today, rules_of(rule))
     if dry_run:
-        return proposals, []
+        ticket_proposals, _none = _propose_tickets(office, period, today, rule, dry_run)
+        return proposals + ticket_proposals, []
     by_id = {task.pk: (task, judgement) for task, judgement, _i in loaded}
     created = []
     for proposal in proposals:
