@@ -135,7 +135,7 @@ def unit_notices(user, unit):
     return (
         Notice.objects.visible_to(user)
         .filter(unit=unit, state__in=Notice.ACTIVE_STATES)
-        .select_related("task")
+        .select_related("task", "ticket")
         .order_by("reply_by", "pk")
     )
 

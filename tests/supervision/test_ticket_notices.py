@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.core.management import call_command
 from django.db import IntegrityError, transaction
 from docx import Document
 
@@ -155,6 +156,8 @@ def test_the_unit_sees_the_request_notice_in_its_inbox_masked(client, office, pe
     assert 'id="notice-ticket"' in page and "小区路灯不亮1" in page
     assert "张**" in page and "138****5678" in page
     assert "张三丰" not in page and "13812345678" not in page
+    home = client.get("/").content.decode()  # 工作台: the notice to sign
+    assert f"/supervision/notices/{notice.pk}/" in home and "诉求 H0001" in home
     services.sign(notice, people["bob"])
     notice.refresh_from_db()
     assert notice.state == State.SIGNED
@@ -204,3 +207,21 @@ def test_the_board_lists_overdue_requests_with_a_button(client, office, people, 
     page = client.post(url, {"level": "yellow", "reason": "超期"}, follow=True)
     assert "越级理由" in page.content.decode()
     assert not Notice.objects.filter(ticket=tickets["long"]).exists()
+
+
+def test_the_propose_command_prints_request_proposals(office, people, tickets):
+    out = io.StringIO()
+    call_command(
+        "supervise",
+        "propose",
+        "--period",
+        "2022-07",
+        "--as-of",
+        "2022-08-05",
+        "--dry-run",
+        stdout=out,
+    )
+    text = out.getvalue()
+    assert "诉求 H0001 小区路灯不亮1，请尽快维修｜城建中心｜蓝色提醒单｜诉求超期" in text
+    assert "诉求 H0002" in text and "黄色警示单" in text
+    assert not Notice.objects.exists()

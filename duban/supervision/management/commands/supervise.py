@@ -43,7 +43,7 @@ class Command(DubanCommand):
         self.stdout.write(f"{office.name} {period.label}督办单{verb}：{len(found)} 条")
         for p in found:
             self.stdout.write(
-                f"  {p.code} {p.title}｜{p.unit}｜{p.level_name}｜"
+                f"  {'诉求 ' if p.ticket_id else ''}{p.code} {p.title}｜{p.unit}｜{p.level_name}｜"
                 f"{ladder.RULE_NAMES[p.rule]}｜{p.reason}"
             )
         names = dict(DEFAULT_LEVELS)
