@@ -109,3 +109,32 @@ def insert_rows(model, objects, batch=BATCH):
                     values.append(value if convert is None or value is None else convert(value))
                 rows.append(values)
             cursor.executemany(sql, rows)
+
+
+def insert_select_sql(model, exprs, tail="", params=()):
+    """`INSERT INTO <model's table> (…) SELECT … <tail>`, for rows copied by SQL from
+    another table (a staging table, the rows just inserted): `exprs` maps field
+    attnames to SQL expressions (or (sql, params)); every other non-key field gets its
+    default, cast to its column's type. Returns (sql, params)."""
+    qn = connection.ops.quote_name
+    pk = model._meta.pk
+    columns, select, args = [], [], []
+    for f in model._meta.concrete_fields:
+        if f is pk and f.attname not in exprs:
+            continue
+        columns.append(qn(f.column))
+        expr = exprs.get(f.attname)
+        if expr is None:
+            db_type = f.cast_db_type(connection) or f.db_type(connection)
+            select.append(f"CAST(%s AS {db_type})")
+            args.append(f.get_db_prep_save(f.get_default(), connection))
+        elif isinstance(expr, tuple):
+            select.append(expr[0])
+            args += list(expr[1])
+        else:
+            select.append(expr)
+    sql = (
+        f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(columns)}) "
+        f"SELECT {', '.join(select)} {tail}"
+    )
+    return sql, [*args, *params]
