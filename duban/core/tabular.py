@@ -378,21 +378,23 @@ def read_rows(source, columns, header_scan=10, limits=CLI_LIMITS):
         rows.close()
         raise TableError([RowError(header_at, name, "缺少必需的表头列") for name in missing])
     headers = {c.key: c.header for c in columns}
+    pairs = list(mapping.items())
+    width = max(mapping) + 1
+    max_rows, max_cell = limits.max_rows, limits.max_cell
     count = 0
     try:
         for number, row in enumerate(rows, start=header_at + 1):
-            values = {
-                key: (row[index] if index < len(row) else None) for index, key in mapping.items()
-            }
-            if all(cell_text(v) == "" for v in values.values()):
+            if len(row) >= width:
+                values = {key: row[index] for index, key in pairs}
+            else:
+                values = {key: (row[index] if index < len(row) else None) for index, key in pairs}
+            if not any(v.strip() if type(v) is str else cell_text(v) for v in values.values()):
                 continue
             count += 1
-            if limits.max_rows is not None and count > limits.max_rows:
-                raise _file_error(
-                    f"数据超过 {limits.max_rows} 行的上限，未读取；请分成几个文件导入"
-                )
+            if max_rows is not None and count > max_rows:
+                raise _file_error(f"数据超过 {max_rows} 行的上限，未读取；请分成几个文件导入")
             for key, value in values.items():
-                if isinstance(value, str) and len(value) > limits.max_cell:
+                if type(value) is str and len(value) > max_cell:
                     raise TableError(
                         [
                             RowError(
@@ -421,9 +423,14 @@ class Stage:
     commit).
     """
 
+    #: write through COPY (PostgreSQL); None: when the database has it
+    copy = None
+
     def __init__(self, fields):
         from duban.core.bulk import _converter
 
+        if self.copy is None:
+            self.copy = connection.vendor == "postgresql"
         self.name = f"duban_stage_{uuid.uuid4().hex[:12]}"
         self.fields = list(fields)
         self.names = ["row_no", "row_key", *(name for name, _ in self.fields)]
@@ -472,7 +479,7 @@ class Stage:
         qn = connection.ops.quote_name
         columns = ", ".join(qn(n) for n in self.names)
         with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
+            if self.copy:
                 with cursor.cursor.copy(f"COPY {self.table} ({columns}) FROM STDIN") as copy:
                     for row in rows:
                         copy.write_row(row)

@@ -152,6 +152,9 @@ class Record:
 class TicketImport(TabularImport):
     key_label = "工单编号"
     staged = True
+    #: new tickets feed their transitions, follow-ups and history in one statement
+    #: (PostgreSQL's INSERT … RETURNING in a WITH); None: when the database has it
+    one_statement = None
 
     def __init__(self, office, *, user=None, create_missing=False, limits=None):
         super().__init__(user=user, limits=limits)
@@ -159,6 +162,8 @@ class TicketImport(TabularImport):
         self.create_missing = create_missing
         self.columns = columns_with_aliases()
         self.tz = timezone.get_current_timezone()
+        if self.one_statement is None:
+            self.one_statement = connection.vendor == "postgresql"
 
     # --- validation ---------------------------------------------------
     def prepare(self):
@@ -177,6 +182,8 @@ class TicketImport(TabularImport):
         self.new_categories = []
         #: names to create, and the negative id standing for each until they are
         self.placeholders = {}
+        self.source_labels = {value: str(label) for value, label in Source.choices}
+        self._paths = {}
         self.calendar = Calendar.load()
         self.rules = TicketSettings.load().rules()
         self._due = {}
@@ -211,6 +218,16 @@ class TicketImport(TabularImport):
     def _category(self, text, row, errors):
         if not text:
             return ()
+        known = self._paths.get(text)
+        if known is not None:
+            return known
+        count = len(errors)
+        path = self._category_path(text, row, errors)
+        if len(errors) == count:
+            self._paths[text] = path  # the same text, the same path: found once
+        return path
+
+    def _category_path(self, text, row, errors):
         path = tuple(p for p in CATEGORY_SPLIT.split(text) if p)
         if len(path) == 1 and len(self.leaves.get(path[0], [])) > 1:
             errors.append(
@@ -249,7 +266,10 @@ class TicketImport(TabularImport):
         return naive.replace(tzinfo=self.tz) if naive is not None else None
 
     def validate_row(self, row, errors):
-        values = {key: cell_text(value) for key, value in row.values.items()}
+        values = {
+            key: value.strip() if type(value) is str else cell_text(value)
+            for key, value in row.values.items()
+        }
         n = row.number
         count = len(errors)
         for key in (C.NUMBER, C.SOURCE, C.RECEIVED_AT, C.CONTENT, C.STATE):
@@ -285,7 +305,9 @@ class TicketImport(TabularImport):
             closed_at = None
 
         phone = values.get(C.REPORTER_PHONE, "")
-        if phone and not PHONE.fullmatch(phone):
+        if phone.isascii() and phone.isdigit() and 5 <= len(phone) <= 20:
+            pass  # the common case, checked at once
+        elif phone and not PHONE.fullmatch(phone):
             errors.append(
                 RowError(n, "联系电话", f"“{phone}”不是电话号码：只能包含数字、空格、“-”、“+”")
             )
@@ -318,11 +340,11 @@ class TicketImport(TabularImport):
         if len(errors) > count:
             return None
         number = values[C.NUMBER]
-        source_value = Source(source_value)
+        source_value = str(source_value)
         return Record(
             row=n,
-            key=f"{source_value.label} {number}",
-            source=source_value.value,
+            key=f"{self.source_labels[source_value]} {number}",
+            source=source_value,
             number=number,
             received_at=received_at,
             category=category,
@@ -562,7 +584,7 @@ class TicketImport(TabularImport):
                 "resolved": "t.resolved",
                 "satisfaction": "t.satisfaction",
             }
-            if connection.vendor == "postgresql":
+            if self.one_statement:
                 # one statement: the new rows feed their transitions, follow-ups, history
                 parts = [
                     (f"ins AS ({new_sql} RETURNING *)", new_params),
@@ -577,6 +599,7 @@ class TicketImport(TabularImport):
                 cursor.execute(f"{sql} {history_sql}", [*params, *history_params])
                 return
             # SQLite: one writer at a time, so the new rows are those past the last id
+            # (the ids of one INSERT … SELECT follow each other)
             cursor.execute(f"SELECT coalesce(max(id), 0) FROM {ticket}")
             last = cursor.fetchone()[0]
             cursor.execute(new_sql, new_params)
