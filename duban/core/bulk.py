@@ -7,6 +7,7 @@ databases fall back to bulk_update. No history is written here: callers keep the
 historical rows with `audit.bulk_create_history`.
 """
 
+from django.conf import settings
 from django.db import connection
 
 BATCH = 500
@@ -56,6 +57,16 @@ def _converter(field):
     most of bulk_create's time on a large import)."""
     kind = field.get_internal_type()
     ops = connection.ops
+    if kind == "DateTimeField" and connection.vendor == "sqlite" and settings.USE_TZ:
+        # what SQLite's adapt_datetimefield_value does, without its checks on every value
+        zone = connection.timezone
+
+        def to_text(value):
+            if value.tzinfo is not None:
+                value = value.astimezone(zone).replace(tzinfo=None)
+            return str(value)
+
+        return to_text
     if kind == "DateTimeField":
         return ops.adapt_datetimefield_value
     if kind == "DateField":
