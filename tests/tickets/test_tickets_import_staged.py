@@ -243,3 +243,18 @@ def test_rows_may_come_from_any_iterable(office, units, category):
     rows = list(tabular.read_rows(iter([HEADERS, row()]), TicketImport(office).columns))
     assert [r.number for r in rows] == [2]
     assert rows[0].values["number"] == "GD001"
+
+
+def test_the_preview_page_counts_every_row_and_says_how_many_it_lists(
+    client, tmp_path, people, units, category, monkeypatch
+):
+    from django.urls import reverse
+
+    monkeypatch.setattr(ticket_importer, "LISTED", 2)
+    client.force_login(people["alice"])
+    path = write_csv(tmp_path / "gd.csv", HEADERS, orders(5))
+    with open(path, "rb") as handle:
+        client.post(reverse("tickets:import"), {"file": handle})
+    page = client.get(reverse("tickets:import_preview")).content.decode()
+    assert '新增 <span class="count">5</span> 项（列出前 2 项）' in page
+    assert page.count('class="import-row"') == 2
