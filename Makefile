@@ -1,5 +1,6 @@
 # duban — two commands on a fresh machine:
 #   make run    set up .venv, migrate the SQLite database, load the demo when empty, serve :8000
+#               with the background worker beside it (`duban db_worker`, stopped with the server)
 #               (as users see it: DEBUG off, Chinese error pages, static files from WhiteNoise;
 #               DUBAN_DEBUG=1 make run for Django's debug pages)
 #   make test   the whole test suite
@@ -27,7 +28,11 @@ run: $(STAMP)
 	@if [ -f $(DATA_DIR)/demo-logins.txt ]; then echo; cat $(DATA_DIR)/demo-logins.txt; fi
 	@echo
 	@echo "督办已启动：http://$(HOST):$(PORT)/  （按 Ctrl+C 停止）"
-	DUBAN_DEBUG=$${DUBAN_DEBUG:-0} $(BIN)/duban runserver $(HOST):$(PORT)
+	@# the background worker (core/jobs.py) beside the server, stopped when the server stops
+	@DUBAN_DEBUG=$${DUBAN_DEBUG:-0}; export DUBAN_DEBUG; \
+	$(BIN)/duban db_worker --no-reload --verbosity 0 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/duban runserver $(HOST):$(PORT)
 
 test: $(STAMP)
 	$(BIN)/pytest

@@ -4,7 +4,7 @@ import datetime
 import secrets
 from pathlib import Path
 
-from duban.core.env import database_from_url, envbool, envint, envlist, envstr
+from duban.core.env import database_from_url, envbool, envint, envlist, envstr, private_file
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(envstr("DUBAN_DATA_DIR", str(BASE_DIR / "var"))).resolve()
@@ -20,8 +20,8 @@ def _secret_key():
     # An intranet install with no key configured keeps a generated one beside its data.
     path = DATA_DIR / "secret_key"
     if not path.exists():
+        private_file(path)
         path.write_text(secrets.token_urlsafe(50))
-        path.chmod(0o600)
     return path.read_text().strip()
 
 
@@ -42,13 +42,19 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "simple_history",
     "duban.org.apps.AxesConfig",  # django-axes
+    "django_tasks",
+    "duban.core.tasks_app.TasksDbConfig",  # django-tasks-db
     "duban.core",
     "duban.org",
     "duban.ledger",
     "duban.progress",
     "duban.tickets",
     "duban.notify",
+    "duban.supervision",
     "duban.reports",
+    "duban.textkit",
+    "ninja",  # its swagger-ui and redoc files, served locally (no CDN)
+    "duban.api",
     "duban.demo",
     "duban.workbench",
 ]
@@ -86,6 +92,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "duban.org.context_processors.roles",
+                "duban.workbench.context_processors.helpers",
             ],
         },
     },
@@ -95,10 +102,13 @@ _database_url = envstr("DUBAN_DATABASE_URL")
 if _database_url:
     DATABASES = {"default": database_from_url(_database_url)}
 else:
+    SQLITE_PATH = envstr("DUBAN_SQLITE_PATH", str(DATA_DIR / "duban.sqlite3"))
+    if not SQLITE_PATH.startswith((":", "file:")):
+        private_file(SQLITE_PATH)  # it holds password hashes and sessions
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": envstr("DUBAN_SQLITE_PATH", str(DATA_DIR / "duban.sqlite3")),
+            "NAME": SQLITE_PATH,
             "OPTIONS": {
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,
@@ -164,9 +174,31 @@ SESSION_COOKIE_SECURE = envbool("DUBAN_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# The batch sheet posts about ten fields per task: Django's 1,000 stopped a unit leading
+# more than about 120 tasks (issue 10); 20,000 takes a unit leading 2,000.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 20_000
 DUBAN_IMPORT_MAX_BYTES = envint("DUBAN_IMPORT_MAX_MB", 20) * 1024 * 1024
 # what an import from the web may read (the command line reads more; core/tabular.py)
 DUBAN_IMPORT_MAX_ROWS = envint("DUBAN_IMPORT_MAX_ROWS", 100_000)
+
+# ----- 后台任务 (core/jobs.py; docs/operations.md): Django's task framework (django-tasks) -----
+# database: queued in the database, run by `duban db_worker` (started beside the server by
+# `make run`; a systemd service in production); immediate: run inside the request (no worker).
+_jobs_backend = envstr("DUBAN_JOBS_BACKEND", "database").strip().lower()
+_JOB_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+}
+if _jobs_backend not in _JOB_BACKENDS:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        f"DUBAN_JOBS_BACKEND={_jobs_backend!r} 无效：应为 database（默认）或 immediate"
+    )
+TASKS = {"default": {"BACKEND": _JOB_BACKENDS[_jobs_backend]}}
+# a page's import (confirm step) or export of more rows than this runs in the background
+DUBAN_JOB_ROWS = envint("DUBAN_JOB_ROWS", 2000)
+JOBS_DIR = DATA_DIR / "jobs"
 
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 

@@ -4,6 +4,7 @@ from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from duban.api.api import api
 from duban.org import views as org_views
 from duban.workbench import views as workbench_views
 
@@ -20,15 +21,24 @@ urlpatterns = [
     path("help/", workbench_views.help_page, name="help"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("calendar/", workbench_views.calendar, name="calendar"),
+    path("calendar/", include("duban.workbench.calendar_urls")),
     path("account/password/", org_views.PasswordChangeView.as_view(), name="account_password"),
     path("settings/", include("duban.org.urls")),
     path("settings/", include("duban.progress.settings_urls")),
+    path("settings/", include("duban.ledger.settings_urls")),
+    path("settings/", include("duban.tickets.settings_urls")),
+    path("settings/", include("duban.supervision.settings_urls")),
+    path("settings/", include("duban.api.settings_urls")),
     path("ledger/", include("duban.ledger.urls")),
     path("progress/", include("duban.progress.urls")),
     path("tickets/", include("duban.tickets.urls")),
     path("notifications/", include("duban.notify.urls")),
+    path("supervision/", include("duban.supervision.urls")),
     path("reports/", include("duban.reports.urls")),
     path("dashboard/", include("duban.reports.dashboard_urls")),
+    path("textkit/", include("duban.textkit.urls")),
+    path("api/v1/", api.urls),
+    path("jobs/", include("duban.core.job_urls")),
     path("admin/", admin.site.urls),
     # browsers ask for /favicon.ico before reading the page's <link rel="icon">
     path("favicon.ico", RedirectView.as_view(url=static("duban/favicon.svg"), permanent=True)),

@@ -1,4 +1,5 @@
-"""Personas built once per test: one person per role, in two units of one street."""
+"""Personas built once per test: one person per role, in units of one street (示范街道),
+and a neighbour street (乙街道, fixture `neighbour`) with its own units, people and tasks."""
 
 import pytest
 
@@ -9,8 +10,10 @@ from tests.factories import KeyTaskFactory, UnitFactory, judge, make_user
 SEED_MIGRATIONS = [
     "duban.org.migrations.0002_seed",
     "duban.ledger.migrations.0002_seed",
+    "duban.ledger.migrations.0004_category_office_data",
     "duban.progress.migrations.0002_seed",
     "duban.progress.migrations.0004_reasoncategory_advice",
+    "duban.supervision.migrations.0002_seed",
 ]
 
 
@@ -73,6 +76,50 @@ def tasks(units):
 
 
 @pytest.fixture
+def neighbour(office):
+    """乙街道, a second street beside 示范街道 (no district above them), with its own units,
+    people and 2022 tasks — so that every isolation test has a neighbour to leak to.
+    Its categories are its own: 乙街道专属类别 besides the five defaults."""
+    from duban.ledger.models import Category
+
+    street = Office.objects.create(name="乙街道", kind=Office.Kind.STREET, order=2)
+    units = {
+        "party": UnitFactory(office=street, name="乙街道党政办公室", kind="department"),
+        "build": UnitFactory(office=street, name="乙街道城建中心", kind="department"),
+        "south": UnitFactory(office=street, name="南苑居民区", kind="community"),
+    }
+    categories = list(Category.objects.ensure_for(street, 2022))
+    own = Category.objects.create(office=street, year=2022, name="乙街道专属类别", order=9)
+    return {
+        "office": street,
+        "units": units,
+        "category": own,
+        "categories": categories + [own],
+        "people": {
+            "yvonne": make_user("yvonne", R.SUPERVISOR, unit=units["party"]),
+            "yale": make_user("yale", R.LEADER, office=street),
+            "yuri": make_user("yuri", R.REPORTER, unit=units["build"]),
+        },
+        "tasks": {
+            "own": KeyTaskFactory(
+                office=street,
+                code="YJ-01",
+                title="乙街道口袋公园",
+                category=own,
+                lead_unit=units["build"],
+            ),
+            "default": KeyTaskFactory(
+                office=street,
+                code="MS-01",  # the same code as 示范街道's: codes are per office
+                title="乙街道加装电梯",
+                category=categories[0],
+                lead_unit=units["south"],
+            ),
+        },
+    }
+
+
+@pytest.fixture
 def judged(tasks):
     """July 2022 as the office judged it: build's task completed, east's lagging (资金与要素保障:
     资金未到位), west's on track — lag rate 33.3%."""
@@ -91,6 +138,10 @@ def _private_data_dir(settings, tmp_path):
     settings.DATA_DIR = tmp_path
     settings.UPLOAD_DIR = tmp_path / "uploads"
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.JOBS_DIR = tmp_path / "jobs"
+    # background jobs run at once, inside the request (tests/core/test_jobs.py tests the
+    # database backend and its worker once)
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     # Hashing the personas' passwords with PBKDF2 would take most of the run.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

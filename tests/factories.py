@@ -33,8 +33,9 @@ class UnitFactory(factory.django.DjangoModelFactory):
 class CategoryFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Category
-        django_get_or_create = ("year", "name")
+        django_get_or_create = ("office", "year", "name")
 
+    office = factory.LazyFunction(lambda: Office.objects.order_by("id").first())
     year = 2022
     name = factory.Sequence(lambda n: f"类别{n}")
     order = factory.Sequence(lambda n: n)
@@ -48,7 +49,9 @@ class KeyTaskFactory(factory.django.DjangoModelFactory):
     office = factory.LazyFunction(lambda: Office.objects.order_by("id").first())
     year = 2022
     code = factory.Sequence(lambda n: f"T{n:03d}")
-    category = factory.LazyAttribute(lambda o: Category.objects.for_year(o.year).first())
+    category = factory.LazyAttribute(
+        lambda o: Category.objects.ensure_for(o.office, o.year).first()
+    )
     title = factory.Sequence(lambda n: f"重点工作事项{n}")
     goal = "按期完成"
     lead_unit = factory.SubFactory(UnitFactory)

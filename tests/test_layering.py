@@ -7,6 +7,7 @@ management commands included, must name an app listed after it in `FLOORS` (or i
 """
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -90,3 +91,34 @@ def test_the_ledger_does_not_import_progress():
         if app == "ledger" and "progress" in imported_apps(path)
     ]
     assert offenders == []
+
+
+# url namespaces that are not named after their app
+NAMESPACE_APPS = {"dashboard": "reports", "jobs": "core"}
+
+
+def _namespace_app(namespace):
+    namespace = NAMESPACE_APPS.get(namespace, namespace)
+    return namespace.removesuffix("_settings")
+
+
+def template_links():
+    for path in sorted(ROOT.rglob("templates/**/*.html")):
+        app = path.relative_to(ROOT).parts[0]
+        if app not in FLOORS:
+            continue  # project-level templates (base.html, error pages) wire the apps together
+        text = path.read_text(encoding="utf-8")
+        for namespace in set(re.findall(r"{%\s*url\s+['\"]([a-z_]+):", text)):
+            yield app, _namespace_app(namespace), path
+
+
+def test_templates_link_only_to_apps_below_them():
+    """A page of a lower app does not name a higher app's address (the batch sheet gets
+    textkit's suggestion from the top floor's context processor, not by naming it)."""
+    wrong = [
+        f"{path.relative_to(ROOT)} → {target}"
+        for app, target, path in template_links()
+        if target in FLOORS and FLOORS.index(target) < FLOORS.index(app)
+    ]
+    assert not wrong, wrong
+    assert any(target == "ledger" for app, target, _ in template_links() if app == "progress")

@@ -1,7 +1,9 @@
 from django.contrib import admin
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+from simple_history.admin import SimpleHistoryAdmin
 
-from duban.core.models import CalendarYear, WorkdayOverride
+from duban.core.models import CalendarYear, Job, WorkdayOverride
 from duban.core.workdays import Calendar, years_shown
 
 
@@ -25,7 +27,7 @@ class _CalendarSourceMixin:
 
 
 @admin.register(CalendarYear)
-class CalendarYearAdmin(_CalendarSourceMixin, admin.ModelAdmin):
+class CalendarYearAdmin(_CalendarSourceMixin, SimpleHistoryAdmin):
     list_display = ["year", "note", "year_source"]
     change_list_template = "admin/core/calendar_change_list.html"
 
@@ -34,7 +36,7 @@ class CalendarYearAdmin(_CalendarSourceMixin, admin.ModelAdmin):
 
 
 @admin.register(WorkdayOverride)
-class WorkdayOverrideAdmin(_CalendarSourceMixin, admin.ModelAdmin):
+class WorkdayOverrideAdmin(_CalendarSourceMixin, SimpleHistoryAdmin):
     list_display = ["date", "is_workday", "note", "year_source"]
     list_filter = ["is_workday"]
     date_hierarchy = "date"
@@ -42,3 +44,24 @@ class WorkdayOverrideAdmin(_CalendarSourceMixin, admin.ModelAdmin):
 
     def _year(self, obj):
         return obj.date.year
+
+
+@admin.register(Job)
+class JobAdmin(admin.ModelAdmin):
+    """后台任务: what ran, for whom, and how it ended (read only; the deployment's view)."""
+
+    list_display = ["pk", "title", "user", "status", "done", "total", "created_at", "finished_at"]
+    list_filter = ["status"]
+    search_fields = ["title", "user__username", "error"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+# the queue's own admin speaks English; 后台任务 above says the same in Chinese
+if admin.site.is_registered(DBTaskResult):
+    admin.site.unregister(DBTaskResult)

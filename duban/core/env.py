@@ -62,3 +62,18 @@ def database_from_url(url):
         "CONN_MAX_AGE": 60,
         "CONN_HEALTH_CHECKS": True,
     }
+
+
+def private_file(path):
+    """Make `path` readable by its owner only (0600), creating it empty when missing:
+    the secret key and the SQLite database (password hashes, sessions) are for the
+    account that runs duban, never for every user of the machine. An empty file is a
+    valid empty SQLite database, and SQLite gives its -wal and -shm files the
+    database's permissions."""
+    path = os.fspath(path)
+    if not os.path.isdir(os.path.dirname(path) or "."):
+        return  # the folder is missing: the database's own error will say so
+    if not os.path.exists(path):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+    if os.stat(path).st_mode & 0o077:
+        os.chmod(path, 0o600)

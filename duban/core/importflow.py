@@ -11,6 +11,10 @@ after and its words — and `flow.urls()` gives the three pages:
    file and the session entry — and offers the upload form again, so the next try
    starts clean;
 3. confirm (`<app>:import_confirm`, POST): every row in one transaction, or nothing.
+   A file of more rows than DUBAN_JOB_ROWS (as its preview counted them) is written by a
+   background job instead (core/jobs.py, `run_import`): the page goes to the job's
+   progress bar and its result. The job checks again that its user may import, and
+   builds the importer as the page would, with a stand-in request that has only `.user`.
 
 Uploads abandoned after their preview are swept a day later.
 """
@@ -19,6 +23,7 @@ import functools
 import time
 import uuid
 from pathlib import Path
+from types import SimpleNamespace
 
 from django import forms
 from django.conf import settings
@@ -27,8 +32,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _t
 from django.views.decorators.http import require_POST
+
+from duban.core import jobs
 
 SUFFIXES = (".xlsx", ".csv")
 
@@ -79,6 +87,8 @@ class ImportFlow:
     #: a column of the preview with each row's outcome (RowChange.outcome), or ""
     outcome_label = ""
     denied_message = "只有督查管理员可以导入"
+    #: the label of done_url, on the page of a background import
+    done_label = "查看导入结果"
 
     # --- hooks --------------------------------------------------------
     def allowed(self, user):
@@ -148,10 +158,16 @@ class ImportFlow:
         saved = request.session.get(self.session_key)
         if not saved:
             return None
+        pending = self.pending_from(saved)
+        if pending is None:
+            self.forget(request)
+        return pending
+
+    def pending_from(self, saved):
+        """The upload a session entry names, its choices resolved; None when it is gone."""
         file_path = self._path(saved["token"], saved.get("suffix", ".xlsx"))
         resolved = self.resolve(saved["choices"]) if file_path.exists() else None
         if resolved is None:
-            self.forget(request)
             return None
         return {**resolved, "path": file_path, "filename": saved["filename"]}
 
@@ -222,6 +238,9 @@ class ImportFlow:
         report = self.importer(request, pending).preview(pending["path"])
         if not report.ok:
             return self._failed(request, pending, report)
+        # how many rows the confirm step will write: past DUBAN_JOB_ROWS, in the background
+        rows = len(report.created) + len(report.updated) + len(report.unchanged)
+        request.session[self.session_key] = {**request.session[self.session_key], "rows": rows}
         return render(
             request,
             "core/import_preview.html",
@@ -236,6 +255,9 @@ class ImportFlow:
             return render(
                 request, "core/import_upload.html", self._context(request, self.make_form(request))
             )
+        saved = request.session[self.session_key]
+        if saved.get("rows", 0) > jobs.rows_threshold():
+            return self._confirm_in_background(request, saved)
         report = self.importer(request, pending).apply(pending["path"])
         if not report.ok:
             # the data changed since the preview: show what stands in the way now
@@ -243,3 +265,47 @@ class ImportFlow:
         self.forget(request)
         messages.success(request, _t("导入完成：%(summary)s") % {"summary": report.summary()})
         return redirect(self.done_url(pending))
+
+    def _confirm_in_background(self, request, saved):
+        """Hand the upload to a background job and show its progress bar."""
+        request.session.pop(self.session_key, None)  # the file is the job's now
+        job = jobs.start(
+            run_import,
+            user=request.user,
+            title=f"{self.title}：{saved['filename']}",
+            params={"flow": jobs.dotted_path(type(self)), "saved": saved},
+            total=saved["rows"],
+        )
+        if not job.finished:
+            messages.info(
+                request,
+                _t("共 %(rows)s 行，已转入后台导入，完成后本页显示结果") % {"rows": saved["rows"]},
+            )
+        return redirect(job)
+
+
+def run_import(run, flow, saved):
+    """The confirm step of an import flow, as a background job (core/jobs.py)."""
+    flow = import_string(flow)()
+    try:
+        if not flow.allowed(run.user):
+            raise jobs.JobError(flow.denied_message)
+        pending = flow.pending_from(saved)
+        if pending is None:
+            raise jobs.JobError(
+                f"找不到待导入的{flow.file_noun}（可能已过期被清理），未写入任何数据；请重新上传"
+            )
+        importer = flow.importer(SimpleNamespace(user=run.user), pending)
+        importer.progress = run.progress
+        report = importer.apply(pending["path"])
+        if not report.ok:
+            raise jobs.JobError(
+                f"导入未完成：{report.summary()}（数据在预览后有变动时会这样，请修改后重新上传）",
+                lines=[str(error) for error in report.errors[:200]],
+            )
+        return jobs.Result(
+            summary=_t("导入完成：%(summary)s") % {"summary": report.summary()},
+            link=(flow.done_label, flow.done_url(pending)),
+        )
+    finally:
+        flow._path(saved["token"], saved.get("suffix", ".xlsx")).unlink(missing_ok=True)

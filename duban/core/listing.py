@@ -37,6 +37,8 @@ from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 
+from duban.core import xlsx
+
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SORT_PARAM = "sort"
 EXPORT_PARAM = "export"
@@ -159,24 +161,12 @@ class Listing:
 
 # ----- writing cells: the one place a list export puts values into Excel -----
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_value(value):
-    """A value as a cell may hold it; a string Excel would read as a formula stays text.
-    (The lead may swap this for core/xlsx.py's safe-cell writer; keep callers going
-    through `write_rows`.)"""
-    return value
-
 
 def write_rows(sheet, rows):
-    """Append rows to a worksheet; every string that starts like a formula is written as
-    a text cell, so data can never become a live formula."""
+    """Append rows to a worksheet through the one safe-cell writer (core/xlsx.py): data
+    can never become a live formula."""
     for values in rows:
-        sheet.append([safe_value(v) for v in values])
-        for cell in sheet[sheet.max_row]:
-            if isinstance(cell.value, str) and cell.value.startswith(FORMULA_STARTS):
-                cell.data_type = "s"
+        xlsx.append_row(sheet, values)
 
 
 def xlsx_response(workbook, filename):

@@ -532,6 +532,9 @@ class TabularImport:
     #: valid rows go to a staging table a chunk at a time (see `Stage`), not to memory
     staged = False
     chunk_rows = 5000
+    #: called as progress(rows_read, message=...) while a file is read (a background job's
+    #: bar, core/jobs.py, or the command line's TerminalProgress); None: nothing to tell
+    progress = None
 
     def __init__(self, *, user=None, limits=None):
         self.user = user
@@ -576,8 +579,12 @@ class TabularImport:
     def _run(self, source, report):
         rows = read_rows(source, self.columns, limits=self.limits)
         records, seen, any_row = [], {}, False
+        progress, count = self.progress, 0
         try:
             for row in rows:
+                if progress is not None:
+                    count += 1
+                    progress(count, message="正在逐行检查")
                 if not any_row:
                     any_row = True
                     self.prepare()
@@ -610,6 +617,9 @@ class TabularImport:
             )
         if report.errors:
             return []
+        if progress is not None:
+            writing = report.batch_id  # apply() gives its report a batch id, preview() none
+            progress(count, message="正在比对并写入" if writing else "正在比对", force=True)
         self.plan_all(records, report)
         return records
 
@@ -619,8 +629,12 @@ class TabularImport:
         a transaction."""
         rows = read_rows(source, self.columns, limits=self.limits)
         stage, chunk = None, []
+        progress, count = self.progress, 0
         try:
             for row in rows:
+                if progress is not None:
+                    count += 1
+                    progress(count, message="正在逐行检查")
                 if stage is None:
                     self.prepare()
                     stage = Stage(self.stage_fields()).create()
@@ -658,6 +672,9 @@ class TabularImport:
         if report.errors:
             stage.drop()
             return None
+        if progress is not None:
+            writing = report.batch_id  # apply() gives its report a batch id, preview() none
+            progress(count, message="正在比对并写入" if writing else "正在比对", force=True)
         stage.analyze()
         self.plan_stage(stage, report)
         return stage
@@ -699,6 +716,28 @@ class TabularImport:
         return report
 
 
+def estimate_rows(path):
+    """About how many data rows a file holds, for a progress bar only: a csv's lines less
+    the header; an xlsx's first sheet as its <dimension> declares it (None when it does not)."""
+    if _kind(path) == "xlsx":
+        try:
+            with zipfile.ZipFile(path) as archive:
+                sheets = sorted(
+                    n for n in archive.namelist() if n.startswith("xl/worksheets/sheet")
+                )
+                with archive.open(sheets[0]) as sheet:
+                    start = sheet.read(4096).decode("utf-8", "replace")
+        except (zipfile.BadZipFile, OSError, IndexError, KeyError):
+            return None
+        found = re.search(r'<(?:\w+:)?dimension ref="[A-Z]+\d+:[A-Z]+(\d+)"', start)
+        return max(int(found[1]) - 1, 1) if found else None
+    lines = 0
+    with open(path, "rb") as binary:
+        while chunk := binary.read(1024 * 1024):
+            lines += chunk.count(b"\n")
+    return max(lines - 1, 1)
+
+
 def run_from_command(command, importer, path, *, dry_run, done_prefix):
     """What every `duban ... import` command does with an import: preview or apply it,
     print every error with its row to stderr and exit non-zero, else list the changes."""
@@ -708,7 +747,16 @@ def run_from_command(command, importer, path, *, dry_run, done_prefix):
     if not Path(path).is_file():
         raise CommandError(f"找不到文件：{path}")
     importer.limits = CLI_LIMITS
-    report = importer.preview(path) if dry_run else importer.apply(path)
+    from duban.core.jobs import TerminalProgress
+
+    bar = TerminalProgress(getattr(command.stderr, "_out", command.stderr))
+    if bar.enabled:
+        bar.total = estimate_rows(path)
+        importer.progress = bar
+    try:
+        report = importer.preview(path) if dry_run else importer.apply(path)
+    finally:
+        bar.close()
     if len(report.errors) == 1 and report.errors[0].row is None:
         # the file as a whole: one line says it all
         raise CommandError(f"{report.errors[0].message}，未写入任何数据")

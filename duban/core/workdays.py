@@ -2,8 +2,8 @@
 
 Each day is answered by the first source that knows it:
 
-1. the office's own adjustments (admin: 节假日/调休调整), day by day;
-2. a year the office maintains by hand (admin: 手工维护的日历年度): Monday to Friday
+1. the office's own adjustments (工作日日历 › 节假日/调休调整), day by day;
+2. a year the office maintains by hand (工作日日历 › 手工维护): Monday to Friday
    plus its adjustments;
 3. chinesecalendar: the State Council's holidays and 调休 working days, for the years
    it has been published for;
@@ -138,6 +138,11 @@ class Calendar:
         self.asked_years.add(day.year)
         if day in self.overrides:
             return self.overrides[day]
+        return self.is_workday_by_source(day)
+
+    def is_workday_by_source(self, day):
+        """What the year's source says of `day`, the office's adjustment of it left out:
+        an adjustment that agrees with this changes nothing."""
         source = self.source(day.year)
         if source == CHINESECALENDAR:
             try:

@@ -7,9 +7,9 @@ from duban.ledger.models import AssignmentSource, Category, KeyTask, Milestone
 
 @admin.register(Category)
 class CategoryAdmin(SimpleHistoryAdmin):
-    list_display = ["name", "year", "order"]
+    list_display = ["name", "year", "office", "order"]
     list_editable = ["order"]
-    list_filter = ["year"]
+    list_filter = ["year", "office"]
     search_fields = ["name"]
 
 

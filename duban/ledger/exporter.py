@@ -2,12 +2,15 @@
 so that an export imported back changes nothing."""
 
 import datetime as dt
+import itertools
+from collections import defaultdict
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from duban.core import xlsx
 from duban.core.dates import format_date
 from duban.ledger.importer import HEADERS
 from duban.ledger.milestones import format_milestones
@@ -29,17 +32,33 @@ REQUIRED = {"编号", "类别", "事项名称", "牵头单位"}
 HEADER_FILL = PatternFill("solid", fgColor="DDE7F3")
 
 
-def _sheet(ws, title):
+HEADER_ALIGNMENT = Alignment(horizontal="center", vertical="center")
+WRAP = Alignment(wrap_text=True, vertical="top")
+
+
+def header_cell(ws, name, *, required=False):
+    return xlsx.cell(
+        ws,
+        name,
+        font=Font(bold=True, color="9C0006" if required else "000000"),
+        fill=HEADER_FILL,
+        alignment=HEADER_ALIGNMENT,
+    )
+
+
+def _sheet(ws, title, extra_headers=()):
+    """Title, column widths, frozen and printed header row, then the header row itself
+    (a write-only sheet takes its widths before its first row)."""
     ws.title = title
-    ws.append(HEADERS)
-    for index, name in enumerate(HEADERS, start=1):
-        cell = ws.cell(row=1, column=index)
-        cell.font = Font(bold=True, color="9C0006" if name in REQUIRED else "000000")
-        cell.fill = HEADER_FILL
-        cell.alignment = Alignment(horizontal="center", vertical="center")
-        ws.column_dimensions[get_column_letter(index)].width = WIDTHS[name]
+    widths = [WIDTHS[name] for name in HEADERS] + [width for _, width in extra_headers]
+    for index, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(index)].width = width
     ws.freeze_panes = "A2"
     ws.print_title_rows = "1:1"
+    ws.append(
+        [header_cell(ws, name, required=name in REQUIRED) for name in HEADERS]
+        + [header_cell(ws, name) for name, _ in extra_headers]
+    )
 
 
 def _amount(value):
@@ -51,6 +70,7 @@ def _amount(value):
 
 
 def task_row(task):
+    """One task's row, from a KeyTask instance (the import's current values read the same)."""
     milestones = sorted(task.milestones.all(), key=lambda m: (m.order, m.due, m.pk))
     return [
         task.code,
@@ -67,35 +87,80 @@ def task_row(task):
     ]
 
 
+#: tasks read from the database at a time, with their partners and milestones
+CHUNK = 2000
+_FIELDS = (
+    "pk",
+    "code",
+    "category__name",
+    "title",
+    "goal",
+    "target_value",
+    "target_unit",
+    "lead_unit__name",
+    "leader",
+    "deadline",
+)
+
+
+def task_rows(tasks):
+    """(task id, row) of every task, the same values as `task_row`, read as plain values a
+    chunk at a time: three queries per CHUNK tasks, no model instances, bounded memory."""
+    from duban.ledger.models import KeyTask, Milestone
+
+    values = tasks.values_list(*_FIELDS).iterator(chunk_size=CHUNK)
+    while chunk := list(itertools.islice(values, CHUNK)):
+        ids = [row[0] for row in chunk]
+        partners = defaultdict(list)
+        for task_id, name in KeyTask.partner_units.through.objects.filter(
+            keytask_id__in=ids
+        ).values_list("keytask_id", "unit__name"):
+            partners[task_id].append(name)
+        milestones = defaultdict(list)
+        for task_id, due, description in (
+            Milestone.objects.filter(task_id__in=ids)
+            .order_by("task_id", "order", "due", "pk")
+            .values_list("task_id", "due", "description")
+        ):
+            milestones[task_id].append((due, description))
+        for pk, code, category, title, goal, value, unit, lead_unit, leader, deadline in chunk:
+            yield (
+                pk,
+                [
+                    code,
+                    category or "",
+                    title,
+                    goal,
+                    _amount(value),
+                    unit,
+                    lead_unit,
+                    "、".join(sorted(partners[pk])),
+                    leader,
+                    format_date(deadline),
+                    format_milestones(milestones[pk]),
+                ],
+            )
+
+
 def build_workbook(tasks, extra=()):
-    """An xlsx of the given tasks (a queryset already limited by visible_to).
+    """An xlsx of the given tasks (a queryset already limited by visible_to), streamed:
+    the sheet is written row by row (openpyxl's write-only mode) from `task_rows`.
 
     `extra` holds what apps above the ledger add: [([(header, width)], {task id: values})];
     the import ignores those columns, so an export still imports back unchanged."""
-    tasks = tasks.select_related("category", "lead_unit").prefetch_related(
-        "partner_units", "milestones"
-    )
-    workbook = Workbook()
-    ws = workbook.active
-    _sheet(ws, "重点工作台账")
-    width = len(HEADERS)
-    for headers, _values in extra:
-        for header, column_width in headers:
-            width += 1
-            cell = ws.cell(row=1, column=width, value=header)
-            cell.font = Font(bold=True)
-            cell.fill = HEADER_FILL
-            cell.alignment = Alignment(horizontal="center", vertical="center")
-            ws.column_dimensions[get_column_letter(width)].width = column_width
-    wrap = Alignment(wrap_text=True, vertical="top")
-    for task in tasks:
-        row = task_row(task)
+    workbook = Workbook(write_only=True)
+    ws = workbook.create_sheet()
+    extra_headers = [header for headers, _values in extra for header in headers]
+    _sheet(ws, "重点工作台账", extra_headers)
+    wrap = xlsx.style(ws, alignment=WRAP)
+    rows = 1
+    for pk, row in task_rows(tasks):
         for headers, values in extra:
-            row += values.get(task.pk, [""] * len(headers))
-        ws.append(row)
-        for cell in ws[ws.max_row]:
-            cell.alignment = wrap
-    ws.auto_filter.ref = f"A1:{get_column_letter(width)}{max(ws.max_row, 1)}"
+            row += values.get(pk, [""] * len(headers))
+        xlsx.append_row(ws, row, style=wrap)
+        rows += 1
+    width = len(HEADERS) + len(extra_headers)
+    ws.auto_filter.ref = f"A1:{get_column_letter(width)}{rows}"
     return workbook
 
 
@@ -106,7 +171,8 @@ def build_template(year=None):
     _sheet(workbook.active, "重点工作台账")
     example = workbook.create_sheet("填写示例")
     _sheet(example, "填写示例")
-    example.append(
+    xlsx.append_row(
+        example,
         [
             "MS-01",
             "街道民生实事项目",
@@ -119,10 +185,9 @@ def build_template(year=None):
             "张建华",
             f"{year}-12-31",
             "3月底前：完成方案设计\n6月底前：完成招投标\n9月底前：主体完工",
-        ]
+        ],
+        alignment=WRAP,
     )
-    for cell in example[2]:
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
     notes = [
         "填写说明：",
         "1. 表头按名称识别，列的顺序可调整，多余的列会被忽略；红色表头为必填列。",
@@ -134,7 +199,7 @@ def build_template(year=None):
         "没有量化指标的事项两列都留空。",
     ]
     for offset, text in enumerate(notes):
-        example.cell(row=4 + offset, column=1, value=text)
+        xlsx.set_value(example.cell(row=4 + offset, column=1), text)
     validation = DataValidation(type="textLength", operator="lessThanOrEqual", formula1="30")
     validation.add("A2:A2000")
     workbook.active.add_data_validation(validation)

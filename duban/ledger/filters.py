@@ -12,7 +12,7 @@ from django import forms
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
-from duban.core.periods import MAX_YEAR, MIN_YEAR
+from duban.core.forms import YearField
 from duban.ledger import extensions as ext
 from duban.ledger.models import Category, KeyTask
 from duban.org.models import Office, Unit
@@ -20,9 +20,7 @@ from duban.org.scope import offices_in_scope
 
 
 class LedgerFilterForm(forms.Form):
-    year = forms.IntegerField(
-        label=_("年度"), required=False, min_value=MIN_YEAR, max_value=MAX_YEAR
-    )
+    year = YearField(label=_("年度"), required=False)
     office = forms.ModelChoiceField(
         label=_("街道"), queryset=Office.objects.none(), required=False, empty_label=_("全部街道")
     )
@@ -75,7 +73,7 @@ class LedgerFilter:
             form.fields["office"].queryset = offices
         else:
             del form.fields["office"]
-        form.fields["category"].queryset = Category.objects.filter(year=self.year)
+        form.fields["category"].queryset = Category.objects.seen_from(offices, self.year)
         # Lead units on offer are those of the visible tasks, never a unit one cannot see.
         form.fields["lead_unit"].queryset = Unit.objects.filter(
             pk__in=self.visible.filter(year=self.year).values("lead_unit_id")

@@ -6,8 +6,9 @@ from django.db.models import Q
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
+from duban.core.forms import YearField
 from duban.core.importflow import check_upload
-from duban.core.periods import MAX_YEAR, MIN_YEAR
+from duban.core.periods import PeriodError, parse_year
 from duban.core.workdays import Calendar
 from duban.ledger.models import AssignmentSource, Category, KeyTask, Milestone
 from duban.org import roles as R
@@ -59,14 +60,22 @@ class KeyTaskForm(forms.ModelForm):
     # Not a model field of the form: the office is set in clean(), and the
     # (office, year, code) rule is checked in validate_unique() with a Chinese message.
     office = forms.ModelChoiceField(label=_("所属街道"), queryset=Office.objects.none())
-    year = forms.IntegerField(label=_("年度"), min_value=MIN_YEAR, max_value=MAX_YEAR)
+    year = YearField(label=_("年度"))
+    # The office's categories of the year (its own and its district's); a year without
+    # any offers the names its first task will bring (the previous year's list, else the
+    # five defaults), posted by name: showing the form writes nothing, saving creates them.
+    category = forms.ChoiceField(
+        label=_("类别"),
+        error_messages={"invalid_choice": _("该类别不属于所选年度，请重新选择类别")},
+    )
+
+    field_order = ["year", "code", "category", "title"]
 
     class Meta:
         model = KeyTask
         fields = [
             "year",
             "code",
-            "category",
             "title",
             "goal",
             "target_value",
@@ -81,9 +90,6 @@ class KeyTaskForm(forms.ModelForm):
             "goal": forms.Textarea(attrs={"rows": 3}),
             "partner_units": forms.CheckboxSelectMultiple,
             "deadline": DateInput,
-        }
-        error_messages = {
-            "category": {"invalid_choice": _("该类别不属于所选年度，请重新选择类别")},
         }
 
     def __init__(self, *args, user, **kwargs):
@@ -106,7 +112,21 @@ class KeyTaskForm(forms.ModelForm):
         if self.initial.get("year") is None:
             self.initial["year"] = year
         self.fields["year"].help_text = _("更改年度后请重新选择类别")
-        self.fields["category"].queryset = Category.objects.for_year(year).order_by("order", "id")
+        office = self.selected_office()
+        self.categories = {
+            str(c.pk): c for c in Category.objects.usable_by(office, year).order_by("order", "id")
+        }
+        if task.category_id:  # kept on offer for the task that already has it
+            self.categories.setdefault(str(task.category_id), task.category)
+            self.initial.setdefault("category", str(task.category_id))
+        self.new_category_names = (
+            [] if self.categories else Category.objects.inherited_names(office, year)
+        )
+        self.fields["category"].choices = (
+            [("", _("请选择类别"))]
+            + [(key, c.name) for key, c in self.categories.items()]
+            + [(name, name) for name in self.new_category_names]
+        )
 
         # Active units of the office and the offices above it; a unit made inactive
         # since stays on offer for the tasks that already name it.
@@ -121,18 +141,47 @@ class KeyTaskForm(forms.ModelForm):
             self.fields[name].queryset = units
             self.fields[name].plain = plain
         self.fields["lead_unit"].empty_label = _("请选择牵头单位")
-        self.fields["category"].empty_label = _("请选择类别")
 
     def selected_year(self):
         """The year whose categories are offered: the one posted, else the task's."""
         if self.is_bound:
             try:
-                year = int(self.data.get(self.add_prefix("year"), ""))
-            except ValueError:
-                year = None
-            if year is not None and MIN_YEAR <= year <= MAX_YEAR:
-                return year
+                return parse_year(self.data.get(self.add_prefix("year"), ""))
+            except PeriodError:
+                pass
         return self.instance.year or self.initial.get("year") or dt.date.today().year
+
+    def selected_office(self):
+        """The office whose categories are offered: the one posted, else the task's."""
+        if self.is_bound and "office" in self.fields:
+            chosen = self.data.get(self.add_prefix("office"), "")
+            if chosen.isascii() and chosen.isdigit():
+                office = self.fields["office"].queryset.filter(pk=int(chosen)).first()
+                if office is not None:
+                    return office
+        return self.instance.office
+
+    def clean_category(self):
+        """The chosen Category, or the name of one the year's list will bring, or None."""
+        value = self.cleaned_data.get("category") or ""
+        if not value:
+            return None
+        return self.categories.get(value) or value
+
+    def save(self, commit=True):
+        """The task; a category chosen by name (the first task of the office's year)
+        creates the year's list for the office first. Called inside the view's
+        transaction."""
+        task = super().save(commit=False)
+        category = self.cleaned_data.get("category")
+        if isinstance(category, str):
+            usable = Category.objects.ensure_for(task.office, task.year)
+            category = usable.filter(name=category).first()
+        task.category = category
+        if commit:
+            task.save()
+            self.save_m2m()
+        return task
 
     def clean(self):
         cleaned = super().clean()
@@ -176,6 +225,7 @@ class AssignedItemForm(KeyTaskForm):
     working days after the day it was assigned, on the office's working-day calendar."""
 
     kind = KeyTask.Kind.ASSIGNED
+    field_order = ["year", "code", "source", "assigned_on", "source_note", "category", "title"]
 
     class Meta(KeyTaskForm.Meta):
         fields = [
@@ -184,7 +234,6 @@ class AssignedItemForm(KeyTaskForm):
             "source",
             "assigned_on",
             "source_note",
-            "category",
             "title",
             "goal",
             "target_value",
@@ -267,7 +316,7 @@ class ImportUploadForm(forms.Form):
         help_text=_("Excel 或 CSV 文件，可先下载导入模板"),
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
     )
-    year = forms.IntegerField(label=_("年度"), min_value=MIN_YEAR, max_value=MAX_YEAR)
+    year = YearField(label=_("年度"))
     office = forms.ModelChoiceField(label=_("所属街道"), queryset=Office.objects.none())
     create_missing = forms.BooleanField(
         label=_("自动创建缺失的单位和类别"),

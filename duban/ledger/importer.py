@@ -86,7 +86,7 @@ class LedgerImport(TabularImport):
 
     # --- validation ---------------------------------------------------
     def prepare(self):
-        self.category_names = Category.objects.names_for_year(self.year)
+        self.category_names = Category.objects.names_for(self.office, self.year)
         units = Unit.objects.filter(office_id__in=self.office.lineage_ids()).select_related(
             "office"
         )
@@ -136,7 +136,11 @@ class LedgerImport(TabularImport):
                 errors.append(RowError(row.number, label, "不能为空"))
 
         required("code", "编号")
-        required("category", "类别")
+        # a task kept without a category (a 交办事项 entered on the page) comes back from
+        # its export with an empty 类别: that changes nothing, so it is not an error
+        existing = self.existing.get(values.get("code", ""))
+        if existing is None or existing.category_id is not None:
+            required("category", "类别")
         required("title", "事项名称")
         required("lead_unit", "牵头单位")
         for key, limit in LIMITS.items():
@@ -273,11 +277,17 @@ class LedgerImport(TabularImport):
 
     # --- writing ------------------------------------------------------
     def write(self, records, report):
-        categories = {c.name: c for c in Category.objects.for_year(self.year)}
+        # the office's own category wins over a same-named one of the district above it
+        usable = Category.objects.ensure_for(self.office, self.year)
+        categories = {}
+        for category in sorted(usable, key=lambda c: c.office_id != self.office.pk):
+            categories.setdefault(category.name, category)
         next_order = max((c.order for c in categories.values()), default=0)
         for name in self.new_categories:
             next_order += 1
-            categories[name] = Category.objects.create(year=self.year, name=name, order=next_order)
+            categories[name] = Category.objects.create(
+                office=self.office, year=self.year, name=name, order=next_order
+            )
             report.created_refs.append(f"类别“{name}”")
         for name in self.new_units:
             self.units[name] = Unit.objects.create(
@@ -293,7 +303,7 @@ class LedgerImport(TabularImport):
 
     def _fields(self, record, categories):
         fields = {
-            "category": categories[record.category],
+            "category": categories[record.category] if record.category else None,
             "title": record.title,
             "goal": record.goal,
             "lead_unit": self.units[record.lead_unit],

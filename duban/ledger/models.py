@@ -19,33 +19,76 @@ DEFAULT_CATEGORIES = [
 
 
 class CategoryQuerySet(models.QuerySet):
-    def for_year(self, year):
-        """The year's categories; a year used for the first time copies the previous
-        year's list (or the five defaults), so an import never meets an empty year."""
-        existing = self.filter(year=year)
-        if existing.exists():
-            return existing
-        for order, name in enumerate(self.inherited_names(year), start=1):
-            Category.objects.get_or_create(year=year, name=name, defaults={"order": order})
-        return self.filter(year=year)
+    """Categories belong to an office. A street uses its own and those of the district
+    above it (a district's streets may share the district's list); one office never
+    sees a sibling's. Every query of categories goes through `usable_by` (what an
+    office's tasks may take) or `seen_from` (what the pages of some offices show)."""
 
-    def names_for_year(self, year):
-        """The names `for_year` would give, without writing anything (for previews)."""
-        names = list(Category.objects.filter(year=year).values_list("name", flat=True))
-        return names or self.inherited_names(year)
+    def usable_by(self, office, year=None):
+        """The categories a task of `office` may take: the office's and its district's."""
+        categories = self.filter(office_id__in=office.lineage_ids())
+        return categories if year is None else categories.filter(year=year)
 
-    def inherited_names(self, year):
-        previous = (
-            Category.objects.filter(year__lt=year).order_by("-year").values_list("year", flat=True)
-        ).first()
+    def seen_from(self, offices, year=None):
+        """The categories shown on pages spanning `offices` (an Office or several): each
+        office's usable ones and, for a district, those of its streets."""
+        if isinstance(offices, Office):
+            offices = [offices]
+        ids = set()
+        for office in offices:
+            ids.update(office.lineage_ids())
+            ids.update(office.scope_ids())
+        categories = self.filter(office_id__in=ids)
+        return categories if year is None else categories.filter(year=year)
+
+    def names_for(self, office, year):
+        """The names `ensure_for` would give, without writing anything (forms, previews)."""
+        names = list(
+            self.usable_by(office, year).order_by("order", "id").values_list("name", flat=True)
+        )
+        return list(dict.fromkeys(names)) or self.inherited_names(office, year)
+
+    def inherited_names(self, office, year):
+        """A year used for the first time takes the office's previous year's list, or the
+        five defaults."""
+        earlier = self.usable_by(office).filter(year__lt=year)
+        previous = earlier.order_by("-year").values_list("year", flat=True).first()
         if previous is None:
             return list(DEFAULT_CATEGORIES)
-        return list(
-            Category.objects.filter(year=previous).order_by("order").values_list("name", flat=True)
-        )
+        names = earlier.filter(year=previous).order_by("order", "id").values_list("name", flat=True)
+        return list(dict.fromkeys(names))
+
+    def ensure_for(self, office, year):
+        """The year's usable categories of `office`, writing the inherited list for the
+        office when it has none yet. Only writers (an import, a saved form) call this:
+        a page that only shows never creates data."""
+        existing = self.usable_by(office, year).order_by("order", "id")
+        if existing.exists():
+            return existing
+        for order, name in enumerate(self.inherited_names(office, year), start=1):
+            Category.objects.get_or_create(
+                office=office, year=year, name=name, defaults={"order": order}
+            )
+        return self.usable_by(office, year).order_by("order", "id")
+
+    def for_year(self, year, office=None):
+        """`ensure_for` of `office`, by default the deployment's first office (kept for
+        tests and scripts written before categories had an office)."""
+        office = office or Office.objects.order_by("id").first()
+        return self.ensure_for(office, year)
 
 
 class Category(models.Model):
+    office = models.ForeignKey(
+        Office,
+        verbose_name=_("所属街道/区"),
+        # null only for rows older than the field (set by migration 0004); new ones always
+        # carry their office
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="categories",
+        help_text=_("区的类别，所辖街道都可使用"),
+    )
     year = models.PositiveIntegerField(_("年度"))
     name = models.CharField(_("名称"), max_length=100)
     order = models.PositiveIntegerField(_("排序"), default=0)
@@ -58,7 +101,9 @@ class Category(models.Model):
         verbose_name_plural = _("类别")
         ordering = ["year", "order", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["year", "name"], name="category_name_unique_in_year"),
+            models.UniqueConstraint(
+                fields=["office", "year", "name"], name="category_name_unique_in_office_year"
+            ),
         ]
 
     def __str__(self):

@@ -3,6 +3,8 @@
 a visible task one may not edit answers 403."""
 
 import functools
+from io import BytesIO
+from types import SimpleNamespace
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -10,10 +12,13 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Prefetch
+from django.http import QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from duban.core import jobs
+from duban.core.http import PeriodError, bad_request, year_param
 from duban.core.importflow import ImportFlow
 from duban.core.listing import Col, Listing, xlsx_response
 from duban.ledger import extensions as ext
@@ -122,21 +127,54 @@ def task_list(request):
 @login_required
 def export(request):
     """导出当前视图: the list page's filter, every page of it, as the ledger's Excel, with
-    what the extensions add (the month's 状态, 预警 and 进展)."""
+    what the extensions add (the month's 状态, 预警 and 进展). More rows than DUBAN_JOB_ROWS
+    are written by a background job (core/jobs.py), with a progress bar."""
     ledger = LedgerFilter(request.GET, request.user)
+    count = ledger.queryset.count()
+    if count > jobs.rows_threshold():
+        job = jobs.start(
+            export_job,
+            user=request.user,
+            title=_("导出重点工作台账（%(count)s 项）") % {"count": count},
+            params={"query": request.GET.urlencode()},
+            total=count,
+        )
+        return redirect(job)
+    workbook, name = _export(request, ledger)
+    return xlsx_response(workbook, name)
+
+
+def _export(request, ledger):
     # the exporter loads what rows need; the order is the one on screen
     tasks = _listing(request, ledger).order(ledger.queryset, *LEDGER_ORDER)
     extra = [
         (extension.export_columns(ledger), extension.export_values(ledger, tasks))
         for extension in ledger.extensions
     ]
-    return xlsx_response(build_workbook(tasks, extra), f"重点工作台账-{ledger.year}.xlsx")
+    return build_workbook(tasks, extra), f"重点工作台账-{ledger.year}.xlsx"
+
+
+def export_job(run, query):
+    """The export as a background job: the same filter, seen by the same person."""
+    request = SimpleNamespace(GET=QueryDict(query), user=run.user)
+    ledger = LedgerFilter(request.GET, run.user)
+    count = ledger.queryset.count()
+    run.progress(0, total=count, message="正在生成 Excel", force=True)
+    workbook, name = _export(request, ledger)
+    buffer = BytesIO()
+    workbook.save(buffer)
+    return jobs.Result(
+        summary=_("已导出 %(count)s 项") % {"count": count}, filename=name, data=buffer.getvalue()
+    )
 
 
 @supervisor_required
 def import_template(request):
-    year = request.GET.get("year", "")
-    template = build_template(int(year) if year.isdigit() else None)
+    try:
+        year = year_param(request)
+    except PeriodError as error:
+        return bad_request(request, str(error))
+    template = build_template(year)
     return xlsx_response(template, "重点工作台账导入模板.xlsx")
 
 
@@ -179,8 +217,13 @@ def _editable_task(request, pk):
 
 def _task_form(request, task, form_class):
     initial = {}
-    if task.pk is None and request.GET.get("year", "").isdigit():
-        initial["year"] = int(request.GET["year"])
+    if task.pk is None:
+        try:
+            year = year_param(request)
+        except PeriodError as error:
+            return bad_request(request, str(error))
+        if year is not None:
+            initial["year"] = year
     data = request.POST if request.method == "POST" else None
     form = form_class(data, instance=task, initial=initial, user=request.user)
     formset = MilestoneFormSet(data, instance=task, prefix="milestones")
@@ -258,6 +301,7 @@ class LedgerImportFlow(ImportFlow):
     title = "导入台账"
     write_step = "写入台账"
     file_noun = "台账文件"
+    done_label = "查看台账"
     intro = (
         "上传后先预览：系统会逐行检查并列出将新增、更新的事项，确认后才会写入台账。"
         "已有编号的事项按编号更新。支持 Excel 文件和 CSV 文件（旧版 .xls 请先在 Excel 中另存为新格式）。"

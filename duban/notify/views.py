@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Case, IntegerField, Value, When
 from django.shortcuts import get_object_or_404, redirect, render
@@ -10,7 +11,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from duban.core.listing import Col, Listing
-from duban.notify.models import Notification
+from duban.notify.models import Notification, ReminderLog
+from duban.org import roles as R
+from duban.org.scope import units_in_scope
 
 PAGE_SIZE = 50
 NOTIFICATIONS = Listing.define(
@@ -74,3 +77,26 @@ def mark_all_read(request):
     if count:
         messages.success(request, f"已将 {count} 条通知标为已读")
     return redirect("notify:list")
+
+
+# ----- 催办记录 -----
+
+
+@login_required
+def reminder_log(request):
+    """催办记录 for 督查管理员: what `duban remind` sent to the units of its own office
+    scope, and what failed (another street's rows never show). Read only: the log is
+    written by the reminders alone; a failed or unconfirmed send is retried by the next run."""
+    if not R.is_supervisor(request.user):
+        raise PermissionDenied("只有督查管理员可以查看催办记录")
+    logs = ReminderLog.objects.filter(unit__in=units_in_scope(request.user)).select_related("unit")
+    failed_only = request.GET.get("failed") == "1"
+    if failed_only:
+        logs = logs.exclude(ok=True)
+    logs = logs.order_by("-day", "-id")
+    page = Paginator(logs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "notify/reminder_log.html",
+        {"page": page, "failed_only": failed_only},
+    )

@@ -2,6 +2,7 @@
 under it. Every office-wide query (ledger, reports, dashboard) starts from here."""
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
 
 from duban.org import roles as R
 from duban.org.models import Office, Unit
@@ -39,3 +40,21 @@ def sees_every_office(user):
     if scope is None:
         return True
     return not Office.objects.exclude(pk__in=scope).exists()
+
+
+SHARED_SETTINGS = (
+    "这些设置为系统内各街道共用，只有管辖全部街道的督查管理员（或系统管理员在管理后台）可以修改。"
+)
+
+
+def shared_settings_access(request):
+    """Whether `request.user` may change a setting the whole deployment shares (rules,
+    reason categories, the working-day calendar, 交办来源 …): 督查管理员 may open such a
+    page (anyone else: 403); only one whose scope holds every office may change it, so
+    a POST by any other supervisor is refused with `SHARED_SETTINGS`."""
+    if not R.is_supervisor(request.user):
+        raise PermissionDenied("只有督查管理员可以修改设置")
+    may_change = sees_every_office(request.user)
+    if request.method == "POST" and not may_change:
+        raise PermissionDenied(SHARED_SETTINGS)
+    return may_change

@@ -1,5 +1,5 @@
 """Default paragraphs for 三、相关工作建议 of the monthly report, one per lag-reason
-category. The office edits them in the admin (滞后原因类别 → 默认工作建议) and, for one
+category. The office edits them on 设置 › 滞后原因类别 (默认工作建议) and, for one
 report, on the report page before generating. Each starts with a short lead sentence
 ("手续上要并联快办。") so that the numbered points (一是…、二是…) open differently.
 Written for duban, not copied from any office's report.

@@ -35,6 +35,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from duban.core import xlsx
 from duban.core.numfmt import AmountError, parse_amount
 from duban.core.periods import Period, PeriodError
 from duban.core.tabular import Column, RowChange, RowError, TabularImport, cell_text, closest
@@ -418,37 +419,45 @@ def build_template(office, period):
     workbook = Workbook()
     ws = workbook.active
     ws.title = f"{period.label}进展"
-    ws.append([name for name, _, _ in layout])
-    for index, (name, width, _readonly) in enumerate(layout, start=1):
-        cell = ws.cell(row=1, column=index)
-        cell.font = Font(bold=True, color="9C0006" if name in required else "000000")
-        cell.fill = header_fill
-        cell.alignment = Alignment(horizontal="center", vertical="center")
+    ws.append(
+        [
+            xlsx.cell(
+                ws,
+                name,
+                font=Font(bold=True, color="9C0006" if name in required else "000000"),
+                fill=header_fill,
+                alignment=Alignment(horizontal="center", vertical="center"),
+            )
+            for name, _, _ in layout
+        ]
+    )
+    for index, (_name, width, _readonly) in enumerate(layout, start=1):
         ws.column_dimensions[get_column_letter(index)].width = width
     wrap = Alignment(wrap_text=True, vertical="top")
     for task in tasks:
+        values = [task.code, task.title, task.lead_unit.name, task.target_display]
+        values += [None] * (len(layout) - len(values))
         ws.append(
-            [task.code, task.title, task.lead_unit.name, task.target_display]
-            + [None] * (len(layout) - 4)
+            [
+                xlsx.cell(ws, value, alignment=wrap, fill=readonly_fill, font=readonly_font)
+                if readonly
+                else xlsx.cell(ws, value, alignment=wrap)
+                for value, (_name, _width, readonly) in zip(values, layout, strict=True)
+            ]
         )
-        for index, (_name, _width, readonly) in enumerate(layout, start=1):
-            cell = ws.cell(row=ws.max_row, column=index)
-            cell.alignment = wrap
-            if readonly:
-                cell.fill = readonly_fill
-                cell.font = readonly_font
     ws.freeze_panes = "C2"
     ws.print_title_rows = "1:1"
 
     # the dropdown lists live on a hidden sheet: an inline list is limited to 255 characters
     options = workbook.create_sheet("选项")
-    options.append(["状态", "原因类别"])
+    xlsx.append_row(options, ["状态", "原因类别"])
     for offset in range(max(len(STATUS_CHOICES), len(reasons))):
-        options.append(
+        xlsx.append_row(
+            options,
             [
                 STATUS_CHOICES[offset] if offset < len(STATUS_CHOICES) else None,
                 reasons[offset] if offset < len(reasons) else None,
-            ]
+            ],
         )
     options.sheet_state = "hidden"
     last = max(len(tasks) + 1, 500)
@@ -479,6 +488,6 @@ def build_template(office, period):
         "5. 完成值只对有量化指标的事项填写，填数字（累计完成量）。",
         "6. 导入即视为党政办采纳的本月研判结果；同一文件重复导入不会产生任何改动。",
     ]:
-        notes.append([text])
+        xlsx.append_row(notes, [text])
     notes.column_dimensions["A"].width = 100
     return workbook

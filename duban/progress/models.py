@@ -6,6 +6,9 @@ audit history, and every judgement (engine proposal, import, override) is a
 `Judgement` row with its own history.
 """
 
+import uuid
+from pathlib import Path
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -204,7 +207,13 @@ class Review(models.Model):
 
 
 def evidence_path(instance, filename):
-    return f"evidence/{instance.submission.task.year}/{instance.submission_id}/{filename}"
+    """Stored under a generated name (the original, kept in `name`, is shown and given on
+    download): a name of 90 Chinese characters is 270 bytes, past what file systems take
+    (issue 10), and a user's name should not decide a path on the server."""
+    suffix = Path(filename).suffix.lower()
+    if not (suffix.isascii() and len(suffix) <= 10 and suffix[1:].isalnum()):
+        suffix = ""
+    return f"evidence/{instance.submission.task.year}/{instance.submission_id}/{uuid.uuid4().hex}{suffix}"
 
 
 class Evidence(models.Model):

@@ -6,29 +6,10 @@ deployment's superusers."""
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 
-from duban.org import roles as R
-from duban.org.scope import sees_every_office
+from duban.org.scope import SHARED_SETTINGS, shared_settings_access
 from duban.progress.models import ProgressRules, ReasonCategory
-
-SHARED = (
-    "这些设置为系统内各街道共用，只有管辖全部街道的督查管理员（或系统管理员在管理后台）可以修改。"
-)
-
-
-def _supervisor(request):
-    """督查管理员 may open the pages; the rows are shared by every office of the
-    deployment, so only someone whose scope holds them all may change them."""
-    if not R.is_supervisor(request.user):
-        raise PermissionDenied("只有督查管理员可以修改设置")
-    return sees_every_office(request.user)
-
-
-def _refuse_change(request, may_change):
-    if request.method == "POST" and not may_change:
-        raise PermissionDenied(SHARED)
 
 
 class RulesForm(forms.ModelForm):
@@ -79,8 +60,7 @@ ReasonFormSet = forms.modelformset_factory(ReasonCategory, form=ReasonForm, extr
 
 @login_required
 def rules(request):
-    may_change = _supervisor(request)
-    _refuse_change(request, may_change)
+    may_change = shared_settings_access(request)
     form = RulesForm(request.POST or None, instance=ProgressRules.current())
     if not may_change:
         for field in form.fields.values():
@@ -92,7 +72,7 @@ def rules(request):
     return render(
         request,
         "progress/settings_rules.html",
-        {"form": form, "may_change": may_change, "shared": SHARED},
+        {"form": form, "may_change": may_change, "shared": SHARED_SETTINGS},
     )
 
 
@@ -100,8 +80,7 @@ def rules(request):
 def reasons(request):
     """The lag-reason categories: renamed, reordered, switched off or added — never
     deleted, since past reports and judgements keep pointing at them."""
-    may_change = _supervisor(request)
-    _refuse_change(request, may_change)
+    may_change = shared_settings_access(request)
     formset = ReasonFormSet(request.POST or None, queryset=ReasonCategory.objects.all())
     if not may_change:
         formset.extra = 0
@@ -115,5 +94,5 @@ def reasons(request):
     return render(
         request,
         "progress/settings_reasons.html",
-        {"formset": formset, "may_change": may_change, "shared": SHARED},
+        {"formset": formset, "may_change": may_change, "shared": SHARED_SETTINGS},
     )

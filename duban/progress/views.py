@@ -475,7 +475,7 @@ def review(request):
     unit_id = request.GET.get("unit", "").strip()
     office_queue = office_all
     if unit_id:
-        if not unit_id.isdigit():
+        if not (unit_id.isascii() and unit_id.isdigit() and len(unit_id) <= 18):
             messages.warning(request, "单位参数无效，已显示全部单位")
             unit_id = ""
         else:
@@ -1105,7 +1105,7 @@ def urge(request):
     unit_text = request.POST.get("unit", "")
     scope = KeyTask.objects.visible_to(request.user)
     unit = None
-    if unit_text.isdigit():
+    if unit_text.isascii() and unit_text.isdigit() and len(unit_text) <= 18:
         unit = Unit.objects.filter(pk=int(unit_text), led_tasks__in=scope).distinct().first()
     if unit is None:
         raise Http404("单位不存在")

@@ -25,6 +25,10 @@ the two disagree.
   lead unit, status or light, or None where the ledger has no such filter (未研判,
   未分类); every link also filters kind=annual, so 交办事项 never show behind a figure.
 
+- `tickets`: the 民生诉求 the user may see received in the reference month (the monthly
+  report's figures, `figures.tickets_of`), with `url` to the requests' statistics page
+  for those days; None when the user sees no request at all (no panel).
+
 A fixed number of queries whatever the number of tasks.
 """
 
@@ -37,9 +41,11 @@ from django.utils.http import urlencode
 
 from duban.core.periods import Period, PeriodError, parse_year
 from duban.ledger.models import Category, KeyTask
+from duban.org.scope import offices_in_scope
 from duban.progress.models import Judgement, Light, Status
 from duban.progress.month import lag_rate, opening_month, reference_month
-from duban.reports.figures import LIGHT_LABELS, STATUS_LABELS, UNCATEGORISED
+from duban.reports.figures import LIGHT_LABELS, STATUS_LABELS, UNCATEGORISED, tickets_of
+from duban.tickets.models import Ticket
 
 VERSION = 1
 STATUSES = [Status.COMPLETED, Status.ON_TRACK, Status.LAGGING]
@@ -141,7 +147,9 @@ def build(user, year=None, period=None, today=None):
         ).values_list("task_id", "status", "light", "flags")
     }
     categories = list(
-        Category.objects.filter(year=year).order_by("order", "id").values_list("pk", "name")
+        Category.objects.seen_from(offices_in_scope(user), year)
+        .order_by("order", "id")
+        .values_list("pk", "name")
     )
 
     def url(**filters):
@@ -260,8 +268,20 @@ def build(user, year=None, period=None, today=None):
         "lagging_by_unit": lagging_by_unit,
         "lights": lights,
         "overdue": overdue,
+        "tickets": _tickets(user, month),
         "labels": {
             "status": {**{s.value: STATUS_LABELS[s] for s in STATUSES}, UNJUDGED: UNJUDGED_LABEL},
             "light": {light.value: LIGHT_LABELS[light] for light in LIGHTS},
         },
     }
+
+
+def _tickets(user, month):
+    figures = tickets_of(Ticket.objects.visible_to(user), month.start, month.end, month.label)
+    if figures is not None:
+        figures["url"] = (
+            reverse("tickets:stats")
+            + "?"
+            + urlencode({"start": month.start.isoformat(), "end": month.end.isoformat()})
+        )
+    return figures

@@ -46,5 +46,13 @@ def index(request):
             "figures": figures,
             "listing": listing,
             "lag_rate_text": pct(figures["kpi"]["lag_rate"]),
+            "ticket_rates": [
+                (label, pct((figures["tickets"] or {}).get(key), places=2))
+                for key, label in (
+                    ("resolution_rate", "解决率"),
+                    ("satisfaction_rate", "满意率"),
+                    ("on_time_rate", "按时办结率"),
+                )
+            ],
         },
     )

@@ -30,6 +30,8 @@ from duban.progress import judging
 from duban.progress.models import Judgement, Light, ReasonCategory, Status, Submission
 from duban.progress.month import lag_rate, reference_month
 from duban.reports.prose import cause
+from duban.tickets import metrics as ticket_metrics
+from duban.tickets.models import Ticket, TicketSettings
 
 VERSION = 1
 UNCATEGORISED = "未分类"
@@ -97,6 +99,28 @@ def report_date(period, today):
     """The date a report is signed with by default: the end of a past period, else today
     (not before the period begins)."""
     return min(period.end, max(today, period.start))
+
+
+TICKET_KEYS = [*ticket_metrics.COUNT_KEYS, *ticket_metrics.RATE_KEYS]
+
+
+def tickets_of(tickets, start, end, label):
+    """民生诉求 of `tickets` received on the days start..end, by the definitions of
+    `tickets.metrics`: the contract's counts and rates, and per unit the figures of unit
+    scoring. None when there is no request at all (an office that does not use the
+    requests loop gets no section); `received` is 0 when there is none in the period."""
+    if not tickets.exists():
+        return None
+    weight = TicketSettings.load().basic_weight
+    period = ticket_metrics.between(tickets, start, end)
+    figures = ticket_metrics.totals(period, weight)
+    return {
+        "label": label,
+        "start": start.isoformat(),
+        "end": end.isoformat(),
+        **{key: figures[key] for key in TICKET_KEYS},
+        "by_unit": ticket_metrics.unit_figures(period, weight),
+    }
 
 
 def monthly(office, period_key, *, today=None, suggestions=None, date=None):
@@ -181,11 +205,15 @@ def monthly(office, period_key, *, today=None, suggestions=None, date=None):
             }
         )
 
-    names = list(
-        Category.objects.filter(year=period.year)
+    # the office's categories (a district's: its own and its streets'), one line per name;
+    # a task's category from elsewhere (older data) still gets its line, before 未分类
+    names = dict.fromkeys(
+        Category.objects.seen_from(office, period.year)
         .order_by("order", "id")
         .values_list("name", flat=True)
     )
+    names.update(dict.fromkeys(r["category"] for r in rows if r["category"] != UNCATEGORISED))
+    names = list(names)
     if any(r["category"] == UNCATEGORISED for r in rows):
         names.append(UNCATEGORISED)
 
@@ -280,4 +308,10 @@ def monthly(office, period_key, *, today=None, suggestions=None, date=None):
         "suggestions": suggestion_rows,
         "tasks": rows,
         "streets": streets,
+        "tickets": tickets_of(
+            Ticket.objects.filter(office_id__in=office.scope_ids()),
+            period.start,
+            period.end,
+            period.label,
+        ),
     }

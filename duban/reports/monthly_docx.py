@@ -22,6 +22,11 @@ TABLES = {
         "align": ["left", "center", "center", "center", "center", "center"],
         "size": SIZE_SMALL_4,
     },
+    "tickets": {
+        "widths_mm": [44, 16, 16, 18, 20, 20, 22],
+        "align": ["left", "center", "center", "center", "center", "center", "center"],
+        "size": SIZE_5,
+    },
 }
 
 

@@ -17,11 +17,17 @@ render that list, so the page shows exactly what the document says:
     {"kind": "table", "name": "street" | "lagging", "header": [...], "rows": [[...]]}
     {"kind": "attachment_note", "text"}        {"kind": "signature", "office", "date"}
     {"kind": "attachment", "title"}            (a new page; the lagging table follows)
+
+四、民生诉求办理情况 follows when the office has requests (figures["tickets"], see
+reports.figures.tickets_of): one paragraph of the period's figures and a table per
+unit; one sentence when none was received in the period; no section at all for an
+office without any request (and in reports archived before the section existed).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from itertools import count
 
 from duban.core.numfmt import month_span, pct
@@ -32,6 +38,7 @@ from duban.reports.figures import NO_REASON
 ATTACHMENT_TITLE = "推进滞后事项明细表"
 ATTACHMENT_COLUMNS = ["序号", "类别", "事项名称", "牵头单位", "完成时限", "进展情况", "滞后原因"]
 STREET_COLUMNS = ["类别", "总数", "已完成", "推进正常", "推进滞后", "滞后项目占比"]
+TICKET_COLUMNS = ["承办单位", "受理", "办结", "按时办结", "按时办结率", "解决率", "满意率"]
 ON_TRACK_NAMED = 5  # on-track tasks are named briefly: the first few, then 等N项
 DONE_WORDS = ("完成", "竣工", "建成", "投用", "投入使用", "验收", "办结")
 DESCRIBED = 3  # per status, the tasks whose reported progress a category paragraph tells
@@ -81,6 +88,8 @@ def blocks(figures: dict) -> list[dict]:
 
     out.append(_heading(1, heading_number(1, 3) + "相关工作建议"))
     out += [_p(text) for text in _suggestions(figures)]
+
+    out += tickets_blocks(figures.get("tickets"))
 
     items = figures["lagging_items"]
     if items:
@@ -201,8 +210,14 @@ def _told(task, figures, district):
     value, target = task.get("completed_value"), task.get("target_value")
     unit = task.get("target_unit", "")
     said = prose.progress_of(name, task["progress"])
+    carried = task.get("progress_month")
+    carried = carried if carried and carried != figures["month"] else None
+    if said and carried:
+        # an earlier month's text: its 本月 is that month, not this one
+        said = said.replace("本月", f"{int(carried[5:])}月")
     if said and value and prose.number(value) in said:
-        toward = prose.share(value, target, unit)  # the text gives the value already
+        # the text gives the value already; add the share unless it gives that too
+        toward = "" if _GIVES_SHARE.search(said) else prose.share(value, target, unit)
         said = f"{said[:-1]}，{toward}。" if toward else said
     elif said and value:
         said = f"{said[:-1]}，{prose.quantity(value, target, unit)}。"
@@ -210,10 +225,14 @@ def _told(task, figures, district):
         said = f"{name}{prose.quantity(value, target, unit)}。"
     if said and task["status"] == "completed" and not any(w in said for w in DONE_WORDS):
         said = f"{said[:-1]}，目前已完成。"  # an older text that does not say so
-    carried = task.get("progress_month")
-    if said and carried and carried != figures["month"]:
+    if said and carried and task["status"] != "completed":
+        # a finished task's text is simply dated (6月…已完成); an open one's is marked as old
         said = f"{said[:-1]}（沿用{int(carried[5:])}月进展）。"
     return said
+
+
+# a progress text that already says how far toward the target it is
+_GIVES_SHARE = re.compile(r"\d%|完成率|年度目标")
 
 
 def _category_paragraph(tasks, figures, district):
@@ -377,6 +396,54 @@ def _suggestions(figures):
     out = []
     for first, (_text, more) in zip(firsts, points, strict=True):
         out += [first, *more]
+    return out
+
+
+# --- 四、民生诉求办理情况 ----------------------------------------------------------------
+
+
+def tickets_blocks(tickets):
+    """The requests' section: heading, figures in words, the units' table."""
+    if not tickets:
+        return []
+    out = [_heading(1, heading_number(1, 4) + "民生诉求办理情况")]
+    label = tickets["label"]
+    if not tickets["received"]:
+        out.append(_p(f"{label}未受理民生诉求。"))
+        return out
+    said = (
+        f"{label}共受理民生诉求{tickets['received']}件，其中办结{tickets['closed']}件、"
+        f"退单{tickets['returned']}件、办处中{tickets['in_progress']}件、"
+        f"待分派{tickets['awaiting_dispatch']}件。"
+    )
+    if tickets["followed_up"]:
+        said += (
+            f"回访{tickets['followed_up']}件，解决率{pct(tickets['resolution_rate'], places=2)}，"
+            f"满意率{pct(tickets['satisfaction_rate'], places=2)}。"
+        )
+    if tickets["on_time_rate"] is not None:
+        said += f"按时办结率{pct(tickets['on_time_rate'], places=2)}。"
+    out.append(_p(said))
+    if tickets["by_unit"]:
+        out.append(
+            {
+                "kind": "table",
+                "name": "tickets",
+                "header": TICKET_COLUMNS,
+                "rows": [
+                    [
+                        u["name"],
+                        u["received"],
+                        u["closed"],
+                        u["closed_on_time"],
+                        pct(u["on_time_rate"], places=2),
+                        pct(u["resolution_rate"], places=2),
+                        pct(u["satisfaction_rate"], places=2),
+                    ]
+                    for u in tickets["by_unit"]
+                ],
+            }
+        )
     return out
 
 

@@ -23,10 +23,10 @@ import unicodedata
 from io import BytesIO
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
+from duban.core import xlsx
 from duban.core.dates import chinese_date
 from duban.ledger.exporter import HEADER_FILL
 from duban.reports.monthly_text import (
@@ -322,8 +322,7 @@ def _append(ws, values):
 def _write(ws, row, column, value):
     """The one place a value goes into a cell: cleaned of what Excel cannot store, in the
     workbook's Chinese font."""
-    cell = ws.cell(row=row, column=column)
-    cell.value = _clean(value)
+    cell = xlsx.set_value(ws.cell(row=row, column=column), value)  # never a formula
     cell.font = BASE_FONT
     return cell
 
@@ -380,6 +379,4 @@ def _date(value):
     return dt.date.fromisoformat(value) if value else None
 
 
-def _clean(value):
-    """Text without the control characters Excel cannot store (pasted from Word)."""
-    return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
+_clean = xlsx.clean

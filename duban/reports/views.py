@@ -4,6 +4,9 @@
 Reports are office-wide documents: the roles that see the whole office
 (督查管理员, 领导, 只读) use this page, within their office scope; only 督查管理员
 generates (a write). Unit roles get 403; another office's archived report is 404.
+
+What a page would wait for runs as a background job (core/jobs.py), with a progress
+page: a district's report (every street's figures) and every PDF (LibreOffice).
 """
 
 import functools
@@ -17,15 +20,18 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
+from duban.core import jobs
 from duban.core.listing import Col, Listing
 from duban.core.pdf import PdfFailed, PdfUnavailable, available
 from duban.core.periods import Period, PeriodError
 from duban.ledger.models import KeyTask
 from duban.org import roles as R
+from duban.org.models import Office
 from duban.org.scope import offices_in_scope
 from duban.progress.month import reading_month
 from duban.reports import archive
@@ -189,7 +195,7 @@ def preview(request):
     date = form.cleaned_data["date"]
     suggestions = {}
     source = request.GET.get("from")
-    if source and source.isdigit():
+    if source and source.isascii() and source.isdigit() and len(source) <= 18:
         earlier = Report.objects.visible_to(request.user).filter(pk=source).first()
         if earlier is not None:
             suggestions = {s["category"]: s["text"] for s in earlier.figures.get("suggestions", [])}
@@ -226,10 +232,48 @@ def generate(request):
             messages.error(request, error)
         return redirect("reports:index")
     office, period = form.cleaned_data["office"], form.cleaned_data["period"]
-    data = F.monthly(office, period, suggestions=suggestions, date=form.cleaned_data["date"])
+    date = form.cleaned_data["date"]
+    if office.kind == Office.Kind.DISTRICT:
+        # every street's figures: in the background, with a progress page
+        job = jobs.start(
+            generate_job,
+            user=request.user,
+            title=f"生成报告：{office.name}{period.label}",
+            params={
+                "office_id": office.pk,
+                "period": period.key,
+                "date": date.isoformat() if date else None,
+                "suggestions": suggestions,
+            },
+        )
+        return redirect(job)
+    data = F.monthly(office, period, suggestions=suggestions, date=date)
     report = archive.store(office, data, request.user)
     messages.success(request, f"已生成并存档：{report.title}")
     return redirect("reports:detail", pk=report.pk)
+
+
+def generate_job(run, office_id, period, date, suggestions):
+    """A report generated and archived in the background, as the person who asked for it."""
+    import datetime as dt
+
+    if not R.is_supervisor(run.user):
+        raise jobs.JobError("只有督查管理员可以生成并存档报告")
+    office = offices_in_scope(run.user).filter(pk=office_id).first()
+    if office is None:
+        raise jobs.JobError("该街道/区已不在您的查看范围内，报告未生成")
+    run.progress(0, message="正在汇总各项数据", force=True)
+    data = F.monthly(
+        office,
+        Period.parse(period),
+        suggestions=suggestions,
+        date=dt.date.fromisoformat(date) if date else None,
+    )
+    report = archive.store(office, data, run.user)
+    return jobs.Result(
+        summary=f"已生成并存档：{report.title}",
+        link=("查看报告", reverse("reports:detail", args=[report.pk])),
+    )
 
 
 @office_wide_required
@@ -256,6 +300,15 @@ def download(request, pk, fmt):
     report = get_object_or_404(Report.objects.visible_to(request.user), pk=pk)
     if fmt not in FORMATS:
         raise Http404("不支持的格式")
+    if fmt == "pdf":
+        if not available():
+            messages.error(request, WEB_PDF_UNAVAILABLE)
+            return redirect("reports:detail", pk=report.pk)
+        # LibreOffice takes seconds: in the background, with a progress page
+        job = jobs.start(
+            pdf_job, user=request.user, title=f"转换 PDF：{report.title}", params={"pk": report.pk}
+        )
+        return redirect(job)
     try:
         data = documents.render(report.figures, fmt)
     except PdfUnavailable:
@@ -273,3 +326,26 @@ def download(request, pk, fmt):
         as_attachment=True, filename=filename(report.figures, fmt)
     )
     return response
+
+
+def pdf_job(run, pk):
+    """An archived report as PDF, in the background, for the person who asked for it."""
+    if not R.sees_whole_office(run.user):
+        raise jobs.JobError("此报告仅对督查管理员、领导和只读人员开放")
+    report = Report.objects.visible_to(run.user).filter(pk=pk).first()
+    if report is None:
+        raise jobs.JobError("报告不存在，或已不在您的查看范围内")
+    run.progress(0, message="正在转换 PDF", force=True)
+    try:
+        data = documents.render(report.figures, "pdf")
+    except PdfUnavailable:
+        raise jobs.JobError(WEB_PDF_UNAVAILABLE)
+    except PdfFailed as error:
+        logger.warning("PDF 转换失败：%s", error)
+        raise jobs.JobError("PDF 转换没有成功，请先下载 Word 版；如一直失败，请告诉系统管理员。")
+    return jobs.Result(
+        summary=f"已转换：{report.title}",
+        filename=filename(report.figures, "pdf"),
+        data=data,
+        link=("返回报告", reverse("reports:detail", args=[report.pk])),
+    )

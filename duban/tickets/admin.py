@@ -2,9 +2,12 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from duban.tickets.models import (
+    DuplicateDismissal,
+    ExtensionRequest,
     FollowUp,
     HeaderAlias,
     PersonalDataView,
+    RoutingRule,
     TalkDaySession,
     Ticket,
     TicketCategory,
@@ -31,6 +34,8 @@ class TicketSettingsAdmin(admin.ModelAdmin):
         "critical_hours",
         "return_limit_workdays",
         "basic_weight",
+        "duplicate_days",
+        "duplicate_similarity",
     ]
 
     def has_add_permission(self, request):
@@ -86,6 +91,7 @@ class TicketAdmin(SimpleHistoryAdmin):
         "contacted",
         "resolved",
         "satisfaction",
+        "merged_into",
     ]
     exclude = ["reporter_name", "reporter_phone"]
     autocomplete_fields = ["community"]
@@ -108,3 +114,27 @@ class PersonalDataViewAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(RoutingRule)
+class RoutingRuleAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "office", "auto_dispatch", "active", "updated_at"]
+    list_filter = ["office", "auto_dispatch", "active"]
+    list_select_related = ["category__parent", "community", "unit", "office"]
+
+
+@admin.register(ExtensionRequest)
+class ExtensionRequestAdmin(admin.ModelAdmin):
+    list_display = ["ticket", "workdays", "decision", "requested_at", "decided_at"]
+    list_filter = ["decision"]
+    raw_id_fields = ["ticket"]
+    readonly_fields = [f.name for f in ExtensionRequest._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(DuplicateDismissal)
+class DuplicateDismissalAdmin(admin.ModelAdmin):
+    list_display = ["ticket", "other", "by", "at"]
+    raw_id_fields = ["ticket", "other"]

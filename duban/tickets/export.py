@@ -4,6 +4,7 @@ from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from duban.core import xlsx
 from duban.tickets.masking import masked
 from duban.tickets.metrics import BREAKDOWN_LABELS, COUNT_KEYS, LABELS, RATE_KEYS
 
@@ -11,11 +12,10 @@ KEYS = COUNT_KEYS + RATE_KEYS
 
 
 def _cell(value):
-    """A value as a plain cell: text that looks like a formula stays text."""
+    """A value as a cell ("—" for none); core/xlsx.py keeps text that looks like a
+    formula a text cell, unchanged, so the list still imports back."""
     if value is None:
         return "—"
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
     return value
 
 
@@ -23,21 +23,21 @@ def stats_workbook(stats, title):
     book = Workbook()
     sheet = book.active
     sheet.title = "总体"
-    sheet.append([title])
+    xlsx.append_row(sheet, [title])
     sheet["A1"].font = Font(bold=True, size=14)
-    sheet.append(["指标", "数值"])
+    xlsx.append_row(sheet, ["指标", "数值"])
     for key in KEYS:
-        sheet.append([LABELS[key], _cell(stats[key])])
+        xlsx.append_row(sheet, [LABELS[key], _cell(stats[key])])
     sheet.column_dimensions["A"].width = 18
     for key, label in BREAKDOWN_LABELS.items():
         part = book.create_sheet(label)
         first = "月份" if key == "by_month" else "名称"
-        part.append([first, *(LABELS[k] for k in KEYS)])
+        xlsx.append_row(part, [first, *(LABELS[k] for k in KEYS)])
         for cell in part[1]:
             cell.font = Font(bold=True)
         for row in stats[key]:
             name = row["month"] if key == "by_month" else row["name"]
-            part.append([_cell(name), *(_cell(row[k]) for k in KEYS)])
+            xlsx.append_row(part, [_cell(name), *(_cell(row[k]) for k in KEYS)])
         part.column_dimensions["A"].width = 20
     return book
 
@@ -74,10 +74,11 @@ def list_workbook(tickets):
     names and phones masked by the one helper."""
     book = Workbook(write_only=True)
     sheet = book.create_sheet("民生诉求")
-    sheet.append(LIST_HEADERS)
+    xlsx.append_row(sheet, LIST_HEADERS)
     for t in tickets:
         name, phone = masked(t)
-        sheet.append(
+        xlsx.append_row(
+            sheet,
             [
                 _cell(t.code),
                 t.get_source_display(),
@@ -94,6 +95,6 @@ def list_workbook(tickets):
                 _yes_no(t.contacted),
                 _yes_no(t.resolved),
                 t.get_satisfaction_display(),
-            ]
+            ],
         )
     return book

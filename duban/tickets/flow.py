@@ -43,6 +43,7 @@ class State(StrEnum):
     CLOSED = "closed"
     RATED = "rated"
     ARCHIVED = "archived"
+    MERGED = "merged"
 
 
 STATE_LABELS = {
@@ -54,6 +55,7 @@ STATE_LABELS = {
     State.CLOSED: "已办结",
     State.RATED: "已评单",
     State.ARCHIVED: "已归档",
+    State.MERGED: "已合并",
 }
 
 
@@ -69,6 +71,10 @@ class Action(StrEnum):
     REOPEN = "reopen"
     ARCHIVE = "archive"
     IMPORT = "import"
+    MERGE = "merge"
+    EXT_REQUEST = "ext_request"
+    EXT_APPROVE = "ext_approve"
+    EXT_REJECT = "ext_reject"
 
 
 ACTION_LABELS = {
@@ -83,6 +89,10 @@ ACTION_LABELS = {
     Action.REOPEN: "重办",
     Action.ARCHIVE: "归档",
     Action.IMPORT: "导入",
+    Action.MERGE: "合并",
+    Action.EXT_REQUEST: "申请延期",
+    Action.EXT_APPROVE: "批准延期",
+    Action.EXT_REJECT: "驳回延期",
 }
 
 
@@ -108,6 +118,8 @@ SATISFACTION_LABELS = {
 }
 
 # The statistics buckets of the 12345 figures (受理 = 办结 + 退单 + 办处中 + 待分派).
+# A request merged into another (已合并, a 同人同事 duplicate) is in no bucket: it is
+# not counted at all, its main request is (see `COUNTED`).
 AWAITING, IN_PROGRESS, CLOSED, RETURNED = "awaiting_dispatch", "in_progress", "closed", "returned"
 BUCKET = {
     State.RECEIVED: AWAITING,
@@ -119,11 +131,16 @@ BUCKET = {
     State.RATED: CLOSED,
     State.ARCHIVED: CLOSED,
 }
+#: the states the statistics count (every one but 已合并)
+COUNTED = set(BUCKET)
 #: states in which a unit holds the request
 WITH_UNIT = {State.DISPATCHED, State.IN_PROGRESS, State.CLOSED, State.RATED, State.ARCHIVED}
 #: states whose deadline still runs (overdue when past it)
 OPEN = {State.RECEIVED, State.REVIEWING, State.DISPATCHED, State.RETURNED, State.IN_PROGRESS}
 MAX_REOPEN = 1
+#: states in which a unit may ask for more time (申请延期)
+EXTENDABLE = {State.DISPATCHED, State.IN_PROGRESS}
+MAX_EXTENSION_WORKDAYS = 30
 
 
 class FlowError(Exception):
@@ -281,6 +298,9 @@ def step(
     elif action == Action.ARCHIVE:
         _require(s, State.CLOSED, State.RATED, doing="归档")
         after = replace(s, state=State.ARCHIVED)
+    elif action == Action.MERGE:
+        _require(s, *sorted(OPEN, key=list(State).index), doing="合并")
+        after = replace(s, state=State.MERGED)
     else:
         raise FlowError(f"未知的操作：{action}")
     return Move(action, s.state, after, reason, unit=after.unit)
@@ -288,3 +308,33 @@ def step(
 
 def is_overdue(state, deadline, now):
     return State(state) in OPEN and deadline is not None and now > deadline
+
+
+def extended_deadline(deadline, workdays, calendar):
+    """The deadline `workdays` working days after `deadline`, at the same time of day."""
+    due_day = calendar.add_workdays(deadline.date(), workdays)
+    return deadline + dt.timedelta(days=(due_day - deadline.date()).days)
+
+
+def check_extension(snapshot, workdays, reason, *, pending=False):
+    """Whether a unit may ask for `workdays` more working days (申请延期); raises FlowError.
+
+    Only while the unit holds the request (待领单, 办理中) and it has a deadline, one
+    request at a time, 1 to MAX_EXTENSION_WORKDAYS working days, with a reason."""
+    _require(snapshot, *sorted(EXTENDABLE, key=list(State).index), doing="申请延期")
+    if snapshot.deadline is None:
+        raise FlowError("该诉求没有办理时限，不需要延期")
+    if pending:
+        raise FlowError("该诉求已有一条待审批的延期申请，请等待街道审批")
+    if workdays is None or not 1 <= workdays <= MAX_EXTENSION_WORKDAYS:
+        raise FlowError(f"延期天数须为 1 至 {MAX_EXTENSION_WORKDAYS} 个工作日")
+    if not (reason or "").strip():
+        raise FlowError("申请延期须写明理由")
+
+
+def check_decision(snapshot, approve, reason):
+    """Whether the office may decide a pending extension now; raises FlowError."""
+    if approve:
+        _require(snapshot, *sorted(EXTENDABLE, key=list(State).index), doing="批准延期")
+    elif not (reason or "").strip():
+        raise FlowError("驳回延期须写明理由")

@@ -2,6 +2,7 @@ import datetime as dt
 import re
 
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -10,7 +11,15 @@ from duban.core.importflow import check_upload
 from duban.org import roles as R
 from duban.org.models import Unit
 from duban.tickets import flow, metrics
-from duban.tickets.models import STATE_CHOICES, URGENCY_CHOICES, Source, Ticket, TicketCategory
+from duban.tickets.models import (
+    STATE_CHOICES,
+    URGENCY_CHOICES,
+    RoutingRule,
+    Source,
+    Ticket,
+    TicketCategory,
+    TicketSettings,
+)
 
 PHONE = re.compile(r"[0-9+\-\s()（）]{5,30}")
 
@@ -196,3 +205,86 @@ class TicketFilter(forms.Form):
                 Q(content__icontains=data["q"]) | Q(source_number__icontains=data["q"])
             )
         return tickets
+
+
+class RoutingRuleForm(forms.ModelForm):
+    """分单规则, edited by the office's 督查管理员 on its page."""
+
+    class Meta:
+        model = RoutingRule
+        fields = ["category", "community", "unit", "auto_dispatch", "active"]
+
+    def __init__(self, *args, office=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.office = office
+        self.fields["category"].queryset = TicketCategory.objects.filter(
+            active=True
+        ).select_related("parent")
+        self.fields["category"].empty_label = "任何类别"
+        self.fields["community"].queryset = office_units(office, kind=Unit.Kind.COMMUNITY)
+        self.fields["community"].empty_label = "任何社区"
+        self.fields["unit"].queryset = office_units(office).order_by("kind", "order", "name")
+        self.fields["unit"].error_messages["required"] = _("请选择承办单位")
+
+    def clean(self):
+        data = super().clean()
+        category, community = data.get("category"), data.get("community")
+        if category is None and community is None:
+            raise forms.ValidationError(_("请至少选择诉求类别或社区之一，否则规则对所有诉求都适用"))
+        same = RoutingRule.objects.filter(
+            office=self.office, category=category, community=community
+        ).exclude(pk=self.instance.pk)
+        if same.exists():
+            raise forms.ValidationError(
+                _("已有相同条件的分单规则（%(rule)s），请直接修改那一条") % {"rule": same.first()}
+            )
+        return data
+
+
+class ExtensionForm(forms.Form):
+    """申请延期: how many more working days, and why."""
+
+    workdays = forms.IntegerField(
+        label=_("延期工作日"),
+        min_value=1,
+        max_value=flow.MAX_EXTENSION_WORKDAYS,
+        error_messages={
+            "required": _("请填写延期的工作日数"),
+            "invalid": _("延期工作日须是整数"),
+            "min_value": _("延期工作日至少为 1"),
+            "max_value": _("延期工作日最多为 %(limit_value)s"),
+        },
+    )
+    reason = forms.CharField(
+        label=_("延期理由"),
+        max_length=500,
+        error_messages={"required": _("请写明延期理由")},
+    )
+
+
+class DuplicateSettingsForm(forms.ModelForm):
+    """同人同事's two settings, editable by the office on the duplicates page."""
+
+    class Meta:
+        model = TicketSettings
+        fields = ["duplicate_days", "duplicate_similarity"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        days, similarity = self.fields["duplicate_days"], self.fields["duplicate_similarity"]
+        days.min_value = 1
+        days.max_value = 365
+        days.validators = [MinValueValidator(1), MaxValueValidator(365)]
+        days.error_messages.update(
+            required=_("请填写天数"),
+            invalid=_("天数须是整数"),
+            min_value=_("天数须在 1 至 365 之间"),
+            max_value=_("天数须在 1 至 365 之间"),
+        )
+        similarity.validators = [MinValueValidator(0.5), MaxValueValidator(1)]
+        similarity.error_messages.update(
+            required=_("请填写相似度"),
+            invalid=_("相似度须是 0.5 至 1 之间的小数，如 0.8"),
+            min_value=_("相似度须在 0.5 至 1 之间"),
+            max_value=_("相似度须在 0.5 至 1 之间"),
+        )

@@ -30,6 +30,7 @@ from django.utils import timezone
 from duban.core import audit
 from duban.core.bulk import insert_select_sql
 from duban.core.dates import DateParseError, parse_datetime
+from duban.core.periods import MAX_YEAR, MIN_YEAR
 from duban.core.tabular import (
     LISTED,
     Column,
@@ -43,7 +44,7 @@ from duban.core.tabular import (
 from duban.core.workdays import Calendar
 from duban.ledger.importer import guess_unit_kind
 from duban.org.models import Unit
-from duban.tickets import flow
+from duban.tickets import flow, services
 from duban.tickets.models import (
     FollowUp,
     HeaderAlias,
@@ -155,6 +156,8 @@ class TicketImport(TabularImport):
     #: new tickets feed their transitions, follow-ups and history in one statement
     #: (PostgreSQL's INSERT … RETURNING in a WITH); None: when the database has it
     one_statement = None
+    # what a person does about a missing name: the page's checkbox (the command says its option)
+    create_hint = "如需新建，请勾选“自动创建缺失的诉求类别、社区和单位”"
 
     def __init__(self, office, *, user=None, create_missing=False, limits=None):
         super().__init__(user=user, limits=limits)
@@ -211,7 +214,7 @@ class TicketImport(TabularImport):
             RowError(
                 row,
                 label,
-                f"“{name}”不存在（{hint_text}）；如需新建，命令行加 --create-missing",
+                f"“{name}”不存在（{hint_text}）；{self.create_hint}",
             )
         )
 
@@ -252,7 +255,7 @@ class TicketImport(TabularImport):
             RowError(
                 row,
                 "诉求类别",
-                f"类别“{text}”不存在（{hint_text}）；如需新建，命令行加 --create-missing",
+                f"类别“{text}”不存在（{hint_text}）；{self.create_hint}",
             )
         )
         return ()
@@ -262,6 +265,12 @@ class TicketImport(TabularImport):
             naive = parse_datetime(value)
         except DateParseError as exc:
             errors.append(RowError(row, label, str(exc)))
+            return None
+        if naive is not None and not MIN_YEAR <= naive.year <= MAX_YEAR:
+            # a date the calendar and the database cannot hold (0001, 9999)
+            errors.append(
+                RowError(row, label, f"年份应在 {MIN_YEAR} 至 {MAX_YEAR} 之间，收到 {naive.year}")
+            )
             return None
         return naive.replace(tzinfo=self.tz) if naive is not None else None
 
@@ -512,14 +521,34 @@ class TicketImport(TabularImport):
     def merge(self, stage, report):
         """Changed tickets are updated (a transition where the state changes), new ones
         inserted with their first transition, follow-up and historical row — a few
-        statements over the staging table, inside the import's transaction."""
+        statements over the staging table, inside the import's transaction; then the
+        new requests waiting for 分单 are routed (services.auto_route) when a rule asks."""
+        now = timezone.now()
+        self._merge(stage, report, now)
+        if report.n_created and services.has_auto_rules(self.office):
+            self._auto_route(stage, now)
+
+    def _auto_route(self, stage, now):
+        router = services.Router(self.office)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT t.id FROM {connection.ops.quote_name(Ticket._meta.db_table)} t "
+                f"JOIN {stage.table} ON {self._match(stage)} "
+                f"WHERE {stage.table}.ticket_id IS NULL AND t.state = %s ORDER BY t.id",
+                [flow.State.RECEIVED.value],
+            )
+            ids = [found for (found,) in cursor.fetchall()]
+        for start in range(0, len(ids), BATCH):
+            tickets = list(Ticket.objects.filter(pk__in=ids[start : start + BATCH]))
+            services.auto_route(tickets, now=now, router=router)
+
+    def _merge(self, stage, report, now):
         self._create_names(report)
         if self.placeholders:
             self._resolve_placeholders(stage)
         qn = connection.ops.quote_name
         s = stage.table
         ticket = qn(Ticket._meta.db_table)
-        now = timezone.now()
         user = self.user if self.user is not None and self.user.is_authenticated else None
         user_id = user.pk if user else None
         action = flow.Action.IMPORT.value

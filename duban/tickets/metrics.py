@@ -11,7 +11,10 @@ definitions written once, here (and in docs/tickets.md):
 - resolution_rate 解决率 = resolved ÷ followed_up
 - satisfaction_rate 满意率 = (satisfied + w × basically_satisfied) ÷ followed_up,
   w = 诉求设置's weight (0.9 by default)
-- on_time_rate 按时办结率 = closed no later than the deadline ÷ closed
+- on_time_rate 按时办结率 = closed no later than the deadline ÷ closed (the deadline
+  as it stands, so an approved extension counts)
+- a request merged into another (已合并, 同人同事) is not counted anywhere: its main
+  request is, once.
 Rates are percentages with two decimals, rounded half up, and null when the
 denominator is 0. Each breakdown (by unit, category, community, month) is one grouped
 query.
@@ -149,6 +152,7 @@ def compute(tickets, weight=DEFAULT_WEIGHT):
     """The statistics of `tickets` (a queryset, already limited to what the viewer may
     see and to the period asked) as the contract's dict: four grouped queries, the
     totals being the sums of the months' counts (every request has its month)."""
+    tickets = tickets.exclude(state=flow.State.MERGED.value)
     months = list(
         tickets.order_by()
         .annotate(month=TruncMonth("received_at"))
@@ -156,12 +160,12 @@ def compute(tickets, weight=DEFAULT_WEIGHT):
         .annotate(**_aggregates())
         .order_by("month")
     )
-    totals = {}
+    sums = {}
     for row in months:
         for key, value in row.items():
             if key.startswith("n_"):
-                totals[key] = totals.get(key, 0) + (value or 0)
-    out = figures(totals, weight)
+                sums[key] = sums.get(key, 0) + (value or 0)
+    out = figures(sums, weight)
     out["by_unit"] = _grouped(tickets, weight, "unit_id", "unit__name")
     out["by_category"] = _grouped(tickets, weight, "category_id", "category__name")
     out["by_community"] = _grouped(tickets, weight, "community_id", "community__name")
@@ -169,3 +173,41 @@ def compute(tickets, weight=DEFAULT_WEIGHT):
         {"month": row["month"].strftime("%Y-%m"), **figures(row, weight)} for row in months
     ]
     return out
+
+
+def unit_figures(tickets, weight=DEFAULT_WEIGHT):
+    """Per unit, ready for scoring: [{unit_id, name, received, closed, closed_on_time,
+    on_time_rate, resolution_rate, satisfaction_rate}], from the same definitions and
+    one grouped query; requests not yet dispatched (no unit) are left out. Most
+    requests first."""
+    rows = (
+        tickets.exclude(state=flow.State.MERGED.value)
+        .filter(unit__isnull=False)
+        .order_by()
+        .values("unit_id", "unit__name")
+        .annotate(**_aggregates())
+        .order_by("unit__name")
+    )
+    out = []
+    for row in rows:
+        f = figures(row, weight)
+        out.append(
+            {
+                "unit_id": row["unit_id"],
+                "name": row["unit__name"],
+                "received": f["received"],
+                "closed": f["closed"],
+                "closed_on_time": int(row["n_on_time"] or 0),
+                "on_time_rate": f["on_time_rate"],
+                "resolution_rate": f["resolution_rate"],
+                "satisfaction_rate": f["satisfaction_rate"],
+            }
+        )
+    return sorted(out, key=lambda r: (-r["received"], r["name"]))
+
+
+def totals(tickets, weight=DEFAULT_WEIGHT):
+    """The contract's counts and rates of `tickets`, without the breakdowns: one query
+    (the monthly report's and the dashboard's 民生诉求 figures)."""
+    tickets = tickets.exclude(state=flow.State.MERGED.value)
+    return figures(tickets.order_by().aggregate(**_aggregates()), weight)

@@ -33,7 +33,7 @@ class Source(models.TextChoices):
 
 
 class TicketCategory(models.Model):
-    """诉求类别: a tree (大类 › 小类), edited in the admin."""
+    """诉求类别: a tree (大类 › 小类), edited on 设置 › 诉求类别."""
 
     name = models.CharField(_("名称"), max_length=100)
     parent = models.ForeignKey(
@@ -92,6 +92,18 @@ class TicketSettings(models.Model):
         decimal_places=2,
         default=Decimal("0.9"),
         help_text=_("满意率 =（满意 + 权重 × 基本满意）÷ 回访数"),
+    )
+    duplicate_days = models.PositiveSmallIntegerField(
+        _("同人同事：同一地点同类诉求的天数"),
+        default=7,
+        help_text=_("同一社区、同一地址、同一类别的诉求，受理时间相隔不超过这些天时提示可能重复"),
+    )
+    duplicate_similarity = models.DecimalField(
+        _("同人同事：内容相似度"),
+        max_digits=3,
+        decimal_places=2,
+        default=Decimal("0.8"),
+        help_text=_("同一联系电话的诉求，内容相似度（0～1）不低于此值时提示可能重复"),
     )
 
     class Meta:
@@ -276,6 +288,14 @@ class Ticket(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("并入诉求"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged",
+    )
     # a historical row is found by its ticket (id), date, user or import batch; the
     # other indexes simple_history copies would only slow a large import's history
     history = HistoricalRecords(
@@ -448,3 +468,136 @@ class TicketEvidence(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class RoutingRule(models.Model):
+    """分单规则: requests of a category (and its sub-categories) and/or a community go
+    to a unit — proposed to the office, or dispatched at once when 自动分单 is on."""
+
+    office = models.ForeignKey(
+        Office, verbose_name=_("所属街道/区"), on_delete=models.CASCADE, related_name="+"
+    )
+    category = models.ForeignKey(
+        TicketCategory,
+        verbose_name=_("诉求类别"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="routing_rules",
+        help_text=_("含其下级类别；留空为任何类别"),
+    )
+    community = models.ForeignKey(
+        Unit,
+        verbose_name=_("社区"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        help_text=_("留空为任何社区"),
+    )
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("承办单位"), on_delete=models.CASCADE, related_name="+"
+    )
+    auto_dispatch = models.BooleanField(
+        _("自动分单"),
+        default=False,
+        help_text=_("勾选后，符合规则的新诉求（登记或导入）直接分给承办单位，不再等待确认"),
+    )
+    active = models.BooleanField(_("启用"), default=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("分单规则")
+        verbose_name_plural = _("分单规则")
+        ordering = ["category__name", "community__name", "id"]
+
+    def __str__(self):
+        what = " · ".join(
+            str(x) for x in (self.category, self.community.name if self.community else None) if x
+        )
+        return f"{what or '（无条件）'} → {self.unit.name}"
+
+    def as_rule(self):
+        from duban.tickets.routing import Rule
+
+        return Rule(
+            id=self.pk,
+            unit=self.unit_id,
+            category=self.category_id,
+            community=self.community_id,
+            auto=self.auto_dispatch,
+        )
+
+
+class ExtensionRequest(models.Model):
+    """申请延期: the unit asks for more working days; the deadline changes only when
+    the office approves."""
+
+    class Decision(models.TextChoices):
+        PENDING = "pending", _("待审批")
+        APPROVED = "approved", _("已批准")
+        REJECTED = "rejected", _("已驳回")
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="extensions")
+    workdays = models.PositiveSmallIntegerField(_("延期工作日"))
+    reason = models.TextField(_("延期理由"))
+    old_deadline = models.DateTimeField(_("原办理时限"))
+    new_deadline = models.DateTimeField(_("申请的新时限"))
+    decision = models.CharField(
+        _("审批"), max_length=10, choices=Decision.choices, default=Decision.PENDING
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("申请人"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    requested_at = models.DateTimeField(_("申请时间"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("审批人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
+    decision_reason = models.TextField(_("审批意见"), blank=True)
+
+    class Meta:
+        verbose_name = _("延期申请")
+        verbose_name_plural = _("延期申请")
+        ordering = ["-requested_at", "-id"]
+
+    def __str__(self):
+        return f"{self.ticket_id} 延期{self.workdays}个工作日（{self.get_decision_display()}）"
+
+
+class DuplicateDismissal(models.Model):
+    """A 同人同事 proposal a person judged not to be a duplicate: never proposed again.
+    The pair is stored with the lower id first."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="+")
+    other = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="+")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("不是重复的诉求")
+        verbose_name_plural = _("不是重复的诉求")
+        constraints = [
+            models.UniqueConstraint(fields=["ticket", "other"], name="ticket_dismissal_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.ticket_id} ≠ {self.other_id}"

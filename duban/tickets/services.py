@@ -8,18 +8,23 @@ cannot both win), a `Transition` row and a historical version in the one audit p
 """
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from duban.core import audit
 from duban.core.workdays import Calendar
 from duban.org import roles as R
 from duban.progress import workflow
-from duban.tickets import flow
+from duban.tickets import duplicates, flow, routing
 from duban.tickets.flow import Action, FlowError
 from duban.tickets.models import (
+    DuplicateDismissal,
+    ExtensionRequest,
     FollowUp,
+    RoutingRule,
     Source,
     Ticket,
+    TicketCategory,
     TicketEvidence,
     TicketSettings,
     Transition,
@@ -88,6 +93,7 @@ def allowed_actions(user, ticket):
         flow.State.CLOSED: [Action.FOLLOW_UP, Action.ARCHIVE],
         flow.State.RATED: [Action.FOLLOW_UP, Action.REOPEN, Action.ARCHIVE],
         flow.State.ARCHIVED: [],
+        flow.State.MERGED: [],
     }[state]
     found = [a for a in possible if may(user, ticket, a)]
     if Action.REOPEN in found and (
@@ -120,6 +126,7 @@ def receive(user, *, office, now=None, **fields):
             actor=user,
             at=now,
         )
+        auto_route([ticket], now=now)
     return ticket
 
 
@@ -141,6 +148,35 @@ def apply(
     action = Action(action)
     if not may(user, ticket, action):
         raise FlowError(f"您没有权限对该诉求执行“{flow.ACTION_LABELS[action]}”")
+    return _apply(
+        user,
+        ticket,
+        action,
+        now=now,
+        calendar=calendar,
+        unit=unit,
+        reason=reason,
+        contacted=contacted,
+        resolved=resolved,
+        satisfaction=satisfaction,
+    )
+
+
+def _apply(
+    user,
+    ticket,
+    action,
+    *,
+    now=None,
+    calendar=None,
+    unit=None,
+    reason="",
+    contacted=None,
+    resolved=None,
+    satisfaction=None,
+):
+    """The step itself, once the caller checked who may take it (`user` may be None:
+    the system, for 自动分单)."""
     if unit is not None and (not unit.active or unit.office_id not in ticket.office.lineage_ids()):
         raise FlowError(f"“{unit.name}”不是本街道在用的单位，不能分单给它")
     now, calendar = _context(now, calendar)
@@ -235,3 +271,348 @@ def overdue(queryset, now=None):
     return queryset.filter(
         state__in=[s.value for s in flow.OPEN], deadline__isnull=False, deadline__lt=now
     )
+
+
+# ----- 分单规则 -----
+
+
+def _lineage(category_id, parents):
+    out = []
+    while category_id is not None and category_id not in out:
+        out.append(category_id)
+        category_id = parents.get(category_id)
+    return out
+
+
+class Router:
+    """The office's active rules, loaded once, matched against many requests."""
+
+    def __init__(self, office):
+        self.rules = {
+            r.pk: r
+            for r in RoutingRule.objects.filter(
+                office=office, active=True, unit__active=True
+            ).select_related("unit", "category", "community")
+        }
+        self.auto = any(r.auto_dispatch for r in self.rules.values())
+        self.pure = [r.as_rule() for r in self.rules.values()]
+        self._parents = None
+
+    @property
+    def parents(self):
+        if self._parents is None:
+            self._parents = dict(TicketCategory.objects.values_list("pk", "parent_id"))
+        return self._parents
+
+    def rule_for(self, ticket):
+        found = routing.match(
+            self.pure, _lineage(ticket.category_id, self.parents), ticket.community_id
+        )
+        return self.rules[found.id] if found else None
+
+
+def proposed_rule(ticket, router=None):
+    """The routing rule that proposes a unit for a request waiting for 分单, or None."""
+    if flow.State(ticket.state) not in (flow.State.RECEIVED, flow.State.RETURNED):
+        return None
+    return (router or Router(ticket.office)).rule_for(ticket)
+
+
+def rule_reason(rule, auto=False):
+    return f"{'自动分单' if auto else '按分单规则'}：{rule}"
+
+
+def accept_proposal(user, ticket, *, now=None, calendar=None):
+    """分单 to the unit a rule proposes, in one click; the rule is the transition's reason."""
+    if not is_office_staff(user, ticket.office_id):
+        raise FlowError("您没有权限对该诉求执行“分单”")
+    rule = proposed_rule(ticket)
+    if rule is None:
+        raise FlowError("没有适用于该诉求的分单规则，请选择承办单位")
+    return _apply(
+        user,
+        ticket,
+        Action.DISPATCH,
+        now=now,
+        calendar=calendar,
+        unit=rule.unit,
+        reason=rule_reason(rule),
+    )
+
+
+def has_auto_rules(office):
+    return RoutingRule.objects.filter(
+        office=office, active=True, auto_dispatch=True, unit__active=True
+    ).exists()
+
+
+def auto_route(tickets, *, now=None, calendar=None, router=None):
+    """自动分单: dispatch each new request (待分单) whose rule has 自动分单 on, with the
+    rule as the reason and no actor (the system); the others wait for the office, the
+    rule's unit proposed. `router` serves many calls for one office (the import).
+    Returns how many moved."""
+    tickets = [t for t in tickets if t.state == flow.State.RECEIVED.value]
+    if not tickets:
+        return 0
+    routers, moved = {}, 0
+    if router is not None:
+        routers[tickets[0].office_id] = router
+    now, calendar = _context(now, calendar)
+    for ticket in tickets:
+        router = routers.get(ticket.office_id)
+        if router is None:
+            router = routers[ticket.office_id] = Router(ticket.office)
+        if not router.auto:
+            continue
+        rule = router.rule_for(ticket)
+        if rule is None or not rule.auto_dispatch:
+            continue
+        try:
+            _apply(
+                None,
+                ticket,
+                Action.DISPATCH,
+                now=now,
+                calendar=calendar,
+                unit=rule.unit,
+                reason=rule_reason(rule, auto=True),
+            )
+        except FlowError:
+            continue  # e.g. the rule's unit is not the office's: it waits for a person
+        moved += 1
+    return moved
+
+
+# ----- 延期 -----
+
+
+def pending_extension(ticket):
+    return ticket.extensions.filter(decision=ExtensionRequest.Decision.PENDING).first()
+
+
+def request_extension(user, ticket, workdays, reason, *, now=None, calendar=None):
+    """申请延期 by the unit that holds the request; the deadline stays until approved."""
+    if not is_unit_staff(user, ticket.unit_id):
+        raise FlowError("只有承办单位可以申请延期")
+    now, calendar = _context(now, calendar)
+    flow.check_extension(
+        ticket.snapshot(), workdays, reason, pending=pending_extension(ticket) is not None
+    )
+    new_deadline = flow.extended_deadline(ticket.deadline, workdays, calendar)
+    reason = reason.strip()
+    with transaction.atomic():
+        extension = ExtensionRequest.objects.create(
+            ticket=ticket,
+            workdays=workdays,
+            reason=reason,
+            old_deadline=ticket.deadline,
+            new_deadline=new_deadline,
+            requested_by=user,
+            requested_at=now,
+        )
+        _note(
+            ticket,
+            Action.EXT_REQUEST,
+            user,
+            now,
+            f"申请延期{workdays}个工作日，至{new_deadline:%Y-%m-%d %H:%M}：{reason}",
+        )
+    return extension
+
+
+def decide_extension(user, extension, approve, reason="", *, now=None, calendar=None):
+    """The office approves (the deadline moves by the asked working days, from the
+    deadline the request has now) or rejects (with a reason) a pending extension."""
+    ticket = extension.ticket
+    if not is_office_staff(user, ticket.office_id):
+        raise FlowError("只有督查管理员可以审批延期")
+    if extension.decision != ExtensionRequest.Decision.PENDING:
+        raise FlowError(f"该延期申请已{extension.get_decision_display()}")
+    now, calendar = _context(now, calendar)
+    flow.check_decision(ticket.snapshot(), approve, reason)
+    reason = (reason or "").strip()
+    with transaction.atomic():
+        done = ExtensionRequest.objects.filter(
+            pk=extension.pk, decision=ExtensionRequest.Decision.PENDING
+        )
+        decision = (
+            ExtensionRequest.Decision.APPROVED if approve else ExtensionRequest.Decision.REJECTED
+        )
+        if not done.update(
+            decision=decision, decided_by=user, decided_at=now, decision_reason=reason
+        ):
+            raise FlowError(CONCURRENT)
+        extension.refresh_from_db()
+        if approve:
+            new_deadline = flow.extended_deadline(ticket.deadline, extension.workdays, calendar)
+            count = Ticket.objects.filter(pk=ticket.pk, state=ticket.state).update(
+                deadline=new_deadline
+            )
+            if count != 1:
+                raise FlowError(CONCURRENT)
+            ticket.deadline = new_deadline
+            ExtensionRequest.objects.filter(pk=extension.pk).update(new_deadline=new_deadline)
+            extension.new_deadline = new_deadline
+            text = (
+                f"批准延期{extension.workdays}个工作日，办理时限改为{new_deadline:%Y-%m-%d %H:%M}"
+            )
+            _note(ticket, Action.EXT_APPROVE, user, now, text + (f"：{reason}" if reason else ""))
+            audit.bulk_create_history(Ticket, [ticket], history_type="~")
+        else:
+            _note(ticket, Action.EXT_REJECT, user, now, f"驳回延期申请：{reason}")
+    return extension
+
+
+def _note(ticket, action, user, now, reason):
+    """A transition that does not move the state (延期), kept in the timeline."""
+    Transition.objects.create(
+        ticket=ticket,
+        action=action.value,
+        from_state=ticket.state,
+        to_state=ticket.state,
+        actor=user,
+        at=now,
+        reason=reason,
+        unit_id=ticket.unit_id,
+    )
+
+
+# ----- 同人同事 -----
+
+
+def _item(ticket):
+    return duplicates.Item(
+        id=ticket.pk,
+        content=ticket.content,
+        received_at=ticket.received_at,
+        phone=ticket.reporter_phone,
+        community=ticket.community_id,
+        address=ticket.address,
+        category=ticket.category_id,
+    )
+
+
+def _dismissed(ids):
+    pairs = DuplicateDismissal.objects.filter(Q(ticket_id__in=ids) | Q(other_id__in=ids))
+    return set(pairs.values_list("ticket_id", "other_id"))
+
+
+def _pair(a, b):
+    return (a, b) if a < b else (b, a)
+
+
+def duplicate_pairs(tickets, *, settings_=None, limit=None):
+    """Proposed 同人同事 pairs among `tickets` (a queryset the viewer may see): each
+    (older, newer, reason) where at least one of the two is still open (it can be
+    merged), neither is merged and nobody dismissed the pair. Oldest first."""
+    settings_ = settings_ or TicketSettings.load()
+    days, threshold = settings_.duplicate_days, float(settings_.duplicate_similarity)
+    live = tickets.exclude(state=flow.State.MERGED.value)
+    open_ = list(live.filter(state__in=[s.value for s in flow.OPEN]))
+    if not open_:
+        return []
+    phones = {t.reporter_phone for t in open_ if duplicates.phone_key(t.reporter_phone)}
+    places = {
+        (t.community_id, t.category_id)
+        for t in open_
+        if t.address.strip() and t.community_id and t.category_id
+    }
+    condition = Q(reporter_phone__in=phones)
+    for community, category in places:
+        condition |= Q(community_id=community, category_id=category)
+    candidates = {t.pk: t for t in open_}
+    for t in live.filter(condition).exclude(address="", reporter_phone=""):
+        candidates.setdefault(t.pk, t)
+    groups = {}
+    for t in candidates.values():
+        if duplicates.phone_key(t.reporter_phone):
+            groups.setdefault(("p", duplicates.phone_key(t.reporter_phone)), []).append(t)
+        if t.address.strip() and t.community_id and t.category_id:
+            key = ("a", t.community_id, t.category_id, duplicates.normalize(t.address))
+            groups.setdefault(key, []).append(t)
+    dismissed = _dismissed(list(candidates))
+    open_ids = {t.pk for t in open_}
+    found = {}
+    for members in groups.values():
+        if len(members) < 2:
+            continue
+        members.sort(key=lambda t: (t.received_at, t.pk))
+        for i, a in enumerate(members):
+            for b in members[i + 1 :]:
+                pair = _pair(a.pk, b.pk)
+                if pair in found or pair in dismissed:
+                    continue
+                if a.pk not in open_ids and b.pk not in open_ids:
+                    continue
+                why = duplicates.reason(_item(a), _item(b), days=days, threshold=threshold)
+                if why:
+                    found[pair] = (a, b, why)
+    out = sorted(found.values(), key=lambda p: (p[1].received_at, p[1].pk), reverse=True)
+    return out[:limit] if limit else out
+
+
+def duplicates_of(ticket, visible):
+    """The proposed duplicates of one request among `visible`: [(other, reason)]."""
+    if ticket.state == flow.State.MERGED.value:
+        return []
+    settings_ = TicketSettings.load()
+    days, threshold = settings_.duplicate_days, float(settings_.duplicate_similarity)
+    condition = Q(pk__in=[])
+    if duplicates.phone_key(ticket.reporter_phone):
+        condition |= Q(reporter_phone=ticket.reporter_phone)
+    if ticket.address.strip() and ticket.community_id and ticket.category_id:
+        condition |= Q(community_id=ticket.community_id, category_id=ticket.category_id)
+    others = visible.filter(condition).exclude(pk=ticket.pk).exclude(state=flow.State.MERGED.value)
+    dismissed = _dismissed([ticket.pk])
+    is_open = flow.State(ticket.state) in flow.OPEN
+    out = []
+    for other in others.order_by("received_at", "pk")[:200]:
+        if _pair(ticket.pk, other.pk) in dismissed:
+            continue
+        if not is_open and flow.State(other.state) not in flow.OPEN:
+            continue
+        why = duplicates.reason(_item(ticket), _item(other), days=days, threshold=threshold)
+        if why:
+            out.append((other, why))
+    return out
+
+
+def merge(user, duplicate, main, *, now=None):
+    """同人同事 confirmed by a person: `duplicate` is closed as 已合并, pointing to `main`;
+    it no longer counts in the statistics (its main request does)."""
+    if not is_office_staff(user, duplicate.office_id) or main.office_id != duplicate.office_id:
+        raise FlowError("只有本街道的督查管理员可以合并诉求")
+    if main.pk == duplicate.pk:
+        raise FlowError("不能把诉求并入它自己")
+    if main.state == flow.State.MERGED.value:
+        raise FlowError(f"诉求 {main.code} 已并入其他诉求，请并入它所并入的诉求")
+    now = now or timezone.now()
+    move = flow.step(duplicate.snapshot(), Action.MERGE, now=now, calendar=None)
+    with transaction.atomic():
+        count = Ticket.objects.filter(pk=duplicate.pk, state=move.before.value).update(
+            state=move.after.state.value, merged_into=main
+        )
+        if count != 1:
+            raise FlowError(CONCURRENT)
+        duplicate.state, duplicate.merged_into = move.after.state.value, main
+        Transition.objects.create(
+            ticket=duplicate,
+            action=Action.MERGE.value,
+            from_state=move.before.value,
+            to_state=move.after.state.value,
+            actor=user,
+            at=now,
+            reason=f"同人同事，并入诉求 {main.code}",
+            unit_id=duplicate.unit_id,
+        )
+        _note(main, Action.MERGE, user, now, f"诉求 {duplicate.code} 并入本诉求（同人同事）")
+        audit.bulk_create_history(Ticket, [duplicate], history_type="~")
+    return duplicate
+
+
+def dismiss_duplicate(user, ticket, other):
+    """Not the same matter: the pair is not proposed again."""
+    if not is_office_staff(user, ticket.office_id):
+        raise FlowError("只有督查管理员可以处理重复诉求提示")
+    low, high = _pair(ticket.pk, other.pk)
+    DuplicateDismissal.objects.get_or_create(ticket_id=low, other_id=high, defaults={"by": user})

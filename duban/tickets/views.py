@@ -26,7 +26,10 @@ from duban.tickets import flow, masking, metrics, services
 from duban.tickets.export import list_workbook
 from duban.tickets.flow import Action, FlowError, State
 from duban.tickets.forms import (
+    DuplicateSettingsForm,
+    ExtensionForm,
     ImportUploadForm,
+    RoutingRuleForm,
     StatsFilter,
     TalkDayForm,
     TalkDayItems,
@@ -35,7 +38,15 @@ from duban.tickets.forms import (
     office_units,
 )
 from duban.tickets.importer import TicketImport
-from duban.tickets.models import Source, TalkDaySession, Ticket, TicketEvidence, TicketSettings
+from duban.tickets.models import (
+    ExtensionRequest,
+    RoutingRule,
+    Source,
+    TalkDaySession,
+    Ticket,
+    TicketEvidence,
+    TicketSettings,
+)
 
 PAGE_SIZE = 50
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -212,6 +223,11 @@ def inbox(request):
     tickets = _overdue_first(queries[stage], now).select_related("category", "unit", "community")
     page = Paginator(tickets, PAGE_SIZE).get_page(request.GET.get("page"))
     stages = [(key, label, queries[key].count()) for key, label, _ in INBOX_STAGES]
+    rows = _rows(page, now)
+    if stage in ("dispatch", "returned"):
+        router = services.Router(_office(request.user))
+        for row in rows:
+            row["rule"] = router.rule_for(row["ticket"]) if router.rules else None
     return render(
         request,
         "tickets/inbox.html",
@@ -219,8 +235,11 @@ def inbox(request):
             "stages": stages,
             "stage": stage,
             "page": page,
-            "rows": _rows(page, now),
+            "rows": rows,
             "units": office_units(_office(request.user)).order_by("kind", "order", "name"),
+            "pending_extensions": ExtensionRequest.objects.filter(
+                ticket__in=visible, decision=ExtensionRequest.Decision.PENDING
+            ).count(),
         },
     )
 
@@ -311,6 +330,11 @@ def detail(request, pk):
     follow_ups = list(ticket.follow_ups.select_related("by"))
     evidence = list(ticket.evidence.all())
     actions = services.allowed_actions(request.user, ticket)
+    office_staff = services.is_office_staff(request.user, ticket.office_id)
+    unit_staff = services.is_unit_staff(request.user, ticket.unit_id)
+    extensions = list(ticket.extensions.select_related("requested_by", "decided_by"))
+    pending = next((e for e in extensions if e.decision == ExtensionRequest.Decision.PENDING), None)
+    visible = Ticket.objects.visible_to(request.user)
     return render(
         request,
         "tickets/detail.html",
@@ -328,6 +352,19 @@ def detail(request, pk):
             if Action.DISPATCH in actions
             else [],
             "satisfactions": flow.SATISFACTION_LABELS.items(),
+            "office_staff": office_staff,
+            "rule": services.proposed_rule(ticket) if Action.DISPATCH in actions else None,
+            "extensions": extensions,
+            "pending_extension": pending,
+            "may_extend": unit_staff
+            and pending is None
+            and ticket.deadline is not None
+            and flow.State(ticket.state) in flow.EXTENDABLE,
+            "extension_form": ExtensionForm(),
+            "duplicates": services.duplicates_of(ticket, visible) if office_staff else [],
+            "merged": list(ticket.merged.all()) if office_staff or unit_staff else [],
+            "ticket_open": flow.State(ticket.state) in flow.OPEN,
+            "open_states": [s.value for s in flow.OPEN],
         },
     )
 
@@ -478,3 +515,183 @@ class TicketImportFlow(ImportFlow):
 
 
 import_flow = TicketImportFlow()
+
+
+# ----- 分单规则 -----
+
+
+@supervisor_required
+def routing_rules(request):
+    """分单规则 of the office: the list and a form to add one."""
+    office = _office(request.user)
+    form = RoutingRuleForm(request.POST or None, office=office)
+    if request.method == "POST" and form.is_valid():
+        form.instance.office = office
+        form.instance.updated_by = request.user
+        rule = form.save()
+        messages.success(request, f"已添加分单规则：{rule}")
+        return redirect("tickets:routing")
+    rules = RoutingRule.objects.filter(office=office).select_related(
+        "category__parent", "community", "unit"
+    )
+    return render(request, "tickets/routing.html", {"form": form, "rules": rules})
+
+
+@supervisor_required
+def routing_rule(request, pk):
+    """Edit (or delete) one rule of the office."""
+    office = _office(request.user)
+    rule = get_object_or_404(RoutingRule.objects.filter(office=office), pk=pk)
+    if request.method == "POST" and "delete" in request.POST:
+        text = str(rule)
+        rule.delete()
+        messages.success(request, f"已删除分单规则：{text}")
+        return redirect("tickets:routing")
+    form = RoutingRuleForm(request.POST or None, instance=rule, office=office)
+    if request.method == "POST" and form.is_valid():
+        form.instance.updated_by = request.user
+        form.save()
+        messages.success(request, f"已保存分单规则：{rule}")
+        return redirect("tickets:routing")
+    return render(request, "tickets/routing_edit.html", {"form": form, "rule": rule})
+
+
+def _back(request, ticket):
+    back = request.POST.get("next") or ""
+    if back.startswith("/") and not back.startswith("//"):
+        return redirect(back)
+    return redirect("tickets:detail", ticket.pk)
+
+
+@require_POST
+@login_required
+def route(request, pk):
+    """Accept the unit a routing rule proposes, in one click."""
+    ticket = get_object_or_404(Ticket.objects.visible_to(request.user), pk=pk)
+    try:
+        services.accept_proposal(request.user, ticket)
+    except FlowError as error:
+        messages.error(request, f"{ticket.code}：{error}")
+    else:
+        messages.success(request, f"{ticket.code} 已按分单规则分单给{ticket.unit.name}")
+    return _back(request, ticket)
+
+
+# ----- 延期 -----
+
+
+@require_POST
+@login_required
+def extension(request, pk):
+    """申请延期, by the unit that holds the request."""
+    ticket = get_object_or_404(Ticket.objects.visible_to(request.user), pk=pk)
+    form = ExtensionForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, f"{ticket.code}：{error}")
+        return _back(request, ticket)
+    try:
+        services.request_extension(
+            request.user, ticket, form.cleaned_data["workdays"], form.cleaned_data["reason"]
+        )
+    except FlowError as error:
+        messages.error(request, f"{ticket.code}：{error}")
+    else:
+        messages.success(request, f"{ticket.code} 已申请延期，等待街道审批")
+    return _back(request, ticket)
+
+
+@require_POST
+@login_required
+def extension_decide(request, pk, decision):
+    """The office approves or rejects a pending extension."""
+    item = get_object_or_404(
+        ExtensionRequest.objects.filter(
+            ticket__in=Ticket.objects.visible_to(request.user)
+        ).select_related("ticket"),
+        pk=pk,
+    )
+    if decision not in ("approve", "reject"):
+        raise Http404("未知的操作")
+    approve = decision == "approve"
+    try:
+        services.decide_extension(request.user, item, approve, request.POST.get("reason", ""))
+    except FlowError as error:
+        messages.error(request, f"{item.ticket.code}：{error}")
+    else:
+        messages.success(request, f"{item.ticket.code} 的延期申请已{'批准' if approve else '驳回'}")
+    return _back(request, item.ticket)
+
+
+@supervisor_required
+def extensions(request):
+    """延期申请 waiting for the office."""
+    items = (
+        ExtensionRequest.objects.filter(
+            ticket__in=Ticket.objects.visible_to(request.user),
+            decision=ExtensionRequest.Decision.PENDING,
+        )
+        .select_related("ticket__unit", "requested_by")
+        .order_by("requested_at", "pk")
+    )
+    return render(request, "tickets/extensions.html", {"items": items})
+
+
+# ----- 同人同事 -----
+
+
+@supervisor_required
+def duplicate_list(request):
+    """Proposed 同人同事 pairs of the office, newest first: merge or dismiss; and the
+    two settings that decide what is proposed."""
+    form = DuplicateSettingsForm(request.POST or None, instance=TicketSettings.load())
+    if request.method == "POST":
+        if form.is_valid():
+            form.save()
+            messages.success(request, "同人同事的提示条件已保存")
+            return redirect("tickets:duplicates")
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+    pairs = services.duplicate_pairs(Ticket.objects.visible_to(request.user))
+    page = Paginator(pairs, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = []
+    for older, newer, why in page:
+        # the newer one is merged into the older, unless only the older is still open
+        if flow.State(newer.state) in flow.OPEN:
+            duplicate, main = newer, older
+        else:
+            duplicate, main = older, newer
+        rows.append({"older": older, "newer": newer, "why": why, "dup": duplicate, "main": main})
+    return render(request, "tickets/duplicates.html", {"page": page, "rows": rows, "form": form})
+
+
+@require_POST
+@login_required
+def merge(request, pk, main_pk):
+    visible = Ticket.objects.visible_to(request.user)
+    ticket = get_object_or_404(visible, pk=pk)
+    main = get_object_or_404(visible, pk=main_pk)
+    try:
+        services.merge(request.user, ticket, main)
+    except FlowError as error:
+        messages.error(request, f"{ticket.code}：{error}")
+    else:
+        messages.success(request, f"{ticket.code} 已并入诉求 {main.code}")
+    return _back(request, ticket)
+
+
+@require_POST
+@login_required
+def dismiss(request, pk, other_pk):
+    visible = Ticket.objects.visible_to(request.user)
+    ticket = get_object_or_404(visible, pk=pk)
+    other = get_object_or_404(visible, pk=other_pk)
+    try:
+        services.dismiss_duplicate(request.user, ticket, other)
+    except FlowError as error:
+        messages.error(request, f"{ticket.code}：{error}")
+    else:
+        messages.success(request, f"已记下：{ticket.code} 与 {other.code} 不是同一件事，不再提示")
+    return _back(request, ticket)

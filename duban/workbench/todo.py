@@ -27,6 +27,7 @@ from duban.notify.models import Notification
 from duban.org import roles as R
 from duban.progress import month as M
 from duban.progress.models import Judgement, Light, Review, Status, Submission
+from duban.supervision.models import Notice
 
 State = Submission.State
 RETURN_ACTIONS = (Review.Action.RETURN, Review.Action.HEAD_RETURN)
@@ -129,6 +130,16 @@ def status_counts(tasks, period):
     return [(value, label, counts.get(value, 0)) for value, label in Status.choices]
 
 
+def unit_notices(user, unit):
+    """督办单 out with the unit (to sign or reply), reply dates first."""
+    return (
+        Notice.objects.visible_to(user)
+        .filter(unit=unit, state__in=Notice.ACTIVE_STATES)
+        .select_related("task")
+        .order_by("reply_by", "pk")
+    )
+
+
 def calendar_warnings(today):
     """This year's and next year's calendar gaps (deadlines reach into next year)."""
     return Calendar.load().warnings([today.year, today.year + 1])
@@ -161,6 +172,7 @@ class Workbench:
     lagging_by_category: list = field(default_factory=list)
     not_reported: list = field(default_factory=list)
     status_counts: list = field(default_factory=list)
+    notices: list = field(default_factory=list)
     notifications: list = field(default_factory=list)
     calendar_warnings: list = field(default_factory=list)
 
@@ -194,6 +206,7 @@ def build(user, today=None):
         for submission in bench.returned:
             reviews = submission.return_reviews
             submission.return_review = reviews[-1] if reviews else None
+        bench.notices = list(unit_notices(user, unit))
     if bench.head:
         bench.pending_head = list(pending_head(user, unit))
 

@@ -8,12 +8,14 @@ lands a leader (领导 without an office or unit working role) on the 驾驶舱 
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
+from duban.core.periods import PeriodError, parse_year
 from duban.core.workdays import Calendar, years_shown
 from duban.org import roles as R
+from duban.org.scope import SHARED_SETTINGS, sees_every_office
 from duban.workbench import todo
 
 
@@ -52,12 +54,24 @@ def calendar(request):
     from, and what to add where a source is incomplete."""
     if not R.is_supervisor(request.user):
         raise PermissionDenied("只有督查管理员可以查看工作日日历")
+    asked, year_error = request.GET.get("year"), ""
+    if asked is not None:
+        try:
+            return redirect("calendar_year", year=parse_year(asked))
+        except PeriodError as error:
+            year_error = str(error)
     calendar = Calendar.load()
     years = [calendar.coverage(year) for year in years_shown(timezone.localdate(), calendar)]
     return render(
         request,
         "workbench/calendar.html",
-        {"years": years, "can_edit": request.user.is_staff},
+        {
+            "years": years,
+            "may_change": sees_every_office(request.user),
+            "shared": SHARED_SETTINGS,
+            "asked": asked,
+            "year_error": year_error,
+        },
     )
 
 

@@ -15,7 +15,7 @@ LEDGER_ROW = {
 
 
 def one_chinese_line(result, text):
-    assert result.returncode != 0
+    assert result.returncode == 2  # every refusal of a duban command (core/commands.py)
     assert "Traceback" not in result.stderr
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert len(lines) == 1, result.stderr

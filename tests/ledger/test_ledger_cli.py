@@ -251,7 +251,7 @@ def cli_env(tmp_path_factory):
 
 
 def duban(*args, env, cwd, check=False):
-    root = Path(__file__).resolve().parent.parent
+    root = Path(__file__).resolve().parents[2]  # the checkout under test, not an installed copy
     return subprocess.run(
         [sys.executable, "-m", "duban", *[str(a) for a in args]],
         env={**env, "PYTHONPATH": str(root)},

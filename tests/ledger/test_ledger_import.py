@@ -771,8 +771,8 @@ def test_a_year_without_categories_gets_the_five_defaults_on_apply(office, ledge
 
 
 def test_a_year_without_categories_takes_the_previous_years_list(office, tmp_path, units):
-    Category.objects.create(year=2022, name="营商环境", order=1)
-    Category.objects.create(year=2022, name="城市更新", order=2)
+    Category.objects.create(office=office, year=2022, name="营商环境", order=1)
+    Category.objects.create(office=office, year=2022, name="城市更新", order=2)
     path = write_ledger(
         tmp_path / "2023.xlsx", [row(类别="城市更新", 完成时限="12月底", 节点计划="")]
     )

@@ -209,11 +209,10 @@ def test_street_users_see_no_street_filter(alice, tasks, district):
 
 def test_district_supervisor_files_a_task_under_a_chosen_street(client, units, district):
     client.force_login(make_user("dan", R.SUPERVISOR, office=district["district"]))
-    category = Category.objects.for_year(2022).first()
     data = task_data(
         office=district["north"].pk,
         code="BJ-02",
-        category=category.pk,
+        category=Category.objects.get(office=district["north"], name="街道民生实事项目").pk,
         title="北街道口袋公园",
         lead_unit=units["build"].pk,  # a unit of 示范街道, not of 北街道
     )
@@ -221,7 +220,9 @@ def test_district_supervisor_files_a_task_under_a_chosen_street(client, units, d
     assert "牵头单位不属于所选街道" in response.content.decode()
     data["lead_unit"] = district["north_unit"].pk
     client.post(reverse("ledger:create"), data)
-    assert KeyTask.objects.get(code="BJ-02").office == district["north"]
+    task = KeyTask.objects.get(code="BJ-02")
+    assert task.office == district["north"]
+    assert (task.category.name, task.category.office) == ("街道民生实事项目", district["north"])
 
 
 # ----- export -----

@@ -167,12 +167,14 @@ def test_only_the_supervisor_manages_people_and_units(client, people, who):
     client.force_login(people[who])
     for url in [reverse("org:people"), reverse("org:person_new"), reverse("org:units")]:
         assert client.get(url).status_code == 403
-    assert "设置" not in client.get(reverse("home")).content.decode().split("</nav>")[0]
+    assert "设置" not in client.get(reverse("home")).content.decode().split("</header>")[0]
 
 
 def test_the_navigation_leads_the_supervisor_to_settings(alice):
-    nav = alice.get(reverse("home")).content.decode().split("</nav>")[0]
-    assert f'href="{reverse("org:people")}"' in nav and ">设置<" in nav
+    # 设置 sits in the menu under the person's name, beside 使用说明 and 修改密码
+    header = alice.get(reverse("home")).content.decode().split("</header>")[0]
+    menu = header.split('class="who-menu"')[1]
+    assert f'href="{reverse("org:people")}"' in menu and ">设置<" in menu
 
 
 def test_role_choices_are_named_in_chinese(alice):

@@ -136,3 +136,34 @@ def test_an_office_written_point_loses_its_own_ordinal():
     assert prose.without_ordinal("一是抓紧拨付资金。") == "抓紧拨付资金。"
     assert prose.without_ordinal("二是：抓紧拨付资金。") == "抓紧拨付资金。"
     assert prose.without_ordinal("抓紧拨付资金。") == "抓紧拨付资金。"
+
+
+def test_an_earlier_months_text_is_dated_and_a_given_share_is_not_repeated():
+    from duban.reports.monthly_text import _told
+
+    figures = {"month": "2026-11"}
+    done = {
+        "title": "助餐点建设",
+        "progress": "本月助餐点建设完成全部建设内容，通过验收",
+        "status": "completed",
+        "progress_month": "2026-06",
+        "completed_value": "2",
+        "target_value": "2",
+        "target_unit": "个",
+    }
+    said = _told(done, figures, district=False)
+    assert said.startswith("6月助餐点建设完成全部建设内容") and "本月" not in said
+    assert "沿用" not in said  # a finished task's old text is dated, not marked as carried
+    going = {
+        "title": "停车治理",
+        "progress": "截至11月底，累计完成280个，占年度目标的93%",
+        "status": "on_track",
+        "progress_month": "2026-11",
+        "completed_value": "280",
+        "target_value": "300",
+        "target_unit": "个",
+    }
+    said = _told(going, figures, district=False)
+    assert said.count("%") == 1 and "93.3%" not in said
+    going["progress_month"] = "2026-10"
+    assert _told(going, figures, district=False).endswith("（沿用10月进展）。")

@@ -36,9 +36,10 @@ TASK_HEADERS = [
 ]
 
 
-def make_categories(names=CATEGORIES):
+def make_categories(names=CATEGORIES, office=None):
+    office = office or Office.objects.order_by("id").first()
     return {
-        name: CategoryFactory(year=2022, name=name, order=order)
+        name: CategoryFactory(office=office, year=2022, name=name, order=order)
         for order, name in enumerate(names, start=1)
     }
 
@@ -150,9 +151,10 @@ def street_figures(office, units):
 
 @pytest.fixture
 def district_figures(office):
-    """A district with two streets, each with its own tasks; the district has none."""
-    cats = make_categories()
+    """A district with two streets, each with its own tasks; the district has none; the
+    streets share the district's categories."""
     district = OfficeFactory(name="东湖区", kind=Office.Kind.DISTRICT)
+    cats = make_categories(office=district)
     plan = {
         "甲街道": [(LIVELIHOOD, "completed"), (LIVELIHOOD, "lagging"), (TASK_FORCE, "on_track")],
         "乙街道": [(TASK_FORCE, "lagging"), (TASK_FORCE, "lagging")],

@@ -112,6 +112,9 @@ actions = st.tuples(
 
 def check(s):
     assert s.state in State
+    if s.state == State.MERGED:  # merged into another: counted there, not here
+        assert s.state not in flow.COUNTED
+        return
     assert flow.BUCKET[s.state] in {flow.AWAITING, flow.IN_PROGRESS, flow.CLOSED, flow.RETURNED}
     if s.state in flow.WITH_UNIT or s.state == State.REVIEWING:
         assert s.unit is not None

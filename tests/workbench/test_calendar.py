@@ -38,9 +38,9 @@ def test_entering_a_tiaoxiu_working_day_for_2027_ends_the_warning(client, people
 def test_the_calendar_page_lists_each_year_and_its_source(client, people):
     text = page(client, people["alice"], "calendar")
     table = text.split('id="calendar-years"', 1)[1]
-    assert "2025年</td><td>国务院放假安排（含调休上班日）" in table
-    assert "2026年</td><td>国务院放假安排（含调休上班日）" in table
-    assert "2027年</td><td>法定节假日推算（不含调休上班日）" in table
+    assert "2025年</a></td><td>国务院放假安排（含调休上班日）" in table
+    assert "2026年</a></td><td>国务院放假安排（含调休上班日）" in table
+    assert "2027年</a></td><td>法定节假日推算（不含调休上班日）" in table
     assert GAP_2027 in table
 
 

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('org', '0003_must_change_password'),
-        ('tickets', '0003_category_deadline'),
+        ('tickets', '0004_routing_extensions_duplicates'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

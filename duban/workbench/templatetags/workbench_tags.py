@@ -6,6 +6,7 @@ from django.urls import reverse
 from duban.notify.models import Notification
 from duban.org import roles as R
 from duban.progress import workflow
+from duban.supervision.models import Notice
 from duban.tickets.views import entry_url as tickets_entry
 
 register = template.Library()
@@ -40,11 +41,37 @@ def main_nav(context):
     if tickets_url:
         items.append(("诉求", tickets_url, app_name == "tickets", None))
     if office_wide:
+        items.append(("督办", reverse("supervision:board"), app_name == "supervision", None))
+    elif held & R.SEES_OWN_UNIT:
+        waiting = Notice.objects.visible_to(user).filter(state__in=Notice.ACTIVE_STATES).count()
+        items.append(
+            ("督办单", reverse("supervision:inbox"), app_name == "supervision", waiting or None)
+        )
+    if office_wide:
         items.append(("报告", reverse("reports:index"), app_name == "reports", None))
-    if R.is_supervisor(user):
-        settings_page = app_name in ("org", "progress_settings")
-        items.append(("设置", reverse("org:people"), settings_page, None))
+        items.append(("数字核对", reverse("textkit:check"), app_name == "textkit", None))
     unread = Notification.objects.unread(user).count()
     items.append(("通知", reverse("notify:list"), app_name == "notify", unread or None))
-    items.append(("使用说明", reverse("help"), view_name == "help", None))
     return {"items": items, "user": user}
+
+
+@register.inclusion_tag("workbench/_user_menu.html", takes_context=True)
+def user_menu(context):
+    """The pages one opens now and then (设置, 使用说明, 管理后台, 修改密码), folded under
+    the person's name so the main navigation stays on one line at 1366 px."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"items": []}
+    match = getattr(request, "resolver_match", None)
+    view_name = match.view_name if match else ""
+    app_name = match.app_name if match else ""
+    items = []
+    if R.is_supervisor(user):
+        settings_page = app_name in ("org", "progress_settings")
+        items.append(("设置", reverse("org:people"), settings_page))
+    items.append(("使用说明", reverse("help"), view_name == "help"))
+    items.append(("修改密码", reverse("account_password"), view_name == "account_password"))
+    if user.is_superuser:
+        items.append(("管理后台", reverse("admin:index"), False))
+    return {"items": items, "context": context}

@@ -19,11 +19,12 @@ from django.conf import settings
 from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import transaction
 from django.utils import timezone
 
 from duban.core.audit import Channel, audit_context, new_batch_id
+from duban.core.commands import Command as DubanCommand
 from duban.core.periods import Period
 from duban.core.workdays import Calendar
 from duban.demo import data as D
@@ -33,6 +34,8 @@ from duban.org import roles as R
 from duban.org.models import Office, Profile, Role, Unit
 from duban.progress import judging, workflow
 from duban.progress.models import ProgressRules, ReasonCategory, Submission
+from duban.supervision import services as supervision
+from duban.supervision.models import Notice
 
 MARKER_USERNAME = "demo_admin"
 DEMO_USERNAMES = [u["username"] for u in D.USERS]
@@ -102,6 +105,7 @@ class DemoWriter:
         self.logins = []  # (username, role name, unit name, created?)
         self.calendar = Calendar.load()
         self.year, self.last_month = D.last_month(today)
+        self.today = today
 
     def day(self, mm_dd):
         month, day_ = mm_dd.split("-")
@@ -113,6 +117,7 @@ class DemoWriter:
         self.write_assigned()
         self.write_users()
         self.write_progress()
+        self.write_supervision()
 
     def plan(self, tasks):
         """{task pk: (lagging from month or None, completed in month or None)}."""
@@ -226,6 +231,18 @@ class DemoWriter:
             )
         self.created["months"] = self.last_month
 
+    def write_supervision(self):
+        """The last month's notice proposals as the ladder makes them today; the first
+        two issued to their units, the rest left 待确认 on the office's board."""
+        admin = get_user_model().objects.filter(username="demo_admin").first()
+        if admin is None or Notice.objects.filter(office=self.office).exists():
+            return
+        period = Period(self.year, self.last_month, self.last_month)
+        _found, proposed = supervision.propose(self.office, period, self.today)
+        for notice in proposed[:2]:
+            supervision.confirm(notice, admin, self.today, calendar=self.calendar)
+        self.created["notices"] = len(proposed)
+
     def write_units(self):
         units = {}
         for order, (name, kind) in enumerate(D.UNITS, start=1):
@@ -237,11 +254,13 @@ class DemoWriter:
         return units
 
     def categories(self):
-        Category.objects.for_year(self.year)
+        Category.objects.ensure_for(self.office, self.year)
         result = {}
         for order, name in enumerate(D.TASKS, start=1):
-            result[name], _ = Category.objects.get_or_create(
-                year=self.year, name=name, defaults={"order": order}
+            result[name] = Category.objects.usable_by(self.office, self.year).filter(
+                name=name
+            ).first() or Category.objects.create(
+                office=self.office, year=self.year, name=name, order=order
             )
         return result
 
@@ -332,7 +351,7 @@ class DemoWriter:
         (self.created if created else self.skipped)[what] += 1
 
 
-class Command(BaseCommand):
+class Command(DubanCommand):
     help = (
         "在空数据库中写入一个演示街道：约 25 个单位、今年 60 项重点工作（五个类别）及节点、"
         "3 项交办事项，1 月至上月的进展填报（已采纳、已研判），每个角色一个账号（demo_admin 等，共用一个密码，首次运行时显示，并保存在数据目录的 demo-logins.txt 中）。"

@@ -1,9 +1,10 @@
 """`duban ledger template|import|export`: the office's Excel ledger from the command line."""
 
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from duban.core.audit import Channel, audit_context
+from duban.core.commands import Command as DubanCommand
 from duban.core.tabular import run_from_command
 from duban.ledger.exporter import build_template, build_workbook
 from duban.ledger.importer import LedgerImport
@@ -11,7 +12,7 @@ from duban.ledger.models import KeyTask
 from duban.org.cli import parse_year, resolve_office
 
 
-class Command(BaseCommand):
+class Command(DubanCommand):
     help = "重点工作台账：下载模板、导入 Excel、导出 Excel"
 
     def add_arguments(self, parser):

@@ -1,14 +1,13 @@
 """`duban remind [--date 2022-07-25] [--dry-run]`: today's 催报 and 催办, run daily by cron
 or a systemd timer (docs/reminders.md). Safe to run more than once a day."""
 
-import datetime as dt
-
-from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from duban.core.commands import Command as DubanCommand
 from duban.core.dates import chinese_date
 from duban.notify import reminders
 from duban.notify.models import ReminderLog
+from duban.org.cli import parse_date
 
 STATUS_LABELS = {
     reminders.SENT: "已发送",
@@ -19,18 +18,11 @@ STATUS_LABELS = {
 CHANNEL_LABELS = dict(ReminderLog.Channel.choices)
 
 
-def _date(text):
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise CommandError(f"日期“{text}”无效，应写成 2022-07-25")
-
-
-class Command(BaseCommand):
+class Command(DubanCommand):
     help = "发送今天的催报（截止前、已逾期）和红灯催办；同一天重复运行不会重复发送"
 
     def add_arguments(self, parser):
-        parser.add_argument("--date", type=_date, help="按哪一天计算，默认今天，如 2022-07-25")
+        parser.add_argument("--date", type=parse_date, help="按哪一天计算，默认今天，如 2022-07-25")
         parser.add_argument("--dry-run", action="store_true", help="只列出将发送的提醒，不发送")
 
     def handle(self, *args, date=None, dry_run=False, **options):
@@ -81,5 +73,5 @@ class Command(BaseCommand):
             )
         if report.failed:
             self.stderr.write(
-                f"有 {report.failed} 条发送失败，详见管理后台「催办记录」；再次运行会重试。"
+                f"有 {report.failed} 条发送失败，详见“设置 › 催办记录”；再次运行会重试。"
             )

@@ -2,9 +2,10 @@
 
 import datetime as dt
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from duban.core.audit import Channel, audit_context
+from duban.core.commands import Command as DubanCommand
 from duban.core.numfmt import pct
 from duban.core.workdays import Calendar
 from duban.ledger.models import KeyTask
@@ -24,7 +25,7 @@ def parse_as_of(value, period):
     return day
 
 
-class Command(BaseCommand):
+class Command(DubanCommand):
     help = "研判：按规则判定某月每项重点工作的状态和预警灯（人工调整和导入的状态保持不变）"
 
     def add_arguments(self, parser):

@@ -1,15 +1,16 @@
 """`duban progress template|import`: a month's progress for every task, through Excel."""
 
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from duban.core.audit import Channel, audit_context
+from duban.core.commands import Command as DubanCommand
 from duban.core.tabular import run_from_command
 from duban.org.cli import parse_month, resolve_office
 from duban.progress.importer import ProgressImport, build_template
 
 
-class Command(BaseCommand):
+class Command(DubanCommand):
     help = "重点工作进展：下载某月的导入模板、从 Excel 导入某月进展（视为党政办采纳的研判结果）"
 
     def add_arguments(self, parser):

@@ -7,21 +7,27 @@ Every report made here is archived with its figures, as on the 报告中心 page
 import sys
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from duban.core import pdf
+from duban.core.commands import Command as DubanCommand
 from duban.core.pdf import PdfFailed, PdfUnavailable
 from duban.org.cli import parse_date, parse_period, resolve_office
 from duban.reports import archive
+from duban.reports import bulletin as B
 from duban.reports import figures as F
+from duban.reports.bulletin_docx import render_docx as render_bulletin
 from duban.reports.models import Report
 from duban.reports.render import FORMATS, filename, render
 
+BULLETIN_FORMATS = ("docx", "json", "pdf")
 
-class Command(BaseCommand):
+
+class Command(DubanCommand):
     help = "生成督查报告（Word、Excel 附表、PDF 或 JSON 数据），并存入报告存档"
 
     def add_arguments(self, parser):
-        sub = parser.add_subparsers(dest="kind", required=True, metavar="monthly")
+        sub = parser.add_subparsers(dest="kind", required=True, metavar="monthly|bulletin")
         monthly = sub.add_parser("monthly", help="重点工作督查报告（月度、季度、半年、年度）")
         monthly.add_argument("--period", help="报告周期：2022-07、2022Q3、2022-H1 或 2022")
         monthly.add_argument(
@@ -39,7 +45,16 @@ class Command(BaseCommand):
             "--from-archive", type=int, metavar="编号", help="按存档中的数据重新输出该报告"
         )
 
+        bulletin = sub.add_parser("bulletin", help="督查督办工作通报（季度）")
+        bulletin.add_argument("--quarter", required=True, help="季度，如 2022Q3")
+        bulletin.add_argument("--as-of", help="截至日期（默认该季度最后一天）")
+        bulletin.add_argument("--format", default="docx", help="输出格式：docx、json、pdf")
+        bulletin.add_argument("-o", "--output", help="输出文件；json 可用 - 输出到屏幕")
+        bulletin.add_argument("--office", help="街道或区的名称")
+
     def handle(self, *args, **options):
+        if options["kind"] == "bulletin":
+            return self.bulletin(options)
         fmt = (options["format"] or "").lower()
         if fmt not in FORMATS:
             raise CommandError(f"--format 应为 {'、'.join(FORMATS)} 之一，收到“{fmt}”")
@@ -77,4 +92,37 @@ class Command(BaseCommand):
         self.stdout.write(
             f"已生成 {path}：{report.figures['title']}，重点工作 {overall['total']} 项，"
             f"推进滞后 {overall['lagging']} 项{note}"
+        )
+
+    def bulletin(self, options):
+        """`duban report bulletin --quarter 2022Q3 [--as-of 2022-09-30] --format docx`."""
+        fmt = (options["format"] or "").lower()
+        if fmt not in BULLETIN_FORMATS:
+            raise CommandError(f"--format 应为 {'、'.join(BULLETIN_FORMATS)} 之一，收到“{fmt}”")
+        output = options["output"]
+        if output and output != "-" and not Path(output).parent.is_dir():
+            raise CommandError(f"输出目录不存在：{Path(output).parent}")
+        office = resolve_office(options["office"], district=True)
+        try:
+            quarter = B.parse_quarter(options["quarter"])
+            as_of = parse_date(options["as_of"], "--as-of") if options["as_of"] else None
+            figures = B.quarterly(office, quarter, as_of=as_of)
+            if fmt == "json":
+                data = render(figures, "json")
+            elif fmt == "docx":
+                data = render_bulletin(figures)
+            else:
+                pdf.require()
+                data = pdf.docx_to_pdf(render_bulletin(figures))
+        except (B.BulletinError, PdfUnavailable, PdfFailed) as error:
+            raise CommandError(str(error))
+        if output == "-":
+            sys.stdout.buffer.write(data)
+            sys.stdout.flush()
+            return
+        path = Path(output or f"{figures['title']}.{fmt}")
+        path.write_bytes(data)
+        self.stdout.write(
+            f"已生成 {path}：{figures['title']}，超期事项 {len(figures['overdue_items'])} 项，"
+            f"效能问责 {len(figures['accountability'])} 起"
         )

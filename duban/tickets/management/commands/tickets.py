@@ -4,9 +4,10 @@ import datetime as dt
 import json
 
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from duban.core.audit import Channel, audit_context
+from duban.core.commands import Command as DubanCommand
 from duban.core.tabular import run_from_command
 from duban.org.cli import resolve_office
 from duban.org.models import Unit
@@ -23,7 +24,7 @@ def _day(value, option):
         raise CommandError(f"{option} 应为日期，如 2023-01-01，收到“{value}”")
 
 
-class Command(BaseCommand):
+class Command(DubanCommand):
     help = "民生诉求：导入 12345 工单、统计"
 
     def add_arguments(self, parser):
@@ -60,6 +61,7 @@ class Command(BaseCommand):
             if user is None:
                 raise CommandError(f"找不到用户“{options['user']}”")
         importer = TicketImport(office, user=user, create_missing=options["create_missing"])
+        importer.create_hint = "如需新建，请加 --create-missing"
         run_from_command(
             self,
             importer,

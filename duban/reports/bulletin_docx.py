@@ -1,0 +1,173 @@
+"""The quarterly bulletin (督查督办工作通报) as a Word document, from its figures dict
+alone (reports/bulletin.py), laid out by core/official_docx.py's blocks: 版头, title,
+一、督查工作开展情况 (topics, categories), 二、存在的突出问题 (overdue items),
+三、效能问责情况 (decisions by level), 四、下步督查重点, 特此通报。, signature and date."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from duban.core.numfmt import pct
+from duban.core.official_docx import SIZE_5, SIZE_SMALL_4, chinese_numeral, render_blocks
+
+TABLES = {
+    "categories": {
+        "widths_mm": [60, 16, 18, 20, 20, 22],
+        "align": ["left", "center", "center", "center", "center", "center"],
+        "size": SIZE_SMALL_4,
+    },
+    "overdue": {
+        "widths_mm": [16, 44, 28, 28, 18, 22],
+        "align": ["center", "left", "left", "center", "center", "center"],
+        "size": SIZE_5,
+    },
+}
+LEVEL_WORDS = {"blue": "蓝色提醒单", "yellow": "黄色警示单", "red": "红色督办单"}
+
+
+def _figure(value):
+    if value is None:
+        return "—"
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def blocks(figures):
+    office = figures["office"]["name"]
+    label = figures["period_label"]
+    overall = figures["overall"]
+    out = [
+        {"kind": "header", "organ": f"{office}党政办公室"},
+        {"kind": "title", "text": figures["title"]},
+        {"kind": "p", "text": f"现将{label}督查督办工作情况通报如下："},
+        {"kind": "heading", "level": 1, "text": "一、督查工作开展情况"},
+    ]
+    n = 0
+    for topic in figures["topics"]:
+        n += 1
+        unit = topic.get("unit", "")
+        text = f"目标{_figure(topic['target'])}{unit}"
+        if topic["done"] is not None:
+            text += (
+                f"，已完成{_figure(topic['done'])}{unit}，待完成{_figure(topic['pending'])}{unit}"
+            )
+        out.append(
+            {
+                "kind": "heading",
+                "level": 2,
+                "text": f"（{chinese_numeral(n)}）{topic['name']}。",
+                "run_in": text + "。",
+            }
+        )
+    n += 1
+    out.append(
+        {
+            "kind": "heading",
+            "level": 2,
+            "text": f"（{chinese_numeral(n)}）重点工作推进情况。",
+            "run_in": (
+                f"纳入督查的重点工作共{overall['total']}项，已完成{overall['completed']}项，"
+                f"推进正常{overall['on_track']}项，推进滞后{overall['lagging']}项，"
+                f"滞后率{pct(overall['lag_rate'])}。"
+            ),
+        }
+    )
+    out.append(
+        {
+            "kind": "table",
+            "name": "categories",
+            "header": ["类别", "总数", "已完成", "推进正常", "推进滞后", "滞后率"],
+            "rows": [
+                [
+                    c["name"],
+                    str(c["total"]),
+                    str(c["completed"]),
+                    str(c["on_track"]),
+                    str(c["lagging"]),
+                    pct(c["lag_rate"]),
+                ]
+                for c in figures["categories"]
+            ],
+        }
+    )
+    notices = figures["notices"]
+    issued = notices["issued"]
+    n += 1
+    out.append(
+        {
+            "kind": "heading",
+            "level": 2,
+            "text": f"（{chinese_numeral(n)}）督办单办理情况。",
+            "run_in": (
+                "本季度下发"
+                + "、".join(f"{LEVEL_WORDS[k]}{issued.get(k, 0)}张" for k in LEVEL_WORDS)
+                + f"，销号{notices['closed']}张，截至通报日仍在办理{notices['open']}张。"
+            ),
+        }
+    )
+
+    out.append({"kind": "heading", "level": 1, "text": "二、存在的突出问题"})
+    overdue = figures["overdue_items"]
+    if overdue:
+        out.append(
+            {
+                "kind": "p",
+                "text": f"截至{_date(figures['as_of'])}，共有{len(overdue)}项工作超过完成时限或节点时间仍未完成：",
+            }
+        )
+        out.append(
+            {
+                "kind": "table",
+                "name": "overdue",
+                "header": ["编号", "事项", "牵头单位", "完成时限", "超期天数", "状态"],
+                "rows": [
+                    [
+                        item["code"],
+                        item["name"],
+                        item["lead_unit"],
+                        item["deadline"] or "—",
+                        str(item["overdue_days"]),
+                        item["status"],
+                    ]
+                    for item in overdue
+                ],
+            }
+        )
+    else:
+        out.append({"kind": "p", "text": "本季度没有超过完成时限或节点时间仍未完成的事项。"})
+
+    out.append({"kind": "heading", "level": 1, "text": "三、效能问责情况"})
+    decisions = figures["accountability"]
+    if decisions:
+        by_level = {}
+        for d in decisions:
+            by_level.setdefault(d["level"], []).append(d)
+        for i, (level, items) in enumerate(by_level.items(), start=1):
+            out.append(
+                {"kind": "heading", "level": 2, "text": f"（{chinese_numeral(i)}）实施{level}："}
+            )
+            for j, d in enumerate(items, start=1):
+                reason = d["reason"].rstrip("。；;")
+                end = "。" if j == len(items) else "；"
+                out.append({"kind": "p", "text": f"{j}. 对{d['unit']}给予{level}（{reason}）{end}"})
+    else:
+        out.append({"kind": "p", "text": "本季度未实施效能问责。"})
+
+    out.append({"kind": "heading", "level": 1, "text": "四、下步督查重点"})
+    out.append({"kind": "p", "text": figures["next_focus"]})
+    out.append({"kind": "p", "text": "特此通报。"})
+    out.append(
+        {"kind": "signature", "office": f"{office}党政办公室", "date": _date(figures["as_of"])}
+    )
+    return out
+
+
+def _date(iso):
+    day = dt.date.fromisoformat(iso)
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def render_docx(figures):
+    office = figures["office"]["name"]
+    return render_blocks(
+        blocks(figures), tables=TABLES, title=figures["title"], author=f"{office}党政办公室"
+    )
