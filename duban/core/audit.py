@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from duban.core.bulk import insert_rows
+from duban.core.bulk import insert_rows, insert_select_sql
 
 
 class Channel(models.TextChoices):
@@ -138,3 +138,30 @@ def _m2m_history_model(history_model, m2m_field):
 
     name = f"{history_model.__name__}_{m2m_field.name}"
     return apps.get_model(history_model._meta.app_label, name)
+
+
+def history_select_sql(model, tail, params=(), history_type="+", alias="t"):
+    """(sql, params) inserting the historical rows of the `model` rows that `tail`
+    selects under `alias` (e.g. "FROM tickets_ticket t WHERE …"), stamped like
+    `bulk_create_history` — for rows written by SQL (a staged import's merge)."""
+    from django.db import connection
+    from django.utils import timezone
+
+    history_model = model.history.model
+    ctx = _current.get() or {}
+    user = ctx.get("user")
+    qn = connection.ops.quote_name
+    exprs = {f.attname: f"{alias}.{qn(f.column)}" for f in history_model.tracked_fields}
+    stamp = {
+        "history_date": timezone.now(),
+        "history_type": history_type,
+        "history_user_id": user.pk if user is not None and user.is_authenticated else None,
+        "channel": str(ctx.get("channel", Channel.SYSTEM)),
+        "batch_id": ctx.get("batch_id", ""),
+    }
+    by_attname = {f.attname: f for f in history_model._meta.concrete_fields}
+    for name, value in stamp.items():
+        f = by_attname[name]
+        db_type = f.cast_db_type(connection) or f.db_type(connection)
+        exprs[name] = (f"CAST(%s AS {db_type})", [f.get_db_prep_save(value, connection)])
+    return insert_select_sql(history_model, exprs, tail, params)

@@ -7,6 +7,7 @@ databases fall back to bulk_update. No history is written here: callers keep the
 historical rows with `audit.bulk_create_history`.
 """
 
+from django.conf import settings
 from django.db import connection
 
 BATCH = 500
@@ -56,6 +57,16 @@ def _converter(field):
     most of bulk_create's time on a large import)."""
     kind = field.get_internal_type()
     ops = connection.ops
+    if kind == "DateTimeField" and connection.vendor == "sqlite" and settings.USE_TZ:
+        # what SQLite's adapt_datetimefield_value does, without its checks on every value
+        zone = connection.timezone
+
+        def to_text(value):
+            if value.tzinfo is not None:
+                value = value.astimezone(zone).replace(tzinfo=None)
+            return str(value)
+
+        return to_text
     if kind == "DateTimeField":
         return ops.adapt_datetimefield_value
     if kind == "DateField":
@@ -109,3 +120,32 @@ def insert_rows(model, objects, batch=BATCH):
                     values.append(value if convert is None or value is None else convert(value))
                 rows.append(values)
             cursor.executemany(sql, rows)
+
+
+def insert_select_sql(model, exprs, tail="", params=()):
+    """`INSERT INTO <model's table> (…) SELECT … <tail>`, for rows copied by SQL from
+    another table (a staging table, the rows just inserted): `exprs` maps field
+    attnames to SQL expressions (or (sql, params)); every other non-key field gets its
+    default, cast to its column's type. Returns (sql, params)."""
+    qn = connection.ops.quote_name
+    pk = model._meta.pk
+    columns, select, args = [], [], []
+    for f in model._meta.concrete_fields:
+        if f is pk and f.attname not in exprs:
+            continue
+        columns.append(qn(f.column))
+        expr = exprs.get(f.attname)
+        if expr is None:
+            db_type = f.cast_db_type(connection) or f.db_type(connection)
+            select.append(f"CAST(%s AS {db_type})")
+            args.append(f.get_db_prep_save(f.get_default(), connection))
+        elif isinstance(expr, tuple):
+            select.append(expr[0])
+            args += list(expr[1])
+        else:
+            select.append(expr)
+    sql = (
+        f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(columns)}) "
+        f"SELECT {', '.join(select)} {tail}"
+    )
+    return sql, [*args, *params]

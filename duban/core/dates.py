@@ -131,6 +131,15 @@ def parse_datetime(value):
     a day or a time that does not exist included."""
     if value is None:
         return None
+    if type(value) is str and len(value) in (16, 19) and value[4] == value[7] == "-":
+        # the common "2023-01-05 09:30[:15]" at once; anything unusual takes the long way
+        try:
+            moment = dt.datetime.fromisoformat(value)
+        except ValueError:
+            pass
+        else:
+            if moment.tzinfo is None and value[10] in " T":
+                return moment
     if isinstance(value, dt.datetime):
         return value.replace(tzinfo=None) if value.tzinfo else value
     if isinstance(value, dt.date):

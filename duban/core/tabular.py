@@ -14,6 +14,14 @@ settings (`DUBAN_IMPORT_MAX_ROWS`), the command line's higher — and a file pas
 a limit is refused before it is read further, with a Chinese message naming the
 limit. A file openpyxl cannot read, whatever the reason (a cut sheet, broken
 workbook parts, entity bombs refused by defusedxml), is "not a valid Excel file".
+
+An import of a city's volume (the 12345 work orders: a million rows) sets
+`staged = True`: its valid rows are not kept in memory either but written, a chunk
+of `chunk_rows` at a time, into a temporary staging table (`Stage`: PostgreSQL's
+COPY, SQLite's executemany); duplicates inside the file are found there by SQL, the
+import plans (`plan_stage`) and merges (`merge`) with a few set-based statements,
+and all of it — staging, checks and merge — runs in one transaction, so a file with
+any error writes nothing. Validation stays per row, with the same Chinese errors.
 """
 
 import codecs
@@ -21,11 +29,12 @@ import csv
 import difflib
 import io
 import re
+import uuid
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from duban.core import audit
 
@@ -35,6 +44,8 @@ EXCEL_CELL_LIMIT = 32_767
 MB = 1024 * 1024
 #: row errors listed before the rest of a file is only read (for its limits), not checked
 MAX_ERRORS = 500
+#: rows of each kind a staged import lists (its counts are complete)
+LISTED = 1000
 
 
 @dataclass(frozen=True)
@@ -97,22 +108,33 @@ class ImportReport:
     created_refs: list = field(default_factory=list)
     applied: bool = False
     batch_id: str = ""
+    #: a staged import's counts, when it lists only the first LISTED rows of a kind
+    totals: dict = field(default_factory=dict)
 
     @property
     def ok(self):
         return not self.errors
 
     @property
+    def n_created(self):
+        return self.totals.get("created", len(self.created))
+
+    @property
+    def n_updated(self):
+        return self.totals.get("updated", len(self.updated))
+
+    @property
+    def n_unchanged(self):
+        return self.totals.get("unchanged", len(self.unchanged))
+
+    @property
     def changed(self):
-        return bool(self.created or self.updated)
+        return bool(self.n_created or self.n_updated)
 
     def summary(self):
         if self.errors:
             return f"发现 {len(self.errors)} 处错误，未写入任何数据"
-        text = (
-            f"新增 {len(self.created)} 项，更新 {len(self.updated)} 项，"
-            f"未变 {len(self.unchanged)} 项"
-        )
+        text = f"新增 {self.n_created} 项，更新 {self.n_updated} 项，未变 {self.n_unchanged} 项"
         if self.created_refs:
             text += f"；新建 {'、'.join(self.created_refs)}"
         if not self.changed and not self.created_refs:
@@ -315,8 +337,12 @@ def _csv_rows(source, limits):
 
 def iter_cells(source, limits=CLI_LIMITS):
     """The rows of the first sheet (xlsx) or of the file (csv), as tuples of cell
-    values, one at a time. Raises TableError when the file cannot be read."""
-    if _kind(source) == "xlsx":
+    values, one at a time. Raises TableError when the file cannot be read. A source
+    that is neither a path nor a file (a generator of rows: an API push, a test) is
+    read as it is, one row at a time."""
+    if not isinstance(source, str | Path) and not hasattr(source, "read"):
+        yield from source
+    elif _kind(source) == "xlsx":
         yield from _xlsx_rows(source, limits)
     else:
         yield from _csv_rows(source, limits)
@@ -352,21 +378,23 @@ def read_rows(source, columns, header_scan=10, limits=CLI_LIMITS):
         rows.close()
         raise TableError([RowError(header_at, name, "缺少必需的表头列") for name in missing])
     headers = {c.key: c.header for c in columns}
+    pairs = list(mapping.items())
+    width = max(mapping) + 1
+    max_rows, max_cell = limits.max_rows, limits.max_cell
     count = 0
     try:
         for number, row in enumerate(rows, start=header_at + 1):
-            values = {
-                key: (row[index] if index < len(row) else None) for index, key in mapping.items()
-            }
-            if all(cell_text(v) == "" for v in values.values()):
+            if len(row) >= width:
+                values = {key: row[index] for index, key in pairs}
+            else:
+                values = {key: (row[index] if index < len(row) else None) for index, key in pairs}
+            if not any(v.strip() if type(v) is str else cell_text(v) for v in values.values()):
                 continue
             count += 1
-            if limits.max_rows is not None and count > limits.max_rows:
-                raise _file_error(
-                    f"数据超过 {limits.max_rows} 行的上限，未读取；请分成几个文件导入"
-                )
+            if max_rows is not None and count > max_rows:
+                raise _file_error(f"数据超过 {max_rows} 行的上限，未读取；请分成几个文件导入")
             for key, value in values.items():
-                if isinstance(value, str) and len(value) > limits.max_cell:
+                if type(value) is str and len(value) > max_cell:
                     raise TableError(
                         [
                             RowError(
@@ -381,12 +409,129 @@ def read_rows(source, columns, header_scan=10, limits=CLI_LIMITS):
         rows.close()
 
 
+# ----- staging: the valid rows of a large import in a temporary table -----
+
+
+class Stage:
+    """A temporary table holding the valid rows of one import until they are merged.
+
+    Its columns are `row_no` (the row in the file), `row_key` (the record's key, for
+    duplicates) and one per `(name, model field)` of `fields`, typed as the field is
+    in the database, so that the merge compares and copies values as they are. Rows
+    are written a chunk at a time: PostgreSQL's COPY, executemany elsewhere. Create
+    and use it inside a transaction; `drop()` when done (PostgreSQL also drops it at
+    commit).
+    """
+
+    #: write through COPY (PostgreSQL); None: when the database has it
+    copy = None
+
+    def __init__(self, fields):
+        from duban.core.bulk import _converter
+
+        if self.copy is None:
+            self.copy = connection.vendor == "postgresql"
+        self.name = f"duban_stage_{uuid.uuid4().hex[:12]}"
+        self.fields = list(fields)
+        self.names = ["row_no", "row_key", *(name for name, _ in self.fields)]
+        postgres = connection.vendor == "postgresql"
+        #: how each value becomes a parameter (None: as it is)
+        self.converters = [None, None] + [
+            None if postgres else _converter(f) for _, f in self.fields
+        ]
+        self.count = 0
+
+    def _type(self, model_field):
+        if model_field.primary_key:
+            return model_field.rel_db_type(connection)
+        return model_field.cast_db_type(connection) or model_field.db_type(connection)
+
+    @property
+    def table(self):
+        return connection.ops.quote_name(self.name)
+
+    def create(self):
+        qn = connection.ops.quote_name
+        columns = ", ".join(
+            [
+                "row_no integer NOT NULL",
+                "row_key text NOT NULL",
+                *(f"{qn(name)} {self._type(f)}" for name, f in self.fields),
+            ]
+        )
+        drop = " ON COMMIT DROP" if connection.vendor == "postgresql" else ""
+        with connection.cursor() as cursor:
+            cursor.execute(f"CREATE TEMPORARY TABLE {self.table} ({columns}){drop}")
+        return self
+
+    def write(self, rows):
+        """Append rows, each a sequence of values in the order of `names`."""
+        if not rows:
+            return
+        if any(c is not None for c in self.converters):
+            rows = [
+                [
+                    v if c is None or v is None else c(v)
+                    for v, c in zip(r, self.converters, strict=True)
+                ]
+                for r in rows
+            ]
+        qn = connection.ops.quote_name
+        columns = ", ".join(qn(n) for n in self.names)
+        with connection.cursor() as cursor:
+            if self.copy:
+                with cursor.cursor.copy(f"COPY {self.table} ({columns}) FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row(row)
+            else:
+                marks = ", ".join(["%s"] * len(self.names))
+                cursor.executemany(f"INSERT INTO {self.table} ({columns}) VALUES ({marks})", rows)
+        self.count += len(rows)
+
+    def duplicates(self, limit):
+        """[(row, key, first row)] of the rows whose key an earlier row already had."""
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT row_no, row_key, first_row FROM (SELECT row_no, row_key, "
+                f"min(row_no) OVER (PARTITION BY row_key) AS first_row FROM {self.table}) d "
+                f"WHERE row_no > first_row ORDER BY row_no LIMIT %s",
+                [limit],
+            )
+            return cursor.fetchall()
+
+    def analyze(self):
+        """Statistics for the planner: a temporary table has none until analysed."""
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {self.table}")
+
+    def drop(self):
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {self.table}")
+
+
+def db_reader(model_field):
+    """A function turning a raw value of `model_field`'s column, as a cursor returns
+    it, into the Python value (what the ORM's converters do: SQLite's text dates...)."""
+    column = model_field.get_col(model_field.model._meta.db_table)
+    converters = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
+
+    def read(value):
+        for convert in converters:
+            value = convert(value, column, connection)
+        return value
+
+    return read
+
+
 class TabularImport:
     """Base of every import. Subclasses set `columns` and implement the three steps."""
 
     columns: list = []
     #: label used in errors when two rows carry the same key
     key_label = "编号"
+    #: valid rows go to a staging table a chunk at a time (see `Stage`), not to memory
+    staged = False
+    chunk_rows = 5000
     #: called as progress(rows_read, message=...) while a file is read (a background job's
     #: bar, core/jobs.py, or the command line's TerminalProgress); None: nothing to tell
     progress = None
@@ -410,6 +555,24 @@ class TabularImport:
 
     def write(self, records, report):
         """Write the planned changes (inside the transaction and audit context)."""
+        raise NotImplementedError
+
+    # --- to implement when staged ---------------------------------------
+    def stage_fields(self):
+        """[(column name, model field)] of the staging table, besides row_no and row_key."""
+        raise NotImplementedError
+
+    def stage_values(self, record):
+        """A valid record as the values of `stage_fields`, in their order."""
+        raise NotImplementedError
+
+    def plan_stage(self, stage, report):
+        """Compare the staged rows with the database (set-based); fill report.totals
+        and list the first LISTED rows of each kind."""
+        raise NotImplementedError
+
+    def merge(self, stage, report):
+        """Write the staged rows (inside the transaction and audit context)."""
         raise NotImplementedError
 
     # --- the mechanism ------------------------------------------------
@@ -460,6 +623,62 @@ class TabularImport:
         self.plan_all(records, report)
         return records
 
+    def _run_staged(self, source, report):
+        """`_run` of a staged import: the valid rows go to a new Stage, a chunk at a
+        time; returns the Stage when the file has no error, else None. Call it inside
+        a transaction."""
+        rows = read_rows(source, self.columns, limits=self.limits)
+        stage, chunk = None, []
+        progress, count = self.progress, 0
+        try:
+            for row in rows:
+                if progress is not None:
+                    count += 1
+                    progress(count, message="正在逐行检查")
+                if stage is None:
+                    self.prepare()
+                    stage = Stage(self.stage_fields()).create()
+                if len(report.errors) >= MAX_ERRORS:
+                    continue  # enough to fix first; the rest is only read, for the limits
+                record = self.validate_row(row, report.errors)
+                if record is None:
+                    continue
+                chunk.append((row.number, record.key, *self.stage_values(record)))
+                if len(chunk) >= self.chunk_rows:
+                    stage.write(chunk)
+                    chunk = []
+            if stage is not None:
+                stage.write(chunk)
+        except TableError as exc:
+            report.errors[:] = exc.errors
+            return None
+        if stage is None:
+            report.errors.append(RowError(None, "", "表格中没有数据行"))
+            return None
+        room = MAX_ERRORS - len(report.errors)
+        for number, key, first in stage.duplicates(max(room, 0)):
+            report.errors.append(
+                RowError(
+                    number,
+                    self.key_label,
+                    f"“{key}”与第{first}行重复，同一{self.key_label}只能出现一次",
+                )
+            )
+        report.errors.sort(key=lambda e: e.row or 0)
+        if len(report.errors) >= MAX_ERRORS:
+            report.errors.append(
+                RowError(None, "", f"错误已超过 {MAX_ERRORS} 处，后面的行未检查；请先修改以上问题")
+            )
+        if report.errors:
+            stage.drop()
+            return None
+        if progress is not None:
+            writing = report.batch_id  # apply() gives its report a batch id, preview() none
+            progress(count, message="正在比对并写入" if writing else "正在比对", force=True)
+        stage.analyze()
+        self.plan_stage(stage, report)
+        return stage
+
     def plan_all(self, records, report):
         """Plan every valid record; an import may plan them together."""
         for record in records:
@@ -467,6 +686,14 @@ class TabularImport:
 
     def preview(self, source):
         report = ImportReport()
+        if self.staged:
+            # the staging table lives in a transaction that is rolled back
+            with transaction.atomic():
+                stage = self._run_staged(source, report)
+                if stage is not None:
+                    stage.drop()
+                transaction.set_rollback(True)
+            return report
         self._run(source, report)
         return report
 
@@ -474,6 +701,14 @@ class TabularImport:
         report = ImportReport(batch_id=audit.new_batch_id())
         with audit.audit_context(audit.Channel.IMPORT, user=self.user, batch_id=report.batch_id):
             with transaction.atomic():
+                if self.staged:
+                    stage = self._run_staged(source, report)
+                    if stage is not None:
+                        if report.changed or report.created_refs:
+                            self.merge(stage, report)
+                            report.applied = True
+                        stage.drop()
+                    return report
                 records = self._run(source, report)
                 if report.ok and (report.changed or report.created_refs):
                     self.write(records, report)
@@ -531,9 +766,13 @@ def run_from_command(command, importer, path, *, dry_run, done_prefix):
         raise CommandError(report.summary())
     for change in report.created:
         command.stdout.write(f"  新增 第{change.row}行 {change.key} {change.title}")
+    if report.n_created > len(report.created):
+        command.stdout.write(f"  ……另有 {report.n_created - len(report.created)} 项新增未列出")
     for change in report.updated:
         fields = "、".join(label for label, _, _ in change.changes)
         command.stdout.write(f"  更新 第{change.row}行 {change.key} {change.title}（{fields}）")
+    if report.n_updated > len(report.updated):
+        command.stdout.write(f"  ……另有 {report.n_updated - len(report.updated)} 项更新未列出")
     command.stdout.write(("预览（未写入）：" if dry_run else done_prefix) + report.summary())
     if report.applied:
         command.stdout.write(f"批次号：{report.batch_id}")

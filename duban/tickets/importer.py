@@ -24,14 +24,23 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db import connection
 from django.utils import timezone
 
 from duban.core import audit
-from duban.core.bulk import insert_rows, update_rows
+from duban.core.bulk import insert_select_sql
 from duban.core.dates import DateParseError, parse_datetime
 from duban.core.periods import MAX_YEAR, MIN_YEAR
-from duban.core.tabular import Column, RowChange, RowError, TabularImport, cell_text, closest
+from duban.core.tabular import (
+    LISTED,
+    Column,
+    RowChange,
+    RowError,
+    TabularImport,
+    cell_text,
+    closest,
+    db_reader,
+)
 from duban.core.workdays import Calendar
 from duban.ledger.importer import guess_unit_kind
 from duban.org.models import Unit
@@ -143,6 +152,10 @@ class Record:
 
 class TicketImport(TabularImport):
     key_label = "工单编号"
+    staged = True
+    #: new tickets feed their transitions, follow-ups and history in one statement
+    #: (PostgreSQL's INSERT … RETURNING in a WITH); None: when the database has it
+    one_statement = None
     # what a person does about a missing name: the page's checkbox (the command says its option)
     create_hint = "如需新建，请勾选“自动创建缺失的诉求类别、社区和单位”"
 
@@ -152,6 +165,8 @@ class TicketImport(TabularImport):
         self.create_missing = create_missing
         self.columns = columns_with_aliases()
         self.tz = timezone.get_current_timezone()
+        if self.one_statement is None:
+            self.one_statement = connection.vendor == "postgresql"
 
     # --- validation ---------------------------------------------------
     def prepare(self):
@@ -168,6 +183,10 @@ class TicketImport(TabularImport):
             self.units.setdefault(unit.name, unit)
         self.new_units = {}
         self.new_categories = []
+        #: names to create, and the negative id standing for each until they are
+        self.placeholders = {}
+        self.source_labels = {value: str(label) for value, label in Source.choices}
+        self._paths = {}
         self.calendar = Calendar.load()
         self.rules = TicketSettings.load().rules()
         self._due = {}
@@ -187,6 +206,7 @@ class TicketImport(TabularImport):
                 errors.append(RowError(row, label, f"名称超过 {NAME_LIMIT} 个字"))
             else:
                 self.new_units[name] = kind or guess_unit_kind(name)
+                self.placeholders["unit", name] = -len(self.placeholders) - 1
             return
         hint = closest(name, list(self.units))
         hint_text = f"相近的单位：{'、'.join(hint)}" if hint else "系统中没有相近的单位"
@@ -201,6 +221,16 @@ class TicketImport(TabularImport):
     def _category(self, text, row, errors):
         if not text:
             return ()
+        known = self._paths.get(text)
+        if known is not None:
+            return known
+        count = len(errors)
+        path = self._category_path(text, row, errors)
+        if len(errors) == count:
+            self._paths[text] = path  # the same text, the same path: found once
+        return path
+
+    def _category_path(self, text, row, errors):
         path = tuple(p for p in CATEGORY_SPLIT.split(text) if p)
         if len(path) == 1 and len(self.leaves.get(path[0], [])) > 1:
             errors.append(
@@ -209,13 +239,14 @@ class TicketImport(TabularImport):
             return ()
         if len(path) == 1 and path[0] in self.leaves:
             return self.leaves[path[0]][0]
-        if path in self.categories or path in self.new_categories:
+        if path in self.categories or ("category", path) in self.placeholders:
             return path
         if self.create_missing:
             if any(len(p) > NAME_LIMIT for p in path):
                 errors.append(RowError(row, "诉求类别", f"类别名称超过 {NAME_LIMIT} 个字"))
                 return ()
             self.new_categories.append(path)
+            self.placeholders["category", path] = -len(self.placeholders) - 1
             return path
         names = sorted({" / ".join(p) for p in self.categories})
         hint = closest(text, names)
@@ -244,7 +275,10 @@ class TicketImport(TabularImport):
         return naive.replace(tzinfo=self.tz) if naive is not None else None
 
     def validate_row(self, row, errors):
-        values = {key: cell_text(value) for key, value in row.values.items()}
+        values = {
+            key: value.strip() if type(value) is str else cell_text(value)
+            for key, value in row.values.items()
+        }
         n = row.number
         count = len(errors)
         for key in (C.NUMBER, C.SOURCE, C.RECEIVED_AT, C.CONTENT, C.STATE):
@@ -280,7 +314,9 @@ class TicketImport(TabularImport):
             closed_at = None
 
         phone = values.get(C.REPORTER_PHONE, "")
-        if phone and not PHONE.fullmatch(phone):
+        if phone.isascii() and phone.isdigit() and 5 <= len(phone) <= 20:
+            pass  # the common case, checked at once
+        elif phone and not PHONE.fullmatch(phone):
             errors.append(
                 RowError(n, "联系电话", f"“{phone}”不是电话号码：只能包含数字、空格、“-”、“+”")
             )
@@ -313,11 +349,11 @@ class TicketImport(TabularImport):
         if len(errors) > count:
             return None
         number = values[C.NUMBER]
-        source_value = Source(source_value)
+        source_value = str(source_value)
         return Record(
             row=n,
-            key=f"{source_value.label} {number}",
-            source=source_value.value,
+            key=f"{self.source_labels[source_value]} {number}",
+            source=source_value,
             number=number,
             received_at=received_at,
             category=category,
@@ -343,19 +379,25 @@ class TicketImport(TabularImport):
             self._due[day, days] = self.calendar.add_workdays(day, days)
         return received_at + dt.timedelta(days=(self._due[day, days] - day).days)
 
+    def _id(self, kind, name):
+        """The id of a category (by path) or unit (by name); a name still to be
+        created has its placeholder, a negative number."""
+        if not name:
+            return None
+        found = (self.categories if kind == "category" else self.units).get(name)
+        return found.pk if found is not None else self.placeholders[kind, name]
+
     def _values(self, record):
-        """The record as the ticket's field values (names not yet created as None)."""
+        """The record as the ticket's field values."""
         category = self.categories.get(record.category) if record.category else None
-        community = self.units.get(record.community) if record.community else None
-        unit = self.units.get(record.unit) if record.unit else None
         return {
             "received_at": record.received_at,
-            "category_id": category.pk if category else None,
+            "category_id": self._id("category", record.category),
             "content": record.content,
-            "community_id": community.pk if community else None,
+            "community_id": self._id("unit", record.community),
             "reporter_name": record.reporter_name,
             "reporter_phone": record.reporter_phone,
-            "unit_id": unit.pk if unit else None,
+            "unit_id": self._id("unit", record.unit),
             "state": record.state,
             "closed_at": record.closed_at,
             "deadline": self.deadline(record.received_at, category),
@@ -365,50 +407,85 @@ class TicketImport(TabularImport):
             "satisfaction": record.satisfaction,
         }
 
-    def plan_all(self, records, report):
-        self.existing = {}
-        keys = [(r.source, r.number) for r in records]
-        for start in range(0, len(keys), BATCH):
-            chunk = keys[start : start + BATCH]
-            condition = Q(pk__in=[])
-            for source in {s for s, _ in chunk}:
-                condition |= Q(
-                    source=source, source_number__in=[n for s, n in chunk if s == source]
-                )
-            for ticket in Ticket.objects.filter(condition, office=self.office):
-                self.existing[(ticket.source, ticket.source_number)] = ticket
+    # --- staging ------------------------------------------------------
+    def stage_fields(self):
+        field = Ticket._meta.get_field
+        return [
+            ("source", field("source")),
+            ("source_number", field("source_number")),
+            *((name, field(name.removesuffix("_id"))) for name in FIELDS),
+            # filled by the plan: the ticket the row updates, its state, and whether it changes
+            ("ticket_id", Ticket._meta.pk),
+            ("old_state", field("state")),
+            ("changed", field("followed_up")),
+        ]
+
+    def stage_values(self, record):
+        values = self._values(record)
+        return (record.source, record.number, *(values[f] for f in FIELDS), None, None, None)
+
+    def _match(self, stage):
+        """The join of staged rows to this office's tickets by (来源, 工单编号)."""
+        return (
+            f"t.office_id = {int(self.office.pk)} AND t.source_number <> '' "
+            f"AND t.source = {stage.table}.source AND t.source_number = {stage.table}.source_number"
+        )
+
+    # --- planning -----------------------------------------------------
+    def plan_stage(self, stage, report):
+        """Which staged rows update a ticket, and which of those change it: one UPDATE
+        of the staging table joined to the tickets; then counts and the first rows."""
+        qn = connection.ops.quote_name
+        s = stage.table
+        distinct = "IS DISTINCT FROM" if connection.vendor == "postgresql" else "IS NOT"
+        differs = " OR ".join(f"t.{qn(f)} {distinct} {s}.{qn(f)}" for f in FIELDS)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {s} SET ticket_id = t.id, old_state = t.state, changed = ({differs}) "
+                f"FROM {qn(Ticket._meta.db_table)} t WHERE {self._match(stage)}"
+            )
+            cursor.execute(
+                f"SELECT count(*), "
+                f"coalesce(sum(CASE WHEN changed THEN 1 ELSE 0 END), 0), "
+                f"coalesce(sum(CASE WHEN ticket_id IS NULL THEN 1 ELSE 0 END), 0) FROM {s}"
+            )
+            total, updated, created = cursor.fetchone()
+            report.totals = {
+                "created": created,
+                "updated": updated,
+                "unchanged": total - created - updated,
+            }
+            cursor.execute(
+                f"SELECT row_no, row_key, content, changed FROM {s} "
+                f"WHERE ticket_id IS NULL OR NOT changed ORDER BY row_no"
+                + (" LIMIT %s" if total > 2 * LISTED else ""),
+                [2 * LISTED] if total > 2 * LISTED else [],
+            )
+            for number, key, content, changed in cursor.fetchall():
+                kind = report.created if changed is None else report.unchanged
+                if len(kind) < LISTED:
+                    kind.append(RowChange(number, key, content[:30]))
+            cursor.execute(
+                f"SELECT {s}.row_no, {s}.row_key, {s}.content, "
+                + ", ".join(f"t.{qn(f)}, {s}.{qn(f)}" for f in FIELDS)
+                + f" FROM {s} JOIN {qn(Ticket._meta.db_table)} t ON t.id = {s}.ticket_id "
+                f"WHERE {s}.changed ORDER BY {s}.row_no LIMIT %s",
+                [LISTED],
+            )
+            rows = cursor.fetchall()
+        readers = [db_reader(Ticket._meta.get_field(f.removesuffix("_id"))) for f in FIELDS]
         labels = {
             f: str(Ticket._meta.get_field(f.removesuffix("_id")).verbose_name) for f in FIELDS
         }
-        for record in records:
-            title = record.content[:30]
-            ticket = self.existing.get((record.source, record.number))
-            if ticket is None:
-                report.created.append(RowChange(record.row, record.key, title))
-                continue
-            after = self._values(record)
-            # a name still to be created is a change whatever the ticket holds now
-            changed = [
-                f for f in FIELDS if self._pending_name(record, f) or getattr(ticket, f) != after[f]
-            ]
-            record.changes = tuple(changed)
-            change = RowChange(
-                record.row,
-                record.key,
-                title,
-                [(labels[f], _shown(getattr(ticket, f)), _shown(after[f])) for f in changed],
-            )
-            (report.updated if changed else report.unchanged).append(change)
+        for number, key, content, *pairs in rows:
+            changes = []
+            for index, name in enumerate(FIELDS):
+                before = readers[index](pairs[2 * index])
+                after = readers[index](pairs[2 * index + 1])
+                if before != after:
+                    changes.append((labels[name], _shown(before), _shown(after)))
+            report.updated.append(RowChange(number, key, content[:30], changes))
 
-    def _pending_name(self, record, field):
-        if field not in ("category_id", "community_id", "unit_id"):
-            return False
-        if field == "category_id":
-            return bool(record.category) and record.category not in self.categories
-        name = record.community if field == "community_id" else record.unit
-        return bool(name) and name not in self.units
-
-    # --- writing ------------------------------------------------------
     def _create_names(self, report):
         for path in self.new_categories:
             parent = None
@@ -424,103 +501,143 @@ class TicketImport(TabularImport):
             self.units[name] = Unit.objects.create(office=self.office, name=name, kind=kind)
             report.created_refs.append(f"单位“{name}”")
 
-    def _read_keys(self, tickets):
-        by_key = {(t.source, t.source_number): t for t in tickets}
-        numbers = [t.source_number for t in tickets]
-        for start in range(0, len(numbers), 500):
-            found = Ticket.objects.filter(
-                office=self.office, source_number__in=numbers[start : start + 500]
-            ).values_list("source", "source_number", "pk")
-            for source, number, pk in found:
-                ticket = by_key.get((source, number))
-                if ticket is not None:
-                    ticket.pk = pk
-                    ticket._state.adding = False
+    # --- writing ------------------------------------------------------
+    def _resolve_placeholders(self, stage):
+        """The names created just now replace their placeholders in the staging table."""
+        ids = {}
+        for (kind, name), placeholder in self.placeholders.items():
+            target = self.categories if kind == "category" else self.units
+            ids.setdefault(kind, []).append((placeholder, target[name].pk))
+        columns = {"category": ["category_id"], "unit": ["community_id", "unit_id"]}
+        with connection.cursor() as cursor:
+            for kind, pairs in ids.items():
+                case = " ".join(f"WHEN {int(a)} THEN {int(b)}" for a, b in pairs)
+                for column in columns[kind]:
+                    cursor.execute(
+                        f"UPDATE {stage.table} SET {column} = CASE {column} {case} "
+                        f"ELSE {column} END WHERE {column} < 0"
+                    )
 
-    def write(self, records, report):
-        self._create_names(report)
+    def merge(self, stage, report):
+        """Changed tickets are updated (a transition where the state changes), new ones
+        inserted with their first transition, follow-up and historical row — a few
+        statements over the staging table, inside the import's transaction; then the
+        new requests waiting for 分单 are routed (services.auto_route) when a rule asks."""
         now = timezone.now()
+        self._merge(stage, report, now)
+        if report.n_created and services.has_auto_rules(self.office):
+            self._auto_route(stage, now)
+
+    def _auto_route(self, stage, now):
+        router = services.Router(self.office)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT t.id FROM {connection.ops.quote_name(Ticket._meta.db_table)} t "
+                f"JOIN {stage.table} ON {self._match(stage)} "
+                f"WHERE {stage.table}.ticket_id IS NULL AND t.state = %s ORDER BY t.id",
+                [flow.State.RECEIVED.value],
+            )
+            ids = [found for (found,) in cursor.fetchall()]
+        for start in range(0, len(ids), BATCH):
+            tickets = list(Ticket.objects.filter(pk__in=ids[start : start + BATCH]))
+            services.auto_route(tickets, now=now, router=router)
+
+    def _merge(self, stage, report, now):
+        self._create_names(report)
+        if self.placeholders:
+            self._resolve_placeholders(stage)
+        qn = connection.ops.quote_name
+        s = stage.table
+        ticket = qn(Ticket._meta.db_table)
         user = self.user if self.user is not None and self.user.is_authenticated else None
-        creating = [r for r in records if (r.source, r.number) not in self.existing]
-        # 自动分单 of the new requests waiting for 分单 (services.auto_route), when a rule asks
-        router = services.Router(self.office) if services.has_auto_rules(self.office) else None
-        updating = [r for r in records if (r.source, r.number) in self.existing and r.changes]
-        for start in range(0, len(creating), BATCH):
-            chunk = creating[start : start + BATCH]
-            tickets = [
-                Ticket(
-                    office=self.office,
-                    source=r.source,
-                    source_number=r.number,
-                    created_by=user,
-                    **self._values(r),
-                )
-                for r in chunk
-            ]
-            # inserted as plain rows (bulk_create's preparation of every value was most
-            # of an import's time), their keys read back by (来源, 工单编号)
-            insert_rows(Ticket, tickets, batch=BATCH)
-            self._read_keys(tickets)
-            insert_rows(
-                Transition,
-                [
-                    Transition(
-                        ticket=t,
-                        action=flow.Action.IMPORT.value,
-                        from_state="",
-                        to_state=t.state,
-                        actor=user,
-                        at=now,
-                        reason="导入",
-                        unit_id=t.unit_id,
-                    )
-                    for t in tickets
-                ],
-                batch=BATCH,
-            )
-            insert_rows(
-                FollowUp,
-                [
-                    FollowUp(
-                        ticket=t,
-                        at=t.closed_at or now,
-                        by=user,
-                        contacted=t.contacted,
-                        resolved=t.resolved,
-                        satisfaction=t.satisfaction,
-                    )
-                    for t in tickets
-                    if t.followed_up
-                ],
-                batch=BATCH,
-            )
-            audit.bulk_create_history(Ticket, tickets)
-            if router is not None:
-                services.auto_route(tickets, now=now, router=router)
-        changed = []
-        transitions = []
-        for record in updating:
-            ticket = self.existing[(record.source, record.number)]
-            before = ticket.state
-            for name, value in self._values(record).items():
-                setattr(ticket, name, value)
-            changed.append(ticket)
-            if before != ticket.state:
-                transitions.append(
-                    Transition(
-                        ticket=ticket,
-                        action=flow.Action.IMPORT.value,
-                        from_state=before,
-                        to_state=ticket.state,
-                        actor=user,
-                        at=now,
-                        reason="导入更新",
-                        unit_id=ticket.unit_id,
+        user_id = user.pk if user else None
+        action = flow.Action.IMPORT.value
+        with connection.cursor() as cursor:
+            if report.n_updated:
+                cursor.execute(
+                    *insert_select_sql(
+                        Transition,
+                        {
+                            "ticket_id": f"{s}.ticket_id",
+                            "action": ("%s", [action]),
+                            "from_state": f"{s}.old_state",
+                            "to_state": f"{s}.state",
+                            "actor_id": ("%s", [user_id]),
+                            "at": ("%s", [now]),
+                            "reason": ("%s", ["导入更新"]),
+                            "unit_id": f"{s}.unit_id",
+                        },
+                        f"FROM {s} WHERE {s}.changed AND {s}.old_state <> {s}.state",
                     )
                 )
-        update_rows(Ticket, changed, FIELDS)
-        Transition.objects.bulk_create(transitions, batch_size=BATCH)
-        audit.bulk_create_history(Ticket, changed, history_type="~")
+                assignments = ", ".join(f"{qn(f)} = {s}.{qn(f)}" for f in FIELDS)
+                cursor.execute(
+                    f"UPDATE {ticket} SET {assignments} FROM {s} "
+                    f"WHERE {s}.ticket_id = {ticket}.id AND {s}.changed"
+                )
+                cursor.execute(
+                    *audit.history_select_sql(
+                        Ticket,
+                        f"FROM {ticket} t JOIN {s} ON {s}.ticket_id = t.id WHERE {s}.changed",
+                        history_type="~",
+                    )
+                )
+            if not report.n_created:
+                return
+            new_sql, new_params = insert_select_sql(
+                Ticket,
+                {
+                    "office_id": ("%s", [self.office.pk]),
+                    "created_by_id": ("%s", [user_id]),
+                    "source": f"{s}.source",
+                    "source_number": f"{s}.source_number",
+                    **{f: f"{s}.{qn(f)}" for f in FIELDS},
+                },
+                f"FROM {s} WHERE {s}.ticket_id IS NULL",
+            )
+            transition = {
+                "ticket_id": "t.id",
+                "action": ("%s", [action]),
+                "from_state": ("%s", [""]),
+                "to_state": "t.state",
+                "actor_id": ("%s", [user_id]),
+                "at": ("%s", [now]),
+                "reason": ("%s", ["导入"]),
+                "unit_id": "t.unit_id",
+            }
+            follow_up = {
+                "ticket_id": "t.id",
+                "at": ("coalesce(t.closed_at, %s)", [now]),
+                "by_id": ("%s", [user_id]),
+                "contacted": "t.contacted",
+                "resolved": "t.resolved",
+                "satisfaction": "t.satisfaction",
+            }
+            if self.one_statement:
+                # one statement: the new rows feed their transitions, follow-ups, history
+                parts = [
+                    (f"ins AS ({new_sql} RETURNING *)", new_params),
+                    insert_select_sql(Transition, transition, "FROM ins t"),
+                    insert_select_sql(FollowUp, follow_up, "FROM ins t WHERE t.followed_up"),
+                ]
+                history_sql, history_params = audit.history_select_sql(Ticket, "FROM ins t")
+                sql = "WITH " + ", ".join(
+                    [parts[0][0], *(f"w{i} AS ({p[0]})" for i, p in enumerate(parts[1:]))]
+                )
+                params = [p for part in parts for p in part[1]]
+                cursor.execute(f"{sql} {history_sql}", [*params, *history_params])
+                return
+            # SQLite: one writer at a time, so the new rows are those past the last id
+            # (the ids of one INSERT … SELECT follow each other)
+            cursor.execute(f"SELECT coalesce(max(id), 0) FROM {ticket}")
+            last = cursor.fetchone()[0]
+            cursor.execute(new_sql, new_params)
+            new = (
+                f"FROM {ticket} t WHERE t.id > {int(last)} AND t.office_id = {int(self.office.pk)}"
+            )
+            cursor.execute(*insert_select_sql(Transition, transition, new))
+            cursor.execute(*insert_select_sql(FollowUp, follow_up, f"{new} AND t.followed_up"))
+            cursor.execute(*audit.history_select_sql(Ticket, new))
 
 
 def _shown(value):

@@ -296,7 +296,20 @@ class Ticket(models.Model):
         on_delete=models.PROTECT,
         related_name="merged",
     )
-    history = HistoricalRecords(bases=[AuditFields])
+    # a historical row is found by its ticket (id), date, user or import batch; the
+    # other indexes simple_history copies would only slow a large import's history
+    history = HistoricalRecords(
+        bases=[AuditFields],
+        no_db_index=[
+            "office",
+            "category",
+            "community",
+            "unit",
+            "session",
+            "created_by",
+            "received_at",
+        ],
+    )
 
     objects = TicketQuerySet.as_manager()
 
