@@ -26,7 +26,6 @@ from ninja import Query, Router, Schema, Status
 
 from duban.api.auth import ApiError, token_auth, token_or_session
 from duban.api.schemas import ErrorOut, TicketIn, TicketOut, TicketPage, TicketPatch, TicketWriteOut
-from duban.core.tabular import SourceRow
 from duban.org import roles as R
 from duban.org.models import Office
 from duban.tickets import flow, masking
@@ -59,15 +58,18 @@ class OneOrder(TicketImport):
         super().__init__(office, user=user)
         self.keep = keep  # PATCH without a state: the ticket whose state stays
 
-    def _run(self, source, report):
-        self.prepare()
-        record = self.validate_row(SourceRow(1, source), report.errors)
-        if record is None:
-            return []
-        if self.keep is not None:
+    def apply(self, source):
+        # one order as a two-row table (its headers, its values) through the import's
+        # own staged path: the same checks, the same one writer
+        columns = [c for c in self.columns if c.key in source]
+        table = [[c.header for c in columns], [source[c.key] for c in columns]]
+        return super().apply(table)
+
+    def validate_row(self, row, errors):
+        record = super().validate_row(row, errors)
+        if record is not None and self.keep is not None:
             record.state = self.keep.state
-        self.plan_all([record], report)
-        return [record]
+        return record
 
     def _values(self, record):
         values = super()._values(record)

@@ -352,16 +352,16 @@ def test_a_push_that_loses_a_race_on_its_number_is_retried_once(client, setup, m
 
     from duban.api import tickets as api_tickets
 
-    real = api_tickets.OneOrder.write
+    real = api_tickets.OneOrder.merge
     calls = []
 
-    def racing(self, records, report):
+    def racing(self, stage, report):
         calls.append(1)
         if len(calls) == 1:
             raise IntegrityError("UNIQUE constraint failed: ticket_source_number_unique")
-        return real(self, records, report)
+        return real(self, stage, report)
 
-    monkeypatch.setattr(api_tickets.OneOrder, "write", racing)
+    monkeypatch.setattr(api_tickets.OneOrder, "merge", racing)
     response = post(client, setup.token, order())
     assert response.status_code == 201 and len(calls) == 2
     assert Ticket.objects.count() == 1
