@@ -29,6 +29,7 @@ from duban.core.periods import Period
 from duban.core.workdays import Calendar
 from duban.demo import data as D
 from duban.demo import texts as T
+from duban.demo import tickets as demo_tickets
 from duban.ledger.models import AssignmentSource, Category, KeyTask, Milestone, save_task
 from duban.org import roles as R
 from duban.org.models import Office, Profile, Role, Unit
@@ -36,9 +37,10 @@ from duban.progress import judging, workflow
 from duban.progress.models import ProgressRules, ReasonCategory, Submission
 from duban.supervision import services as supervision
 from duban.supervision.models import Notice
+from duban.tickets.models import Ticket
 
 MARKER_USERNAME = "demo_admin"
-DEMO_USERNAMES = [u["username"] for u in D.USERS]
+DEMO_USERNAMES = [u["username"] for u in D.USERS] + demo_tickets.HANDLER_USERNAMES
 # Letters and digits that cannot be mistaken for one another when read aloud or copied.
 PASSWORD_ALPHABET = "".join(c for c in string.ascii_letters + string.digits if c not in "0O1lI")
 PASSWORD_LENGTH = 10
@@ -118,6 +120,7 @@ class DemoWriter:
         self.write_users()
         self.write_progress()
         self.write_supervision()
+        self.write_tickets()
 
     def plan(self, tasks):
         """{task pk: (lagging from month or None, completed in month or None)}."""
@@ -242,6 +245,36 @@ class DemoWriter:
         for notice in proposed[:2]:
             supervision.confirm(notice, admin, self.today, calendar=self.calendar)
         self.created["notices"] = len(proposed)
+
+    def write_tickets(self):
+        """民生诉求 received from January to the last month, each moved through the loop
+        by `tickets.services` at its own time (`demo/tickets.py`)."""
+        if Ticket.objects.filter(office=self.office).exists():
+            return
+        User = get_user_model()
+        for username, unit_name, last_name, first_name in demo_tickets.HANDLERS:
+            if User.objects.filter(username=username).exists():
+                continue
+            user = User.objects.create(
+                username=username,
+                password=make_password(None),  # acts in the demo only; no sign-in
+                last_name=last_name,
+                first_name=first_name,
+            )
+            profile = Profile.objects.create(
+                user=user, office=self.office, unit=self.units[unit_name]
+            )
+            profile.roles.set([Role.objects.get(code=R.UNIT_HEAD)])
+        names = DEMO_USERNAMES
+        users = {u.username: u for u in User.objects.filter(username__in=names)}
+        last = Period(self.year, self.last_month, self.last_month).end
+        cutoff = min(
+            timezone.make_aware(dt.datetime.combine(last, dt.time(18, 0))),
+            timezone.make_aware(dt.datetime.combine(self.today, dt.time(0, 0))),
+        )
+        self.created["tickets"] = demo_tickets.TicketWriter(self).write(
+            self.units, users, self.year, self.last_month, cutoff
+        )
 
     def write_units(self):
         units = {}
