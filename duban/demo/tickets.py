@@ -367,7 +367,7 @@ class TicketWriter:
         stop = None
         if open_:
             stop = rng.choice(
-                ("received", "received", "dispatched", "in_progress", "in_progress", "closed")
+                ("received", "dispatched", "dispatched", "in_progress", "in_progress", "closed")
             )
             if stop == "received" and ticket.state != "received":
                 stop = "dispatched"

@@ -387,7 +387,7 @@ class DemoWriter:
 class Command(DubanCommand):
     help = (
         "在空数据库中写入一个演示街道：约 25 个单位、今年 60 项重点工作（五个类别）及节点、"
-        "3 项交办事项，1 月至上月的进展填报（已采纳、已研判），每个角色一个账号（demo_admin 等，共用一个密码，首次运行时显示，并保存在数据目录的 demo-logins.txt 中）。"
+        "3 项交办事项，1 月至上月的进展填报（已采纳、已研判）和约 200 件民生诉求（按五单闭环流转，近几周的仍在办理），每个角色一个账号（demo_admin 等，共用一个密码，首次运行时显示，并保存在数据目录的 demo-logins.txt 中）。"
         "若用户 demo_admin 已存在且属于本街道，即视为演示数据已写入，再次运行不做任何修改。"
         "数据库中已有其他数据时拒绝写入，除非加 --force（已存在的同名单位、同编号事项、同名账号跳过）。"
     )
@@ -463,7 +463,7 @@ class Command(DubanCommand):
                 f"{writer.year} 年重点工作 {c['tasks']} 项、交办事项 {c['assigned']} 项、"
                 f"节点 {c['milestones']} 个、账号 {c['users']} 个；"
                 f"进展填报 {'1' if writer.last_month == 1 else f'1—{writer.last_month}'} 月，"
-                "已采纳并研判。"
+                "已采纳并研判" + (f"；民生诉求 {c['tickets']} 件。" if c.get("tickets") else "。")
             )
         )
         s = writer.skipped
