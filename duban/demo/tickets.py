@@ -23,7 +23,7 @@ from duban.tickets.models import (
 )
 
 SEED = 20240501
-PER_MONTH = 13  # requests received a month besides the 说事日's
+PER_MONTH = 10  # requests received a month besides the 说事日's
 OPEN_DAYS = 24  # the last days of the demo: requests left open on the way
 GRID_COMMUNITY = "梅园新村居民区"  # demo_grid's community
 
