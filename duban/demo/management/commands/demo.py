@@ -29,6 +29,7 @@ from duban.core.periods import Period
 from duban.core.workdays import Calendar
 from duban.demo import data as D
 from duban.demo import texts as T
+from duban.demo import tickets as demo_tickets
 from duban.ledger.models import AssignmentSource, Category, KeyTask, Milestone, save_task
 from duban.org import roles as R
 from duban.org.models import Office, Profile, Role, Unit
@@ -36,9 +37,10 @@ from duban.progress import judging, workflow
 from duban.progress.models import ProgressRules, ReasonCategory, Submission
 from duban.supervision import services as supervision
 from duban.supervision.models import Notice
+from duban.tickets.models import Ticket
 
 MARKER_USERNAME = "demo_admin"
-DEMO_USERNAMES = [u["username"] for u in D.USERS]
+DEMO_USERNAMES = [u["username"] for u in D.USERS] + demo_tickets.HANDLER_USERNAMES
 # Letters and digits that cannot be mistaken for one another when read aloud or copied.
 PASSWORD_ALPHABET = "".join(c for c in string.ascii_letters + string.digits if c not in "0O1lI")
 PASSWORD_LENGTH = 10
@@ -118,6 +120,7 @@ class DemoWriter:
         self.write_users()
         self.write_progress()
         self.write_supervision()
+        self.write_tickets()
 
     def plan(self, tasks):
         """{task pk: (lagging from month or None, completed in month or None)}."""
@@ -243,6 +246,36 @@ class DemoWriter:
             supervision.confirm(notice, admin, self.today, calendar=self.calendar)
         self.created["notices"] = len(proposed)
 
+    def write_tickets(self):
+        """民生诉求 received from January to the last month, each moved through the loop
+        by `tickets.services` at its own time (`demo/tickets.py`)."""
+        if Ticket.objects.filter(office=self.office).exists():
+            return
+        User = get_user_model()
+        for username, unit_name, last_name, first_name in demo_tickets.HANDLERS:
+            if User.objects.filter(username=username).exists():
+                continue
+            user = User.objects.create(
+                username=username,
+                password=make_password(None),  # acts in the demo only; no sign-in
+                last_name=last_name,
+                first_name=first_name,
+            )
+            profile = Profile.objects.create(
+                user=user, office=self.office, unit=self.units[unit_name]
+            )
+            profile.roles.set([Role.objects.get(code=R.UNIT_HEAD)])
+        names = DEMO_USERNAMES
+        users = {u.username: u for u in User.objects.filter(username__in=names)}
+        last = Period(self.year, self.last_month, self.last_month).end
+        cutoff = min(
+            timezone.make_aware(dt.datetime.combine(last, dt.time(18, 0))),
+            timezone.make_aware(dt.datetime.combine(self.today, dt.time(0, 0))),
+        )
+        self.created["tickets"] = demo_tickets.TicketWriter(self).write(
+            self.units, users, self.year, self.last_month, cutoff
+        )
+
     def write_units(self):
         units = {}
         for order, (name, kind) in enumerate(D.UNITS, start=1):
@@ -354,7 +387,7 @@ class DemoWriter:
 class Command(DubanCommand):
     help = (
         "在空数据库中写入一个演示街道：约 25 个单位、今年 60 项重点工作（五个类别）及节点、"
-        "3 项交办事项，1 月至上月的进展填报（已采纳、已研判），每个角色一个账号（demo_admin 等，共用一个密码，首次运行时显示，并保存在数据目录的 demo-logins.txt 中）。"
+        "3 项交办事项，1 月至上月的进展填报（已采纳、已研判）和约 200 件民生诉求（按五单闭环流转，近几周的仍在办理），每个角色一个账号（demo_admin 等，共用一个密码，首次运行时显示，并保存在数据目录的 demo-logins.txt 中）。"
         "若用户 demo_admin 已存在且属于本街道，即视为演示数据已写入，再次运行不做任何修改。"
         "数据库中已有其他数据时拒绝写入，除非加 --force（已存在的同名单位、同编号事项、同名账号跳过）。"
     )
@@ -430,7 +463,7 @@ class Command(DubanCommand):
                 f"{writer.year} 年重点工作 {c['tasks']} 项、交办事项 {c['assigned']} 项、"
                 f"节点 {c['milestones']} 个、账号 {c['users']} 个；"
                 f"进展填报 {'1' if writer.last_month == 1 else f'1—{writer.last_month}'} 月，"
-                "已采纳并研判。"
+                "已采纳并研判" + (f"；民生诉求 {c['tickets']} 件。" if c.get("tickets") else "。")
             )
         )
         s = writer.skipped
