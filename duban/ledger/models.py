@@ -6,6 +6,7 @@ from simple_history.models import HistoricalRecords
 from duban.core.audit import AuditFields, bulk_create_history
 from duban.org import roles as R
 from duban.org.models import Office, Unit
+from duban.org.scope import visible
 
 # The five categories of shared/reference/1-monthly-key-work-supervision-report.txt,
 # offered for every year that has none of its own yet.
@@ -132,21 +133,12 @@ class AssignmentSource(models.Model):
 class KeyTaskQuerySet(models.QuerySet):
     def visible_to(self, user):
         """The tasks a user may see. Pages, exports and commands all start here."""
-        if user is None or not user.is_authenticated:
-            return self.none()
-        if user.is_superuser:
-            return self
-        profile = R.profile_of(user)
-        if profile is None:
-            return self.none()
-        held = R.roles_of(user)
-        condition = Q(pk__in=[])
-        if held & R.SEES_WHOLE_OFFICE and profile.office_id:
-            condition |= Q(office_id__in=profile.office.scope_ids())
-        if held & R.SEES_OWN_UNIT and profile.unit_id:
+
+        def own_unit(profile):
             partner_of = KeyTask.partner_units.through.objects.filter(unit_id=profile.unit_id)
-            condition |= Q(lead_unit_id=profile.unit_id) | Q(pk__in=partner_of.values("keytask_id"))
-        return self.filter(condition)
+            return Q(lead_unit_id=profile.unit_id) | Q(pk__in=partner_of.values("keytask_id"))
+
+        return visible(self, user, unit=own_unit)
 
     def editable_by(self, user):
         """Only 督查管理员 edits the ledger, within its office scope."""

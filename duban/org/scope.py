@@ -3,9 +3,36 @@ under it. Every office-wide query (ledger, reports, dashboard) starts from here.
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 
 from duban.org import roles as R
 from duban.org.models import Office, Unit
+
+
+def visible(queryset, user, *, office="office_id", unit=None, also=None):
+    """The one visibility rule every `visible_to` is built on: nothing for an anonymous
+    user or one without a profile, everything for a superuser; for 督查管理员, 领导 and
+    只读 the rows whose `office` lies in their office scope; for unit roles what
+    `unit(profile)` (a Q) allows; and whatever `also(user, profile, held)` adds (a Q or
+    None) for roles with a rule of their own."""
+    if user is None or not user.is_authenticated:
+        return queryset.none()
+    if user.is_superuser:
+        return queryset
+    profile = R.profile_of(user)
+    if profile is None:
+        return queryset.none()
+    held = R.roles_of(user)
+    condition = Q(pk__in=[])
+    if held & R.SEES_WHOLE_OFFICE and profile.office_id:
+        condition |= Q(**{f"{office}__in": profile.office.scope_ids()})
+    if unit is not None and held & R.SEES_OWN_UNIT and profile.unit_id:
+        condition |= unit(profile)
+    if also is not None:
+        extra = also(user, profile, held)
+        if extra is not None:
+            condition |= extra
+    return queryset.filter(condition)
 
 
 def offices_in_scope(user):

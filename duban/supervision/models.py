@@ -18,8 +18,8 @@ from simple_history.models import HistoricalRecords
 
 from duban.core.audit import AuditFields
 from duban.ledger.models import KeyTask
-from duban.org import roles as R
 from duban.org.models import Office, Unit
+from duban.org.scope import visible
 from duban.supervision.scoring import (
     ON_TIME,
     ON_TRACK,
@@ -89,21 +89,12 @@ class NoticeQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Notices a user may see: the office's for 督查管理员, 领导 and 只读 (their office
         scope), the unit's own for unit roles. Pages, downloads and commands start here."""
-        if user is None or not user.is_authenticated:
-            return self.none()
-        if user.is_superuser:
-            return self
-        profile = R.profile_of(user)
-        if profile is None:
-            return self.none()
-        held = R.roles_of(user)
-        condition = Q(pk__in=[])
-        if held & R.SEES_WHOLE_OFFICE and profile.office_id:
-            condition |= Q(office_id__in=profile.office.scope_ids())
-        if held & R.SEES_OWN_UNIT and profile.unit_id:
-            # A unit never sees a proposal the office has not issued yet.
-            condition |= Q(unit_id=profile.unit_id) & ~Q(state__in=Notice.UNSENT_STATES)
-        return self.filter(condition)
+        # A unit never sees a proposal the office has not issued yet.
+        return visible(
+            self,
+            user,
+            unit=lambda p: Q(unit_id=p.unit_id) & ~Q(state__in=Notice.UNSENT_STATES),
+        )
 
 
 class Notice(models.Model):
@@ -350,20 +341,11 @@ class AccountabilityLevel(models.Model):
 class AccountabilityQuerySet(models.QuerySet):
     def visible_to(self, user):
         """The office's records for office-wide roles; a unit sees its own decided ones."""
-        if user is None or not user.is_authenticated:
-            return self.none()
-        if user.is_superuser:
-            return self
-        profile = R.profile_of(user)
-        if profile is None:
-            return self.none()
-        held = R.roles_of(user)
-        condition = Q(pk__in=[])
-        if held & R.SEES_WHOLE_OFFICE and profile.office_id:
-            condition |= Q(office_id__in=profile.office.scope_ids())
-        if held & R.SEES_OWN_UNIT and profile.unit_id:
-            condition |= Q(unit_id=profile.unit_id, state=AccountabilityRecord.State.DECIDED)
-        return self.filter(condition)
+        return visible(
+            self,
+            user,
+            unit=lambda p: Q(unit_id=p.unit_id, state=AccountabilityRecord.State.DECIDED),
+        )
 
 
 class AccountabilityRecord(models.Model):
@@ -644,20 +626,9 @@ class InspectionPhoto(models.Model):
 class RectificationQuerySet(models.QuerySet):
     def visible_to(self, user):
         """The office's items for office-wide roles, the unit's own for unit roles."""
-        if user is None or not user.is_authenticated:
-            return self.none()
-        if user.is_superuser:
-            return self
-        profile = R.profile_of(user)
-        if profile is None:
-            return self.none()
-        held = R.roles_of(user)
-        condition = Q(pk__in=[])
-        if held & R.SEES_WHOLE_OFFICE and profile.office_id:
-            condition |= Q(inspection__office_id__in=profile.office.scope_ids())
-        if held & R.SEES_OWN_UNIT and profile.unit_id:
-            condition |= Q(unit_id=profile.unit_id)
-        return self.filter(condition)
+        return visible(
+            self, user, office="inspection__office_id", unit=lambda p: Q(unit_id=p.unit_id)
+        )
 
 
 class Rectification(models.Model):

@@ -15,6 +15,7 @@ from simple_history.models import HistoricalRecords
 from duban.core.audit import AuditFields
 from duban.org import roles as R
 from duban.org.models import Office, Unit
+from duban.org.scope import visible
 from duban.tickets import flow
 
 STATE_CHOICES = [(s.value, label) for s, label in flow.STATE_LABELS.items()]
@@ -189,27 +190,20 @@ class TicketQuerySet(models.QuerySet):
         督查管理员, 领导, 只读: the office scope. A unit's people: the requests their unit
         holds or once returned. A 网格员: the requests of their community and those they filed.
         """
-        if user is None or not user.is_authenticated:
-            return self.none()
-        if user.is_superuser:
-            return self
-        profile = R.profile_of(user)
-        if profile is None:
-            return self.none()
-        held = R.roles_of(user)
-        condition = Q(pk__in=[])
-        if held & R.SEES_WHOLE_OFFICE and profile.office_id:
-            condition |= Q(office_id__in=profile.office.scope_ids())
-        if held & R.SEES_OWN_UNIT and profile.unit_id:
+
+        def own_unit(profile):
             returned = Transition.objects.filter(
                 unit_id=profile.unit_id, action=flow.Action.RETURN.value
             ).values("ticket_id")
-            condition |= Q(unit_id=profile.unit_id) | Q(pk__in=returned)
-        if R.GRID_WORKER in held:
-            condition |= Q(created_by=user)
-            if profile.unit_id:
-                condition |= Q(community_id=profile.unit_id)
-        return self.filter(condition)
+            return Q(unit_id=profile.unit_id) | Q(pk__in=returned)
+
+        def grid_worker(user, profile, held):
+            if R.GRID_WORKER not in held:
+                return None
+            filed = Q(created_by=user)
+            return filed | Q(community_id=profile.unit_id) if profile.unit_id else filed
+
+        return visible(self, user, unit=own_unit, also=grid_worker)
 
 
 class Ticket(models.Model):
