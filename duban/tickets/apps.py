@@ -12,3 +12,6 @@ class TicketsConfig(AppConfig):
         from duban.tickets.reminders import TicketReminders
 
         registry.register(TicketReminders())
+        from duban.tickets import summary
+
+        summary.connect()

@@ -44,7 +44,7 @@ from duban.core.tabular import (
 from duban.core.workdays import Calendar
 from duban.ledger.importer import guess_unit_kind
 from duban.org.models import Unit
-from duban.tickets import flow, services
+from duban.tickets import flow, services, summary
 from duban.tickets.models import (
     FollowUp,
     HeaderAlias,
@@ -524,9 +524,41 @@ class TicketImport(TabularImport):
         statements over the staging table, inside the import's transaction; then the
         new requests waiting for 分单 are routed (services.auto_route) when a rule asks."""
         now = timezone.now()
-        self._merge(stage, report, now)
-        if report.n_created and services.has_auto_rules(self.office):
-            self._auto_route(stage, now)
+        span = self._span(stage) if report.n_created or report.n_updated else None
+        with summary.deferred():
+            self._merge(stage, report, now)
+            if report.n_created and services.has_auto_rules(self.office):
+                self._auto_route(stage, now)
+            if span is not None:
+                # the statistics' summary of the days the file touched, once
+                summary.touch(
+                    *(
+                        (self.office.pk, day)
+                        for day in _days(summary.local_day(span[0]), summary.local_day(span[1]))
+                    )
+                )
+
+    def _span(self, stage):
+        """The first and last 受理时间 the merge touches: of the new and changed rows,
+        and of the changed tickets before the change."""
+        s = stage.table
+        ticket = connection.ops.quote_name(Ticket._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT min(received_at), max(received_at) FROM {s} "
+                f"WHERE ticket_id IS NULL OR changed"
+            )
+            low, high = cursor.fetchone()
+            cursor.execute(
+                f"SELECT min(t.received_at), max(t.received_at) FROM {ticket} t "
+                f"JOIN {s} ON {s}.ticket_id = t.id WHERE {s}.changed"
+            )
+            moments = [m for m in (low, high, *cursor.fetchone()) if m is not None]
+        if not moments:
+            return None
+        reader = db_reader(Ticket._meta.get_field("received_at"))
+        moments = [reader(m) for m in moments]
+        return min(moments), max(moments)
 
     def _auto_route(self, stage, now):
         router = services.Router(self.office)
@@ -638,6 +670,11 @@ class TicketImport(TabularImport):
             cursor.execute(*insert_select_sql(Transition, transition, new))
             cursor.execute(*insert_select_sql(FollowUp, follow_up, f"{new} AND t.followed_up"))
             cursor.execute(*audit.history_select_sql(Ticket, new))
+
+
+def _days(first, last):
+    """first..last as one range (refresh_days joins consecutive days)."""
+    return [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
 
 
 def _shown(value):

@@ -23,7 +23,7 @@ query.
 import datetime as dt
 from decimal import Decimal
 
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -43,6 +43,8 @@ COUNT_KEYS = [
     "basically_satisfied",
     "unsatisfied",
 ]
+#: the counts a group adds up: the contract's counts and the closed-on-time count
+SUMMED_KEYS = [*COUNT_KEYS, "on_time"]
 RATE_KEYS = ["response_rate", "resolution_rate", "satisfaction_rate", "on_time_rate"]
 BREAKDOWNS = ["by_unit", "by_category", "by_community", "by_month"]
 
@@ -77,7 +79,8 @@ def _states(bucket):
     return [s.value for s, b in flow.BUCKET.items() if b == bucket]
 
 
-def _aggregates():
+def aggregates():
+    """The counts of one group as aggregates named n_<key> (`SUMMED_KEYS`)."""
     closed = Q(state__in=_states(flow.CLOSED))
     followed = Q(followed_up=True)
     # named n_<key>: an aggregate may not share a field's name (followed_up, resolved …)
@@ -135,7 +138,7 @@ def between(tickets, start=None, end=None, unit=None, community=None):
 
 
 def _grouped(tickets, weight, key, name):
-    rows = tickets.order_by().values(key, name).annotate(**_aggregates()).order_by(name)
+    rows = tickets.order_by().values(key, name).annotate(**aggregates()).order_by(name)
     out = []
     for row in rows:
         out.append(
@@ -157,7 +160,7 @@ def compute(tickets, weight=DEFAULT_WEIGHT):
         tickets.order_by()
         .annotate(month=TruncMonth("received_at"))
         .values("month")
-        .annotate(**_aggregates())
+        .annotate(**aggregates())
         .order_by("month")
     )
     sums = {}
@@ -175,6 +178,70 @@ def compute(tickets, weight=DEFAULT_WEIGHT):
     return out
 
 
+def summarized(office_ids=None, start=None, end=None, weight=DEFAULT_WEIGHT):
+    """The same dict as `compute`, for all the requests of `office_ids` (None: every
+    office) received on the days start..end, from the summary table (`summary`,
+    `DayCount`): one grouped query over the period's summary rows (by dimension, key
+    and month), added up here. Only for a whole office scope — a unit, a community or
+    a narrower visibility goes through `compute`."""
+    from duban.org.models import Unit
+    from duban.tickets.models import DayCount, TicketCategory
+
+    rows = DayCount.objects.all()
+    if office_ids is not None:
+        rows = rows.filter(office_id__in=list(office_ids))
+    if start is not None:
+        rows = rows.filter(day__gte=start)
+    if end is not None:
+        rows = rows.filter(day__lte=end)
+    grouped = (
+        rows.order_by()
+        .values("dimension", "key", month=TruncMonth("day"))
+        .annotate(**{f"n_{key}": Sum(key) for key in SUMMED_KEYS})
+    )
+    months, groups = {}, {"unit": {}, "category": {}, "community": {}}
+    for row in grouped:
+        target = groups[row["dimension"]].setdefault(row["key"], {})
+        for key in SUMMED_KEYS:
+            target[f"n_{key}"] = target.get(f"n_{key}", 0) + (row[f"n_{key}"] or 0)
+        if row["dimension"] == "unit":  # every request has one unit key: once per month
+            month = months.setdefault(row["month"], {})
+            for key in SUMMED_KEYS:
+                month[f"n_{key}"] = month.get(f"n_{key}", 0) + (row[f"n_{key}"] or 0)
+    sums = {}
+    for counts in months.values():
+        for key, value in counts.items():
+            sums[key] = sums.get(key, 0) + value
+    out = figures(sums, weight)
+    names = {
+        "unit": Unit.objects.filter(pk__in=list(groups["unit"])),
+        "community": Unit.objects.filter(pk__in=list(groups["community"])),
+        "category": TicketCategory.objects.filter(pk__in=list(groups["category"])),
+    }
+    for dimension, breakdown in (
+        ("unit", "by_unit"),
+        ("category", "by_category"),
+        ("community", "by_community"),
+    ):
+        named = dict(names[dimension].values_list("pk", "name"))
+        out[breakdown] = sorted(
+            (
+                {
+                    "id": key or None,
+                    "name": named.get(key) or "（未填）",
+                    **figures(counts, weight),
+                }
+                for key, counts in groups[dimension].items()
+            ),
+            key=lambda r: (-r["received"], r["name"]),
+        )
+    out["by_month"] = [
+        {"month": month.strftime("%Y-%m"), **figures(months[month], weight)}
+        for month in sorted(months)
+    ]
+    return out
+
+
 def unit_figures(tickets, weight=DEFAULT_WEIGHT):
     """Per unit, ready for scoring: [{unit_id, name, received, closed, closed_on_time,
     on_time_rate, resolution_rate, satisfaction_rate}], from the same definitions and
@@ -185,7 +252,7 @@ def unit_figures(tickets, weight=DEFAULT_WEIGHT):
         .filter(unit__isnull=False)
         .order_by()
         .values("unit_id", "unit__name")
-        .annotate(**_aggregates())
+        .annotate(**aggregates())
         .order_by("unit__name")
     )
     out = []
@@ -210,4 +277,4 @@ def totals(tickets, weight=DEFAULT_WEIGHT):
     """The contract's counts and rates of `tickets`, without the breakdowns: one query
     (the monthly report's and the dashboard's 民生诉求 figures)."""
     tickets = tickets.exclude(state=flow.State.MERGED.value)
-    return figures(tickets.order_by().aggregate(**_aggregates()), weight)
+    return figures(tickets.order_by().aggregate(**aggregates()), weight)

@@ -209,12 +209,19 @@ class TicketQuerySet(models.QuerySet):
 class Ticket(models.Model):
     """诉求 / 工单: one resident's problem or demand, from any source."""
 
+    # an index serves each query the pages, statistics and imports make; a large import
+    # maintains every one of them, so none is doubled (office: ticket_office_received
+    # and the number's; unit: ticket_unit_state; session, merged_into: mostly empty)
     office = models.ForeignKey(
-        Office, verbose_name=_("所属街道/区"), on_delete=models.PROTECT, related_name="tickets"
+        Office,
+        verbose_name=_("所属街道/区"),
+        on_delete=models.PROTECT,
+        related_name="tickets",
+        db_index=False,
     )
     source = models.CharField(_("来源"), max_length=10, choices=Source.choices)
     source_number = models.CharField(_("工单编号"), max_length=50, blank=True)
-    received_at = models.DateTimeField(_("受理时间"), db_index=True)
+    received_at = models.DateTimeField(_("受理时间"))
     category = models.ForeignKey(
         TicketCategory,
         verbose_name=_("诉求类别"),
@@ -253,6 +260,7 @@ class Ticket(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="tickets",
+        db_index=False,
     )
     dispatched_at = models.DateTimeField(_("派单时间"), null=True, blank=True)
     deadline = models.DateTimeField(_("办理时限"), null=True, blank=True)
@@ -273,6 +281,7 @@ class Ticket(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="tickets",
+        db_index=False,
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -289,6 +298,7 @@ class Ticket(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="merged",
+        db_index=False,
     )
     # a historical row is found by its ticket (id), date, user or import batch; the
     # other indexes simple_history copies would only slow a large import's history
@@ -322,6 +332,14 @@ class Ticket(models.Model):
             models.Index(fields=["office", "received_at"], name="ticket_office_received"),
             models.Index(fields=["state", "deadline"], name="ticket_state_deadline"),
             models.Index(fields=["unit", "state"], name="ticket_unit_state"),
+            models.Index(
+                fields=["session"], condition=Q(session__isnull=False), name="ticket_session"
+            ),
+            models.Index(
+                fields=["merged_into"],
+                condition=Q(merged_into__isnull=False),
+                name="ticket_merged_into",
+            ),
         ]
 
     def __str__(self):
@@ -595,3 +613,46 @@ class DuplicateDismissal(models.Model):
 
     def __str__(self):
         return f"{self.ticket_id} ≠ {self.other_id}"
+
+
+class DayCount(models.Model):
+    """The statistics' summary (`tickets.summary`): per office, day received (local
+    time) and one breakdown key — a unit, a category or a community (0: none) — the
+    counts of `metrics.COUNT_KEYS` and the closed-on-time count of the requests
+    received that day. Every request (except 已合并) is counted once per dimension;
+    rows are recomputed from the requests by `summary.refresh` whenever a request of
+    that day changes, never edited by hand."""
+
+    class Dimension(models.TextChoices):
+        UNIT = "unit", _("承办单位")
+        CATEGORY = "category", _("诉求类别")
+        COMMUNITY = "community", _("社区")
+
+    office = models.ForeignKey(Office, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField(_("受理日期"))
+    dimension = models.CharField(_("分组"), max_length=10, choices=Dimension.choices)
+    key = models.IntegerField(_("单位/类别/社区"), default=0)
+    received = models.IntegerField(default=0)
+    closed = models.IntegerField(default=0)
+    returned = models.IntegerField(default=0)
+    in_progress = models.IntegerField(default=0)
+    awaiting_dispatch = models.IntegerField(default=0)
+    followed_up = models.IntegerField(default=0)
+    contacted = models.IntegerField(default=0)
+    resolved = models.IntegerField(default=0)
+    satisfied = models.IntegerField(default=0)
+    basically_satisfied = models.IntegerField(default=0)
+    unsatisfied = models.IntegerField(default=0)
+    on_time = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("诉求统计汇总")
+        verbose_name_plural = _("诉求统计汇总")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["office", "day", "dimension", "key"], name="ticket_daycount_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.office_id} {self.day} {self.dimension} {self.key}"

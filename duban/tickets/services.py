@@ -15,7 +15,7 @@ from duban.core import audit
 from duban.core.workdays import Calendar
 from duban.org import roles as R
 from duban.progress import workflow
-from duban.tickets import duplicates, flow, routing
+from duban.tickets import duplicates, flow, routing, summary
 from duban.tickets.flow import Action, FlowError
 from duban.tickets.models import (
     DuplicateDismissal,
@@ -238,6 +238,7 @@ def _apply(
             unit_id=move.unit,
         )
         audit.bulk_create_history(Ticket, [ticket], history_type="~")
+        summary.touch_tickets([ticket])
     return ticket
 
 
@@ -458,6 +459,7 @@ def decide_extension(user, extension, approve, reason="", *, now=None, calendar=
             )
             _note(ticket, Action.EXT_APPROVE, user, now, text + (f"：{reason}" if reason else ""))
             audit.bulk_create_history(Ticket, [ticket], history_type="~")
+            summary.touch_tickets([ticket])
         else:
             _note(ticket, Action.EXT_REJECT, user, now, f"驳回延期申请：{reason}")
     return extension
@@ -607,6 +609,7 @@ def merge(user, duplicate, main, *, now=None):
         )
         _note(main, Action.MERGE, user, now, f"诉求 {duplicate.code} 并入本诉求（同人同事）")
         audit.bulk_create_history(Ticket, [duplicate], history_type="~")
+        summary.touch_tickets([duplicate])
     return duplicate
 
 

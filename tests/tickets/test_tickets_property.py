@@ -66,6 +66,7 @@ def test_no_sequence_of_actions_loses_a_request(people, units, actions):
             assert stored.unit_id is not None
     assert Transition.objects.filter(ticket=ticket).count() == moved + 1
     stats = metrics.compute(Ticket.objects.all())
+    assert metrics.summarized() == stats  # the summary table kept up by every step
     assert stats["received"] == Ticket.objects.count()
     assert stats["received"] == sum(
         stats[k] for k in ("closed", "returned", "in_progress", "awaiting_dispatch")

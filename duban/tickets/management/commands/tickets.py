@@ -83,16 +83,19 @@ class Command(DubanCommand):
         if end < start:
             raise CommandError("--to 不能早于 --from")
         tickets = Ticket.objects.all()
+        offices = None
         if options["office"]:
-            tickets = tickets.filter(office_id__in=resolve_office(options["office"]).scope_ids())
-        tickets = metrics.between(
-            tickets,
-            start,
-            end,
-            unit=self._unit(options["unit"], "--unit"),
-            community=self._unit(options["community"], "--community"),
-        )
-        stats = metrics.compute(tickets, TicketSettings.load().basic_weight)
+            offices = resolve_office(options["office"]).scope_ids()
+            tickets = tickets.filter(office_id__in=offices)
+        unit = self._unit(options["unit"], "--unit")
+        community = self._unit(options["community"], "--community")
+        weight = TicketSettings.load().basic_weight
+        if unit is None and community is None:
+            # whole offices: from the summary table (the same figures, see tickets.summary)
+            stats = metrics.summarized(offices, start, end, weight)
+        else:
+            tickets = metrics.between(tickets, start, end, unit=unit, community=community)
+            stats = metrics.compute(tickets, weight)
         out = options["output"]
         if options["format"] == "xlsx":
             if not out:
