@@ -37,6 +37,7 @@ from duban.progress import judging, workflow
 from duban.progress.models import ProgressRules, ReasonCategory, Submission
 from duban.supervision import services as supervision
 from duban.supervision.models import Notice
+from duban.tickets import summary as ticket_summary
 from duban.tickets.models import Ticket
 
 MARKER_USERNAME = "demo_admin"
@@ -272,9 +273,11 @@ class DemoWriter:
             timezone.make_aware(dt.datetime.combine(last, dt.time(18, 0))),
             timezone.make_aware(dt.datetime.combine(self.today, dt.time(0, 0))),
         )
-        self.created["tickets"] = demo_tickets.TicketWriter(self).write(
-            self.units, users, self.year, self.last_month, cutoff
-        )
+        # the statistics' summary of the days played, once at the end (not at every step)
+        with ticket_summary.deferred():
+            self.created["tickets"] = demo_tickets.TicketWriter(self).write(
+                self.units, users, self.year, self.last_month, cutoff
+            )
 
     def write_units(self):
         units = {}
