@@ -96,6 +96,8 @@ LIMITS = {C.NUMBER: 50, C.REPORTER_NAME: 50, C.REPORTER_PHONE: 30}
 NAME_LIMIT = 100
 CATEGORY_SPLIT = re.compile(r"\s*(?:/|>|›|-{1,2}>)\s*")
 BATCH = 1000
+#: an import creating or changing this many rows refreshes the planner's statistics
+ANALYZE_ROWS = 10_000
 #: the fields an import compares and writes
 FIELDS = [
     "received_at",
@@ -530,6 +532,16 @@ class TicketImport(TabularImport):
             if report.n_created and services.has_auto_rules(self.office):
                 self._auto_route(stage, now)
             if span is not None:
+                if (
+                    connection.vendor == "postgresql"
+                    and report.n_created + report.n_updated >= ANALYZE_ROWS
+                ):
+                    # the planner's statistics of a table that just grew by many rows:
+                    # without them the summary's grouping sorts on disk
+                    with connection.cursor() as cursor:
+                        cursor.execute(
+                            f"ANALYZE {connection.ops.quote_name(Ticket._meta.db_table)}"
+                        )
                 # the statistics' summary of the days the file touched, once
                 summary.touch(
                     *(

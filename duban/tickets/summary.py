@@ -57,26 +57,41 @@ def _models(models):
     return Ticket, DayCount
 
 
+def _fixed_offset(first, last):
+    """The zone's UTC offset in seconds when it is the same on every day first..last
+    (China has kept UTC+8 since 1991), else None."""
+    tz = timezone.get_current_timezone()
+    offsets = {
+        dt.datetime.combine(first + dt.timedelta(days=n), clock, tz).utcoffset()
+        for n in range((last - first).days + 2)
+        for clock in (dt.time.min, dt.time(12))
+    }
+    return int(offsets.pop().total_seconds()) if len(offsets) == 1 else None
+
+
 def _day(first, last):
-    """The local date of received_at as SQL: TruncDate (PostgreSQL's AT TIME ZONE);
-    on SQLite, where TruncDate calls a Python function per row, date(received_at,
-    '+N seconds') when the zone's offset is the same on every day of the span (China
-    has kept UTC+8 since 1991)."""
-    if connection.vendor == "sqlite":
-        tz = timezone.get_current_timezone()
-        offsets = {
-            dt.datetime.combine(first + dt.timedelta(days=n), clock, tz).utcoffset()
-            for n in range((last - first).days + 2)
-            for clock in (dt.time.min, dt.time(12))
-        }
-        if len(offsets) == 1:
-            seconds = int(offsets.pop().total_seconds())
-            return Func(
-                F("received_at"),
-                Value(f"{seconds:+d} seconds"),
-                function="date",
-                output_field=DateField(),
-            )
+    """The local date of received_at as SQL. With a fixed offset over the span: the
+    UTC moment plus the offset, as a date — on SQLite date(…, '+N seconds') instead of
+    TruncDate's Python function per row, on PostgreSQL (sessions in UTC) an interval
+    instead of a time-zone lookup per row; else TruncDate."""
+    seconds = _fixed_offset(first, last)
+    if seconds is not None and connection.vendor == "sqlite":
+        return Func(
+            F("received_at"),
+            Value(f"{seconds:+d} seconds"),
+            function="date",
+            output_field=DateField(),
+        )
+    if (
+        seconds is not None
+        and connection.vendor == "postgresql"
+        and connection.timezone_name == "UTC"
+    ):
+        return Func(
+            F("received_at"),
+            template=f"(%(expressions)s + interval '{seconds:d} seconds')::date",
+            output_field=DateField(),
+        )
     return TruncDate("received_at")
 
 
