@@ -51,7 +51,7 @@ def same(start=None, end=None):
 
 @pytest.mark.django_db
 @settings(
-    max_examples=15,
+    max_examples=10,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
