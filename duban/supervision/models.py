@@ -270,6 +270,7 @@ class NoticeEvent(models.Model):
         RETURN = "return", _("答复不充分")
         CLOSE = "close", _("核实销号")
         ESCALATE = "escalate", _("升级")
+        TRANSFER = "transfer", _("随诉求改派")
 
     notice = models.ForeignKey(
         Notice, verbose_name=_("督办单"), on_delete=models.CASCADE, related_name="events"

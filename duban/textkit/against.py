@@ -2,7 +2,7 @@
 category named in the text (total, 已完成, 推进正常, 推进滞后), its lag rate, and the whole's,
 read from `reports.figures.monthly` — the same figures the monthly report prints; and the
 request statistics (受理/办结/退单/办处中, 解决率/满意率/响应率/按时办结率) of sentences about
-requests, from the same figures (`figures["tickets"]`, the report's 四、民生诉求办理情况)."""
+requests, from the same figures (`figures["tickets"]`, the report's 三、民生诉求办理情况)."""
 
 from __future__ import annotations
 

@@ -289,6 +289,7 @@ TICKET_OPEN = (
     "待分单",
     "待审单",
 )
+TICKET_SUBSET = ("按时", "按期", "如期", "超期", "逾期", "提前", "满意", "回访")
 TRIGGERS = ("其中", "包括", "包含", "分别为", "分别是", "分别")
 COMPLETE_WORDS = ("其余", "剩余", "另有", "其他", "其它", "分别")
 COMPLEMENTS = (
@@ -524,6 +525,8 @@ def _trigger_groups(sentence, previous):
             if not _same_unit(p.unit, q.unit):
                 break
             c = _clause_around(plain, p.start, p.end)
+            if any(w in c for w in TICKET_SUBSET):
+                break  # 按时办结141件: a part of 办结, not another bucket
             if any(w in c for w in TICKET_OPEN):
                 open_seen = True
             elif not any(w in c for w in TICKET_DONE + TICKET_OTHER):
@@ -534,6 +537,33 @@ def _trigger_groups(sentence, previous):
             parts.append(p)
         if len(parts) >= 2:
             groups.append(Group(q, parts, open_seen, sentence, sentence, "受理量的各去向"))
+
+    # 共N项，已完成a项，推进正常b项，推进滞后c项 / 目标18宗，已完成11宗，待完成7宗 (no 其中)
+    for i, q in enumerate(top):
+        head = plain[max(0, q.start - 6) : q.start]
+        total = any(head.endswith(w) for w in TOTAL_WORDS)
+        target = TARGET_HEAD.search(head) is not None
+        if not (total or target) or q.approx or plain[q.end : q.end + 1] not in "，,：:":
+            continue
+        parts, kinds = [], {}
+        for p in top[i + 1 :]:
+            if not _same_unit(p.unit, q.unit) or p.approx:
+                break
+            c = _clause_around(plain, p.start, p.end)
+            kind = _status(c) if total else _plan_kind(c)
+            if kind is None:
+                break
+            parts.append(p)
+            kinds[kind] = kinds.get(kind, 0) + p.value
+        if len(parts) < 2:
+            continue
+        if total:
+            complete = _status_partition(plain, parts)
+            group = Group(q, parts, complete, sentence, sentence, "总数后所列各状态", kinds)
+        else:
+            complete = set(kinds) == {"done", "pending"}
+            group = Group(q, parts, complete, sentence, sentence, "目标数的已完成与待完成")
+        groups.append(group)
 
     # a、b、c，共计N
     for q in top:
@@ -552,6 +582,19 @@ def _trigger_groups(sentence, previous):
             continue
         groups.append(Group(q, before, True, sentence, sentence, "所列各项与“共计”"))
     return groups
+
+
+TARGET_HEAD = re.compile(r"(?:目标|计划|任务)(?:任务|数)?(?:为|是)?$")
+PENDING = ("待", "未", "剩余", "尚有", "还有", "还剩")
+
+
+def _plan_kind(clause):
+    """Of a target's parts: done (已完成11宗, 已上市11宗) or pending (待完成7宗, 未完成)."""
+    if any(w in clause for w in PENDING):
+        return "pending"
+    if "完成" in clause or "已" in clause:
+        return "done"
+    return None
 
 
 def _subtotal_at(plain, at):
@@ -749,11 +792,25 @@ def _named_rate(span):
     named = NAMED_RATE.search(last)
     if not named or len(clauses) < 3 or quantities(last):
         return None, None, ""
-    verb = named.group("key")[-2:]
-    part_clause = clauses[-2]
-    if verb not in part_clause or any(w in part_clause for w in ("其中", "均", "全部", "都")):
+    key = _same_words(named.group("key"))
+    verb = key[-2:]
+    part_clause = _same_words(clauses[-2])
+    if any(w in part_clause for w in ("均", "全部", "都")):
         return None, None, ""  # a subset said of (其中3起……均成功化解), not the rate's count
+    if len(key) >= 4 and key in part_clause and any(verb in _same_words(c) for c in clauses[:-2]):
+        verb = key  # 按时办结108件，按时办结率: 办结 alone names the whole (办结120件)
+    if verb not in part_clause:
+        return None, None, ""
+    subset = part_clause.lstrip("，, ").startswith("其中")
     part = _clause_quantities(part_clause)
+    if len(part) > 1:  # 其中已解决92件、未解决10件，解决率: the one said without 未/不
+        said = [
+            q
+            for q in part
+            if verb in (piece := part_clause[: q.start].rsplit("、", 1)[-1])
+            and not any(w in piece for w in NEGATIONS)
+        ]
+        part = said if len(said) == 1 else []
     if len(part) != 1 or part_clause.find(verb) > part[0].start:
         return None, None, ""
     # the whole: the clause right before, when it is the only figure before the part;
@@ -765,16 +822,36 @@ def _named_rate(span):
         if len(_clause_quantities(c)) == 1
         and _same_unit(_clause_quantities(c)[0].unit, part[0].unit)
     ]
-    if not candidates or any(verb in c for c in candidates):
+    if verb != key[-2:]:
+        # 办结150件……按时办结141件，按时办结率: the whole is the one figure of the
+        # bare verb (办结), wherever it stands
+        named_whole = [c for c in candidates if key[-2:] in _same_words(c)]
+        candidates = named_whole if len(named_whole) == 1 else []
+        subset = False
+    if not candidates or any(verb in _same_words(c) for c in candidates):
         return None, None, ""
-    if len(candidates) == 1 and candidates[0] == clauses[-3]:
+    if len(candidates) == 1 and (candidates[0] == clauses[-3] or verb != key[-2:]):
         whole_clause = candidates[0]
+    elif subset:
+        return None, None, ""  # 其中 names a part of the figure right before it only
     elif any(w in candidates[0] for w in TOTAL_WORDS + ("全年", "累计", "各类", "受理")):
         whole_clause = candidates[0]
     else:
         return None, None, ""
     whole = _clause_quantities(whole_clause)
     return part[0].value, whole[0].value, f"{fmt(part[0].value)}÷{fmt(whole[0].value)}"
+
+
+NEGATIONS = ("未", "不", "没")
+SAME_WORDS = (("按期", "按时"), ("如期", "按时"))
+
+
+def _same_words(text):
+    """Words a rate's name and its count use for one thing (按期办结 … 按时办结率), made one,
+    one character for one, so positions stay those of the text."""
+    for word, same in SAME_WORDS:
+        text = text.replace(word, same)
+    return text
 
 
 # --- growth -------------------------------------------------------------------------------
@@ -798,6 +875,16 @@ def growth(s):
             for q in _money(plain)
             if span_start <= q.start and q.end <= m.start() and not q.approx
         ]
+        if len(qs) == 1:
+            # 总产值4720万元，同比增长8.8%，去年同期为4378万元: the old value said after
+            sentence_end = min(
+                [i for i in (plain.find(ch, m.end()) for ch in "。；;") if i != -1] or [len(plain)]
+            )
+            after = [q for q in _money(plain) if m.end() <= q.start and q.end <= sentence_end]
+            if after and not after[0].approx:
+                head = plain[m.end() : after[0].start]
+                if any(w in head for w in OLD_WORDS) and not PERCENT.search(head):
+                    qs = [qs[0], after[0]]
         if len(qs) != 2 or qs[0].unit != qs[1].unit:
             continue
         a, b = qs
