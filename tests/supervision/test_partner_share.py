@@ -163,7 +163,8 @@ def test_ranking_page_excel_and_bulletin_count_the_partner_share(client, office,
         ScoringScheme.objects.create(office=office, year=2022, partner_share=D("0.5"))
         page = client.get("/supervision/ranking/?year=2022").content.decode()
         book = client.get("/supervision/ranking/?year=2022&format=xlsx").content
-    assert "协办" not in before
+    assert "协办" not in before and "事项只计入牵头单位" in before
+    assert "按 0.5 计入协同单位" in page
     section = page[page.index(f'id="unit-{build.pk}"') :]
     section = section[: section.find('id="unit-', 10)]
     assert notice.number not in section and notice.number in page  # stays with 东苑
