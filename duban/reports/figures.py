@@ -357,7 +357,7 @@ def _quantities_of(text):
 
 
 def _next_steps(task_ids, month, first_month):
-    """{task_id: 下步措施} of the latest accepted report of the period up to `month` that
+    """{task_id: (下步措施, its month)} of the latest accepted report of the period up to `month` that
     says one, in one query."""
     rows = (
         Submission.objects.filter(
@@ -368,11 +368,11 @@ def _next_steps(task_ids, month, first_month):
         )
         .exclude(next_steps="")
         .order_by("task_id", "-period")
-        .values_list("task_id", "next_steps")
+        .values_list("task_id", "next_steps", "period")
     )
     out = {}
-    for task_id, text in rows:
-        out.setdefault(task_id, text.strip())
+    for task_id, text, month_key in rows:
+        out.setdefault(task_id, (text.strip(), month_key))
     return out
 
 
@@ -397,9 +397,19 @@ def summary(office, period_key, *, today=None, date=None, indicators=None, edits
     as_of = dt.date.fromisoformat(base["as_of"])
     month = Period.parse(base["month"])
     tasks = base["tasks"]
-    codes = {code: pk for code, pk in _tasks_of(office, period.year).values_list("code", "pk")}
+    # a task's key: its office and code (a district's streets may reuse codes)
+    pks = {
+        (name, code): pk
+        for name, code, pk in _tasks_of(office, period.year).values_list(
+            "office__name", "code", "pk"
+        )
+    }
+
+    def pk_of(task):
+        return pks.get((task["office"], task["code"]))
+
     steps = _next_steps(
-        [codes[t["code"]] for t in tasks if t["status"] != Status.COMPLETED and t["code"] in codes],
+        [pk_of(t) for t in tasks if t["status"] != Status.COMPLETED],
         month,
         period.first_month,
     )
@@ -445,10 +455,11 @@ def summary(office, period_key, *, today=None, date=None, indicators=None, edits
             "category": t["category"],
             "lead_unit": t["lead_unit"],
             "status": t["status"],
-            "text": steps[codes[t["code"]]],
+            "text": steps[pk_of(t)][0],
+            "month": steps[pk_of(t)][1],
         }
         for t in tasks
-        if t["status"] != Status.COMPLETED and codes.get(t["code"]) in steps
+        if t["status"] != Status.COMPLETED and pk_of(t) in steps
     ]
 
     next_year = None

@@ -335,14 +335,23 @@ CAUSE_PHRASES = (
 EXAMPLE_PHRASES = (
     "，如{title}，{reason}。",
     "。比如{title}，{reason}。",
-    "，{title}就是这样：{reason}。",
+    "，{title}即属此类：{reason}。",
 )
+
+
+def _dated(text, month_key):
+    """A unit's monthly words in a summary: its 本月/下月 named (本月 → 9月, 下月 → 10月)."""
+    if not month_key:
+        return text
+    month = int(month_key[5:])
+    later = f"{month + 1}月" if month < 12 else "次月"
+    return text.replace("本月", f"{month}月").replace("下月", later)
 
 
 def _example(label, items, say):
     """One unit's own reason under a cause, quoted with its task."""
     for item in items:
-        reason = prose.clause(item["reason"])
+        reason = _dated(prose.clause(item["reason"]), item.get("progress_month"))
         if reason:
             return say.pick("example", EXAMPLE_PHRASES, label).format(
                 title=item["title"], reason=reason
@@ -432,7 +441,8 @@ def _plan_paragraph(name, steps, say):
     """One category's 下步措施: tasks with the same text named together, lagging first."""
     groups = {}
     for step in sorted(steps, key=lambda s: s["status"] != "lagging"):
-        key = (step["status"] == "lagging", prose.clause(step["text"]))
+        text = _dated(prose.clause(step["text"]), step.get("month"))
+        key = (step["status"] == "lagging", text)
         groups.setdefault(key, []).append(step["title"])
     clauses = []
     shown = list(groups.items())[:PLAN_GROUPS]
