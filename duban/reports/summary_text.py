@@ -100,19 +100,9 @@ def _edited(text):
 
 
 def _months(figures):
-    """上半年 / 全年 / 1-11月: the months the figures cover, as the prose says them."""
+    """The months the cumulative figures cover: 1-6月, 1-11月, 全年."""
     last = int(figures["month"][5:])
-    if figures["period_ended"] or last == figures["period_last_month"]:
-        return (
-            "上半年"
-            if figures["period_kind"] == "half" and last == 6
-            else (
-                "全年"
-                if last == 12
-                else prose.span_words(figures["period_kind"], last, whole=False)
-            )
-        )
-    return f"1-{last}月" if last > 1 else "1月"
+    return prose.span_words(figures["period_kind"], last, whole=figures["period_ended"])
 
 
 def _when(figures):
@@ -139,7 +129,7 @@ def opening(figures):
 
 COUNT_PHRASES = (
     "{name}{counts}。",
-    "{name}方面，{counts}。",
+    "纳入督查的{name}{counts}。",
     "截至{when}，{name}{counts}。",
     "对照年度计划，{name}{counts}。",
 )
@@ -181,6 +171,8 @@ def _value_words(item):
         value = same[0]["value"] if len(same) == 1 else None
     if value in (None, "") or not unit:
         return ""
+    if unit == "%":  # a rate reached, not an amount
+        return f"（达到{prose.number(value)}%）"
     return f"（{prose.number(value)}{unit}）"
 
 
@@ -278,10 +270,10 @@ def achievements(figures, say):
         )
     tickets = figures.get("tickets")
     if tickets:
+        # the requests of the period's own days (2022年下半年: July to December)
+        label = tickets["label"]
         said = (
-            tickets_sentence(tickets, _months(figures))
-            if tickets["received"]
-            else f"{_months(figures)}未受理民生诉求。"
+            tickets_sentence(tickets, label) if tickets["received"] else f"{label}未受理民生诉求。"
         )
         out.append(_heading(2, f"{heading_number(2, next(sub))}民生诉求办理。", said))
     return out

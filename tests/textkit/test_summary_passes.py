@@ -91,7 +91,7 @@ def test_the_summary_of_the_demo_passes_the_checker_and_varies(demo):
         body = "\n".join(text)
         for c in figures["categories"]:
             if c["total"]:
-                assert f"{c['name']}{prose.breakdown(c)}" in body.replace("方面，", "")
+                assert f"{c['name']}{prose.breakdown(c)}" in body.replace("纳入督查的", "")
         overall = figures["overall"]
         assert f"重点工作共{overall['total']}项" in body
         assert f"已完成{overall['completed']}项" in body
