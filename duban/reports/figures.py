@@ -381,7 +381,7 @@ def summary(office, period_key, *, today=None, date=None, indicators=None, edits
     year: the monthly report's figures of the period (categories, counts, tasks, lagging
     items and their reasons, requests), regrouped for the summary's three parts —
     一、主要工作完成情况 (per category: completed tasks with the quantities their text
-    gives, tasks in progress with reported values, lagging ones; the requests; the
+    gives — in a second half, those not already completed as judged in June —, tasks in progress with reported values, lagging ones; the requests; the
     indicators), 二、存在的问题 (reasons, overdue items: the bulletin's rule),
     三、下步工作计划 (下步措施 of the latest accepted reports of open tasks; the next
     year's ledger, for a year-end summary, when it has tasks).
@@ -430,6 +430,18 @@ def summary(office, period_key, *, today=None, date=None, indicators=None, edits
             )
         }
 
+    # the second half tells what was completed in its own months: a task already judged
+    # completed in June is the first half's (the counts stay those of the year so far)
+    done_before = set()
+    if period.first_month > 1:
+        done_before = set(
+            Judgement.objects.filter(
+                task_id__in=[pk for pk in pks.values()],
+                period=f"{period.year:04d}-{period.first_month - 1:02d}",
+                status=Status.COMPLETED,
+            ).values_list("task_id", flat=True)
+        )
+
     categories = []
     for counts in base["categories"]:
         mine = [t for t in tasks if t["category"] == counts["name"]]
@@ -439,7 +451,7 @@ def summary(office, period_key, *, today=None, date=None, indicators=None, edits
                 "completed_items": [
                     {**item(t), "quantities": _quantities_of(t["progress"])}
                     for t in mine
-                    if t["status"] == Status.COMPLETED
+                    if t["status"] == Status.COMPLETED and pk_of(t) not in done_before
                 ],
                 "in_progress": [
                     item(t) for t in mine if t["status"] == Status.ON_TRACK and t["progress"]

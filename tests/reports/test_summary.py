@@ -117,3 +117,23 @@ def test_the_command_writes_and_archives_the_summary(office, ledger, tmp_path):
     call_command("report", "summary", "--from-archive", str(report.pk), "-o", str(docx),
                  stdout=StringIO())  # fmt: skip
     assert docx.stat().st_size > 0
+
+
+def test_the_second_half_tells_only_what_it_completed(office, ledger):
+    done = Judgement.objects.get(task__title="老旧小区改造0", period="2022-12")
+    later = KeyTaskFactory(office=office, category=done.task.category, title="加装电梯", year=2022)
+    for month, status in (("2022-06", "completed"), ("2022-12", "completed")):
+        Judgement.objects.create(
+            task=done.task if month == "2022-06" else later,
+            period=month,
+            as_of=dt.date(2022, int(month[5:]), 28),
+            status=status,
+            light="green",
+            proposed_status=status,
+            source=Judgement.Source.ENGINE,
+        )
+    second = F.summary(office, "2022-H2")["categories"][0]
+    assert second["completed"] == 2  # the year so far
+    assert [i["title"] for i in second["completed_items"]] == ["加装电梯"]
+    year = F.summary(office, "2022")["categories"][0]
+    assert {i["title"] for i in year["completed_items"]} == {"老旧小区改造0", "加装电梯"}

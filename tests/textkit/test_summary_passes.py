@@ -70,7 +70,7 @@ def frames(text, figures):
 
 
 def test_the_summary_of_the_demo_passes_the_checker_and_varies(demo):
-    for key in ("2022-H1", "2022"):
+    for key in ("2022-H1", "2022-H2", "2022"):
         figures = F.summary(demo, key, today=TODAY)
         text = paragraphs("总结.docx", render_docx(figures))
         assert text[0] == f"{demo.name}{Period.parse(key).label}工作总结（初稿）"
