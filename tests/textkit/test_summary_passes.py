@@ -12,6 +12,7 @@ import pytest
 from django.core.management import call_command
 from docx import Document
 
+from duban.core.numfmt import pct
 from duban.core.periods import Period
 from duban.org.models import Office
 from duban.reports import figures as F
@@ -95,8 +96,16 @@ def test_the_summary_of_the_demo_passes_the_checker_and_varies(demo):
         overall = figures["overall"]
         assert f"重点工作共{overall['total']}项" in body
         assert f"已完成{overall['completed']}项" in body
+        for c in figures["categories"]:
+            for item in c["completed_items"]:
+                value, unit = item["completed_value"], item["target_unit"]
+                if value and unit and unit != "%":
+                    assert f"{item['title']}（{prose.number(value)}{unit}）" in body
         tickets = figures["tickets"]
         assert f"共受理民生诉求{tickets['received']}件" in body
+        assert f"满意率{pct(tickets['satisfaction_rate'], places=2)}" in body
+        for item in figures["overdue_items"][:1]:
+            assert f"{item['name']}已超期{item['overdue_days']}天" in body
         for group in figures["reasons"]:
             assert f"{group['count']}项工作" in body
         Document(io.BytesIO(render_docx(figures)))  # opens
