@@ -416,19 +416,7 @@ def tickets_blocks(tickets, numbers=None):
     if not tickets["received"]:
         out.append(_p(f"{label}未受理民生诉求。"))
         return out
-    said = (
-        f"{label}共受理民生诉求{tickets['received']}件，其中办结{tickets['closed']}件、"
-        f"退单{tickets['returned']}件、办处中{tickets['in_progress']}件、"
-        f"待分派{tickets['awaiting_dispatch']}件。"
-    )
-    if tickets["followed_up"]:
-        said += (
-            f"回访{tickets['followed_up']}件，解决率{pct(tickets['resolution_rate'], places=2)}，"
-            f"满意率{pct(tickets['satisfaction_rate'], places=2)}。"
-        )
-    if tickets["on_time_rate"] is not None:
-        said += f"按时办结率{pct(tickets['on_time_rate'], places=2)}。"
-    out.append(_p(said))
+    out.append(_p(tickets_sentence(tickets, label)))
     if tickets["by_unit"]:
         out.append(
             {
@@ -450,6 +438,24 @@ def tickets_blocks(tickets, numbers=None):
             }
         )
     return out
+
+
+def tickets_sentence(tickets, lead):
+    """A period's request figures in words (the monthly report's and the summary's), after
+    `lead` (2022年7月 / 上半年, ...): received, its parts, follow-ups and rates."""
+    said = (
+        f"{lead}共受理民生诉求{tickets['received']}件，其中办结{tickets['closed']}件、"
+        f"退单{tickets['returned']}件、办处中{tickets['in_progress']}件、"
+        f"待分派{tickets['awaiting_dispatch']}件。"
+    )
+    if tickets["followed_up"]:
+        said += (
+            f"回访{tickets['followed_up']}件，解决率{pct(tickets['resolution_rate'], places=2)}，"
+            f"满意率{pct(tickets['satisfaction_rate'], places=2)}。"
+        )
+    if tickets["on_time_rate"] is not None:
+        said += f"按时办结率{pct(tickets['on_time_rate'], places=2)}。"
+    return said
 
 
 # --- 附件 -------------------------------------------------------------------------------
