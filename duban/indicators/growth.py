@@ -30,11 +30,12 @@ from duban.core.numfmt import rate
 CUMULATIVE = "cumulative"
 MONTHLY = "monthly"
 PLACES = 2
+STEP = Decimal(1).scaleb(-PLACES)
 
 
 def _percent(part, whole):
     value = rate(part, whole, places=PLACES)
-    return None if value is None else Decimal(str(value))
+    return None if value is None else Decimal(str(value)).quantize(STEP)
 
 
 def year_to_date(kind, values: Mapping[int, Decimal], month):
