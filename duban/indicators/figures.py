@@ -21,6 +21,7 @@ one dict per active indicator of `office`, in the office's order, with
 from __future__ import annotations
 
 from collections import defaultdict
+from decimal import ROUND_HALF_UP, Decimal
 
 from duban.indicators import growth
 from duban.indicators.models import Indicator, IndicatorTarget, IndicatorValue
@@ -88,3 +89,15 @@ def latest_month(office, year):
         .values_list("month", flat=True)
         .first()
     )
+
+
+def figure_text(value, decimals=2):
+    """Decimal("4720.00") with 2 decimals → "4720", Decimal("1300.5") → "1300.5"; None → "—".
+    Trailing zeros are dropped, as the office writes figures."""
+    if value is None or value == "":
+        return "—"
+    step = Decimal(1).scaleb(-int(decimals or 0))
+    text = f"{Decimal(value).quantize(step, rounding=ROUND_HALF_UP):f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text

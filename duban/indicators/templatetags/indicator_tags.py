@@ -1,25 +1,14 @@
 """How an indicator's numbers read on a page: values with the indicator's decimals,
 rates as percentages of two decimals (core/numfmt.py), growth with its sign."""
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django import template
 
 from duban.core.numfmt import pct
+from duban.indicators.figures import figure_text
 
 register = template.Library()
-
-
-def figure_text(value, decimals=2):
-    """Decimal("4720.00") with 2 decimals → "4720", Decimal("1300.5") → "1300.5"; None → "—".
-    Trailing zeros are dropped, as the office writes figures."""
-    if value is None or value == "":
-        return "—"
-    step = Decimal(1).scaleb(-int(decimals or 0))
-    text = f"{Decimal(value).quantize(step, rounding=ROUND_HALF_UP):f}"
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return text
 
 
 @register.filter
