@@ -120,3 +120,41 @@ def test_the_dashboard_shows_the_indicators_panel(client, people, indicators):
     panel = html[html.index('id="indicators-panel"') :]
     assert "两癌筛查人数" in panel and "107.83%" in panel and "+7.8%" in panel
     assert reverse("indicators:list") in panel
+
+
+def test_the_list_page_queries_do_not_grow_with_the_indicators(client, people, office):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def add(n):
+        for i in range(n):
+            indicator = Indicator.objects.create(
+                office=office, name=f"指标{Indicator.objects.count()}"
+            )
+            IndicatorTarget.objects.create(indicator=indicator, year=2022, target=Decimal("100"))
+            IndicatorValue.objects.create(indicator=indicator, year=2022, month=7, value=i)
+
+    client.force_login(people["alice"])
+    url = reverse("indicators:list")
+    add(2)
+    with CaptureQueriesContext(connection) as few:
+        client.get(url, {"period": "2022-07"})
+    add(10)
+    with CaptureQueriesContext(connection) as many:
+        client.get(url, {"period": "2022-07"})
+    assert len(many) == len(few)
+
+
+def test_a_supervisor_adds_an_indicator_with_its_target(client, people, office):
+    client.force_login(people["alice"])
+    url = reverse("indicators:create") + "?year=2022"
+    data = {"name": "城镇新增就业", "unit": "人", "group": "社会民生", "kind": "cumulative"}
+    data |= {"decimals": 0, "order": 3, "active": "on", "target": "1200", "target_growth": ""}
+    response = client.post(url, data)
+    assert response.status_code == 302
+    made = Indicator.objects.get(office=office, name="城镇新增就业")
+    assert made.targets.get(year=2022).target == Decimal("1200")
+    again = client.post(url, data)
+    assert (
+        again.status_code == 400 and "本街道已有名为“城镇新增就业”的指标" in again.content.decode()
+    )
