@@ -310,7 +310,7 @@ def indicator_edit(request, pk=None):
     )
     initial = {}
     if target is not None:
-        initial = {"target": target.target, "target_growth": target.target_growth}
+        initial = {"target": _text(target.target), "target_growth": _text(target.target_growth)}
     if pk is None:
         last = Indicator.objects.filter(office=office).order_by("-order").first()
         initial["order"] = (last.order + 1) if last else 1
