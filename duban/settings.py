@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "duban.org",
     "duban.ledger",
     "duban.progress",
+    "duban.indicators",
     "duban.tickets",
     "duban.notify",
     "duban.supervision",

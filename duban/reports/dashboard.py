@@ -40,7 +40,10 @@ from django.utils import timezone
 from django.utils.http import urlencode
 
 from duban.core.periods import Period, PeriodError, parse_year
+from duban.indicators.figures import summary_rows
+from duban.indicators.models import Indicator
 from duban.ledger.models import Category, KeyTask
+from duban.org import roles as R
 from duban.org.scope import offices_in_scope
 from duban.progress.models import Judgement, Light, Status
 from duban.progress.month import lag_rate, opening_month, reference_month
@@ -269,11 +272,52 @@ def build(user, year=None, period=None, today=None):
         "lights": lights,
         "overdue": overdue,
         "tickets": _tickets(user, month),
+        "indicators": _indicators(user, month),
         "labels": {
             "status": {**{s.value: STATUS_LABELS[s] for s in STATUSES}, UNJUDGED: UNJUDGED_LABEL},
             "light": {light.value: LIGHT_LABELS[light] for light in LIGHTS},
         },
     }
+
+
+#: rows of the 经济社会指标 panel; the page of indicators has them all
+INDICATOR_ROWS = 12
+
+
+def _indicators(user, month):
+    """The 经济社会指标 of the user's office for the reference month (`indicators.figures`),
+    at most INDICATOR_ROWS, as JSON-able text; None when the office keeps none (no panel)."""
+    office = _own_office(user)
+    if office is None or not Indicator.objects.filter(office=office, active=True).exists():
+        return None
+    rows = summary_rows(office, month.year, month.first_month)
+    return {
+        "label": month.label,
+        "total": len(rows),
+        "behind": sum(1 for r in rows if r["behind"]),
+        "url": f"{reverse('indicators:list')}?{urlencode({'period': month.key, 'office': office.pk})}",
+        "rows": [
+            {
+                **{k: r[k] for k in ("name", "unit", "group", "behind")},
+                **{
+                    k: None if r[k] is None else str(r[k])
+                    for k in ("value", "previous", "growth_rate", "target", "completion_rate")
+                },
+                "decimals": r["decimals"],
+                "url": reverse("indicators:detail", args=[r["id"]]) + f"?year={month.year}",
+            }
+            for r in rows[:INDICATOR_ROWS]
+        ],
+    }
+
+
+def _own_office(user):
+    """The office whose indicators the dashboard shows: the person's own, else the first
+    office of their scope."""
+    profile = R.profile_of(user)
+    if profile is not None and profile.office_id:
+        return profile.office
+    return offices_in_scope(user).first()
 
 
 def _tickets(user, month):

@@ -27,6 +27,7 @@ from django.utils import timezone
 from duban.core.numfmt import month_span
 from duban.core.periods import Period
 from duban.core.quantities import narrow, quantities
+from duban.indicators.figures import figure_text, summary_rows
 from duban.ledger.models import Category, KeyTask
 from duban.org.models import Office
 from duban.progress import judging
@@ -376,6 +377,31 @@ def _next_steps(task_ids, month, first_month):
     return out
 
 
+def _indicator_rows(office, month):
+    """The office's indicators for the summary's counted month (indicators.figures), as
+    JSON-ready values: figures as the pages print them, rates as numbers."""
+    rows = []
+    for row in summary_rows(office, month.year, month.last_month):
+        decimals = row.get("decimals", 2)
+        rows.append(
+            {
+                "name": row["name"],
+                "unit": row["unit"],
+                "group": row["group"],
+                "value": None if row["value"] is None else figure_text(row["value"], decimals),
+                "previous": None
+                if row["previous"] is None
+                else figure_text(row["previous"], decimals),
+                "growth_rate": _number(row["growth_rate"]),
+                "target": None if row["target"] is None else figure_text(row["target"], decimals),
+                "completion_rate": _number(row["completion_rate"]),
+                "time_progress": _number(row["time_progress"]),
+                "behind": row["behind"],
+            }
+        )
+    return rows
+
+
 def summary(office, period_key, *, today=None, date=None, indicators=None, edits=None):
     """The figures of `office`'s drafted work summary (工作总结 初稿) for a half-year or a
     year: the monthly report's figures of the period (categories, counts, tasks, lagging
@@ -386,7 +412,8 @@ def summary(office, period_key, *, today=None, date=None, indicators=None, edits
     三、下步工作计划 (下步措施 of the latest accepted reports of open tasks; the next
     year's ledger, for a year-end summary, when it has tasks).
 
-    `indicators` (rows of indicators.figures.summary_rows) is kept as given; `edits`
+    `indicators` (rows of indicators.figures.summary_rows) is kept as given, read from the
+    indicators of the counted month when not given; `edits`
     ({section key: text}) replaces a drafted section with the office's own words.
     """
     from duban.reports.bulletin import overdue_items  # the bulletin's rule; it imports us
@@ -490,6 +517,8 @@ def summary(office, period_key, *, today=None, date=None, indicators=None, edits
             }
 
     overdue, _judged = overdue_items(office, period, as_of)
+    if indicators is None:
+        indicators = _indicator_rows(office, month)
     return {
         "version": SUMMARY_VERSION,
         "kind": "summary",
