@@ -19,9 +19,9 @@ The count, list and number rules live in reports/prose.py. A section the office 
 
 from __future__ import annotations
 
+from decimal import Decimal
 from itertools import count
 
-from duban.core.numfmt import pct
 from duban.core.official_docx import chinese_date, heading_number
 from duban.reports import prose
 from duban.reports.figures import NO_REASON
@@ -288,7 +288,9 @@ INDICATOR_PHRASES = (
 
 def indicators_paragraph(rows, figures):
     """The indicators (indicators.figures.summary_rows) in one paragraph: value, growth,
-    completion of target; those behind time progress said apart."""
+    completion of target; those behind time progress said apart. Rates are printed as the
+    rows give them (growth.py rounds them once, to two decimals): rounding them again to one
+    decimal would round twice (93.549 → 93.55 → 93.6)."""
     say = prose.Phrasing(f"{figures['office']['name']}指标")
     parts = []
     for row in rows:
@@ -302,10 +304,12 @@ def indicators_paragraph(rows, figures):
         growth = row.get("growth_rate")
         if growth is not None:
             word = "增长" if float(growth) >= 0 else "下降"
-            said += f"，同比{word}{pct(abs(float(growth)))}"
+            said += f"，同比{word}{prose.number(abs(Decimal(str(growth))))}%"
         completion = row.get("completion_rate")
         if completion is not None and row.get("target") not in (None, ""):
-            said += f"，完成年度目标{prose.number(row['target'])}{unit}的{pct(float(completion))}"
+            said += (
+                f"，完成年度目标{prose.number(row['target'])}{unit}的{prose.number(completion)}%"
+            )
         parts.append(said)
     if not parts:
         return "本期指标数据尚未填报。"
