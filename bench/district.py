@@ -354,14 +354,18 @@ def build_district(
                             "days_late": rng.randint(3, 60),
                             "count": 1,
                         }
-                    if status != "completed" and task.deadline and task.deadline.month == month:
+                    as_of = dt.date(year, month, 28)
+                    if status == "lagging" and task.deadline and task.deadline < as_of:
+                        days = (as_of - task.deadline).days
+                        flags["overdue"] = {"days": days, "workdays": days * 5 // 7}
+                    elif status != "completed" and task.deadline and task.deadline.month == month:
                         flags["due_soon"] = {"workdays": rng.randint(1, 5)}
                     flags = flags_for(status, flags, previous)
                     judgements.append(
                         Judgement(
                             task=task,
                             period=period,
-                            as_of=dt.date(year, month, 28),
+                            as_of=as_of,
                             status=status,
                             proposed_status=status,
                             light=light_for(status, flags, rules),
