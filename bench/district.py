@@ -429,6 +429,11 @@ def build_district(
         Submission.objects.bulk_create(drafts, batch_size=2000)
         counts["drafts"] = len(drafts)
 
+    # fresh planner statistics, as autovacuum would have after a month of real writes
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
     last_year, last_month = periods[-1]
     lagging = Judgement.objects.filter(
         task__office=offices[0],

@@ -12,7 +12,7 @@ from django import forms
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
-from duban.core.forms import YearField, quick_selects
+from duban.core.forms import YearField, quick_widgets
 from duban.ledger import extensions as ext
 from duban.ledger.models import Category, KeyTask
 from duban.org.models import Office, Unit
@@ -78,7 +78,7 @@ class LedgerFilter:
         form.fields["lead_unit"].queryset = Unit.objects.filter(
             pk__in=self.visible.filter(year=self.year).values("lead_unit_id")
         )
-        quick_selects(form)
+        quick_widgets(form)
         # A value that is not a valid choice (another year's category...) is ignored.
         form.is_valid()
         cleaned = form.cleaned_data

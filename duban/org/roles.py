@@ -77,7 +77,10 @@ def office_scope_ids(user):
     # kept on the user object (one request's) like its roles: one query, not one per use
     cached = getattr(user, "_duban_scope", None)
     if cached is None or cached[0] != profile.office_id:
-        cached = user._duban_scope = (profile.office_id, tuple(profile.office.scope_ids()))
+        from duban.org.models import Office, scope_in
+
+        scope = scope_in(Office.tree(), profile.office_id)
+        cached = user._duban_scope = (profile.office_id, tuple(scope))
     return list(cached[1])
 
 
