@@ -273,7 +273,7 @@ def stop(process):
 
 
 def endpoint_table(stats_csv):
-    from ledger_bench import print_rows
+    from _common import print_rows
 
     rows = []
     with open(stats_csv, encoding="utf-8") as handle:

@@ -40,7 +40,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import ledger_bench  # noqa: E402
 import tickets_bench  # noqa: E402
-from ledger_bench import POSTGRES_ADMIN_URL, postgres_run, print_rows, run_script, sqlite_run  # noqa: E402
+from _common import POSTGRES_ADMIN_URL, postgres_run, print_rows, run_script, sqlite_run  # noqa: E402
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
