@@ -2,12 +2,14 @@
 plan this file reads from $LOADTEST_PLAN: accounts, tokens, the month, where to log).
 
 - Reporter (单位填报员, one account per user): opens the batch sheet of the month, saves
-  drafts of every editable row a few times, then submits the batch, then only looks;
+  drafts of every editable row a few times, then submits the batch; rows the server
+  refuses (a task already judged 已完成) are reported as completed and submitted again;
+  afterwards only looks. 20–60 s between actions;
 - Office (街道督查管理员): opens the review queue, accepts what is waiting (up to 20 at a
-  time), now and then confirms the month's judgement (研判), browses the ledger;
-- Leader (领导): the dashboard page and its JSON, the ledger;
+  time), now and then confirms the month's judgement (研判), browses the ledger; 15–45 s;
+- Leader (领导): the dashboard page and its JSON, the ledger; 30–90 s;
 - Hotline (the 12345 platform's client, by API token): pushes new orders, pushes some
-  again unchanged, sends follow-ups (PATCH).
+  again unchanged, sends follow-ups (PATCH); 5–15 s.
 
 Every user appends what the server acknowledged to its own JSON-lines file, so that
 loadtest.py can count the rows afterwards against what was sent. A request that does not
@@ -31,6 +33,7 @@ LOG_DIR = Path(PLAN["log_dir"])
 MAX_REQUESTS = int(os.environ.get("LOADTEST_MAX_REQUESTS", "200000"))
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 SELECTED = re.compile(r'name="selected" value="(\d+)"')
+ROW_ERROR = re.compile(r'<article id="row-(\d+)"[^>]*class="[^"]*row-error')
 _accounts = {kind: itertools.cycle(PLAN[kind]) for kind in ("reporters", "offices", "leaders")}
 _hotlines = itertools.cycle(PLAN["hotlines"])
 _sent = itertools.count()
@@ -145,7 +148,7 @@ class Reporter(Logged):
     """A unit's 单位填报员 at month-end."""
 
     fixed_count = PLAN["users"]["reporters"]
-    wait_time = between(5, 15)
+    wait_time = between(20, 60)
     kind = "reporter"
 
     def on_start(self):
@@ -153,6 +156,7 @@ class Reporter(Logged):
         self.saves_before_submit = random.randint(2, 4)
         self.saved = 0
         self.seq = 0
+        self.completed = set()
 
     @task
     def month_end(self):
@@ -165,35 +169,74 @@ class Reporter(Logged):
         )
         if not rows:
             return  # submitted already (or nothing to report): only looks
-        self.seq += 1
         submit = self.saved >= self.saves_before_submit
+        sent = self.send(url, page.text, form, rows, submit)
+        if sent is None:
+            return
+        if not submit:
+            self.saved += 1
+            return
+        # refused rows (an earlier month already judged 已完成, as the page says): report
+        # them as completed and submit again, as a person reading the page would
+        refused = sent
+        if refused:
+            self.completed |= refused
+            page = self.client.get(url, name="/progress/batch/ [GET]")
+            form = parse(page.text)
+            rows = sorted(
+                {m.group(1) for n in form.fields if (m := re.match(r"t(\d+)-progress$", n))}
+            )
+            if rows and self.send(url, page.text, form, rows, True):
+                return  # refused again: tried once more at the next round
+        self.saved = 0
+
+    def send(self, url, page_text, form, rows, submit):
+        """POST the sheet with a new text in every editable row; logs what the server kept.
+        Returns None on failure, else the set of rows a submission refused (empty when
+        the batch was submitted or saved)."""
+        self.seq += 1
         data = {k: v for k, v in form.fields.items() if not k.startswith("fb-")}
         sent = {}
         for pk in rows:
             marker = f"压测{self.account}第{self.seq}次：本月按计划推进，完成阶段性工作。"
             data[f"t{pk}-progress"] = marker
-            data[f"t{pk}-self_status"] = "lagging"
-            data[f"t{pk}-reason"] = "受前期手续影响，进度顺延。"
-            reasons = [v for v in form.options.get(f"t{pk}-reason_category", []) if v]
-            if reasons:
-                data[f"t{pk}-reason_category"] = reasons[0]
             data[f"t{pk}-next_steps"] = "加快推进，月底前完成。"
+            if pk in self.completed:
+                data[f"t{pk}-self_status"] = "completed"
+                data[f"t{pk}-reason"] = ""
+                data[f"t{pk}-reason_category"] = ""
+            else:
+                data[f"t{pk}-self_status"] = "lagging"
+                data[f"t{pk}-reason"] = "受前期手续影响，进度顺延。"
+                reasons = [v for v in form.options.get(f"t{pk}-reason_category", []) if v]
+                if reasons:
+                    data[f"t{pk}-reason_category"] = reasons[0]
             sent[pk] = marker
         data["action"] = "submit" if submit else "save"
+        data["csrfmiddlewaretoken"] = CSRF.search(page_text).group(1)
         name = "/progress/batch/ [submit]" if submit else "/progress/batch/ [save]"
-        if self.post_form(url, data, name, page.text):
-            self.log(op=data["action"], period=period, tasks=sent)
-            if submit:
-                self.saved = 0
-            else:
-                self.saved += 1
+        with self.client.post(
+            url, data, name=name, allow_redirects=False, catch_response=True
+        ) as answer:
+            if answer.status_code == 302:
+                self.log(op=data["action"], period=PLAN["period"], tasks=sent)
+                return set()
+            refused = set(ROW_ERROR.findall(answer.text))
+            if submit and answer.status_code == 200 and refused and "已保存为草稿" in answer.text:
+                # the server's answer to rows that cannot be submitted yet: every row kept
+                # as a draft, the batch not submitted — a correct answer, not a failure
+                answer.success()
+                self.log(op="save", period=PLAN["period"], tasks=sent, refused=sorted(refused))
+                return refused
+            answer.failure(f"{name} answered {answer.status_code}")
+            return None
 
 
 class Office(Logged):
     """A street's 督查管理员: reviews and judges."""
 
     fixed_count = PLAN["users"]["offices"]
-    wait_time = between(5, 15)
+    wait_time = between(15, 45)
     kind = "office"
 
     def on_start(self):
@@ -232,7 +275,7 @@ class Leader(Logged):
     """A 领导 opening the dashboard."""
 
     fixed_count = PLAN["users"]["leaders"]
-    wait_time = between(10, 30)
+    wait_time = between(30, 90)
     kind = "leader"
 
     def on_start(self):
@@ -255,7 +298,7 @@ class Hotline(Logged):
     """The 12345 platform pushing orders through the API."""
 
     fixed_count = PLAN["users"]["hotlines"]
-    wait_time = between(1, 3)
+    wait_time = between(5, 15)
     kind = "hotline"
 
     def on_start(self):
