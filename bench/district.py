@@ -354,14 +354,18 @@ def build_district(
                             "days_late": rng.randint(3, 60),
                             "count": 1,
                         }
-                    if status != "completed" and task.deadline and task.deadline.month == month:
+                    as_of = dt.date(year, month, 28)
+                    if status == "lagging" and task.deadline and task.deadline < as_of:
+                        days = (as_of - task.deadline).days
+                        flags["overdue"] = {"days": days, "workdays": days * 5 // 7}
+                    elif status != "completed" and task.deadline and task.deadline.month == month:
                         flags["due_soon"] = {"workdays": rng.randint(1, 5)}
                     flags = flags_for(status, flags, previous)
                     judgements.append(
                         Judgement(
                             task=task,
                             period=period,
-                            as_of=dt.date(year, month, 28),
+                            as_of=as_of,
                             status=status,
                             proposed_status=status,
                             light=light_for(status, flags, rules),
@@ -425,6 +429,11 @@ def build_district(
         Submission.objects.bulk_create(drafts, batch_size=2000)
         counts["drafts"] = len(drafts)
 
+    # fresh planner statistics, as autovacuum would have after a month of real writes
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
     last_year, last_month = periods[-1]
     lagging = Judgement.objects.filter(
         task__office=offices[0],

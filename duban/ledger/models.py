@@ -5,7 +5,7 @@ from simple_history.models import HistoricalRecords
 
 from duban.core.audit import AuditFields, bulk_create_history
 from duban.org import roles as R
-from duban.org.models import Office, Unit
+from duban.org.models import Office, Unit, lineage_in, scope_in
 from duban.org.scope import visible
 
 # The five categories of shared/reference/1-monthly-key-work-supervision-report.txt,
@@ -35,10 +35,10 @@ class CategoryQuerySet(models.QuerySet):
         office's usable ones and, for a district, those of its streets."""
         if isinstance(offices, Office):
             offices = [offices]
-        ids = set()
+        ids, tree = set(), Office.tree()
         for office in offices:
-            ids.update(office.lineage_ids())
-            ids.update(office.scope_ids())
+            ids.update(lineage_in(tree, office.pk))
+            ids.update(scope_in(tree, office.pk))
         categories = self.filter(office_id__in=ids)
         return categories if year is None else categories.filter(year=year)
 
