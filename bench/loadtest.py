@@ -295,6 +295,51 @@ def endpoint_table(stats_csv):
     return rows
 
 
+def endpoint_of(method, path):
+    """Locust's name of a request from the access log's method and path."""
+    if path.startswith("/api/v1/tickets/"):
+        return "/api/v1/tickets/{number} [PATCH]"
+    names = {
+        ("GET", "/login/"): "/login/ [GET]",
+        ("POST", "/login/"): "/login/ [POST]",
+        ("GET", "/progress/batch/"): "/progress/batch/ [GET]",
+        ("POST", "/progress/batch/"): "/progress/batch/ [save or submit]",
+        ("GET", "/progress/judge/"): "/progress/judge/ [GET]",
+        ("POST", "/progress/judge/"): "/progress/judge/ [confirm]",
+        ("POST", "/api/v1/tickets"): "/api/v1/tickets [new or again]",
+    }
+    return names.get((method, path), path)
+
+
+def service_table(access_log):
+    """p50/p95/p99 of the time spent inside gunicorn's workers, per endpoint."""
+    import statistics
+
+    from _common import print_rows
+
+    times = {}
+    for line in Path(access_log).read_text().splitlines():
+        parts = line.split()
+        if len(parts) != 4 or not parts[3].isdigit():
+            continue
+        method, path, _status, micros = parts
+        times.setdefault(endpoint_of(method, path), []).append(int(micros) / 1000)
+    times["all endpoints"] = [t for ts in list(times.values()) for t in ts]
+    rows = []
+    for name, ms in sorted(times.items(), key=lambda kv: (kv[0] == "all endpoints", kv[0])):
+        cuts = statistics.quantiles(ms, n=100, method="inclusive") if len(ms) > 1 else ms * 99
+        rows.append(
+            [
+                name,
+                str(len(ms)),
+                f"{statistics.median(ms):.0f}",
+                f"{cuts[94]:.0f}",
+                f"{cuts[98]:.0f}",
+            ]
+        )
+    print_rows(["endpoint", "requests", "p50 ms", "p95 ms", "p99 ms"], rows)
+
+
 def main():
     if len(sys.argv) == 3 and sys.argv[1] in ("--setup-child", "--verify-child"):
         plan = Path(sys.argv[2])
@@ -361,6 +406,12 @@ def main():
                 "120",
                 "--log-level",
                 "warning",
+                # the time each request took inside a worker (µs), beside the method and path:
+                # Locust's figures include the wait for a free worker, these do not
+                "--access-logfile",
+                str(folder / "access.log"),
+                "--access-logformat",
+                "%(m)s %(U)s %(s)s %(D)s",
             ],
             env=env,
             cwd=ROOT,
@@ -406,6 +457,9 @@ def main():
         server = worker = None
         print()
         rows = endpoint_table(f"{stats}_stats.csv")
+        print()
+        print("inside gunicorn (the same requests without the wait for a free worker):")
+        service_table(folder / "access.log")
         failures = sum(int(r[2]) for r in rows if r[0] != "all endpoints")
         failures_csv = Path(f"{stats}_failures.csv")
         if failures_csv.exists():
