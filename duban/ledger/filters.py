@@ -77,7 +77,7 @@ class LedgerFilter:
         # Lead units on offer are those of the visible tasks, never a unit one cannot see.
         form.fields["lead_unit"].queryset = Unit.objects.filter(
             pk__in=self.visible.filter(year=self.year).values("lead_unit_id")
-        )
+        ).only("pk", "name")  # a district offers hundreds: the option needs no more
         quick_widgets(form)
         # A value that is not a valid choice (another year's category...) is ignored.
         form.is_valid()

@@ -221,6 +221,14 @@ class KeyTask(models.Model):
     def __str__(self):
         return f"{self.code} {self.title}"
 
+    def editable_by(self, user):
+        """`KeyTask.objects.editable_by(user)` for one loaded task, without a query."""
+        if user is None or not user.is_authenticated:
+            return False
+        if user.is_superuser:
+            return True
+        return R.is_supervisor(user) and self.office_id in R.office_scope_ids(user)
+
     @property
     def source_label(self):
         return self.source.name if self.source_id else str(self.Kind.ANNUAL.label)

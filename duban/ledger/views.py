@@ -216,7 +216,7 @@ def task_detail(request, pk):
             "milestones": [(milestone, states.get(milestone.pk, "")) for milestone in milestones],
             "sections": sections,
             "changes": task_changes(task),
-            "can_edit": KeyTask.objects.editable_by(request.user).filter(pk=task.pk).exists(),
+            "can_edit": task.editable_by(request.user),
         },
     )
 
