@@ -223,6 +223,11 @@ def worker(args):
         "partners": KeyTask.partner_units.through.objects.count(),
     }
 
+    # the floor: the file's rows read and written as they are (bench/floors.py)
+    import floors
+
+    result["floor_import_s"] = floors.file_floor(args.file, skip=2)
+
     seconds, report = timed_import()
     if report.changed or len(report.unchanged) != args.rows:
         result["error"] = "re-import was expected to change nothing"
