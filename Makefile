@@ -4,6 +4,10 @@
 #               (as users see it: DEBUG off, Chinese error pages, static files from WhiteNoise;
 #               DUBAN_DEBUG=1 make run for Django's debug pages)
 #   make test   the whole test suite
+#   make bench  every benchmark on SQLite and PostgreSQL in one table, beside its floors
+#               (bench/run_all.py; BENCH_QUICK=1 for 100,000 instead of 1,000,000 requests)
+#   make loadtest  100 users for 5 minutes of month-end against gunicorn on PostgreSQL
+#               (bench/loadtest.py, Locust; LOADTEST_ARGS="--users 20 --time 1m" for less)
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -12,7 +16,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 DATA_DIR := $(or $(DUBAN_DATA_DIR),var)
 
-.PHONY: run test install lint format check browser-deps pdf-deps clean
+.PHONY: run test bench loadtest install lint format check browser-deps pdf-deps clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +40,16 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/pytest
+
+bench: $(STAMP)
+	$(BIN)/python bench/run_all.py $(if $(filter-out 0,$(BENCH_QUICK)),--quick)
+
+$(VENV)/.bench: $(STAMP)
+	$(BIN)/pip install --quiet -e '.[dev,bench]'
+	touch $(VENV)/.bench
+
+loadtest: $(VENV)/.bench
+	$(BIN)/python bench/loadtest.py $(LOADTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check duban tests bench

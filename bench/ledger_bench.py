@@ -17,18 +17,26 @@ import os
 import random
 import re
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-RESULT = "BENCH_RESULT "
+from _common import (  # noqa: F401 - the other benchmarks import these from here too
+    POSTGRES_ADMIN_URL,
+    RESULT,
+    ROOT,
+    cell,
+    postgres_run,
+    print_rows,
+    run_script,
+    setup_worker,
+    sqlite_run,
+)
+
 CODE = re.compile(r"\b(?:MS|ZB|SW|QW|DY)-\d{4}\b")
 TARGET_IMPORT_S = 3.0
 TARGET_P95_MS = 150.0
-POSTGRES_ADMIN_URL = os.environ.get("DUBAN_BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
 
 HEADERS = [
     "编号",
@@ -148,28 +156,13 @@ def build_ledger(path, rows, year, seed=2022):
                 milestones_cell(rng, year),
             ]
         )
-        for cell in sheet[sheet.max_row]:
-            if isinstance(cell.value, dt.datetime):
-                cell.number_format = "yyyy-mm-dd"
+        for written in sheet[sheet.max_row]:
+            if isinstance(written.value, dt.datetime):
+                written.number_format = "yyyy-mm-dd"
     workbook.save(path)
 
 
 # ----- one database, in its own process -----
-
-
-def setup_worker():
-    """What every worker process does first: Django on the throwaway database the driver
-    chose, migrated. Returns the connection's vendor name."""
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "duban.settings")
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-    from django.db import connection
-
-    call_command("migrate", verbosity=0)
-    return connection.vendor
 
 
 def worker(args):
@@ -230,6 +223,11 @@ def worker(args):
         "partners": KeyTask.partner_units.through.objects.count(),
     }
 
+    # the floor: the file's rows read and written as they are (bench/floors.py)
+    import floors
+
+    result["floor_import_s"] = floors.file_floor(args.file, skip=2)
+
     seconds, report = timed_import()
     if report.changed or len(report.unchanged) != args.rows:
         result["error"] = "re-import was expected to change nothing"
@@ -273,69 +271,6 @@ def run_worker(args, env, label):
     worker_args = ["--file", str(args.file), "--year", str(args.year), "--rows", str(args.rows)]
     worker_args += ["--requests", str(args.requests)]
     return run_script(__file__, worker_args, env, label, args.profile)
-
-
-def run_script(script, worker_args, env, label, profile=False):
-    """Run `script --worker ...` in a child process with `env`; its RESULT line as a dict."""
-    command = [sys.executable, script, "--worker", *worker_args]
-    if profile:
-        command.append("--profile")
-    env = {**env, "DUBAN_ALLOWED_HOSTS": "testserver", "PYTHONPATH": str(ROOT)}
-    done = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True, timeout=900)
-    if profile or done.returncode:
-        sys.stderr.write(done.stderr)
-    for line in done.stdout.splitlines():
-        if line.startswith(RESULT):
-            return {**json.loads(line[len(RESULT) :]), "database": label}
-    return {"database": label, "error": f"worker exited {done.returncode}: {done.stderr[-500:]}"}
-
-
-def sqlite_run(run, base_env):
-    """`run(env, label)` against a new SQLite file in a temporary folder."""
-    with tempfile.TemporaryDirectory(prefix="duban-bench-sqlite-") as folder:
-        env = {**base_env, "DUBAN_SQLITE_PATH": f"{folder}/bench.sqlite3", "DUBAN_DATA_DIR": folder}
-        return run(env, "SQLite")
-
-
-def postgres_run(run, base_env, prefix="duban_bench"):
-    """`run(env, label)` against a throwaway PostgreSQL database, dropped afterwards."""
-    try:
-        import psycopg
-    except ImportError:
-        return {"database": "PostgreSQL", "error": "psycopg is not installed"}
-    name = f"{prefix}_{os.getpid()}"
-    try:
-        admin = psycopg.connect(
-            f"{POSTGRES_ADMIN_URL}/postgres", autocommit=True, connect_timeout=3
-        )
-    except psycopg.Error as exc:
-        return {"database": "PostgreSQL", "error": f"not reachable at {POSTGRES_ADMIN_URL}: {exc}"}
-    with admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-        try:
-            with tempfile.TemporaryDirectory(prefix="duban-bench-pg-") as folder:
-                env = {
-                    **base_env,
-                    "DUBAN_DATABASE_URL": f"{POSTGRES_ADMIN_URL}/{name}",
-                    "DUBAN_DATA_DIR": folder,
-                }
-                return run(env, "PostgreSQL")
-        finally:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-def print_rows(columns, rows):
-    """A plain-text table: header, rule, one line per row, columns padded to fit."""
-    widths = [max(len(c), *(len(row[i]) for row in rows)) for i, c in enumerate(columns)]
-    print(" | ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)))
-    print("-+-".join("-" * w for w in widths))
-    for row in rows:
-        print(" | ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)))
-
-
-def cell(result, key, scale=1.0, digits=2):
-    value = result.get(key)
-    return "—" if value is None else f"{value * scale:.{digits}f}"
 
 
 def print_table(results, args):

@@ -27,6 +27,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import floors
 from ledger_bench import RESULT, cell, postgres_run, print_rows, run_script, sqlite_run
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -116,6 +117,7 @@ def worker(args):
         result["unchanged"] = len(again.unchanged)
         preview = timed("preview_s", "preview", changed)
         result["would_update"] = len(preview.updated)
+    result["floor_s"] = min(floors.file_floor(sheet) for _ in range(args.repeat))
     result["written"] = {
         "submissions": Submission.objects.filter(period=PERIOD).count(),
         "reviews": Review.objects.filter(submission__period=PERIOD).count(),

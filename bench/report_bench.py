@@ -29,6 +29,7 @@ import random
 import time
 from pathlib import Path
 
+import floors
 from ledger_bench import (
     RESULT,
     cell,
@@ -41,6 +42,7 @@ from ledger_bench import (
 
 ROOT = Path(__file__).resolve().parent.parent
 PERIOD = "2022-07"
+QUARTER = "2022Q3"
 STREETS = 10
 TARGETS = {"street": 1.0, "district": 10.0}
 FORMATS = ("json", "docx", "xlsx", "pdf")
@@ -116,27 +118,22 @@ def build_district(n_tasks, seed=2022):
 
 def floor_docx(figures):
     """The same paragraphs and tables, written with python-docx and no styling."""
-    from docx import Document
-
     from duban.reports.monthly_text import blocks
 
-    document = Document()
-    for block in blocks(figures):
-        if block["kind"] == "table":
-            rows = [block["header"], *block["rows"]]
-            table = document.add_table(rows=len(rows), cols=len(block["header"]))
-            for r, values in enumerate(rows):
-                cells = table.rows[r].cells
-                for c, value in enumerate(values):
-                    cells[c].text = str(value)
-        elif block["kind"] == "signature":
-            document.add_paragraph(block["office"])
-            document.add_paragraph(block["date"])
-        else:
-            document.add_paragraph(block.get("text") or block.get("title"))
-    out = io.BytesIO()
-    document.save(out)
-    return out.getvalue()
+    return floors.floor_docx(blocks(figures))
+
+
+def bulletin(office, quarter, args):
+    """The quarterly bulletin: its figures and Word file beside bare python-docx."""
+    from duban.reports import bulletin as B
+    from duban.reports.bulletin_docx import blocks, render_docx
+
+    result = {}
+    result["figures_s"], figures = best(args.repeat, lambda: B.quarterly(office, quarter))
+    result["docx_s"], data = best(args.repeat, lambda: render_docx(figures))
+    result["docx_kb"] = len(data) / 1024
+    result["floor_s"], _ = best(args.repeat, lambda: floors.floor_docx(blocks(figures)))
+    return result
 
 
 def best(repeat, fn):
@@ -165,6 +162,7 @@ def measure(office, args):
         result[f"{fmt}_s"], data = best(repeat, lambda fmt=fmt: render(figures, fmt))
         result[f"{fmt}_kb"] = len(data) / 1024
     result["floor_s"], _ = best(args.repeat, lambda: floor_docx(figures))
+    result["bulletin"] = bulletin(office, QUARTER, args)
     return result
 
 

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "duban.org",
     "duban.ledger",
     "duban.progress",
+    "duban.indicators",
     "duban.tickets",
     "duban.notify",
     "duban.supervision",
@@ -118,6 +119,24 @@ else:
             },
         }
     }
+
+# ----- 只读副本 (docs/scaling.md): the dashboard, reports and statistics read from it -----
+_replica_url = envstr("DUBAN_REPLICA_URL")
+if _replica_url:
+    from duban.core.dbrouter import replica_settings
+
+    if "default" not in DATABASES or "postgresql" not in DATABASES["default"]["ENGINE"]:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(
+            "DUBAN_REPLICA_URL 需要主库也是 PostgreSQL：请同时设置 DUBAN_DATABASE_URL"
+        )
+    DATABASES["replica"] = replica_settings(DATABASES["default"], _replica_url)
+    DATABASE_ROUTERS = ["duban.core.dbrouter.ReplicaRouter"]
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("axes.middleware.AxesMiddleware"),
+        "duban.core.dbrouter.ReplicaReadsMiddleware",
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

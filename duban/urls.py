@@ -32,6 +32,7 @@ urlpatterns = [
     path("ledger/", include("duban.ledger.urls")),
     path("progress/", include("duban.progress.urls")),
     path("tickets/", include("duban.tickets.urls")),
+    path("indicators/", include("duban.indicators.urls")),
     path("notifications/", include("duban.notify.urls")),
     path("supervision/", include("duban.supervision.urls")),
     path("reports/", include("duban.reports.urls")),

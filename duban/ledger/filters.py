@@ -12,7 +12,7 @@ from django import forms
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
-from duban.core.forms import YearField
+from duban.core.forms import YearField, quick_widgets
 from duban.ledger import extensions as ext
 from duban.ledger.models import Category, KeyTask
 from duban.org.models import Office, Unit
@@ -68,7 +68,7 @@ class LedgerFilter:
         form.fields["year"].widget = forms.Select(choices=[(y, f"{y}年") for y in year_choices])
 
         offices = offices_in_scope(user)
-        self.several_offices = offices.count() > 1
+        self.several_offices = len(offices) > 1
         if self.several_offices:
             form.fields["office"].queryset = offices
         else:
@@ -77,7 +77,8 @@ class LedgerFilter:
         # Lead units on offer are those of the visible tasks, never a unit one cannot see.
         form.fields["lead_unit"].queryset = Unit.objects.filter(
             pk__in=self.visible.filter(year=self.year).values("lead_unit_id")
-        )
+        ).only("pk", "name")  # a district offers hundreds: the option needs no more
+        quick_widgets(form)
         # A value that is not a valid choice (another year's category...) is ignored.
         form.is_valid()
         cleaned = form.cleaned_data

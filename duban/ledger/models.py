@@ -5,7 +5,7 @@ from simple_history.models import HistoricalRecords
 
 from duban.core.audit import AuditFields, bulk_create_history
 from duban.org import roles as R
-from duban.org.models import Office, Unit
+from duban.org.models import Office, Unit, lineage_in, scope_in
 from duban.org.scope import visible
 
 # The five categories of shared/reference/1-monthly-key-work-supervision-report.txt,
@@ -35,10 +35,10 @@ class CategoryQuerySet(models.QuerySet):
         office's usable ones and, for a district, those of its streets."""
         if isinstance(offices, Office):
             offices = [offices]
-        ids = set()
+        ids, tree = set(), Office.tree()
         for office in offices:
-            ids.update(office.lineage_ids())
-            ids.update(office.scope_ids())
+            ids.update(lineage_in(tree, office.pk))
+            ids.update(scope_in(tree, office.pk))
         categories = self.filter(office_id__in=ids)
         return categories if year is None else categories.filter(year=year)
 
@@ -220,6 +220,14 @@ class KeyTask(models.Model):
 
     def __str__(self):
         return f"{self.code} {self.title}"
+
+    def editable_by(self, user):
+        """`KeyTask.objects.editable_by(user)` for one loaded task, without a query."""
+        if user is None or not user.is_authenticated:
+            return False
+        if user.is_superuser:
+            return True
+        return R.is_supervisor(user) and self.office_id in R.office_scope_ids(user)
 
     @property
     def source_label(self):

@@ -11,7 +11,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Prefetch
+from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Subquery
+from django.db.models.functions import Coalesce
 from django.http import QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -96,12 +97,25 @@ def _rows(tasks):
     )
 
 
+def milestone_count():
+    """A task's number of milestones, as a subquery (for a page of rows)."""
+    counted = (
+        Milestone.objects.filter(task=OuterRef("pk"))
+        .order_by()
+        .values("task")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
 @login_required
 def task_list(request):
     ledger = LedgerFilter(request.GET, request.user)
     listing = _listing(request, ledger)
+    # a correlated count rather than a join and GROUP BY: the page's count() leaves it out
     tasks = _rows(listing.order(ledger.queryset, *LEDGER_ORDER)).annotate(
-        milestone_count=Count("milestones")
+        milestone_count=milestone_count()
     )
     for extension in ledger.extensions:
         tasks = extension.prepare_rows(ledger, tasks)
@@ -202,7 +216,7 @@ def task_detail(request, pk):
             "milestones": [(milestone, states.get(milestone.pk, "")) for milestone in milestones],
             "sections": sections,
             "changes": task_changes(task),
-            "can_edit": KeyTask.objects.editable_by(request.user).filter(pk=task.pk).exists(),
+            "can_edit": task.editable_by(request.user),
         },
     )
 

@@ -36,22 +36,35 @@ class Office(models.Model):
 
     def scope_ids(self):
         """This office and every office below it (a district sees its streets)."""
-        ids = [self.pk]
-        frontier = [self.pk]
-        while frontier:
-            frontier = list(
-                Office.objects.filter(parent_id__in=frontier).values_list("pk", flat=True)
-            )
-            ids.extend(frontier)
-        return ids
+        return scope_in(Office.tree(), self.pk)
 
     def lineage_ids(self):
         """This office and the offices above it (a street may use the district's units)."""
-        ids, office = [], self
-        while office is not None:
-            ids.append(office.pk)
-            office = office.parent
-        return ids
+        return lineage_in(Office.tree(), self.pk)
+
+    @staticmethod
+    def tree():
+        """{office id: parent id} of every office, in one query (offices are few)."""
+        return dict(Office.objects.order_by("order", "id").values_list("pk", "parent_id"))
+
+
+def scope_in(tree, pk):
+    """`pk` and every office below it in `tree` ({id: parent id}), nearest first."""
+    ids, frontier = [pk], [pk]
+    while frontier:
+        frontier = [child for child, parent in tree.items() if parent in frontier]
+        frontier = [child for child in frontier if child not in ids]
+        ids.extend(frontier)
+    return ids
+
+
+def lineage_in(tree, pk):
+    """`pk` and the offices above it in `tree` ({id: parent id})."""
+    ids = []
+    while pk is not None and pk not in ids:
+        ids.append(pk)
+        pk = tree.get(pk)
+    return ids
 
 
 class Unit(models.Model):

@@ -74,7 +74,14 @@ def office_scope_ids(user):
     profile = profile_of(user)
     if profile is None or profile.office_id is None:
         return []
-    return profile.office.scope_ids()
+    # kept on the user object (one request's) like its roles: one query, not one per use
+    cached = getattr(user, "_duban_scope", None)
+    if cached is None or cached[0] != profile.office_id:
+        from duban.org.models import Office, scope_in
+
+        scope = scope_in(Office.tree(), profile.office_id)
+        cached = user._duban_scope = (profile.office_id, tuple(scope))
+    return list(cached[1])
 
 
 def display_name(user):

@@ -25,7 +25,7 @@ def visible(queryset, user, *, office="office_id", unit=None, also=None):
     held = R.roles_of(user)
     condition = Q(pk__in=[])
     if held & R.SEES_WHOLE_OFFICE and profile.office_id:
-        condition |= Q(**{f"{office}__in": profile.office.scope_ids()})
+        condition |= Q(**{f"{office}__in": R.office_scope_ids(user)})
     if unit is not None and held & R.SEES_OWN_UNIT and profile.unit_id:
         condition |= unit(profile)
     if also is not None:

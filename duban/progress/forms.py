@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
+from duban.core.forms import quick_widgets
 from duban.core.importflow import check_upload
 from duban.core.periods import MAX_YEAR, MIN_YEAR, Period, PeriodError
 from duban.ledger.filters import offices_in_scope
@@ -75,6 +76,7 @@ class SubmissionForm(forms.Form):
             self.fields["evidence"].widget.attrs["accept"] = ",".join(
                 f".{ext}" for ext in workflow.EVIDENCE_EXTENSIONS
             )
+        quick_widgets(self)  # a batch sheet holds fifty of these forms
 
     def clean_evidence(self):
         uploaded = self.cleaned_data.get("evidence")

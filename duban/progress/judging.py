@@ -442,7 +442,18 @@ def override(task, period_key, status, reason, user, as_of=None):
     calendar = Calendar.load()
     rules = rules_in()
     with transaction.atomic():
-        judge_month(task.office, period, as_of, calendar=calendar, besides=task)
+        # the month is judged whole: the office's tasks it has not judged yet are judged now
+        # (those already judged keep their judgement; re-judging the whole month on every
+        # adjustment made one task's change cost as much as 研判本月)
+        unjudged = list(
+            month_tasks(task.office_id, period.year)
+            .exclude(pk=task.pk)
+            .exclude(judgements__period=period.key)
+            .values_list("pk", flat=True)
+        )
+        if unjudged:
+            tasks = KeyTask.objects.filter(pk__in=unjudged)
+            judge_period(tasks, period, as_of, calendar=calendar, rules=rules)
         loaded = _Loaded(KeyTask.objects.filter(pk=task.pk), period)
         if not loaded.tasks:
             raise ValueError(f"“{task}”不是 {period.year} 年度的重点工作，不能按 {period.key} 研判")

@@ -18,7 +18,6 @@ from django.utils.translation import gettext_lazy as _
 
 from duban.core.periods import Period, PeriodError
 from duban.ledger.extensions import LedgerExtension, ListColumn
-from duban.ledger.models import KeyTask
 from duban.progress import month as M
 from duban.progress.models import Judgement, Light, Review, Status, Submission
 
@@ -163,7 +162,7 @@ class MonthView(LedgerExtension):
             "done": M.completed_period(judgements.values(), submissions),
             "accepted": [s for s in submissions if s.state == Submission.State.ACCEPTED],
             "strip": M.month_strip(task.year, judgements, today),
-            "can_edit": KeyTask.objects.editable_by(request.user).filter(pk=task.pk).exists(),
+            "can_edit": task.editable_by(request.user),
         }
         request._progress_task_context = context
         return context

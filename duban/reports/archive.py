@@ -18,7 +18,8 @@ def store(office, figures, user=None):
 
 
 def kind_of(figures):
-    """The archive kind of a figures dict: the bulletin's name theirs, the rest are monthly."""
-    if figures.get("kind") == Report.Kind.BULLETIN:
-        return Report.Kind.BULLETIN
+    """The archive kind of a figures dict: the bulletin's and the summary's name theirs,
+    the rest are monthly."""
+    if figures.get("kind") in (Report.Kind.BULLETIN, Report.Kind.SUMMARY):
+        return figures["kind"]
     return Report.Kind.MONTHLY

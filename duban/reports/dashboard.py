@@ -35,12 +35,16 @@ A fixed number of queries whatever the number of tasks.
 from __future__ import annotations
 
 from django.db.models import Count
+from django.db.models.fields.json import KT
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
 from duban.core.periods import Period, PeriodError, parse_year
+from duban.indicators.figures import summary_rows
+from duban.indicators.models import Indicator
 from duban.ledger.models import Category, KeyTask
+from duban.org import roles as R
 from duban.org.scope import offices_in_scope
 from duban.progress.models import Judgement, Light, Status
 from duban.progress.month import lag_rate, opening_month, reference_month
@@ -103,7 +107,13 @@ def build(user, year=None, period=None, today=None):
 
     # 滞后率 of every judged month of the year, in one query: lagging ÷ the year's tasks
     # (`month.lag_rate`, as in the reports).
-    total_tasks = tasks.count()
+    tasks_by_category = dict(
+        tasks.order_by()
+        .values_list("category_id")
+        .annotate(n=Count("pk"))
+        .values_list("category_id", "n")
+    )
+    total_tasks = sum(tasks_by_category.values())
     per_month = {}
     year_months = [m.key for m in Period(year, 1, 12).months()]
     for key, status, n in (
@@ -128,39 +138,37 @@ def build(user, year=None, period=None, today=None):
             }
         )
 
-    rows = list(
-        tasks.order_by("code", "pk").values(
-            "pk",
-            "code",
-            "title",
-            "deadline",
-            "category_id",
-            "lead_unit_id",
-            "lead_unit__name",
-            "lead_unit__order",
-        )
+    # the month's figures from grouped queries: nothing here grows with the number of tasks
+    # but the overdue list
+    judged_month = Judgement.objects.filter(task__in=tasks, period=month.key).order_by()
+    grouped = list(
+        judged_month.values_list("task__category_id", "status", "light").annotate(n=Count("pk"))
     )
-    judgements = {
-        task_id: (status, light, flags or {})
-        for task_id, status, light, flags in Judgement.objects.filter(
-            task__in=tasks, period=month.key
-        ).values_list("task_id", "status", "light", "flags")
-    }
     categories = list(
         Category.objects.seen_from(offices_in_scope(user), year)
         .order_by("order", "id")
         .values_list("pk", "name")
     )
 
+    base = ledger_url(year, month)  # one reverse and one encoding for every figure's link
+
     def url(**filters):
-        return ledger_url(year, month, **filters)
+        extra = urlencode({key: value for key, value in filters.items() if value not in (None, "")})
+        return f"{base}&{extra}" if extra else base
 
     # 类别 × 状态
     by_category = {pk: {**_counts(), UNJUDGED: 0} for pk, _name in categories}
     uncategorised = {**_counts(), UNJUDGED: 0}
-    for row in rows:
-        status = judgements.get(row["pk"], (UNJUDGED,))[0]
-        by_category.get(row["category_id"], uncategorised)[status] += 1
+    for category_id, n in tasks_by_category.items():
+        by_category.get(category_id, uncategorised)[UNJUDGED] += n
+    status_totals = _counts()
+    light_counts = dict.fromkeys(LIGHTS, 0)
+    for category_id, status, light, n in grouped:
+        counts = by_category.get(category_id, uncategorised)
+        counts[status] += n
+        counts[UNJUDGED] -= n
+        status_totals[status] += n
+        light_counts[light] = light_counts.get(light, 0) + n
     category_rows = [
         {
             "id": pk,
@@ -181,11 +189,10 @@ def build(user, year=None, period=None, today=None):
                 "urls": {s.value: None for s in STATUSES},
             }
         )
+    total = total_tasks
+    judged = sum(status_totals.values())
 
     # 预警灯
-    light_counts = dict.fromkeys(LIGHTS, 0)
-    for _status, light, _flags in judgements.values():
-        light_counts[light] = light_counts.get(light, 0) + 1
     lights = [
         {
             "light": light.value,
@@ -195,53 +202,53 @@ def build(user, year=None, period=None, today=None):
         }
         for light in LIGHTS
     ]
-    unjudged = len(rows) - len(judgements)
+    unjudged = total - judged
     if unjudged:
         lights.append({"light": None, "label": UNJUDGED_LABEL, "count": unjudged, "url": None})
 
     # 滞后事项按牵头单位
-    units = {}
-    for row in rows:
-        if judgements.get(row["pk"], (None,))[0] == Status.LAGGING:
-            unit = units.setdefault(
-                row["lead_unit_id"],
-                {"name": row["lead_unit__name"], "order": row["lead_unit__order"], "count": 0},
-            )
-            unit["count"] += 1
+    lagging_units = (
+        judged_month.filter(status=Status.LAGGING)
+        .values_list("task__lead_unit_id", "task__lead_unit__name", "task__lead_unit__order")
+        .annotate(n=Count("pk"))
+    )
     lagging_by_unit = [
         {
             "id": pk,
-            "name": unit["name"],
-            "count": unit["count"],
+            "name": name,
+            "count": n,
             "url": url(lead_unit=pk, status=Status.LAGGING.value),
         }
-        for pk, unit in sorted(
-            units.items(), key=lambda kv: (-kv[1]["count"], kv[1]["order"], kv[1]["name"])
-        )
+        for pk, name, _order, n in sorted(lagging_units, key=lambda r: (-r[3], r[2], r[1]))
     ]
 
-    # 超期事项
+    # 超期事项: the judgements flagged overdue, their days read from the flags by the database
     overdue = []
-    for row in rows:
-        _status, light, flags = judgements.get(row["pk"], (None, None, {}))
-        if "overdue" in flags:
-            overdue.append(
-                {
-                    "code": row["code"],
-                    "title": row["title"],
-                    "lead_unit": row["lead_unit__name"],
-                    "deadline": row["deadline"].isoformat() if row["deadline"] else None,
-                    "days": int(flags["overdue"].get("days") or 0),
-                    "light": light,
-                    "url": reverse("ledger:detail", args=[row["pk"]]),
-                }
-            )
+    detail = reverse("ledger:detail", args=[0]).removesuffix("0/")  # + pk + "/"
+    for pk, code, title, unit, deadline, light, days in judged_month.filter(
+        flags__has_key="overdue"
+    ).values_list(
+        "task_id",
+        "task__code",
+        "task__title",
+        "task__lead_unit__name",
+        "task__deadline",
+        "light",
+        KT("flags__overdue__days"),
+    ):
+        overdue.append(
+            {
+                "code": code,
+                "title": title,
+                "lead_unit": unit,
+                "deadline": deadline.isoformat() if deadline else None,
+                "days": int(days or 0),
+                "light": light,
+                "url": f"{detail}{pk}/",
+            }
+        )
     overdue.sort(key=lambda item: (-item["days"], item["code"]))
 
-    status_totals = _counts()
-    for status, _light, _flags in judgements.values():
-        status_totals[status] += 1
-    judged = len(judgements)
     months = sorted({*per_month, month.key})
 
     return {
@@ -252,12 +259,12 @@ def build(user, year=None, period=None, today=None):
         "month_label": month.label,
         "months": [{"key": key, "label": Period.parse(key).label} for key in months],
         "kpi": {
-            "total": len(rows),
+            "total": total,
             "judged": judged,
             **status_totals,
             UNJUDGED: unjudged,
             # no rate for a month nobody has judged yet
-            "lag_rate": lag_rate(status_totals[Status.LAGGING], len(rows)) if judged else None,
+            "lag_rate": lag_rate(status_totals[Status.LAGGING], total) if judged else None,
             "urls": {
                 "total": url(),
                 **{s.value: url(status=s.value) for s in STATUSES},
@@ -269,11 +276,52 @@ def build(user, year=None, period=None, today=None):
         "lights": lights,
         "overdue": overdue,
         "tickets": _tickets(user, month),
+        "indicators": _indicators(user, month),
         "labels": {
             "status": {**{s.value: STATUS_LABELS[s] for s in STATUSES}, UNJUDGED: UNJUDGED_LABEL},
             "light": {light.value: LIGHT_LABELS[light] for light in LIGHTS},
         },
     }
+
+
+#: rows of the 经济社会指标 panel; the page of indicators has them all
+INDICATOR_ROWS = 12
+
+
+def _indicators(user, month):
+    """The 经济社会指标 of the user's office for the reference month (`indicators.figures`),
+    at most INDICATOR_ROWS, as JSON-able text; None when the office keeps none (no panel)."""
+    office = _own_office(user)
+    if office is None or not Indicator.objects.filter(office=office, active=True).exists():
+        return None
+    rows = summary_rows(office, month.year, month.first_month)
+    return {
+        "label": month.label,
+        "total": len(rows),
+        "behind": sum(1 for r in rows if r["behind"]),
+        "url": f"{reverse('indicators:list')}?{urlencode({'period': month.key, 'office': office.pk})}",
+        "rows": [
+            {
+                **{k: r[k] for k in ("name", "unit", "group", "behind")},
+                **{
+                    k: None if r[k] is None else str(r[k])
+                    for k in ("value", "previous", "growth_rate", "target", "completion_rate")
+                },
+                "decimals": r["decimals"],
+                "url": reverse("indicators:detail", args=[r["id"]]) + f"?year={month.year}",
+            }
+            for r in rows[:INDICATOR_ROWS]
+        ],
+    }
+
+
+def _own_office(user):
+    """The office whose indicators the dashboard shows: the person's own, else the first
+    office of their scope."""
+    profile = R.profile_of(user)
+    if profile is not None and profile.office_id:
+        return profile.office
+    return offices_in_scope(user).first()
 
 
 def _tickets(user, month):

@@ -4,6 +4,7 @@ Only the roles that see their whole office (督查管理员, 领导, 只读) and
 it; a unit's people get 403. The figures come from `duban.reports.dashboard.build`.
 """
 
+from django.core.paginator import Paginator
 from django.shortcuts import render
 
 from duban.core.listing import Col, Listing
@@ -30,6 +31,13 @@ OVERDUE_LIST = Listing.define(
 )
 
 
+# What the page shows at once, whatever the number of lagging tasks: the overdue table
+# by pages, the chart of lagging tasks by lead unit its first bars (the rest in a note
+# linking to the ledger). The API (`/api/v1/dashboard`) and the export keep every item.
+OVERDUE_PAGE_SIZE = 20
+UNIT_BARS = 15
+
+
 @office_wide_required
 def index(request):
     figures = dashboard.build(
@@ -39,11 +47,26 @@ def index(request):
     figures["overdue"] = listing.sort(figures["overdue"])
     if listing.exporting:
         return listing.export(figures["overdue"], f"超期事项{figures['month_label']}")
+    overdue_page = Paginator(figures["overdue"], OVERDUE_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    units = figures["lagging_by_unit"]
+    rest = units[UNIT_BARS:]
+    # the charts' figures, inlined in the page: no table rows, a bounded number of bars
+    chart = {
+        key: value for key, value in figures.items() if key not in ("overdue", "lagging_by_unit")
+    }
+    chart["lagging_by_unit"] = units[:UNIT_BARS]
     return render(
         request,
         "reports/dashboard.html",
         {
             "figures": figures,
+            "chart": chart,
+            "overdue_page": overdue_page,
+            "units_rest": {"units": len(rest), "count": sum(u["count"] for u in rest)}
+            if rest
+            else None,
             "listing": listing,
             "lag_rate_text": pct(figures["kpi"]["lag_rate"]),
             "ticket_rates": [

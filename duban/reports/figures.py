@@ -19,11 +19,15 @@ fixed by the issue that asked for this report; the other keys serve the document
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from duban.core.numfmt import month_span
 from duban.core.periods import Period
+from duban.core.quantities import narrow, quantities
+from duban.indicators.figures import figure_text, summary_rows
 from duban.ledger.models import Category, KeyTask
 from duban.org.models import Office
 from duban.progress import judging
@@ -314,4 +318,233 @@ def monthly(office, period_key, *, today=None, suggestions=None, date=None):
             period.end,
             period.label,
         ),
+    }
+
+
+# --- the drafted work summary (工作总结 初稿) ---------------------------------------------
+
+SUMMARY_VERSION = 1
+
+
+class SummaryError(ValueError):
+    """A summary that cannot be drafted (a period that is not a half-year or a year)."""
+
+
+def summary_period(value):
+    """The period of a summary: a half-year (2022-H1) or a year (2022), else SummaryError."""
+    try:
+        period = value if isinstance(value, Period) else Period.parse(str(value))
+    except ValueError as error:
+        raise SummaryError(str(error))
+    if period.kind not in ("half", "year"):
+        raise SummaryError(
+            f"工作总结按半年或年度起草，请写成 2022-H1、2022-H2 或 2022；收到“{value}”"
+        )
+    return period
+
+
+def plan_label(period):
+    """What the plan part looks ahead to: 下半年 after the first half, the next year after
+    the second half or a whole year."""
+    if period.kind == "half" and period.first_month == 1:
+        return f"{period.year}年下半年"
+    return f"{period.year + 1}年"
+
+
+def _quantities_of(text):
+    """The exact quantities a unit wrote in its progress text, [{"value", "unit"}]."""
+    found = quantities(narrow(text or ""))
+    return [{"value": _number(q.value), "unit": q.unit} for q in found if not q.approx]
+
+
+def _next_steps(task_ids, month, first_month):
+    """{task_id: (下步措施, its month)} of the latest accepted report of the period up to `month` that
+    says one, in one query."""
+    rows = (
+        Submission.objects.filter(
+            task_id__in=task_ids,
+            state=Submission.State.ACCEPTED,
+            period__gte=f"{month.year:04d}-{first_month:02d}",
+            period__lte=month.key,
+        )
+        .exclude(next_steps="")
+        .order_by("task_id", "-period")
+        .values_list("task_id", "next_steps", "period")
+    )
+    out = {}
+    for task_id, text, month_key in rows:
+        out.setdefault(task_id, (text.strip(), month_key))
+    return out
+
+
+def _indicator_rows(office, month):
+    """The office's indicators for the summary's counted month (indicators.figures), as
+    JSON-ready values: figures as the pages print them, rates as numbers."""
+    rows = []
+    for row in summary_rows(office, month.year, month.last_month):
+        decimals = row.get("decimals", 2)
+        rows.append(
+            {
+                "name": row["name"],
+                "unit": row["unit"],
+                "group": row["group"],
+                "value": None if row["value"] is None else figure_text(row["value"], decimals),
+                "previous": None
+                if row["previous"] is None
+                else figure_text(row["previous"], decimals),
+                "growth_rate": _number(row["growth_rate"]),
+                "target": None if row["target"] is None else figure_text(row["target"], decimals),
+                "completion_rate": _number(row["completion_rate"]),
+                "time_progress": _number(row["time_progress"]),
+                "behind": row["behind"],
+            }
+        )
+    return rows
+
+
+def summary(office, period_key, *, today=None, date=None, indicators=None, edits=None):
+    """The figures of `office`'s drafted work summary (工作总结 初稿) for a half-year or a
+    year: the monthly report's figures of the period (categories, counts, tasks, lagging
+    items and their reasons, requests), regrouped for the summary's three parts —
+    一、主要工作完成情况 (per category: completed tasks with the quantities their text
+    gives — in a second half, those not already completed as judged in June —, tasks in progress with reported values, lagging ones; the requests; the
+    indicators), 二、存在的问题 (reasons, overdue items: the bulletin's rule),
+    三、下步工作计划 (下步措施 of the latest accepted reports of open tasks; the next
+    year's ledger, for a year-end summary, when it has tasks).
+
+    `indicators` (rows of indicators.figures.summary_rows) is kept as given, read from the
+    indicators of the counted month when not given; `edits`
+    ({section key: text}) replaces a drafted section with the office's own words.
+    """
+    from duban.reports.bulletin import overdue_items  # the bulletin's rule; it imports us
+
+    period = summary_period(period_key)
+    today = today or timezone.localdate()
+    base = monthly(office, period, today=today, date=date)
+    as_of = dt.date.fromisoformat(base["as_of"])
+    month = Period.parse(base["month"])
+    tasks = base["tasks"]
+    # a task's key: its office and code (a district's streets may reuse codes)
+    pks = {
+        (name, code): pk
+        for name, code, pk in _tasks_of(office, period.year).values_list(
+            "office__name", "code", "pk"
+        )
+    }
+
+    def pk_of(task):
+        return pks.get((task["office"], task["code"]))
+
+    steps = _next_steps(
+        [pk_of(t) for t in tasks if t["status"] != Status.COMPLETED],
+        month,
+        period.first_month,
+    )
+
+    def item(task):
+        return {
+            key: task[key]
+            for key in (
+                "code",
+                "title",
+                "lead_unit",
+                "office",
+                "progress",
+                "progress_month",
+                "completed_value",
+                "target_value",
+                "target_unit",
+            )
+        }
+
+    # the second half tells what was completed in its own months: a task already judged
+    # completed in June is the first half's (the counts stay those of the year so far)
+    done_before = set()
+    if period.first_month > 1:
+        done_before = set(
+            Judgement.objects.filter(
+                task_id__in=[pk for pk in pks.values()],
+                period=f"{period.year:04d}-{period.first_month - 1:02d}",
+                status=Status.COMPLETED,
+            ).values_list("task_id", flat=True)
+        )
+
+    categories = []
+    for counts in base["categories"]:
+        mine = [t for t in tasks if t["category"] == counts["name"]]
+        categories.append(
+            {
+                **counts,
+                "completed_items": [
+                    {**item(t), "quantities": _quantities_of(t["progress"])}
+                    for t in mine
+                    if t["status"] == Status.COMPLETED and pk_of(t) not in done_before
+                ],
+                "in_progress": [
+                    item(t) for t in mine if t["status"] == Status.ON_TRACK and t["progress"]
+                ],
+                "lagging_titles": [t["title"] for t in mine if t["status"] == Status.LAGGING],
+            }
+        )
+
+    next_steps = [
+        {
+            "code": t["code"],
+            "title": t["title"],
+            "category": t["category"],
+            "lead_unit": t["lead_unit"],
+            "status": t["status"],
+            "text": steps[pk_of(t)][0],
+            "month": steps[pk_of(t)][1],
+        }
+        for t in tasks
+        if t["status"] != Status.COMPLETED and pk_of(t) in steps
+    ]
+
+    next_year = None
+    if period.last_month == 12:
+        following = _tasks_of(office, period.year + 1).order_by(
+            "category__order", "category_id", "code"
+        )
+        grouped = {}
+        for name, title in following.values_list("category__name", "title"):
+            grouped.setdefault(name or UNCATEGORISED, []).append(title)
+        if grouped:
+            next_year = {
+                "year": period.year + 1,
+                "total": sum(len(v) for v in grouped.values()),
+                "categories": [{"name": k, "titles": v} for k, v in grouped.items()],
+            }
+
+    overdue, _judged = overdue_items(office, period, as_of)
+    if indicators is None:
+        indicators = _indicator_rows(office, month)
+    return {
+        "version": SUMMARY_VERSION,
+        "kind": "summary",
+        "draft": True,
+        "period": period.key,
+        "period_label": period.label,
+        "period_kind": period.kind,
+        "period_last_month": period.last_month,
+        "period_ended": base["period_ended"],
+        "month": base["month"],
+        "month_label": base["month_label"],
+        "as_of": base["as_of"],
+        "year": period.year,
+        "office": base["office"],
+        "title": f"{office.name}{period.label}工作总结（初稿）",
+        "plan_label": plan_label(period),
+        "generated_at": base["generated_at"],
+        "report_date": base["report_date"],
+        "overall": base["overall"],
+        "categories": categories,
+        "tickets": base["tickets"],
+        "indicators": list(indicators or []),
+        "lagging_items": base["lagging_items"],
+        "reasons": base["reasons"],
+        "overdue_items": overdue,
+        "next_steps": next_steps,
+        "next_year": next_year,
+        "edits": {k: v for k, v in (edits or {}).items() if v and v.strip()},
     }

@@ -28,6 +28,7 @@ class Report(models.Model):
     class Kind(models.TextChoices):
         MONTHLY = "monthly", _("督查报告")
         BULLETIN = "bulletin", _("督查督办工作通报")
+        SUMMARY = "summary", _("工作总结（初稿）")
 
     kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices, default=Kind.MONTHLY)
     office = models.ForeignKey(

@@ -4,8 +4,10 @@ Shaped like the office's own reports: an opening paragraph, 一、总体工作�
 sentence per category, then the whole, then each category's progress as the units
 reported it — what was done, quantities against targets — and its lagging tasks by
 name), 二、滞后事项原因分析 (one point per cause, largest first, in words, with the units'
-own reasons as examples; unexplained ones counted apart), 三、相关工作建议 (one point per
-cause found, as the office edited it, then the follow-up), the 附件说明, the signature
+own reasons as examples; unexplained ones counted apart), 三、民生诉求办理情况 when the
+office has requests (below), then 相关工作建议 last (三 or 四: the numbers are counted, not
+written; one point per cause found, as the office edited it, then the follow-up), the
+附件说明, the signature
 dated the report's date, and the lagging items as a table on a new page. The sentences
 are duban's own; the count, list and numbering rules live in reports/prose.py.
 
@@ -18,8 +20,8 @@ render that list, so the page shows exactly what the document says:
     {"kind": "attachment_note", "text"}        {"kind": "signature", "office", "date"}
     {"kind": "attachment", "title"}            (a new page; the lagging table follows)
 
-四、民生诉求办理情况 follows when the office has requests (figures["tickets"], see
-reports.figures.tickets_of): one paragraph of the period's figures and a table per
+民生诉求办理情况 comes before the suggestions when the office has requests
+(figures["tickets"], see reports.figures.tickets_of): one paragraph of the period's figures and a table per
 unit; one sentence when none was received in the period; no section at all for an
 office without any request (and in reports archived before the section existed).
 """
@@ -83,13 +85,14 @@ def blocks(figures: dict) -> list[dict]:
         out.append(_heading(2, heading_number(2, next(sub)) + category["name"]))
         out.append(_p(_category_paragraph(tasks, figures, district)))
 
-    out.append(_heading(1, heading_number(1, 2) + "滞后事项原因分析"))
+    section = count(2)  # 一 is above; the suggestions come last, whatever comes before
+    out.append(_heading(1, heading_number(1, next(section)) + "滞后事项原因分析"))
     out += [_p(text) for text in _analysis(figures, when)]
 
-    out.append(_heading(1, heading_number(1, 3) + "相关工作建议"))
-    out += [_p(text) for text in _suggestions(figures)]
+    out += tickets_blocks(figures.get("tickets"), section)
 
-    out += tickets_blocks(figures.get("tickets"))
+    out.append(_heading(1, heading_number(1, next(section)) + "相关工作建议"))
+    out += [_p(text) for text in _suggestions(figures)]
 
     items = figures["lagging_items"]
     if items:
@@ -375,7 +378,7 @@ def _analysis(figures, when):
     return out
 
 
-# --- 三、相关工作建议 ------------------------------------------------------------------
+# --- 四（或三）、相关工作建议 ----------------------------------------------------------
 
 
 def _suggestions(figures):
@@ -399,31 +402,21 @@ def _suggestions(figures):
     return out
 
 
-# --- 四、民生诉求办理情况 ----------------------------------------------------------------
+# --- 三、民生诉求办理情况 ----------------------------------------------------------------
 
 
-def tickets_blocks(tickets):
-    """The requests' section: heading, figures in words, the units' table."""
+def tickets_blocks(tickets, numbers=None):
+    """The requests' section: heading, figures in words, the units' table. `numbers`
+    gives the section's number (the report's running count; 三 by default)."""
     if not tickets:
         return []
-    out = [_heading(1, heading_number(1, 4) + "民生诉求办理情况")]
+    number = next(numbers) if numbers is not None else 3
+    out = [_heading(1, heading_number(1, number) + "民生诉求办理情况")]
     label = tickets["label"]
     if not tickets["received"]:
         out.append(_p(f"{label}未受理民生诉求。"))
         return out
-    said = (
-        f"{label}共受理民生诉求{tickets['received']}件，其中办结{tickets['closed']}件、"
-        f"退单{tickets['returned']}件、办处中{tickets['in_progress']}件、"
-        f"待分派{tickets['awaiting_dispatch']}件。"
-    )
-    if tickets["followed_up"]:
-        said += (
-            f"回访{tickets['followed_up']}件，解决率{pct(tickets['resolution_rate'], places=2)}，"
-            f"满意率{pct(tickets['satisfaction_rate'], places=2)}。"
-        )
-    if tickets["on_time_rate"] is not None:
-        said += f"按时办结率{pct(tickets['on_time_rate'], places=2)}。"
-    out.append(_p(said))
+    out.append(_p(tickets_sentence(tickets, label)))
     if tickets["by_unit"]:
         out.append(
             {
@@ -445,6 +438,24 @@ def tickets_blocks(tickets):
             }
         )
     return out
+
+
+def tickets_sentence(tickets, lead):
+    """A period's request figures in words (the monthly report's and the summary's), after
+    `lead` (2022年7月 / 上半年, ...): received, its parts, follow-ups and rates."""
+    said = (
+        f"{lead}共受理民生诉求{tickets['received']}件，其中办结{tickets['closed']}件、"
+        f"退单{tickets['returned']}件、办处中{tickets['in_progress']}件、"
+        f"待分派{tickets['awaiting_dispatch']}件。"
+    )
+    if tickets["followed_up"]:
+        said += (
+            f"回访{tickets['followed_up']}件，解决率{pct(tickets['resolution_rate'], places=2)}，"
+            f"满意率{pct(tickets['satisfaction_rate'], places=2)}。"
+        )
+    if tickets["on_time_rate"] is not None:
+        said += f"按时办结率{pct(tickets['on_time_rate'], places=2)}。"
+    return said
 
 
 # --- 附件 -------------------------------------------------------------------------------

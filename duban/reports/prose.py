@@ -12,6 +12,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
+import zlib
 from decimal import Decimal, InvalidOperation
 
 from duban.core.numfmt import month_span, pct
@@ -254,3 +255,30 @@ def span_words(kind, last_month, *, whole):
     if kind == "year" and whole and last_month == 12:
         return "全年"
     return month_span(1, last_month)
+
+
+# --- varied phrasing --------------------------------------------------------------------
+
+
+class Phrasing:
+    """Chooses among several phrasings of one sentence, as a person varies them down a
+    page: the choice is seeded by the item (the same document reads the same on every
+    run), never the phrasing just used for the same slot, and the least used first — so
+    with n phrasings no frame repeats before all n have been used."""
+
+    def __init__(self, seed=""):
+        self.seed = seed
+        self.used = {}  # slot → [use count per phrasing]
+        self.last = {}  # slot → index of the phrasing used last
+
+    def pick(self, slot, options, *keys):
+        counts = self.used.setdefault(slot, [0] * len(options))
+        start = zlib.crc32("|".join(map(str, (self.seed, slot, *keys))).encode()) % len(options)
+        order = sorted(
+            (i for i in range(len(options)) if len(options) == 1 or i != self.last.get(slot)),
+            key=lambda i: (counts[i], (i - start) % len(options)),
+        )
+        chosen = order[0]
+        counts[chosen] += 1
+        self.last[slot] = chosen
+        return options[chosen]

@@ -1,7 +1,7 @@
 """One figures dict → the bytes of a document in a format. The renderers use only
 the dict, so an archived report renders the same whatever changed since. The dict's
-"kind" picks the renderer: the quarterly bulletin's (docx, json, pdf) or the monthly
-report's (docx, xlsx, json, pdf)."""
+"kind" picks the renderer: the quarterly bulletin's and the work summary's (docx, json,
+pdf) or the monthly report's (docx, xlsx, json, pdf)."""
 
 import json
 
@@ -9,6 +9,7 @@ from duban.core import pdf
 from duban.reports.bulletin_docx import render_docx as render_bulletin_docx
 from duban.reports.monthly_docx import render_docx
 from duban.reports.monthly_xlsx import render_xlsx
+from duban.reports.summary_docx import render_docx as render_summary_docx
 
 FORMATS = {
     "docx": (
@@ -21,15 +22,20 @@ FORMATS = {
 }
 LABELS = {"docx": "Word", "xlsx": "Excel 附表", "pdf": "PDF", "json": "数据文件"}
 BULLETIN_FORMATS = ("docx", "json", "pdf")
+SUMMARY_FORMATS = BULLETIN_FORMATS  # the summary has no Excel 附表 either
 
 
 def is_bulletin(figures):
     return figures.get("kind") == "bulletin"
 
 
+def is_summary(figures):
+    return figures.get("kind") == "summary"
+
+
 def formats_of(figures):
     """{format: label} of the documents a figures dict renders to."""
-    if is_bulletin(figures):
+    if is_bulletin(figures) or is_summary(figures):
         return {fmt: LABELS[fmt] for fmt in BULLETIN_FORMATS}
     return dict(LABELS)
 
@@ -40,6 +46,8 @@ def render(figures, fmt):
     if fmt == "json":
         return (json.dumps(figures, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
     if fmt == "docx":
+        if is_summary(figures):
+            return render_summary_docx(figures)
         return render_bulletin_docx(figures) if is_bulletin(figures) else render_docx(figures)
     if fmt == "xlsx":
         return render_xlsx(figures)

@@ -41,6 +41,7 @@ from duban.reports.bulletin_docx import blocks as bulletin_blocks
 from duban.reports.models import Report
 from duban.reports.monthly_text import blocks
 from duban.reports.render import FORMATS, LABELS, filename, formats_of
+from duban.reports.summary_text import blocks as summary_blocks
 
 MAX_SUGGESTION = 2000
 PAGE_SIZE = 20
@@ -284,16 +285,20 @@ def detail(request, pk):
     report = get_object_or_404(
         Report.objects.visible_to(request.user).select_related("office", "created_by"), pk=pk
     )
-    # the kind picks the document's blocks: the bulletin's or the monthly report's
+    # the kind picks the document's blocks: the bulletin's, the summary's or the monthly
+    # report's
     is_bulletin = report.kind == Report.Kind.BULLETIN
+    is_summary = report.kind == Report.Kind.SUMMARY
+    make_blocks = summary_blocks if is_summary else bulletin_blocks if is_bulletin else blocks
     return render(
         request,
         "reports/detail.html",
         {
             "report": report,
             "is_bulletin": is_bulletin,
+            "is_summary": is_summary,
             "figures": report.figures,
-            "blocks": (bulletin_blocks if is_bulletin else blocks)(report.figures),
+            "blocks": make_blocks(report.figures),
             "formats": formats_of(report.figures),
             "can_generate": R.is_supervisor(request.user),
             "pdf_available": available(),

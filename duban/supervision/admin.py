@@ -84,7 +84,7 @@ class ScoreBonusInline(admin.TabularInline):
 class ScoringSchemeAdmin(SimpleHistoryAdmin):
     """Saving checks the weights add up to 100 (ScoringScheme.clean)."""
 
-    list_display = ["__str__", "office", "weight_on_time", "weight_on_track"]
+    list_display = ["__str__", "office", "weight_on_time", "weight_on_track", "partner_share"]
     inlines = [ScoreBonusInline]
 
 

@@ -14,6 +14,14 @@ class SupervisionConfig(AppConfig):
         from duban.notify import registry
         from duban.supervision.ledger_section import NoticeSection
         from duban.supervision.reminders import NoticeReminders
+        from duban.supervision.services import follow_ticket
+        from duban.tickets import signals as ticket_signals
+        from duban.tickets.models import Ticket
 
         extensions.register(NoticeSection())
         registry.register(NoticeReminders())
+        # a request dispatched to another unit takes its open notice along (tickets
+        # imports no supervision: it sends a signal)
+        ticket_signals.dispatched.connect(
+            follow_ticket, sender=Ticket, dispatch_uid="supervision.follow_ticket"
+        )

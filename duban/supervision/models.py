@@ -23,6 +23,7 @@ from duban.org.scope import visible
 from duban.supervision.scoring import (
     ON_TIME,
     ON_TRACK,
+    PARTNER_SHARE_ERROR,
     REQ_ON_TIME,
     REQ_SATISFACTION,
     Scheme,
@@ -269,6 +270,7 @@ class NoticeEvent(models.Model):
         RETURN = "return", _("答复不充分")
         CLOSE = "close", _("核实销号")
         ESCALATE = "escalate", _("升级")
+        TRANSFER = "transfer", _("随诉求改派")
 
     notice = models.ForeignKey(
         Notice, verbose_name=_("督办单"), on_delete=models.CASCADE, related_name="events"
@@ -512,6 +514,16 @@ class ScoringScheme(models.Model):
     per_accountability = models.DecimalField(
         _("每次效能问责扣分"), max_digits=5, decimal_places=2, default=5
     )
+    partner_share = models.DecimalField(
+        _("协办单位计分比例"),
+        max_digits=3,
+        decimal_places=2,
+        default=0,
+        help_text=_(
+            "0 至 1：协同单位的事项按此比例计入按时完成率、推进正常率和滞后扣分；"
+            "牵头单位按 1 计；填 0 只计牵头单位"
+        ),
+    )
     history = HistoricalRecords(bases=[AuditFields])
 
     class Meta:
@@ -536,9 +548,13 @@ class ScoringScheme(models.Model):
             per_lagging_month=self.per_lagging_month,
             per_notice={"blue": self.per_blue, "yellow": self.per_yellow, "red": self.per_red},
             per_accountability=self.per_accountability,
+            partner_share=self.partner_share if self.partner_share is not None else Decimal(0),
         )
 
     def clean(self):
+        share = self.partner_share
+        if share is not None and not Decimal(0) <= share <= Decimal(1):
+            raise ValidationError({"partner_share": PARTNER_SHARE_ERROR})
         try:
             check_scheme(self.as_scheme())
         except ScoringError as error:

@@ -55,8 +55,27 @@ def _send_later(label, send):
 
 def tell_unit(notice, today):
     """The unit learns of a notice just issued."""
+    return _deliver(notice.unit, *issued_message(notice))
+
+
+def transferred_message(notice, from_unit):
     title, body, url = issued_message(notice)
-    people = recipients_of(notice.unit)
+    title = f"{title}（随诉求改派转来）"
+    body = body.replace(
+        f"党政办向你单位下发{notice.get_level_display()}",
+        f"诉求由{from_unit}改派至你单位，原{notice.get_level_display()}随转",
+        1,
+    )
+    return title, body, url
+
+
+def tell_transferred(notice, from_unit):
+    """The new unit learns of a notice that followed its request (诉求改派)."""
+    return _deliver(notice.unit, *transferred_message(notice, from_unit))
+
+
+def _deliver(unit, title, body, url):
+    people = recipients_of(unit)
     for user in people:
         Notification.objects.create(user=user, title=title[:200], body=body, url=url)
     link = settings.DUBAN_SITE_URL + url if settings.DUBAN_SITE_URL else ""

@@ -1,6 +1,7 @@
 """The facts `scoring.score` needs, read from the ledger, the judgements, the notices,
 the accountability records and (when the scheme weighs them) the requests of one office
-and year — a fixed number of queries whatever
+and year; a task's facts go to its lead unit and, when the scheme's partner share is
+above 0, to each of its partner units too (scoring.py weighs them) — a fixed number of queries whatever
 the number of units — and the ranking built from them."""
 
 import datetime as dt
@@ -28,11 +29,11 @@ def facts(office, year, as_of, scheme_row, start=None):
     """The facts of each unit for the year up to `as_of`, or from `start` (a month's
     score: only what happened between start and as_of counts)."""
     start = start or dt.date(year, 1, 1)
-    tasks = list(
-        KeyTask.objects.filter(office=office, year=year)
-        .select_related("lead_unit")
-        .order_by("code", "pk")
-    )
+    partners_count = bool(scheme_row.partner_share)  # share 0: lead units only
+    tasks = KeyTask.objects.filter(office=office, year=year).select_related("lead_unit")
+    if partners_count:
+        tasks = tasks.prefetch_related("partner_units")
+    tasks = list(tasks.order_by("code", "pk"))
     judgements = defaultdict(list)
     for judgement in Judgement.objects.filter(
         task__in=[t.pk for t in tasks],
@@ -48,30 +49,42 @@ def facts(office, year, as_of, scheme_row, start=None):
             "on_time": [],
             "judged": 0,
             "lagging": [],
+            "p_due": [],
+            "p_on_time": [],
+            "p_judged": 0,
+            "p_lagging": [],
             "notices": [],
             "acc": [],
             "bonus": [],
         }
     )
     for task in tasks:
-        unit = task.lead_unit
-        units[unit.pk] = unit
-        bucket = per_unit[unit.pk]
         url = reverse("ledger:detail", args=[task.pk])
         every = sorted(judgements.get(task.pk, []), key=lambda j: j.period)
         mine = [j for j in every if j.period >= f"{start:%Y-%m}"]
-        bucket["judged"] += len(mine)
-        bucket["lagging"] += [
+        lagging = [
             scoring.Record(f"{task.code} {task.title}（{j.period}）", url)
             for j in mine
             if j.status == Status.LAGGING
         ]
+        due = on_time = None
         if task.deadline is not None and start <= task.deadline <= as_of:
-            record = scoring.Record(f"{task.code} {task.title}（时限 {task.deadline}）", url)
-            bucket["due"].append(record)
+            due = scoring.Record(f"{task.code} {task.title}（时限 {task.deadline}）", url)
             done = M.completed_period(every, [])
             if done is not None and done.start <= task.deadline:
-                bucket["on_time"].append(record)
+                on_time = due
+        roles = [(task.lead_unit, "")]
+        if partners_count:
+            roles += [(u, "p_") for u in task.partner_units.all() if u.pk != task.lead_unit_id]
+        for unit, prefix in roles:
+            units[unit.pk] = unit
+            bucket = per_unit[unit.pk]
+            bucket[prefix + "judged"] += len(mine)
+            bucket[prefix + "lagging"] += lagging
+            if due is not None:
+                bucket[prefix + "due"].append(due)
+            if on_time is not None:
+                bucket[prefix + "on_time"].append(on_time)
     notices = (
         Notice.objects.filter(office=office, year=year, issued_on__gte=start, issued_on__lte=as_of)
         .exclude(state__in=Notice.UNSENT_STATES)
@@ -127,6 +140,10 @@ def facts(office, year, as_of, scheme_row, start=None):
             accountability=tuple(b["acc"]),
             bonuses=tuple(b["bonus"]),
             requests=requests.get(unit_id),
+            partner_due_tasks=tuple(b["p_due"]),
+            partner_on_time_tasks=tuple(b["p_on_time"]),
+            partner_judged_months=b["p_judged"],
+            partner_lagging_months=tuple(b["p_lagging"]),
         )
         for unit_id, b in per_unit.items()
     ]

@@ -17,7 +17,12 @@ THE SCHEME
 - Deductions: per lagging task-month; per notice issued to the unit, by colour (a
   proposal or a dismissed notice does not count); per decided accountability record.
 - Bonus items entered by the office (加分, or a negative figure for 扣分), with a reason.
-- Lead units only: a task counts for its lead unit (协同单位 share: later).
+- Lead and partner share: a task counts in full (1) for its lead unit and with the
+  scheme's partner share (0–1, default 0: lead units only) for each partner unit
+  (协同单位) in the task-based items: the on-time rate (weighted numerator and
+  denominator), the on-track rate (weighted task-months) and the deduction per lagging
+  task-month (weighted, on its own line "推进滞后扣分（协办 ×0.5）"). Notices,
+  accountability records and bonuses stay with the unit they name.
 Score = Σ weighted items − deductions + bonus, two decimals, half up; it may be below 0.
 Ranking: highest score first; equal scores share a rank (1, 2, 2, 4), then by name.
 """
@@ -52,6 +57,10 @@ class Scheme:
         default_factory=lambda: {"blue": Decimal(1), "yellow": Decimal(2), "red": Decimal(3)}
     )
     per_accountability: Decimal = Decimal(5)
+    partner_share: Decimal = Decimal(0)
+
+
+PARTNER_SHARE_ERROR = "协办单位计分比例应在 0 至 1 之间（0 表示只计牵头单位）"
 
 
 def check_scheme(scheme):
@@ -68,6 +77,8 @@ def check_scheme(scheme):
     deductions = [scheme.per_lagging_month, scheme.per_accountability, *scheme.per_notice.values()]
     if any(value < 0 for value in deductions):
         raise ScoringError("扣分标准不能为负数")
+    if not Decimal(0) <= scheme.partner_share <= Decimal(1):
+        raise ScoringError(PARTNER_SHARE_ERROR)
 
 
 @dataclass(frozen=True)
@@ -90,6 +101,11 @@ class UnitFacts:
     accountability: tuple = ()  # Record per decided record
     bonuses: tuple = ()  # (points, Record)
     requests: dict | None = None  # metrics.unit_figures' row of the unit, with "url"
+    # the same task facts for the tasks where the unit is a partner (协同单位)
+    partner_due_tasks: tuple = ()
+    partner_on_time_tasks: tuple = ()
+    partner_judged_months: int = 0
+    partner_lagging_months: tuple = ()
 
 
 @dataclass(frozen=True)
@@ -118,17 +134,44 @@ def _text(value):
     return f"{value:f}"
 
 
-def _rate_line(key, weight, part, whole, records, empty):
+def _rate_line(key, weight, part, whole, records, empty, partner=None):
+    """`partner`: (part, whole, records, share) of the partner tasks, counted × share."""
     name = ITEM_NAMES[key]
+    detail = f"{part}/{whole}"
+    records = tuple(records)
+    if partner:
+        p_part, p_whole, p_records, p_share = partner
+        detail = f"牵头 {part}/{whole}，协办 {p_part}/{p_whole} × {_text(p_share)}"
+        part = part + p_share * p_part
+        whole = whole + p_share * p_whole
+        records += _as_partner(p_records, p_share)
+        if whole:
+            detail += f"，合计 {_text(part)}/{_text(whole)}"
     if whole == 0:
         return Line(f"{name}（权重 {_text(weight)}）", _round(weight), f"{empty}，按满分计")
     share = Decimal(part) / Decimal(whole)
     return Line(
         f"{name}（权重 {_text(weight)}）",
         _round(weight * share),
-        f"{part}/{whole}（{_text(_round(share * 100))}%）",
-        tuple(records),
+        f"{detail}（{_text(_round(share * 100))}%）",
+        records,
     )
+
+
+def partner_label(share):
+    return f"协办 ×{_text(share)}"
+
+
+def _as_partner(records, share):
+    """The partner's records, each saying it counts × share."""
+    return tuple(Record(f"{r.label}（{partner_label(share)}）", r.url) for r in records)
+
+
+def _partner(facts, scheme):
+    """The partner share when the scheme counts partners and the unit has partner tasks."""
+    share = scheme.partner_share
+    has = facts.partner_due_tasks or facts.partner_judged_months
+    return share if share and has else None
 
 
 def _request_lines(requests, weights):
@@ -164,7 +207,16 @@ def score(facts, scheme):
     """One unit's Score with its breakdown lines (each naming the records behind it)."""
     lines = []
     weights = scheme.weights
+    share = _partner(facts, scheme)
     if weights.get(ON_TIME):
+        partner = None
+        if share and facts.partner_due_tasks:
+            partner = (
+                len(facts.partner_on_time_tasks),
+                len(facts.partner_due_tasks),
+                facts.partner_due_tasks,
+                share,
+            )
         lines.append(
             _rate_line(
                 ON_TIME,
@@ -173,9 +225,14 @@ def score(facts, scheme):
                 len(facts.due_tasks),
                 facts.due_tasks,
                 "无到期事项",
+                partner,
             )
         )
     if weights.get(ON_TRACK):
+        partner = None
+        if share and facts.partner_judged_months:
+            judged = facts.partner_judged_months
+            partner = (judged - len(facts.partner_lagging_months), judged, (), share)
         lines.append(
             _rate_line(
                 ON_TRACK,
@@ -184,6 +241,7 @@ def score(facts, scheme):
                 facts.judged_months,
                 (),
                 "无研判记录",
+                partner,
             )
         )
     lines += _request_lines(facts.requests, weights)
@@ -195,6 +253,16 @@ def score(facts, scheme):
                 -_round(scheme.per_lagging_month * n),
                 f"{n} 个事项月 × {_text(scheme.per_lagging_month)}",
                 tuple(facts.lagging_months),
+            )
+        )
+    if share and facts.partner_lagging_months and scheme.per_lagging_month:
+        n = len(facts.partner_lagging_months)
+        lines.append(
+            Line(
+                f"推进滞后扣分（{partner_label(share)}）",
+                -_round(scheme.per_lagging_month * n * share),
+                f"{n} 个事项月 × {_text(scheme.per_lagging_month)} × {_text(share)}",
+                _as_partner(facts.partner_lagging_months, share),
             )
         )
     for level, name in LEVEL_NAMES.items():

@@ -20,6 +20,7 @@ from duban.core.periods import Period
 from duban.core.workdays import Calendar
 from duban.ledger.models import KeyTask
 from duban.org import roles as R
+from duban.org.models import Unit
 from duban.progress import explain
 from duban.progress.models import Judgement, Status
 from duban.progress.workflow import WorkflowError, check_evidence
@@ -530,6 +531,44 @@ def create_for_ticket(
             confirm(notice, user, today, calendar=calendar)
     notice.refresh_from_db()
     return notice
+
+
+def follow_ticket(sender, ticket, unit_id, user=None, at=None, **kwargs):
+    """A request dispatched to another unit (退单 → 分单, or the office's re-dispatch)
+    takes its open notice along: the notice's unit becomes the new one, a step
+    "诉求改派至X，督办单随转" is recorded, and the new unit is told as of an issued
+    notice. A notice the old unit had signed or answered goes back to 已下发: the new
+    unit signs and answers it (the old reply stays in the history). A proposal moves
+    too, unsent. Runs in the dispatch's transaction (tickets.signals.dispatched)."""
+    open_states = (*Notice.ACTIVE_STATES, State.PROPOSED)
+    moving = list(
+        Notice.objects.filter(ticket_id=ticket.pk, state__in=open_states)
+        .exclude(unit_id=unit_id)
+        .select_related("unit")
+    )
+    if not moving:
+        return []
+    new_unit = Unit.objects.get(pk=unit_id)
+    for notice in moving:
+        old_unit, before = notice.unit, State(notice.state)
+        changes = {"unit_id": unit_id}
+        if notice.state in (State.SIGNED, State.REPLIED):
+            changes.update(
+                state=State.ISSUED, signed_at=None, replied_at=None, measures="", promised_on=None
+            )
+        updated = Notice.objects.filter(pk=notice.pk, state=before, unit_id=old_unit.pk).update(
+            **changes
+        )
+        if updated != 1:
+            raise SupervisionError("该诉求的督办单刚被他人处理过，请刷新页面后再试")
+        _record_version(notice)
+        comment = f"诉求改派至{new_unit.name}，督办单随转（原责任单位：{old_unit.name}）"
+        if changes.get("state") == State.ISSUED:
+            comment += f"；原单位{before.label}，改由新单位签收答复"
+        _event(notice, Action.TRANSFER, user, comment)
+        if notice.state != State.PROPOSED:
+            notifying.tell_transferred(notice, old_unit.name)
+    return moving
 
 
 def dismiss(notice, user, comment=""):

@@ -4,6 +4,8 @@ many working days each gives for the reply, and the 问责方式 offered when de
 (`shared_settings_access`); they used to live only in the Django admin. The ladder's
 changes are kept in its history."""
 
+from decimal import Decimal
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -19,6 +21,7 @@ from duban.org import roles as R
 from duban.org.models import Unit
 from duban.org.scope import SHARED_SETTINGS, offices_in_scope, shared_settings_access
 from duban.supervision.models import AccountabilityLevel, LadderRule, ScoreBonus, ScoringScheme
+from duban.supervision.scoring import PARTNER_SHARE_ERROR
 
 MAX_REPLY_WORKDAYS = 60
 
@@ -157,6 +160,7 @@ class SchemeForm(forms.ModelForm):
             "per_yellow",
             "per_red",
             "per_accountability",
+            "partner_share",
         ]
 
     REQUEST_WEIGHTS = ("weight_requests_on_time", "weight_requests_satisfaction")
@@ -165,6 +169,20 @@ class SchemeForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         for name in self.REQUEST_WEIGHTS:  # left empty: the requests do not count (0)
             self.fields[name].required = False
+        share = self.fields["partner_share"]
+        share.required = False  # left empty: lead units only (0)
+        share.error_messages["invalid"] = PARTNER_SHARE_ERROR
+        share.error_messages["max_digits"] = PARTNER_SHARE_ERROR
+        share.error_messages["max_whole_digits"] = PARTNER_SHARE_ERROR
+        share.error_messages["max_decimal_places"] = "协办单位计分比例最多保留两位小数"
+
+    def clean_partner_share(self):
+        share = self.cleaned_data["partner_share"]
+        if share is None:
+            return Decimal(0)
+        if not Decimal(0) <= share <= Decimal(1):
+            raise forms.ValidationError(PARTNER_SHARE_ERROR)
+        return share
 
     def clean_weight_requests_on_time(self):
         return self.cleaned_data["weight_requests_on_time"] or 0

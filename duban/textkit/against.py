@@ -1,8 +1,10 @@
 """Figures of a text against duban's own data for a period (--period): the counts of each
 category named in the text (total, 已完成, 推进正常, 推进滞后), its lag rate, and the whole's,
-read from `reports.figures.monthly` — the same figures the monthly report prints; and the
+read from `reports.figures.monthly` — the same figures the monthly report prints; the
 request statistics (受理/办结/退单/办处中, 解决率/满意率/响应率/按时办结率) of sentences about
-requests, from the same figures (`figures["tickets"]`, the report's 四、民生诉求办理情况)."""
+requests, from the same figures (`figures["tickets"]`, the report's 三、民生诉求办理情况); and
+the 经济社会指标 a sentence names (its year-to-date value in the indicator's unit, 同比增长/下降,
+完成年度目标 …%), from `indicators.figures.summary_rows` for the period's last month."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ import re
 from decimal import Decimal
 
 from duban.core.numfmt import pct
+from duban.indicators.figures import figure_text, summary_rows
 from duban.reports import figures as F
 from duban.textkit import numbers as N
 
@@ -183,6 +186,76 @@ def compare_requests(paragraphs, stats, label):
     return findings
 
 
+GROWTH = re.compile(r"同比(?P<dir>增长|上升|提高|下降|减少|回落)?\s*(?P<num>\d+(?:\.\d+)?)\s*%")
+FALLS = ("下降", "减少", "回落")
+COMPLETION = re.compile(
+    r"(?:完成(?:全年|年度)?(?:目标|计划)?(?:任务)?的?|完成率(?:为|达)?)\s*(?P<num>\d+(?:\.\d+)?)\s*%"
+)
+
+
+def _value_pattern(unit):
+    return re.compile(r"(?P<num>(?<![\d.])\d+(?:,\d{3})*(?:\.\d+)?)\s*" + re.escape(unit))
+
+
+def compare_indicators(paragraphs, rows, label):
+    """The figures a sentence gives after an indicator's name — its value in the
+    indicator's unit, its 同比 growth, its completion of the year's target — against the
+    indicator's figures for the period (rows of `indicators.figures.summary_rows`)."""
+    rows = [r for r in rows if r["value"] is not None]
+    if not rows:
+        return []
+    findings = []
+    for s in N.split(paragraphs):
+        plain = s.plain
+        spots = sorted((plain.find(r["name"]), r) for r in rows if r["name"] and r["name"] in plain)
+        for index, (at, row) in enumerate(spots):
+            start = at + len(row["name"])
+            end = spots[index + 1][0] if index + 1 < len(spots) else len(plain)
+            segment = plain[start:end]
+            unit, name = row["unit"], row["name"]
+
+            def finding(m, expected, why, s=s, start=start):
+                quote = s.text[start + m.start() : start + m.end()]
+                findings.append(N.Finding("data", s.paragraph, s.number, quote, expected, why))
+
+            value_text = f"{figure_text(row['value'], row['decimals'])}{unit}"
+            if unit and unit != "%":
+                m = _value_pattern(unit).search(segment)
+                if m and not N.agrees(m.group("num").replace(",", ""), row["value"]):
+                    finding(m, value_text, f"系统中{label}“{name}”为{value_text}")
+            m = GROWTH.search(segment)
+            if m and row["growth_rate"] is not None:
+                printed = Decimal(m.group("num"))
+                if m.group("dir") in FALLS:
+                    printed = -printed
+                exact = row["growth_rate"]
+                same_sign = (printed < 0) == (exact < 0) or printed == 0
+                if not same_sign or not N.agrees(m.group("num"), abs(exact)):
+                    finding(
+                        m,
+                        _growth_words(exact),
+                        f"系统中{label}“{name}”{value_text}，上年同期"
+                        f"{figure_text(row['previous'], row['decimals'])}{unit}，{_growth_words(exact)}",
+                    )
+            m = COMPLETION.search(segment)
+            if m and row["completion_rate"] is not None:
+                if not N.agrees(m.group("num"), row["completion_rate"]):
+                    rate = pct(row["completion_rate"], places=2)
+                    finding(
+                        m,
+                        rate,
+                        f"系统中{label}“{name}”{value_text}，年度目标"
+                        f"{figure_text(row['target'], row['decimals'])}{unit}，完成{rate}",
+                    )
+    return findings
+
+
+def _growth_words(rate):
+    if rate < 0:
+        return f"同比下降{pct(-rate, places=2)}"
+    return f"同比增长{pct(rate, places=2)}"
+
+
 def check(paragraphs, office, period):
     """The text's own findings plus those against duban's data for `period`."""
     figures = F.monthly(office, period)
@@ -190,5 +263,7 @@ def check(paragraphs, office, period):
     stats = figures.get("tickets")  # the report's own request figures (None: no requests)
     if stats and stats["received"]:
         findings += compare_requests(paragraphs, stats, figures["period_label"])
+    rows = summary_rows(office, period.year, period.last_month)
+    findings += compare_indicators(paragraphs, rows, figures["period_label"])
     findings = N.check(paragraphs) + findings
     return sorted(findings, key=lambda f: (f.paragraph, f.sentence)), figures

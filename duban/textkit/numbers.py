@@ -25,7 +25,19 @@ import re
 from dataclasses import asdict, dataclass, field
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
-import cn2an
+from duban.core.quantities import (  # noqa: F401  (the checker's names, moved down)
+    APPROX_AFTER,
+    APPROX_BEFORE,
+    CN_DIGITS,
+    NOT_A_UNIT,
+    NUMBER,
+    UNITS,
+    Quantity,
+    narrow,
+    quantities,
+    to_decimal,
+    unit_continues,
+)
 
 KINDS = {
     "blank": "空缺数字",
@@ -61,15 +73,6 @@ class Finding:
 
 # --- text ---------------------------------------------------------------------------------
 
-# Full-width ASCII → half-width, one character for one, so offsets stay those of the text.
-_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
-_WIDTH[0x3000] = 0x20
-
-
-def narrow(text):
-    return text.translate(_WIDTH)
-
-
 SENTENCE_END = "。！？!?"
 CLAUSE_BREAK = "，,；;：:。！？!?"
 
@@ -102,98 +105,6 @@ def sentences_of(paragraph_text, paragraph_number):
 def paragraphs_of(text):
     """The non-empty lines of a text, stripped."""
     return [line.strip() for line in text.splitlines() if line.strip()]
-
-
-# --- quantities -------------------------------------------------------------------------
-
-UNITS = (
-    "平方米|平米|万元|亿元|人次|场次|户次|批次|件次|公里|千米|立方米|"
-    "项|个|件|人|户|家|名|宗|栋|幢|次|场|所|条|处|批|座|套|间|辆|台|吨|元|亩|份|篇|期|支|"
-    "起|类|块|张|本|米|株|棵|只|头|位|单|组|盏|根|段|公斤|千克"
-)
-# A unit character that starts a word rather than counting: 项目, 人员, 家庭, 次要...
-NOT_A_UNIT = (
-    "项目|人员|人民|人口|人群|人才|人大|家庭|家园|家长|家属|个人|个体|个性|件事|次要|"
-    "场所|场地|场景|处理|处置|处室|条件|条例|条线|台账|批示|批复|期间|期限|支持|支部|"
-    "起草|起步|类型|块状|间隔|组织|组长|组建|元素|位于|位置|单位|单元|名称|名义|座谈|套餐"
-)
-APPROX_BEFORE = ("近", "约", "超过", "逾", "将近", "大约", "达到约", "超")
-APPROX_AFTER = ("余", "多", "左右", "以上", "以下", "上下", "来")
-CN_DIGITS = "零〇一二两三四五六七八九十百千万亿"
-
-
-def _unit_continues(plain, start):
-    """True when the unit at `start` begins a word (项目, 人员) rather than counting."""
-    for word in NOT_A_UNIT.split("|"):
-        if plain.startswith(word, start):
-            return True
-    return False
-
-
-NUMBER = re.compile(
-    r"(?P<num>(?<![\d.])\d+(?:,\d{3})*(?:\.\d+)?|(?<![" + CN_DIGITS + r"第])[" + CN_DIGITS + r"]+)"
-    r"(?P<mult>万|亿)?"
-    r"(?P<approx>余|多)?"
-    r"(?P<unit>" + UNITS + r")"
-)
-
-
-@dataclass
-class Quantity:
-    value: Decimal
-    unit: str
-    start: int
-    end: int
-    approx: bool
-    chinese: bool
-
-
-def to_decimal(digits):
-    """ "5011" / "1,200" / "22.44" / "二十八" → Decimal; None when it is not a number."""
-    if digits[0].isdigit():
-        return Decimal(digits.replace(",", ""))
-    try:
-        value = cn2an.cn2an(digits.replace("两", "二").replace("〇", "零"), "strict")
-    except (ValueError, KeyError, IndexError):
-        return None
-    return Decimal(str(value)).normalize()
-
-
-def quantities(plain):
-    """Every number with a counting unit in a (narrowed) sentence."""
-    out = []
-    for m in NUMBER.finditer(plain):
-        if _unit_continues(plain, m.start("unit")):
-            continue
-        digits = m.group("num")
-        chinese = not digits[0].isdigit()
-        if chinese and len(digits) == 1 and digits in "零〇十百千万亿":
-            continue
-        if chinese and plain[m.start() - 1 : m.start()] in ("第", "是", "周", "星"):
-            continue
-        if chinese and m.group("unit") in ("次", "期", "类", "个") and len(digits) == 1:
-            # 一次性, 二期工程, 三类, 一个: too often not a count in prose
-            if plain[m.end() : m.end() + 1] in ("性", "工", "人"):
-                continue
-        value = to_decimal(digits)
-        if value is None:
-            continue
-        if m.group("mult") == "万":
-            value *= 10000
-        elif m.group("mult") == "亿":
-            value *= 100000000
-        before = plain[max(0, m.start() - 4) : m.start()]
-        after = plain[m.end() : m.end() + 2]
-        approx = bool(
-            m.group("approx")
-            or any(before.endswith(w) for w in APPROX_BEFORE)
-            or any(after.startswith(w) for w in APPROX_AFTER)
-        )
-        # 各8人: one figure for each of several, not a part of a sum
-        if before.endswith("各"):
-            approx = True
-        out.append(Quantity(value, m.group("unit"), m.start(), m.end(), approx, chinese))
-    return out
 
 
 PERCENT = re.compile(r"(?P<num>(?<![\d.])\d+(?:\.\d+)?)\s*%")
@@ -242,7 +153,7 @@ def blanks(sentence):
     plain = sentence.plain
     taken = set()
     for m in BLANK_FIGURE.finditer(plain):
-        if m.group("unit") != "%" and _unit_continues(plain, m.start("unit")):
+        if m.group("unit") != "%" and unit_continues(plain, m.start("unit")):
             continue
         found.append((m.start(), m.end(), "此处应为具体数字，却留着占位符"))
         taken.update(range(m.start(), m.end()))
@@ -289,6 +200,7 @@ TICKET_OPEN = (
     "待分单",
     "待审单",
 )
+TICKET_SUBSET = ("按时", "按期", "如期", "超期", "逾期", "提前", "满意", "回访")
 TRIGGERS = ("其中", "包括", "包含", "分别为", "分别是", "分别")
 COMPLETE_WORDS = ("其余", "剩余", "另有", "其他", "其它", "分别")
 COMPLEMENTS = (
@@ -524,6 +436,8 @@ def _trigger_groups(sentence, previous):
             if not _same_unit(p.unit, q.unit):
                 break
             c = _clause_around(plain, p.start, p.end)
+            if any(w in c for w in TICKET_SUBSET):
+                break  # 按时办结141件: a part of 办结, not another bucket
             if any(w in c for w in TICKET_OPEN):
                 open_seen = True
             elif not any(w in c for w in TICKET_DONE + TICKET_OTHER):
@@ -534,6 +448,33 @@ def _trigger_groups(sentence, previous):
             parts.append(p)
         if len(parts) >= 2:
             groups.append(Group(q, parts, open_seen, sentence, sentence, "受理量的各去向"))
+
+    # 共N项，已完成a项，推进正常b项，推进滞后c项 / 目标18宗，已完成11宗，待完成7宗 (no 其中)
+    for i, q in enumerate(top):
+        head = plain[max(0, q.start - 6) : q.start]
+        total = any(head.endswith(w) for w in TOTAL_WORDS)
+        target = TARGET_HEAD.search(head) is not None
+        if not (total or target) or q.approx or plain[q.end : q.end + 1] not in "，,：:":
+            continue
+        parts, kinds = [], {}
+        for p in top[i + 1 :]:
+            if not _same_unit(p.unit, q.unit) or p.approx:
+                break
+            c = _clause_around(plain, p.start, p.end)
+            kind = _status(c) if total else _plan_kind(c)
+            if kind is None:
+                break
+            parts.append(p)
+            kinds[kind] = kinds.get(kind, 0) + p.value
+        if len(parts) < 2:
+            continue
+        if total:
+            complete = _status_partition(plain, parts)
+            group = Group(q, parts, complete, sentence, sentence, "总数后所列各状态", kinds)
+        else:
+            complete = set(kinds) == {"done", "pending"}
+            group = Group(q, parts, complete, sentence, sentence, "目标数的已完成与待完成")
+        groups.append(group)
 
     # a、b、c，共计N
     for q in top:
@@ -552,6 +493,19 @@ def _trigger_groups(sentence, previous):
             continue
         groups.append(Group(q, before, True, sentence, sentence, "所列各项与“共计”"))
     return groups
+
+
+TARGET_HEAD = re.compile(r"(?:目标|计划|任务)(?:任务|数)?(?:为|是)?$")
+PENDING = ("待", "未", "剩余", "尚有", "还有", "还剩")
+
+
+def _plan_kind(clause):
+    """Of a target's parts: done (已完成11宗, 已上市11宗) or pending (待完成7宗, 未完成)."""
+    if any(w in clause for w in PENDING):
+        return "pending"
+    if "完成" in clause or "已" in clause:
+        return "done"
+    return None
 
 
 def _subtotal_at(plain, at):
@@ -749,11 +703,25 @@ def _named_rate(span):
     named = NAMED_RATE.search(last)
     if not named or len(clauses) < 3 or quantities(last):
         return None, None, ""
-    verb = named.group("key")[-2:]
-    part_clause = clauses[-2]
-    if verb not in part_clause or any(w in part_clause for w in ("其中", "均", "全部", "都")):
+    key = _same_words(named.group("key"))
+    verb = key[-2:]
+    part_clause = _same_words(clauses[-2])
+    if any(w in part_clause for w in ("均", "全部", "都")):
         return None, None, ""  # a subset said of (其中3起……均成功化解), not the rate's count
+    if len(key) >= 4 and key in part_clause and any(verb in _same_words(c) for c in clauses[:-2]):
+        verb = key  # 按时办结108件，按时办结率: 办结 alone names the whole (办结120件)
+    if verb not in part_clause:
+        return None, None, ""
+    subset = part_clause.lstrip("，, ").startswith("其中")
     part = _clause_quantities(part_clause)
+    if len(part) > 1:  # 其中已解决92件、未解决10件，解决率: the one said without 未/不
+        said = [
+            q
+            for q in part
+            if verb in (piece := part_clause[: q.start].rsplit("、", 1)[-1])
+            and not any(w in piece for w in NEGATIONS)
+        ]
+        part = said if len(said) == 1 else []
     if len(part) != 1 or part_clause.find(verb) > part[0].start:
         return None, None, ""
     # the whole: the clause right before, when it is the only figure before the part;
@@ -765,16 +733,36 @@ def _named_rate(span):
         if len(_clause_quantities(c)) == 1
         and _same_unit(_clause_quantities(c)[0].unit, part[0].unit)
     ]
-    if not candidates or any(verb in c for c in candidates):
+    if verb != key[-2:]:
+        # 办结150件……按时办结141件，按时办结率: the whole is the one figure of the
+        # bare verb (办结), wherever it stands
+        named_whole = [c for c in candidates if key[-2:] in _same_words(c)]
+        candidates = named_whole if len(named_whole) == 1 else []
+        subset = False
+    if not candidates or any(verb in _same_words(c) for c in candidates):
         return None, None, ""
-    if len(candidates) == 1 and candidates[0] == clauses[-3]:
+    if len(candidates) == 1 and (candidates[0] == clauses[-3] or verb != key[-2:]):
         whole_clause = candidates[0]
+    elif subset:
+        return None, None, ""  # 其中 names a part of the figure right before it only
     elif any(w in candidates[0] for w in TOTAL_WORDS + ("全年", "累计", "各类", "受理")):
         whole_clause = candidates[0]
     else:
         return None, None, ""
     whole = _clause_quantities(whole_clause)
     return part[0].value, whole[0].value, f"{fmt(part[0].value)}÷{fmt(whole[0].value)}"
+
+
+NEGATIONS = ("未", "不", "没")
+SAME_WORDS = (("按期", "按时"), ("如期", "按时"))
+
+
+def _same_words(text):
+    """Words a rate's name and its count use for one thing (按期办结 … 按时办结率), made one,
+    one character for one, so positions stay those of the text."""
+    for word, same in SAME_WORDS:
+        text = text.replace(word, same)
+    return text
 
 
 # --- growth -------------------------------------------------------------------------------
@@ -798,6 +786,16 @@ def growth(s):
             for q in _money(plain)
             if span_start <= q.start and q.end <= m.start() and not q.approx
         ]
+        if len(qs) == 1:
+            # 总产值4720万元，同比增长8.8%，去年同期为4378万元: the old value said after
+            sentence_end = min(
+                [i for i in (plain.find(ch, m.end()) for ch in "。；;") if i != -1] or [len(plain)]
+            )
+            after = [q for q in _money(plain) if m.end() <= q.start and q.end <= sentence_end]
+            if after and not after[0].approx:
+                head = plain[m.end() : after[0].start]
+                if any(w in head for w in OLD_WORDS) and not PERCENT.search(head):
+                    qs = [qs[0], after[0]]
         if len(qs) != 2 or qs[0].unit != qs[1].unit:
             continue
         a, b = qs

@@ -15,7 +15,7 @@ from duban.core import audit
 from duban.core.workdays import Calendar
 from duban.org import roles as R
 from duban.progress import workflow
-from duban.tickets import duplicates, flow, routing, summary
+from duban.tickets import duplicates, flow, routing, signals, summary
 from duban.tickets.flow import Action, FlowError
 from duban.tickets.models import (
     DuplicateDismissal,
@@ -239,6 +239,10 @@ def _apply(
         )
         audit.bulk_create_history(Ticket, [ticket], history_type="~")
         summary.touch_tickets([ticket])
+        if action == Action.DISPATCH:
+            signals.dispatched.send(
+                sender=Ticket, ticket=ticket, unit_id=after.unit, user=user, at=now
+            )
     return ticket
 
 

@@ -327,3 +327,15 @@ def test_remind_in_january_2027_on_the_demo_warns_and_goes_on(db):
     assert "2027年1月4日（星期一） 催报/催办" in out.getvalue()
     assert "注意：2027年的工作日按法定节假日推算，未含调休上班日" in err.getvalue()
     assert "节假日数据缺失" not in out.getvalue() + err.getvalue()
+
+
+def test_demo_writes_indicators_with_targets_and_values_to_last_month(demo):
+    from duban.indicators.figures import summary_rows
+
+    office = Office.objects.order_by("id").first()
+    rows = summary_rows(office, DEMO_YEAR, 7)
+    assert len(rows) == 8 and "经济社会指标 8 项" in demo
+    assert all(r["value"] is not None and r["target"] is not None for r in rows)
+    assert all(r["growth_rate"] is not None for r in rows)  # last year's, or typed
+    assert any(r["growth_rate"] < 0 for r in rows) and any(r["behind"] for r in rows)
+    assert summary_rows(office, DEMO_YEAR, 8)[0]["value"] is None  # nothing after last month

@@ -30,6 +30,7 @@ def test_admin_pages_open_and_a_bad_scheme_is_refused(client, office):
         "per_yellow": "2",
         "per_red": "3",
         "per_accountability": "5",
+        "partner_share": "0",
         "bonuses-TOTAL_FORMS": "0",
         "bonuses-INITIAL_FORMS": "0",
         "bonuses-MIN_NUM_FORMS": "0",

@@ -49,6 +49,7 @@ TICKET_READERS = {
     "services.py",  # issuing and proposing notices for overdue requests (tickets.flow)
     "views.py",  # 诉求督办 on the board, the notice page (tickets.masking)
     "notice_docx.py",  # the Word 督办单 of a request (tickets.masking)
+    "apps.py",  # a request re-dispatched takes its notice along (tickets.signals)
 }
 
 

@@ -155,7 +155,7 @@ def test_request_figures_against_the_periods_statistics(office, people, units):
     assert [(f.quote, f.expected) for f in found] == [("5件", "3件")]
     found, _figures = against.check(text, office, Period.parse("2022-07"))
     assert [f.quote for f in found if f.kind == "data"] == ["5件"]
-    # the report's own section (四、民生诉求办理情况) passes, in itself and against the data
+    # the report's own section (三、民生诉求办理情况) passes, in itself and against the data
     report = docx_paragraphs(render_docx(data))
     assert any("共受理民生诉求3件" in p for p in report)
     found, _figures = against.check(report, office, Period.parse("2022-07"))

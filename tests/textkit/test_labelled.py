@@ -90,3 +90,19 @@ def test_second_held_out_precision_and_recall():
         print("  false alarm:", line)
     assert precision >= 0.85, false_alarms
     assert recall >= 0.8, misses
+
+
+def test_third_held_out_precision_and_recall():
+    from tests.textkit.labelled import HELDOUT3
+
+    precision, recall, misses, false_alarms = score(HELDOUT3)
+    print(
+        f"\n数字核对 third held-out set: {len(HELDOUT3)} paragraphs, "
+        f"precision {precision:.3f}, recall {recall:.3f}"
+    )
+    for text, label in misses:
+        print("  missed:", label, text[:40])
+    for _text, line in false_alarms:
+        print("  false alarm:", line)
+    assert precision >= 0.9, false_alarms
+    assert recall >= 0.8, misses

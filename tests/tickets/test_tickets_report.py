@@ -90,7 +90,8 @@ def test_the_monthly_report_has_a_requests_section(july):
     assert t["label"] == "2022年7月"
     said = blocks(data)
     heading = [b["text"] for b in said if b["kind"] == "heading" and b["level"] == 1]
-    assert heading[-1] == "四、民生诉求办理情况"
+    # the requests come before the suggestions, which close the report
+    assert heading[-3:] == ["二、滞后事项原因分析", "三、民生诉求办理情况", "四、相关工作建议"]
     paragraph = next(
         b["text"] for b in said if "民生诉求" in b.get("text", "") and b["kind"] == "p"
     )
@@ -100,7 +101,7 @@ def test_the_monthly_report_has_a_requests_section(july):
     assert table["rows"][0] == ["城建中心", 2, 2, 1, "50%", "100%", "50%"]
     document = Document(io.BytesIO(render_docx(data)))
     text = "\n".join(p.text for p in document.paragraphs)
-    assert "四、民生诉求办理情况" in text
+    assert text.index("三、民生诉求办理情况") < text.index("四、相关工作建议")
     cells = [c.text for tbl in document.tables for row in tbl.rows for c in row.cells]
     assert "城建中心" in cells and "按时办结率" in cells
 
@@ -111,11 +112,17 @@ def test_a_period_without_requests_says_so_and_an_office_without_any_has_no_sect
     assert data["tickets"]["received"] == 0 and data["tickets"]["by_unit"] == []
     said = [b.get("text") for b in blocks(data)]
     assert "2022年9月未受理民生诉求。" in said
+    assert said.index("三、民生诉求办理情况") < said.index("四、相关工作建议")
     Ticket.objects.filter(merged_into__isnull=False).delete()
     Ticket.objects.all().delete()
     data = F.monthly(office, "2022-07", today=dt.date(2022, 8, 10))
     assert data["tickets"] is None
-    assert not any("民生诉求" in (b.get("text") or "") for b in blocks(data))
+    said = blocks(data)
+    assert not any("民生诉求" in (b.get("text") or "") for b in said)
+    # without the section, the suggestions keep 三
+    assert [b["text"] for b in said if b["kind"] == "heading" and b["level"] == 1][-1] == (
+        "三、相关工作建议"
+    )
 
 
 def test_an_archived_report_without_the_key_still_renders(july):
@@ -139,4 +146,5 @@ def test_the_report_preview_shows_the_section(client, people, judged, july):
     page = client.get(
         reverse("reports:preview"), {"period": "2022-07", "office": july.pk}
     ).content.decode()
-    assert "四、民生诉求办理情况" in page and "2022年7月共受理民生诉求4件" in page
+    assert "三、民生诉求办理情况" in page and "2022年7月共受理民生诉求4件" in page
+    assert page.index("三、民生诉求办理情况") < page.index("四、相关工作建议")

@@ -48,6 +48,7 @@ def main_nav(context):
             ("督办单", reverse("supervision:inbox"), app_name == "supervision", waiting or None)
         )
     if office_wide:
+        items.append(("指标", reverse("indicators:list"), app_name == "indicators", None))
         items.append(("报告", reverse("reports:index"), app_name == "reports", None))
         items.append(("数字核对", reverse("textkit:check"), app_name == "textkit", None))
     unread = Notification.objects.unread(user).count()

@@ -28,6 +28,7 @@ from duban.core.commands import Command as DubanCommand
 from duban.core.periods import Period
 from duban.core.workdays import Calendar
 from duban.demo import data as D
+from duban.demo import indicators as demo_indicators
 from duban.demo import texts as T
 from duban.demo import tickets as demo_tickets
 from duban.ledger.models import AssignmentSource, Category, KeyTask, Milestone, save_task
@@ -122,6 +123,7 @@ class DemoWriter:
         self.write_progress()
         self.write_supervision()
         self.write_tickets()
+        self.write_indicators()
 
     def plan(self, tasks):
         """{task pk: (lagging from month or None, completed in month or None)}."""
@@ -278,6 +280,10 @@ class DemoWriter:
             self.created["tickets"] = demo_tickets.TicketWriter(self).write(
                 self.units, users, self.year, self.last_month, cutoff
             )
+
+    def write_indicators(self):
+        """经济社会指标 with targets and values from January to the last month."""
+        self.created["indicators"] = demo_indicators.write(self.office, self.year, self.last_month)
 
     def write_units(self):
         units = {}
@@ -466,7 +472,10 @@ class Command(DubanCommand):
                 f"{writer.year} 年重点工作 {c['tasks']} 项、交办事项 {c['assigned']} 项、"
                 f"节点 {c['milestones']} 个、账号 {c['users']} 个；"
                 f"进展填报 {'1' if writer.last_month == 1 else f'1—{writer.last_month}'} 月，"
-                "已采纳并研判" + (f"；民生诉求 {c['tickets']} 件。" if c.get("tickets") else "。")
+                "已采纳并研判"
+                + (f"；民生诉求 {c['tickets']} 件" if c.get("tickets") else "")
+                + (f"；经济社会指标 {c['indicators']} 项" if c.get("indicators") else "")
+                + "。"
             )
         )
         s = writer.skipped

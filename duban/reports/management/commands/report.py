@@ -1,5 +1,6 @@
 """`duban report monthly --period 2022-07 --format docx -o 报告.docx`,
-`duban report bulletin --quarter 2022Q3 --format docx`.
+`duban report bulletin --quarter 2022Q3 --format docx`,
+`duban report summary --period 2022-H1 --format docx -o 总结.docx` (工作总结 初稿).
 
 Every report and bulletin made here is archived with its figures, as on the 报告中心
 page; `--from-archive N` renders an archived one again, unchanged.
@@ -17,14 +18,14 @@ from duban.reports import archive
 from duban.reports import bulletin as B
 from duban.reports import figures as F
 from duban.reports.models import Report
-from duban.reports.render import BULLETIN_FORMATS, FORMATS, filename, render
+from duban.reports.render import BULLETIN_FORMATS, FORMATS, SUMMARY_FORMATS, filename, render
 
 
 class Command(DubanCommand):
     help = "生成督查报告（Word、Excel 附表、PDF 或 JSON 数据），并存入报告存档"
 
     def add_arguments(self, parser):
-        sub = parser.add_subparsers(dest="kind", required=True, metavar="monthly|bulletin")
+        sub = parser.add_subparsers(dest="kind", required=True, metavar="monthly|bulletin|summary")
         monthly = sub.add_parser("monthly", help="重点工作督查报告（月度、季度、半年、年度）")
         monthly.add_argument("--period", help="报告周期：2022-07、2022Q3、2022-H1 或 2022")
         monthly.add_argument(
@@ -52,9 +53,21 @@ class Command(DubanCommand):
             "--from-archive", type=int, metavar="编号", help="按存档中的数据重新输出该通报"
         )
 
+        summary = sub.add_parser("summary", help="工作总结和下步工作计划（初稿，半年或年度）")
+        summary.add_argument("--period", help="半年或年度：2022-H1、2022-H2 或 2022")
+        summary.add_argument("--format", default="docx", help="输出格式：docx、json、pdf")
+        summary.add_argument("-o", "--output", help="输出文件；json 可用 - 输出到屏幕")
+        summary.add_argument("--office", help="街道或区的名称")
+        summary.add_argument("--date", help="成文日期（落款），如 2022-07-05")
+        summary.add_argument(
+            "--from-archive", type=int, metavar="编号", help="按存档中的数据重新输出该总结"
+        )
+
     def handle(self, *args, **options):
         if options["kind"] == "bulletin":
             return self.bulletin(options)
+        if options["kind"] == "summary":
+            return self.summary(options)
         fmt = (options["format"] or "").lower()
         if fmt not in FORMATS:
             raise CommandError(f"--format 应为 {'、'.join(FORMATS)} 之一，收到“{fmt}”")
@@ -133,6 +146,45 @@ class Command(DubanCommand):
             f"效能问责 {len(figures['accountability'])} 起{note}"
         )
 
+    def summary(self, options):
+        """`duban report summary --period 2022-H1|2022 --format docx|json|pdf -o OUT`."""
+        fmt = (options["format"] or "").lower()
+        if fmt not in SUMMARY_FORMATS:
+            raise CommandError(f"--format 应为 {'、'.join(SUMMARY_FORMATS)} 之一，收到“{fmt}”")
+        output = options["output"]
+        if output and output != "-" and not Path(output).parent.is_dir():
+            raise CommandError(f"输出目录不存在：{Path(output).parent}")
+        report = None
+        if options["from_archive"] is not None:
+            report = archived(options["from_archive"], Report.Kind.SUMMARY)
+            figures = report.figures
+            note = f"（存档编号 {report.pk}，{report.created_at:%Y-%m-%d %H:%M} 生成的数据）"
+        elif not options["period"]:
+            raise CommandError("请用 --period 指定半年或年度，如 2022-H1 或 2022")
+        try:
+            if report is None:
+                period = F.summary_period(options["period"])
+                date = parse_date(options["date"]) if options["date"] else None
+                office = resolve_office(options["office"], district=True)
+                figures = F.summary(office, period, date=date)
+            data = render(figures, fmt)
+        except (F.SummaryError, PdfUnavailable, PdfFailed) as error:
+            raise CommandError(str(error))
+        if report is None:
+            report = archive.store(office, figures)
+            note = f"（已存入报告存档，编号 {report.pk}）"
+        if output == "-":
+            sys.stdout.buffer.write(data)
+            sys.stdout.flush()
+            return
+        path = Path(output or filename(figures, fmt))
+        path.write_bytes(data)
+        overall = figures["overall"]
+        self.stdout.write(
+            f"已生成 {path}：{figures['title']}，重点工作 {overall['total']} 项，"
+            f"已完成 {overall['completed']} 项；这是初稿，请党政办公室修改完善后使用{note}"
+        )
+
 
 def archived(pk, kind):
     """The archived report `pk` of `kind`; a clear error for a missing one or the other kind."""
@@ -140,7 +192,9 @@ def archived(pk, kind):
     if report is None:
         raise CommandError(f"报告存档中没有编号 {pk}")
     if report.kind != kind:
-        command = "bulletin" if report.kind == Report.Kind.BULLETIN else "monthly"
+        command = {Report.Kind.BULLETIN: "bulletin", Report.Kind.SUMMARY: "summary"}.get(
+            report.kind, "monthly"
+        )
         raise CommandError(
             f"存档编号 {pk} 是{report.get_kind_display()}，请用 duban report {command} --from-archive {pk}"
         )

@@ -1,0 +1,135 @@
+"""What a page costs does not grow with the data (issue 14): the same number of queries
+for 10 or 60 tasks on the ledger page, its JSON and the status adjustment, and a dashboard
+of bounded size however many tasks lag. No timings here: those are in bench/pages_bench.py.
+"""
+
+import datetime as dt
+import json
+import re
+
+import pytest
+from django import forms
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from duban.core.forms import quick_widgets
+from duban.org import roles as R
+from duban.org.models import Office
+from duban.reports.dashboard_views import OVERDUE_PAGE_SIZE, UNIT_BARS
+from tests.factories import KeyTaskFactory, MilestoneFactory, UnitFactory, judge, make_user
+
+NOW = dt.datetime(2022, 8, 20, 10, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture(autouse=True)
+def august(time_machine):
+    time_machine.move_to(NOW, tick=False)
+
+
+@pytest.fixture
+def district(office):
+    """A district above the office and a second street: the supervisor sees both."""
+    district = Office.objects.create(name="示范区", kind=Office.Kind.DISTRICT)
+    office.parent = district
+    office.save()
+    Office.objects.create(name="乙街道", parent=district)
+    return district
+
+
+def add_tasks(office, n, start=0, units=None):
+    """n tasks of 2022, each with a partner, two milestones and a lagging July judgement."""
+    units = units or [UnitFactory(office=office, name=f"单位{start}")]
+    for i in range(start, start + n):
+        lead = units[i % len(units)]
+        task = KeyTaskFactory(
+            office=office,
+            code=f"MS-{i:03d}",
+            lead_unit=lead,
+            partners=[units[(i + 1) % len(units)]],
+        )
+        MilestoneFactory(task=task, due=dt.date(2022, 3, 31))
+        MilestoneFactory(task=task, due=dt.date(2022, 9, 30))
+        judge(task, "lagging", "2022-07", "red", flags={"overdue": {"days": 10 + i}})
+
+
+def count_queries(client, url, data=None, method="get"):
+    call = getattr(client, method)
+    call(url, data or {})  # warm the session
+    with CaptureQueriesContext(connection) as queries:
+        response = call(url, data or {})
+    assert response.status_code in (200, 302), response.status_code
+    return len(queries), response
+
+
+@pytest.mark.parametrize(
+    "url", [reverse("ledger:list"), "/api/v1/ledger"], ids=["ledger page", "ledger JSON"]
+)
+def test_the_ledger_costs_the_same_queries_for_10_or_60_tasks(client, office, district, url):
+    units = [UnitFactory(office=office, name=f"单位{i}") for i in range(4)]
+    supervisor = make_user("district", R.SUPERVISOR, office=district)
+    client.force_login(supervisor)
+    add_tasks(office, 10, units=units)
+    few, response = count_queries(client, url, {"year": 2022})
+    add_tasks(office, 50, start=10, units=units)
+    many, response = count_queries(client, url, {"year": 2022})
+    assert many == few
+    assert len(set(re.findall(r"MS-\d{3}", response.content.decode()))) == 50  # a full page
+
+
+def test_a_status_adjustment_costs_the_same_queries_for_a_small_or_large_month(
+    client, office, people
+):
+    units = [UnitFactory(office=office, name=f"单位{i}") for i in range(3)]
+    add_tasks(office, 3, units=units)
+    client.force_login(people["alice"])
+    task = office.tasks.order_by("code").first()
+    url = reverse("progress:override", args=[task.pk])
+    data = {"period": "2022-07", "status": "on_track", "reason": "经核实已按计划推进"}
+    few, _ = count_queries(client, url, data, method="post")
+    add_tasks(office, 40, start=3, units=units)
+    many, _ = count_queries(client, url, data, method="post")
+    assert many == few
+
+
+def test_the_dashboard_stays_small_however_many_tasks_lag(client, office, people):
+    units = [UnitFactory(office=office, name=f"第{i:02d}居民区") for i in range(UNIT_BARS + 5)]
+    add_tasks(office, 3 * OVERDUE_PAGE_SIZE, units=units)
+    client.force_login(people["lily"])
+    url = reverse("dashboard:index")
+    _, response = count_queries(client, url)
+    page = response.content.decode()
+    table = page.split('id="overdue-table"', 1)[1].split("</table>", 1)[0]
+    assert table.count("<tr>") == OVERDUE_PAGE_SIZE + 1  # the header and one page
+    assert f"{3 * OVERDUE_PAGE_SIZE} 项" in page and "第 1 / 3 页" in page
+    # the worst-overdue first; the next page holds the next ones
+    assert "MS-059" in table and "MS-000" not in table
+    third = client.get(url, {"page": 3}).content.decode()
+    assert "MS-000" in third.split('id="overdue-table"', 1)[1]
+    # the charts' data: no table rows, the first bars, the rest said in words
+    data = json.loads(re.search(r'id="dashboard-data"[^>]*>(.*?)</script>', page, re.S)[1])
+    assert "overdue" not in data
+    assert len(data["lagging_by_unit"]) == UNIT_BARS
+    assert 'id="units-rest"' in page and "另有 5 个单位" in page
+    # the export and the API keep every item
+    assert len(client.get("/api/v1/dashboard").json()["overdue"]) == 3 * OVERDUE_PAGE_SIZE
+    assert len(response.content) < 100 * 1024
+
+
+class Everything(forms.Form):
+    name = forms.CharField(max_length=10, widget=forms.TextInput(attrs={"placeholder": "名"}))
+    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    count = forms.DecimalField(required=False)
+    kind = forms.ChoiceField(choices=[("", "全部"), ("a", "甲<乙>"), ("b", "丙")], required=False)
+    grouped = forms.ChoiceField(choices=[("组一", [("x", "X")]), ("y", "Y")])
+
+
+@pytest.mark.parametrize(
+    "data",
+    [None, {"name": 'a"b<c>', "note": "第一行\n<b>", "count": "1.5", "kind": "a", "grouped": "x"}],
+)
+def test_quick_widgets_write_the_html_django_would(data):
+    def html(form):
+        return re.sub(r">\s+<", "><", "".join(str(field) for field in form)).strip()
+
+    assert html(quick_widgets(Everything(data))) == html(Everything(data))

@@ -1,0 +1,139 @@
+"""The drafted work summary (工作总结 初稿): its periods, the next year's ledger in its plan,
+the indicators paragraph, the office's edits, the command and the archive."""
+
+import datetime as dt
+import json
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from duban.core.periods import Period
+from duban.progress.models import Judgement
+from duban.reports import figures as F
+from duban.reports.models import Report
+from duban.reports.summary_text import blocks, indicators_paragraph
+from duban.textkit import numbers as N
+from tests.factories import CategoryFactory, KeyTaskFactory, UnitFactory
+
+
+@pytest.fixture(autouse=True)
+def january(time_machine):
+    time_machine.move_to(dt.datetime(2023, 1, 5, 9, 0, tzinfo=dt.UTC), tick=False)
+
+
+@pytest.fixture
+def ledger(office):
+    unit = UnitFactory(office=office, name="城建中心")
+    cat = CategoryFactory(year=2022, name="民生实事项目", order=1)
+    for i, status in enumerate(["completed", "on_track", "lagging"]):
+        task = KeyTaskFactory(
+            office=office, category=cat, title=f"老旧小区改造{i}", lead_unit=unit, year=2022
+        )
+        Judgement.objects.create(
+            task=task,
+            period="2022-12",
+            as_of=dt.date(2022, 12, 31),
+            status=status,
+            light="green",
+            proposed_status=status,
+            source=Judgement.Source.ENGINE,
+        )
+    return unit
+
+
+def texts(figures):
+    return [b.get("text", "") + b.get("run_in", "") for b in blocks(figures)]
+
+
+def test_a_summary_is_for_a_half_year_or_a_year():
+    assert Period.parse("2022-H1").kind == "half" and Period.parse("2022").kind == "year"
+    assert F.summary_period("2022-H2").label == "2022年下半年"
+    for wrong in ("2022Q3", "2022-07", "2022-H3"):
+        with pytest.raises(F.SummaryError):
+            F.summary_period(wrong)
+    assert F.plan_label(Period.parse("2022-H1")) == "2022年下半年"
+    assert F.plan_label(Period.parse("2022")) == "2023年"
+
+
+def test_the_year_end_plan_names_the_next_years_ledger_by_category(office, ledger):
+    nxt = CategoryFactory(year=2023, name="专班推进项目", order=1)
+    for title in ("滨河片区更新", "垃圾分类提升"):
+        KeyTaskFactory(office=office, category=nxt, title=title, lead_unit=ledger, year=2023)
+    year = F.summary(office, "2022")
+    assert year["next_year"]["total"] == 2
+    said = "\n".join(texts(year))
+    assert "2023年台账已安排重点工作2项，其中专班推进项目2项" in said
+    assert "滨河片区更新、垃圾分类提升" in said
+    assert N.check(texts(year)) == []
+    assert F.summary(office, "2022-H1")["next_year"] is None  # 下半年's plan: this year's
+
+
+def test_the_draft_is_marked_as_such(office, ledger):
+    figures = F.summary(office, "2022")
+    said = texts(figures)
+    assert said[0].endswith("工作总结（初稿）") and "不作为正式文稿" in said[1]
+    assert figures["draft"] is True and figures["kind"] == "summary"
+
+
+def test_indicators_are_a_paragraph_when_there_are_any(office, ledger):
+    figures = F.summary(office, "2022")
+    assert figures["indicators"] == []
+    assert not any("经济社会指标" in t for t in texts(figures))
+    rows = [
+        {"name": "规上工业总产值", "unit": "万元", "group": "经济", "value": "4720",
+         "previous": "4378.5", "growth_rate": 7.8, "target": "9000", "completion_rate": 52.4,
+         "time_progress": 75.0, "behind": True},
+        {"name": "城镇新增就业", "unit": "人", "group": "民生", "value": "647",
+         "previous": None, "growth_rate": None, "target": "600", "completion_rate": 107.8,
+         "time_progress": 75.0, "behind": False},
+    ]  # fmt: skip
+    figures = F.summary(office, "2022", indicators=rows)
+    said = [t for t in texts(figures) if "经济社会指标" in t]
+    assert len(said) == 1
+    assert "4720万元，同比增长7.8%，完成年度目标9000万元的52.4%" in said[0]
+    assert "647人" in said[0] and "规上工业总产值完成进度慢于时间进度" in said[0]
+    assert N.check(said) == []
+    assert indicators_paragraph([], figures) == "本期指标数据尚未填报。"
+
+
+def test_an_edited_section_is_printed_as_edited(office, ledger):
+    figures = F.summary(office, "2022", edits={"problems": "一是甲问题。\n二是乙问题。"})
+    said = texts(figures)
+    at = said.index("二、存在的问题")
+    assert said[at + 1 : at + 3] == ["一是甲问题。", "二是乙问题。"]
+
+
+def test_the_command_writes_and_archives_the_summary(office, ledger, tmp_path):
+    out = tmp_path / "总结.json"
+    call_command("report", "summary", "--period", "2022", "--format", "json", "-o", str(out),
+                 stdout=StringIO())  # fmt: skip
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert data["title"].endswith("2022年工作总结（初稿）")
+    assert data["overall"]["total"] == 3 and data["overall"]["lagging"] == 1
+    report = Report.objects.get()
+    assert report.kind == Report.Kind.SUMMARY and report.figures == data
+    docx = tmp_path / "总结.docx"
+    call_command("report", "summary", "--from-archive", str(report.pk), "-o", str(docx),
+                 stdout=StringIO())  # fmt: skip
+    assert docx.stat().st_size > 0
+
+
+def test_the_second_half_tells_only_what_it_completed(office, ledger):
+    done = Judgement.objects.get(task__title="老旧小区改造0", period="2022-12")
+    later = KeyTaskFactory(office=office, category=done.task.category, title="加装电梯", year=2022)
+    for month, status in (("2022-06", "completed"), ("2022-12", "completed")):
+        Judgement.objects.create(
+            task=done.task if month == "2022-06" else later,
+            period=month,
+            as_of=dt.date(2022, int(month[5:]), 28),
+            status=status,
+            light="green",
+            proposed_status=status,
+            source=Judgement.Source.ENGINE,
+        )
+    second = F.summary(office, "2022-H2")["categories"][0]
+    assert second["completed"] == 2  # the year so far
+    assert [i["title"] for i in second["completed_items"]] == ["加装电梯"]
+    year = F.summary(office, "2022")["categories"][0]
+    assert {i["title"] for i in year["completed_items"]} == {"老旧小区改造0", "加装电梯"}
