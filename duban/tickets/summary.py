@@ -148,9 +148,13 @@ def refresh(office_id, first, last, models=None):
             )
 
 
+#: days touched this close together are refreshed as one span (fewer statements)
+JOIN_GAP_DAYS = 31
+
+
 def refresh_days(days):
     """Refresh a set of (office id, local date) pairs: one `refresh` per office and
-    run of consecutive days."""
+    span of days no more than JOIN_GAP_DAYS apart."""
     by_office = {}
     for office_id, day in days:
         by_office.setdefault(office_id, set()).add(day)
@@ -158,7 +162,7 @@ def refresh_days(days):
         ordered = sorted(dates)
         first = previous = ordered[0]
         for day in ordered[1:]:
-            if day != previous + dt.timedelta(days=1):
+            if (day - previous).days > JOIN_GAP_DAYS:
                 refresh(office_id, first, previous)
                 first = day
             previous = day
