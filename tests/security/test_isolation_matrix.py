@@ -133,7 +133,25 @@ def _side(tag, office, owner_unit, people):
     report = Report.objects.create(
         office=office, period="2022-07", title=f"{marker}报告", figures=data
     )
+    from duban.supervision.models import Topic
+    from duban.tickets.models import ExtensionRequest, RoutingRule
+
+    topic = Topic.objects.create(office=office, year=2022, name=f"{marker}专项")
+    topic.tasks.set([task])
+    rule = RoutingRule.objects.create(office=office, unit=owner_unit)
+    extension = ExtensionRequest.objects.create(
+        ticket=ticket,
+        workdays=3,
+        reason=f"{marker}延期理由",
+        old_deadline=ticket.deadline,
+        new_deadline=ticket.deadline + dt.timedelta(days=3),
+        requested_by=reporter,
+        requested_at=ticket.dispatched_at,
+    )
     return {
+        "topic": topic,
+        "rule": rule,
+        "extension": extension,
         "marker": marker,
         "office": office,
         "unit": owner_unit,
@@ -243,6 +261,15 @@ def guesses(side):
         ("get", f"/reports/{s['report'].pk}/"),
         ("get", f"/reports/{s['report'].pk}/download/docx/"),
         ("get", f"/api/v1/tickets/{s['ticket'].source_number}"),
+        ("get", f"/supervision/notices/new/?task={s['task'].pk}"),
+        ("get", f"/supervision/topics/{s['topic'].pk}/"),
+        ("post", f"/supervision/topics/{s['topic'].pk}/delete/"),
+        ("get", f"/tickets/routing/{s['rule'].pk}/"),
+        ("post", f"/tickets/extensions/{s['extension'].pk}/approve/"),
+        ("get", f"/settings/people/{s['people']['reporter'].pk}/"),
+        ("post", f"/settings/people/{s['people']['reporter'].pk}/password/"),
+        ("post", f"/settings/people/{s['people']['reporter'].pk}/unlock/"),
+        ("get", f"/settings/units/{s['unit'].pk}/"),
     ]
 
 
@@ -322,7 +349,7 @@ def _client(user):
     return client
 
 
-GUESSES = 28
+GUESSES = 37
 
 
 @pytest.mark.parametrize("owner,url", [(s, n) for s in ("a", "b") for n in range(GUESSES)])
@@ -355,8 +382,11 @@ def test_an_outsider_guessing_ids_and_file_urls_finds_nothing(db, world, owner, 
     # nothing was changed by the attempts
     side["submission"].refresh_from_db()
     side["notice"].refresh_from_db()
+    side["extension"].refresh_from_db()
     assert side["submission"].state == "submitted"
     assert side["notice"].state == "issued"
+    assert side["extension"].decision == "pending"
+    assert side["people"]["reporter"].check_password("pass12345")
 
 
 @pytest.mark.parametrize("owner,group,role", LIST_READERS)
@@ -444,3 +474,30 @@ def test_a_token_of_the_other_street_reaches_nothing_of_this_one(db, world, clie
     # its own street's request it reads in full (the client may see personal data)
     own = client.get(f"/api/v1/tickets/{world['b']['ticket'].source_number}", **auth)
     assert own.status_code == 200 and own.json()["reporter_phone"] == PHONE
+
+
+OFFICE_PAGES = [
+    "/ledger/?office={}",
+    "/dashboard/?office={}",
+    "/reports/preview/?office={}&period=2022-07",
+    "/reports/bulletin/?office={}&period=2022-07",
+    "/supervision/ranking/?office={}&year=2022",
+    "/supervision/ranking/?office={}&year=2022&format=xlsx",
+    "/tickets/stats/?office={}",
+    "/progress/import/template/?office={}&period=2022-07",
+    "/settings/supervision/scoring/?office={}",
+    "/api/v1/ledger?office={}",
+    "/api/v1/dashboard?office={}",
+]
+
+
+@pytest.mark.parametrize("role", [R.SUPERVISOR, R.LEADER, R.READONLY])
+def test_naming_the_other_street_in_the_address_shows_nothing_of_it(db, world, role):
+    client = _client(world["b"]["people"][role])
+    other = world["a"]["office"].pk
+    leaks = []
+    for page in OFFICE_PAGES:
+        response = client.get(page.format(other))
+        if response.status_code == 200 and world["a"]["marker"] in _text(response):
+            leaks.append(page)
+    assert leaks == []
