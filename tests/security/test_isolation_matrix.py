@@ -471,9 +471,17 @@ def test_a_token_of_the_other_street_reaches_nothing_of_this_one(db, world, clie
         assert world["a"]["marker"] not in response.content.decode(), path
     ticket.refresh_from_db()
     assert ticket.state == "in_progress"
-    # its own street's request it reads in full (the client may see personal data)
+    # its own street's request it reads in full (the client may see personal data), and
+    # each reading, one request or a page of the list, is logged
+    from duban.tickets.models import PersonalDataView
+
+    logged = PersonalDataView.objects.filter(user=api_client.user)
+    before = logged.count()
     own = client.get(f"/api/v1/tickets/{world['b']['ticket'].source_number}", **auth)
     assert own.status_code == 200 and own.json()["reporter_phone"] == PHONE
+    listed = client.get("/api/v1/tickets", **auth).json()["results"]
+    assert [row["reporter_phone"] for row in listed] == [PHONE]
+    assert logged.count() == before + 2
 
 
 OFFICE_PAGES = [
