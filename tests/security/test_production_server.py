@@ -19,11 +19,11 @@ import pytest
 from django.db import connection
 
 import duban
+from tests.factories import make_user
 
 # the tests' own settings stay out of the production process (the browser tests set
 # DJANGO_ALLOW_ASYNC_UNSAFE for Playwright, which the deploy checks rightly refuse)
 OURS = ("DUBAN_", "DJANGO_ALLOW_ASYNC_UNSAFE")
-from tests.factories import make_user
 
 ROOT = Path(duban.__file__).resolve().parent.parent
 DEPLOY = ROOT / "docs" / "deploy"
