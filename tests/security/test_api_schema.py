@@ -13,6 +13,21 @@ from duban.api.models import ApiClient
 from duban.tickets.models import TicketCategory
 
 
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection():
+    """Django's own test client keeps the test's database connection open across a
+    request; schemathesis calls the WSGI app directly, whose request signals would close
+    it (and with it the test's transaction, on PostgreSQL). Do as the test client does."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
 @pytest.fixture
 def token(office, units, tasks):
     cache.clear()
