@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "simple_history",
+    "csp",  # django-csp: its system checks
     "duban.org.apps.AxesConfig",  # django-axes
     "django_tasks",
     "duban.core.tasks_app.TasksDbConfig",  # django-tasks-db
@@ -62,6 +63,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -92,6 +94,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "csp.context_processors.nonce",  # CSP_NONCE for the few inline scripts
                 "duban.org.context_processors.roles",
                 "duban.workbench.context_processors.helpers",
             ],
@@ -188,9 +191,50 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-SESSION_COOKIE_AGE = envint("DUBAN_SESSION_AGE", 60 * 60 * 12)
-SESSION_COOKIE_SECURE = envbool("DUBAN_SECURE_COOKIES", False)
+# ----- 会话与 HTTPS (docs/deploy.md) -----
+# A sign-in lasts one working day (8 h) unless DUBAN_SESSION_AGE says otherwise; with
+# DUBAN_SESSION_BROWSER_CLOSE=1 it also ends when the browser is closed.
+SESSION_COOKIE_AGE = envint("DUBAN_SESSION_AGE", 60 * 60 * 8)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = envbool("DUBAN_SESSION_BROWSER_CLOSE", False)
+# DUBAN_HTTPS=1: served over https behind a reverse proxy (nginx) that terminates TLS and
+# sets X-Forwarded-Proto; cookies are sent over https only and browsers are told (HSTS)
+# to use https for DUBAN_HSTS_SECONDS.
+DUBAN_HTTPS = envbool("DUBAN_HTTPS", False)
+SESSION_COOKIE_SECURE = envbool("DUBAN_SECURE_COOKIES", DUBAN_HTTPS)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+if DUBAN_HTTPS:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = True
+    SECURE_HSTS_SECONDS = envint("DUBAN_HSTS_SECONDS", 60 * 60 * 24 * 365)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("DUBAN_HSTS_SUBDOMAINS", False)
+SILENCED_SYSTEM_CHECKS = [
+    # HSTS preload asks browsers' public preload list: meaningless for an intranet host.
+    "security.W021",
+]
+if not envbool("DUBAN_HSTS_SUBDOMAINS", False):
+    # The office's other hosts under the same domain may still be plain http on an
+    # intranet: HSTS covers duban's own host unless DUBAN_HSTS_SUBDOMAINS=1.
+    SILENCED_SYSTEM_CHECKS.append("security.W005")
+
+# ----- Content-Security-Policy (django-csp): scripts only from our own static files, or
+# inline with this response's nonce; nothing from other hosts (an intranet has none).
+# Styles allow inline: ECharts writes its tooltips as HTML with style attributes.
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE  # noqa: E402
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # The batch sheet posts about ten fields per task: Django's 1,000 stopped a unit leading

@@ -7,6 +7,23 @@ from duban.core.models import CalendarYear, Job, WorkdayOverride
 from duban.core.workdays import Calendar, years_shown
 
 
+class ReadOnlyInline(admin.TabularInline):
+    """Rows of an audit trail shown under their object: none can be added, changed or
+    deleted from the admin, even by a superuser (issue 14)."""
+
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class _CalendarSourceMixin:
     """A 该年度日历来源 column, and above the list every shown year with its source."""
 

@@ -64,10 +64,10 @@ def parse_amount(raw):
         raise AmountError(f"“{text}”不是数字")
     if value < 0:
         raise AmountError(f"不能为负数：{text}")
-    value = value.quantize(CENT, rounding=ROUND_HALF_UP)
-    if value >= AMOUNT_LIMIT:
+    # "1e309" is a finite Decimal too large to round to cents (InvalidOperation)
+    if value >= AMOUNT_LIMIT or value.quantize(CENT, rounding=ROUND_HALF_UP) >= AMOUNT_LIMIT:
         raise AmountError(f"数值过大：{text}")
-    return value
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def amount_text(value):

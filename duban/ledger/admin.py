@@ -35,6 +35,15 @@ class KeyTaskAdmin(SimpleHistoryAdmin):
     filter_horizontal = ["partner_units"]
     autocomplete_fields = ["lead_unit"]
     inlines = [MilestoneInline]
+
+    def has_delete_permission(self, request, obj=None):
+        # one by one, and only a task nothing has been recorded about (records_kept)
+        return (
+            obj is not None
+            and not obj.records_kept()
+            and super().has_delete_permission(request, obj)
+        )
+
     fieldsets = [
         (None, {"fields": ["office", "year", "code", "kind", "category", "title", "goal"]}),
         (_("量化指标"), {"fields": ["target_value", "target_unit"]}),

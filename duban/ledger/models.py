@@ -241,6 +241,21 @@ class KeyTask(models.Model):
         text = f"{value:f}"
         return f"{text}{self.target_unit}"
 
+    def records_kept(self):
+        """What the office has recorded about this task (进展填报 and their reviews,
+        研判结果, 督办单 …), as [(name, count)]: a task that has any is part of the audit
+        trail and is never deleted, so deleting cannot erase who reported and who judged
+        what (issue 14). Read from the relations, so the ledger names no app above it."""
+        kept = []
+        for relation in self._meta.related_objects:
+            if relation.many_to_many or relation.related_model is Milestone:
+                continue
+            manager = relation.related_model._default_manager
+            count = manager.filter(**{relation.field.name: self}).count()
+            if count:
+                kept.append((str(relation.related_model._meta.verbose_name), count))
+        return kept
+
 
 class Milestone(models.Model):
     task = models.ForeignKey(

@@ -292,6 +292,15 @@ def task_edit(request, pk):
 @login_required
 def task_delete(request, pk):
     task = _editable_task(request, pk)
+    kept = task.records_kept()
+    if kept:
+        named = "、".join(f"{name} {count} 条" for name, count in kept)
+        messages.error(
+            request,
+            f"“{task}”已有{named}，这些是工作留痕，删除事项会一并抹去，因此不能删除。"
+            "如事项已取消，请在事项中注明。",
+        )
+        return redirect("ledger:detail", pk=task.pk)
     if request.method == "POST":
         year, label = task.year, str(task)
         with transaction.atomic():

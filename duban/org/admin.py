@@ -87,6 +87,12 @@ class NameAsOneFieldForm(UserChangeForm):
 class DubanUserAdmin(UserAdmin):
     form = NameAsOneFieldForm
     inlines = [ProfileInline]
+
+    def has_delete_permission(self, request, obj=None):
+        # the audit trail names people (and their log of residents' contacts seen goes with
+        # them): an account that leaves is deactivated (取消“有效”), never deleted
+        return False
+
     change_password_form = PasswordSetByAdminForm
     fieldsets = (
         (None, {"fields": ("username", "password")}),

@@ -4,6 +4,7 @@ through the workflow (`duban.progress.workflow`), so the admin shows them read o
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from duban.core.admin import ReadOnlyInline
 from duban.progress.models import (
     Evidence,
     Judgement,
@@ -40,17 +41,6 @@ class ProgressRulesAdmin(SimpleHistoryAdmin):
         return super().has_add_permission(request) and not ProgressRules.objects.exists()
 
     def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
         return False
 
 

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from duban.core.admin import ReadOnlyInline
 from duban.tickets.models import (
     DuplicateDismissal,
     ExtensionRequest,
@@ -49,28 +50,22 @@ class HeaderAliasAdmin(admin.ModelAdmin):
     search_fields = ["alias"]
 
 
-class TransitionInline(admin.TabularInline):
+class TransitionInline(ReadOnlyInline):
     model = Transition
     fields = ["at", "action", "from_state", "to_state", "actor", "unit", "reason"]
     readonly_fields = fields
-    extra = 0
-    can_delete = False
 
 
-class FollowUpInline(admin.TabularInline):
+class FollowUpInline(ReadOnlyInline):
     model = FollowUp
     fields = ["at", "by", "contacted", "resolved", "satisfaction", "comment"]
     readonly_fields = fields
-    extra = 0
-    can_delete = False
 
 
-class EvidenceInline(admin.TabularInline):
+class EvidenceInline(ReadOnlyInline):
     model = TicketEvidence
     fields = ["name", "size", "uploaded_by", "uploaded_at"]
     readonly_fields = fields
-    extra = 0
-    can_delete = False
 
 
 @admin.register(Ticket)
@@ -97,6 +92,11 @@ class TicketAdmin(SimpleHistoryAdmin):
     autocomplete_fields = ["community"]
     inlines = [TransitionInline, FollowUpInline, EvidenceInline]
 
+    def has_delete_permission(self, request, obj=None):
+        # deleting a request would erase its transitions, follow-ups and the log of who
+        # saw the resident's contact: requests are closed or merged, never deleted
+        return False
+
 
 @admin.register(TalkDaySession)
 class TalkDaySessionAdmin(admin.ModelAdmin):
@@ -115,6 +115,9 @@ class PersonalDataViewAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        return False  # the log of who saw a resident's contact is kept whole
+
 
 @admin.register(RoutingRule)
 class RoutingRuleAdmin(admin.ModelAdmin):
@@ -131,6 +134,12 @@ class ExtensionRequestAdmin(admin.ModelAdmin):
     readonly_fields = [f.name for f in ExtensionRequest._meta.fields]
 
     def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False
 
 

@@ -633,6 +633,14 @@ def test_a_completed_value_that_is_not_a_number_is_refused(office, month, tmp_pa
     assert refused(office, tmp_path, rows) == [f"第2行【完成值】“{value}”不是数字"]
 
 
+def test_a_completed_value_too_large_to_round_is_refused_not_a_crash(office, month, tmp_path):
+    # found by tests/security/test_import_fuzz.py: "1e309" raised decimal.InvalidOperation
+    rows = three_rows()
+    rows[0]["完成值"] = "1e309"
+
+    assert refused(office, tmp_path, rows) == ["第2行【完成值】数值过大：1e309"]
+
+
 def test_a_negative_completed_value_is_refused(office, month, tmp_path):
     rows = three_rows()
     rows[0]["完成值"] = -1
