@@ -53,6 +53,21 @@ def chromium():
 
 @pytest.fixture
 def page(chromium):
+    """A page for the flows. Playwright's own probes (wait_for_function with a string) are
+    evaluated in the page, which the Content-Security-Policy rightly refuses; the flows let
+    Playwright past it, `strict_page` (test_csp_browser) does not."""
+    context = chromium.new_context(
+        locale="zh-CN", viewport={"width": 1280, "height": 900}, bypass_csp=True
+    )
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def strict_page(chromium):
+    """A page under the product's Content-Security-Policy as a user's browser applies it."""
     context = chromium.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page.set_default_timeout(15000)
