@@ -13,6 +13,7 @@ a script) is not checked.
 import datetime
 import decimal
 
+from django import forms
 from django.db import models
 
 FIELD = "lock"
@@ -93,10 +94,12 @@ def differences(form, current, names=None):
     """[(label, saved by the other person, typed here)] for the fields of a valid `form`
     whose typed value differs from `current`'s."""
     rows = []
+    if current is None:
+        return rows
     for name in names or form.fields:
-        if name == FIELD or name not in form.cleaned_data:
-            continue
         field = form.fields[name]
+        if name == FIELD or name not in form.cleaned_data or isinstance(field, forms.FileField):
+            continue  # an upload is added, never overwritten
         saved = getattr(current, name, None)
         if isinstance(saved, models.Manager):
             saved = list(saved.all())
@@ -105,12 +108,11 @@ def differences(form, current, names=None):
             typed = list(typed)
         if _same(saved, typed):
             continue
+        typed_label = _choice_label(current, name, typed)
+        if typed_label == typed and getattr(field, "choices", None) and not isinstance(typed, list):
+            typed_label = dict(field.choices).get(typed, typed)  # a choice posted by key
         rows.append(
-            (
-                str(field.label or name),
-                show(_choice_label(current, name, saved)),
-                show(_choice_label(current, name, typed)),
-            )
+            (str(field.label or name), show(_choice_label(current, name, saved)), show(typed_label))
         )
     return rows
 
@@ -137,6 +139,6 @@ def _choice_label(instance, name, value):
         field = instance._meta.get_field(name)
     except Exception:  # a form field that is no model field
         return value
-    if field.choices and not isinstance(value, list):
+    if getattr(field, "choices", None) and not isinstance(value, list):
         return dict(field.flatchoices).get(value, value)
     return value

@@ -61,3 +61,35 @@ def test_two_supervisors_editing_one_task_second_keeps_their_text(people, units,
     assert again.status_code == 302
     task.refresh_from_db()
     assert task.title == "老旧小区改造（乙改）" and task.goal == "乙写的目标"
+
+
+def test_two_people_of_one_unit_saving_the_batch_sheet_second_keeps_their_text(people, tasks):
+    from duban.progress.models import Submission
+
+    task = tasks["build"]
+    url = reverse("progress:batch") + "?period=2022-07"
+    bob, hank = signed_in(people["bob"]), signed_in(people["hank"])  # 填报员, 负责人
+    name = f"t{task.pk}-lock"
+    bob_lock, hank_lock = lock_of(bob.get(url), name), lock_of(hank.get(url), name)
+    assert bob_lock == hank_lock == ""  # nothing saved yet
+
+    def sheet(lock, **values):
+        return {"action": "save", name: lock, **{f"t{task.pk}-{k}": v for k, v in values.items()}}
+
+    saved = bob.post(url, sheet(bob_lock, progress="鲍勃写的进展", self_status="on_track"))
+    assert saved.status_code == 302
+    typed = sheet(hank_lock, progress="汉克写的进展", next_steps="汉克的下步措施")
+    refused = hank.post(url, typed)
+
+    assert refused.status_code == 200
+    page = refused.content.decode()
+    assert "有 1 项在您填写期间已被他人保存，本次未保存任何内容" in page
+    assert CONFLICT in page and "“MS-01”本月的填报" in page
+    assert "汉克写的进展" in page and "汉克的下步措施" in page  # what hank typed, kept
+    table = page.split("edit-conflict", 1)[1].split("</table>", 1)[0]
+    assert "鲍勃写的进展" in table and "推进正常" in table  # what bob saved
+    assert Submission.objects.get(task=task).progress == "鲍勃写的进展"
+
+    again = hank.post(url, {**typed, name: lock_of(refused, name)})
+    assert again.status_code == 302
+    assert Submission.objects.get(task=task).progress == "汉克写的进展"
