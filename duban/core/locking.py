@@ -49,7 +49,8 @@ def posted(data, prefix=""):
 def check(queryset, pk, expected, field="updated_at"):
     """Inside the saving transaction: the row locked and compared with `expected`.
     Returns the locked row (None when it does not exist); raises EditConflict."""
-    current = queryset.select_for_update().filter(pk=pk).first() if pk else None
+    # no ordering: a default ordering across a join cannot be locked on PostgreSQL
+    current = queryset.order_by().select_for_update().filter(pk=pk).first() if pk else None
     if expected is not None and token(current, field) != expected:
         raise EditConflict(current)
     return current

@@ -108,7 +108,8 @@ def test_restore_refuses_broken_and_foreign_archives_before_touching_anything(tm
         "半截.tar.gz": cut,
         "文本.tar.gz": not_gzip,
         "改过.tar.gz": _tar(
-            tmp_path / "改过.tar.gz", {"manifest.json": listed, db_name: database[:-1] + b"\0"}
+            tmp_path / "改过.tar.gz",
+            {"manifest.json": listed, db_name: database[:-1] + bytes([database[-1] ^ 0xFF])},
         ),
         "多一个.tar.gz": _tar(
             tmp_path / "多一个.tar.gz",
@@ -125,9 +126,9 @@ def test_restore_refuses_broken_and_foreign_archives_before_touching_anything(tm
     }
     messages = {}
     for name, path in archives.items():
-        with pytest.raises(backup.BackupError) as refused:
+        with pytest.raises(backup.BackupError) as caught:
             backup.check(path)
-        messages[name] = str(refused.value)
+        messages[name] = str(caught.value)
 
     for name in ("半截.tar.gz", "文本.tar.gz", "改过.tar.gz", "多一个.tar.gz"):
         assert messages[name] == f"备份文件“{name}”已损坏或不完整，未恢复任何数据"

@@ -93,3 +93,74 @@ def test_two_people_of_one_unit_saving_the_batch_sheet_second_keeps_their_text(p
     again = hank.post(url, {**typed, name: lock_of(refused, name)})
     assert again.status_code == 302
     assert Submission.objects.get(task=task).progress == "汉克写的进展"
+
+
+@pytest.fixture
+def proposal(office, people, tasks):
+    import datetime as dt
+
+    from duban.supervision import services
+    from duban.supervision.models import Notice
+    from tests.factories import judge
+
+    judge(tasks["east"], "lagging", period="2022-06")
+    judge(tasks["east"], "lagging", period="2022-07", flags={"lagging_streak": {"periods": 2}})
+    services.propose(office, "2022-07", dt.date(2022, 8, 5))
+    return Notice.objects.get(task=tasks["east"], state=Notice.State.PROPOSED)
+
+
+def test_two_supervisors_editing_one_notice_second_keeps_their_text(people, units, proposal):
+    url = reverse("supervision:notice", args=[proposal.pk])
+    act = reverse("supervision:notice_act", args=[proposal.pk])
+    first = signed_in(people["alice"])
+    second = signed_in(make_user("amy", R.SUPERVISOR, unit=units["party"]))
+    first_lock, second_lock = lock_of(first.get(url)), lock_of(second.get(url))
+    edit = {"action": "edit", "level": "blue", "reply_workdays": "5"}
+
+    saved = first.post(
+        act, {**edit, "reason": "甲：请加快食堂建设", "leader": "王副主任", "lock": first_lock}
+    )
+    assert saved.status_code == 302
+    typed = {**edit, "reason": "乙：请说明滞后原因", "leader": "李副主任", "lock": second_lock}
+    refused = second.post(act, typed)
+
+    assert refused.status_code == 200
+    page = refused.content.decode()
+    assert CONFLICT in page and "alice" in page.split(CONFLICT)[1].split("</p>")[0]
+    assert "乙：请说明滞后原因</textarea>" in page and 'value="李副主任"' in page
+    table = page.split("edit-conflict", 1)[1].split("</table>", 1)[0]
+    assert "甲：请加快食堂建设" in table and "王副主任" in table
+    proposal.refresh_from_db()
+    assert proposal.reason == "甲：请加快食堂建设"
+
+    assert second.post(act, {**typed, "lock": lock_of(refused)}).status_code == 302
+    proposal.refresh_from_db()
+    assert (proposal.reason, proposal.leader) == ("乙：请说明滞后原因", "李副主任")
+
+
+def test_two_people_replying_to_one_notice_the_second_keeps_their_reply(people, units, proposal):
+    from duban.supervision import services
+
+    services.confirm(proposal, people["alice"], proposal.created_at.date())
+    proposal.refresh_from_db()
+    services.sign(proposal, people["carol"])
+    url = reverse("supervision:notice", args=[proposal.pk])
+    act = reverse("supervision:notice_act", args=[proposal.pk])
+    carol = signed_in(people["carol"])
+    cindy = signed_in(make_user("cindy", R.REPORTER, unit=units["east"]))
+    carol_lock, cindy_lock = lock_of(carol.get(url)), lock_of(cindy.get(url))
+    reply = {"action": "reply", "promised_on": "2099-06-30"}
+
+    assert (
+        carol.post(act, {**reply, "measures": "卡罗尔的整改措施", "lock": carol_lock}).status_code
+        == 302
+    )
+    refused = cindy.post(act, {**reply, "measures": "辛迪的整改措施", "lock": cindy_lock})
+
+    assert refused.status_code == 200
+    page = refused.content.decode()
+    assert CONFLICT in page
+    table = page.split("edit-conflict", 1)[1].split("</table>", 1)[0]
+    assert "卡罗尔的整改措施" in table and "辛迪的整改措施" in table  # both, side by side
+    proposal.refresh_from_db()
+    assert proposal.measures == "卡罗尔的整改措施" and proposal.state == "replied"
