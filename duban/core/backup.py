@@ -119,8 +119,12 @@ def _media_files():
 
 def backup(path=None):
     """Writes the archive; returns (its path, the manifest)."""
-    from duban import __version__
+    from importlib.metadata import PackageNotFoundError, version
 
+    try:
+        duban_version = version("duban")
+    except PackageNotFoundError:  # a source checkout that was never installed
+        duban_version = ""
     path = Path(path) if path else default_path()
     path.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="duban-backup-") as work:
@@ -138,7 +142,7 @@ def backup(path=None):
             "version": VERSION,
             "created": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
             "database": connection.vendor,
-            "duban": __version__,
+            "duban": duban_version,
             "files": files,
         }
         partial = path.with_name(path.name + ".partial")

@@ -269,7 +269,7 @@ def batch(request):
                 messages.error(
                     request,
                     f"有 {len(conflict.rows)} 项在您填写期间已被他人保存，本次未保存任何内容；"
-                    "您填写的内容仍在下面，请核对标出的项目后再次保存",
+                    "您填写的内容仍在下面，请核对这些事项下列出的不同之处后再次保存",
                 )
             except workflow.WorkflowError as error:
                 messages.error(request, str(error))

@@ -34,14 +34,16 @@ def ledger_rows(count, title="事项"):
     ]
 
 
-@pytest.fixture
-def scratch(tmp_path, django_db_setup, django_db_blocker):
-    yield from make_scratch(tmp_path, django_db_blocker)
+@pytest.fixture(scope="module")
+def scratch(tmp_path_factory, django_db_setup, django_db_blocker):
+    # one database for the module's three imports: each test compares the whole of it
+    # before and after, so they need no fresh copy each (a copy is most of their time)
+    yield from make_scratch(tmp_path_factory.mktemp("killed"), django_db_blocker)
 
 
-@pytest.fixture
-def with_ledger(scratch, tmp_path):
-    base = write_csv(tmp_path / "台账.csv", LEDGER_HEADERS, ledger_rows(30))
+@pytest.fixture(scope="module")
+def with_ledger(scratch, tmp_path_factory):
+    base = write_csv(tmp_path_factory.mktemp("base") / "台账.csv", LEDGER_HEADERS, ledger_rows(30))
     scratch.python(
         "from django.core.management import call_command\n"
         f"call_command('ledger', 'import', {str(base)!r}, '--year', '2022', '--create-missing')"
