@@ -8,6 +8,9 @@ from duban.api.api import api
 from duban.org import views as org_views
 from duban.workbench import views as workbench_views
 
+# a database that cannot be reached answers 503 「数据库暂时不可用」 (core/views.py)
+handler500 = "duban.core.views.server_error"
+
 admin.site.site_header = "督办 · 管理后台"
 admin.site.site_title = "督办"
 admin.site.index_title = "系统管理"

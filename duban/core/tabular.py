@@ -720,13 +720,31 @@ class TabularImport:
                         if report.changed or report.created_refs:
                             self.merge(stage, report)
                             report.applied = True
+                            _pause_for_tests()
                         stage.drop()
                     return report
                 records = self._run(source, report)
                 if report.ok and (report.changed or report.created_refs):
                     self.write(records, report)
                     report.applied = True
+                    _pause_for_tests()
         return report
+
+
+def _pause_for_tests():
+    """The fault tests (tests/faults/test_killed_import.py) kill an import while it is
+    applying: DUBAN_TEST_PAUSE_IMPORT=<file> makes apply() create that file once every
+    row is written, then wait, still inside the transaction, to be killed. Unset (always,
+    outside those tests) it does nothing."""
+    import os
+
+    marker = os.environ.get("DUBAN_TEST_PAUSE_IMPORT")
+    if not marker:
+        return
+    import time
+
+    Path(marker).write_text("applying")
+    time.sleep(60)
 
 
 def estimate_rows(path):

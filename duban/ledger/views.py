@@ -13,12 +13,12 @@ from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Subquery
 from django.db.models.functions import Coalesce
-from django.http import QueryDict
+from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from duban.core import jobs
+from duban.core import jobs, locking
 from duban.core.http import PeriodError, bad_request, year_param
 from duban.core.importflow import ImportFlow
 from duban.core.listing import Col, Listing, xlsx_response
@@ -239,6 +239,12 @@ def _task_form(request, task, form_class):
         if year is not None:
             initial["year"] = year
     data = request.POST if request.method == "POST" else None
+    # the version the page was loaded with (core/locking.py): kept as posted, so a page
+    # shown again with errors still detects a save made meanwhile by someone else
+    lock = locking.posted(data) if data is not None else None
+    if lock is None:
+        lock = locking.token(task)
+    conflict_info = None
     form = form_class(data, instance=task, initial=initial, user=request.user)
     formset = MilestoneFormSet(data, instance=task, prefix="milestones")
     if data is not None and form.is_valid() and formset.is_valid():
@@ -248,10 +254,21 @@ def _task_form(request, task, form_class):
         creating = task.pk is None
         try:
             with transaction.atomic():
+                if not creating:
+                    locking.check(KeyTask.objects, task.pk, locking.posted(request.POST))
                 task = form.save(commit=False)
                 task.kind = form.kind
                 save_task(task, form.cleaned_data["partner_units"])
                 save_milestones(formset, task)
+        except locking.EditConflict as conflict:
+            current = conflict.current
+            if current is None:
+                raise Http404 from None  # deleted meanwhile
+            lock = locking.token(current)
+            conflict_info = {
+                "message": locking.MESSAGE.format(who=locking.who_changed(current), what="该事项"),
+                "rows": locking.differences(form, current),
+            }
         except IntegrityError:
             # Someone else took the code between the check and the save.
             if creating:
@@ -269,7 +286,11 @@ def _task_form(request, task, form_class):
     if form_class is AssignedItemForm and task.pk is None:
         proposed = next_assigned_code(task.office, form.selected_year())
         form.fields["code"].widget.attrs["placeholder"] = proposed
-    return render(request, "ledger/form.html", {"form": form, "formset": formset, "task": task})
+    return render(
+        request,
+        "ledger/form.html",
+        {"form": form, "formset": formset, "task": task, "lock": lock, "conflict": conflict_info},
+    )
 
 
 @supervisor_required

@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from duban.core import numfmt
+from duban.core import locking, numfmt
 from duban.core.importflow import ImportFlow
 from duban.core.listing import Col, Listing
 from duban.core.periods import MAX_YEAR, MIN_YEAR, Period, PeriodError, parse_year
@@ -113,6 +113,8 @@ class Row:
     errors: list = field(default_factory=list)
     last: object = None  # last month's submitted or accepted report: this month's start
     proposal: dict | None = None
+    lock: str | None = None  # the submission's version as the page was loaded (core/locking.py)
+    conflict: dict | None = None  # someone else saved this row meanwhile
 
     @property
     def state(self):
@@ -203,9 +205,17 @@ def _rows(unit, period, data=None, files=None):
                 return_comment(submission),
                 last=last,
                 proposal=proposals.get(task.pk),
+                lock=_posted_or_current(data, form.prefix, submission),
             )
         )
     return rows
+
+
+def _posted_or_current(data, prefix, submission):
+    """The version a row was loaded with: as posted (a sheet shown again keeps detecting
+    saves made meanwhile), else the submission's now."""
+    posted = locking.posted(data, prefix) if data is not None else None
+    return locking.token(submission) if posted is None else posted
 
 
 def _partner_rows(unit, period):
@@ -246,6 +256,21 @@ def batch(request):
         if all(row.form.is_valid() for row in editable):
             try:
                 saved = _save_batch(request, unit, period, editable, partner_rows, action)
+            except BatchConflict as conflict:
+                for row, current in conflict.rows:
+                    row.lock = locking.token(current)
+                    row.conflict = {
+                        "message": locking.MESSAGE.format(
+                            who=locking.who_changed(current) if current else "他人",
+                            what=f"“{row.task.code}”本月的填报",
+                        ),
+                        "rows": locking.differences(row.form, current),
+                    }
+                messages.error(
+                    request,
+                    f"有 {len(conflict.rows)} 项在您填写期间已被他人保存，本次未保存任何内容；"
+                    "您填写的内容仍在下面，请核对这些事项下列出的不同之处后再次保存",
+                )
             except workflow.WorkflowError as error:
                 messages.error(request, str(error))
             else:
@@ -295,13 +320,24 @@ def batch(request):
 def _save_batch(request, unit, period, rows, partner_rows, action):
     """Save every row as a draft (and the partner notes); returns the saved reports."""
     user = request.user
-    saved = []
+    saved, conflicts = [], []
     with transaction.atomic():
         for row in rows:
             form = row.form
             if action != "submit" and row.submission is None and not _has_content(form):
                 continue
-            submission = workflow.save_draft(row.task, period.key, unit, form.content(), user)
+            try:
+                submission = workflow.save_draft(
+                    row.task,
+                    period.key,
+                    unit,
+                    form.content(),
+                    user,
+                    lock=locking.posted(request.POST, form.prefix),
+                )
+            except locking.EditConflict as conflict:
+                conflicts.append((row, conflict.current))
+                continue
             if form.cleaned_data.get("evidence"):
                 workflow.add_evidence(submission, form.cleaned_data["evidence"], user)
             saved.append(submission)
@@ -309,7 +345,17 @@ def _save_batch(request, unit, period, rows, partner_rows, action):
             note = request.POST.get(f"fb-{task.pk}", "").strip()
             if note and (feedback is None or note != feedback.note):
                 workflow.save_feedback(task, period.key, unit, note, user)
+        if conflicts:
+            raise BatchConflict(conflicts)  # every row is checked; none is kept
     return saved
+
+
+class BatchConflict(Exception):
+    """Rows of the batch sheet saved by someone else since the sheet was loaded."""
+
+    def __init__(self, rows):
+        super().__init__("conflict")
+        self.rows = rows
 
 
 @login_required

@@ -26,6 +26,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from duban.core import locking
 from duban.core.audit import bulk_create_history
 from duban.core.bulk import update_rows
 from duban.core.periods import Period
@@ -201,8 +202,10 @@ def _latest_version(submission):
 
 
 @transaction.atomic
-def save_draft(task, period, unit, data, user):
+def save_draft(task, period, unit, data, user, lock=None):
     """Keep what the unit typed, without checking completeness. Returns the submission.
+    `lock`: the version the page was loaded with (core/locking.py); a save made since by
+    someone else raises locking.EditConflict and this one writes nothing.
 
     Drafts do not pile up as versions: a save that changes nothing writes nothing, and
     consecutive draft saves by one person of one version update that version's one
@@ -213,6 +216,9 @@ def save_draft(task, period, unit, data, user):
     submission = (
         Submission.objects.select_for_update().filter(task=task, period=str(period)).first()
     )
+    if lock is not None and locking.token(submission) != lock:
+        # saved (or created) by someone else since this person's page was loaded
+        raise locking.EditConflict(submission)
     if submission is None:
         submission = Submission(task=task, period=str(period), unit=unit)
     _require(

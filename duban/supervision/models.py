@@ -176,6 +176,8 @@ class Notice(models.Model):
     verification = models.TextField(_("核实情况"), blank=True)
     closed_at = models.DateTimeField(_("销号时间"), null=True, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    # every change (services._move) adds one: the optimistic lock of the edit and reply forms
+    version = models.PositiveIntegerField(_("版本"), default=0, editable=False)
     history = HistoricalRecords(bases=[AuditFields])
 
     objects = NoticeQuerySet.as_manager()

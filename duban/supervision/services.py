@@ -12,9 +12,10 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Prefetch
+from django.db.models import F, Max, Prefetch
 from django.utils import timezone
 
+from duban.core import locking
 from duban.core.audit import bulk_create_history
 from duban.core.periods import Period
 from duban.core.workdays import Calendar
@@ -199,10 +200,24 @@ def _record_version(notice):
     bulk_create_history(Notice, [notice], "~")
 
 
-def _move(notice, expected, target, **changes):
+class NoticeConflict(SupervisionError):
+    """Someone changed the notice since this person's page was loaded (core/locking.py)."""
+
+    def __init__(self, current):
+        super().__init__("该督办单已被他人修改，请核对后再操作")
+        self.current = current
+
+
+def _move(notice, expected, target, *, lock=None, **changes):
+    """Move to `target` only if still in one of `expected` states — and, given `lock`
+    (the version the page was loaded with), only if nobody changed it since."""
     expected = (expected,) if isinstance(expected, str) else tuple(expected)
+    if lock is not None:
+        current = Notice.objects.select_for_update().filter(pk=notice.pk).first()
+        if locking.token(current, "version") != lock:
+            raise NoticeConflict(current)
     updated = Notice.objects.filter(pk=notice.pk, state__in=expected).update(
-        state=target, **changes
+        state=target, version=F("version") + 1, **changes
     )
     if updated != 1:
         current = Notice.objects.filter(pk=notice.pk).values_list("state", flat=True)
@@ -337,7 +352,9 @@ def _propose_tickets(office, period, today, rule, dry_run):
     return proposals, created
 
 
-def edit(notice, user, *, level, reason, urgent_reason="", leader="", reply_workdays=None):
+def edit(
+    notice, user, *, level, reason, urgent_reason="", leader="", reply_workdays=None, lock=None
+):
     """修改 a proposal before it is issued."""
     _require(may_manage(user, notice), "只有督查管理员可以修改督办单")
     level = _clean_level(level)
@@ -362,7 +379,7 @@ def edit(notice, user, *, level, reason, urgent_reason="", leader="", reply_work
     if level != notice.level:
         said += f"（改为{ladder.LEVEL_NAMES[level]}）"
     with transaction.atomic():
-        _move(notice, State.PROPOSED, State.PROPOSED, **changes)
+        _move(notice, State.PROPOSED, State.PROPOSED, lock=lock, **changes)
         _event(notice, Action.EDIT, user, said)
     return notice
 
@@ -593,7 +610,7 @@ def sign(notice, user):
     return notice
 
 
-def reply(notice, user, today, *, measures, promised_on, files=()):
+def reply(notice, user, today, *, measures, promised_on, files=(), lock=None):
     """答复: 整改措施, 承诺完成日期 and 佐证材料 (checked as a report's evidence is)."""
     _require(may_answer(user, notice), "只有责任单位的填报员或负责人可以答复")
     _require(
@@ -618,6 +635,7 @@ def reply(notice, user, today, *, measures, promised_on, files=()):
             notice,
             State.SIGNED,
             State.REPLIED,
+            lock=lock,
             measures=measures,
             promised_on=promised_on,
             replied_at=timezone.now(),

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from duban.core import locking
 from duban.core.dates import DateParseError, parse_date
 from duban.core.periods import Period, PeriodError, parse_year
 from duban.core.workdays import Calendar
@@ -189,7 +190,12 @@ def _notice_or_404(request, pk):
 
 @login_required
 def notice_detail(request, pk):
-    notice = _notice_or_404(request, pk)
+    return _notice_page(request, _notice_or_404(request, pk))
+
+
+def _notice_page(request, notice, *, typed=None, conflict=None):
+    """The notice's page; after a refused edit or reply (someone changed the notice since
+    the page was loaded), with what was typed kept and the other person's values beside it."""
     today = _today()
     manage = services.may_manage(request.user, notice)
     answer = services.may_answer(request.user, notice)
@@ -213,6 +219,9 @@ def notice_detail(request, pk):
             "next_level": ladder.next_level(notice.level),
             "today": today,
             "reasons": (notice.facts or {}).get("reasons", []),
+            "lock": locking.token(notice, "version"),
+            "typed": typed or {},
+            "conflict": conflict,
         },
     )
 
@@ -243,7 +252,11 @@ def notice_act(request, pk):
         "escalate": "已升级下发",
     }
     target = notice
+    lock = post.get("lock")
     try:
+        if action in ("edit", "reply") and lock is not None:
+            if locking.token(notice, "version") != lock:
+                raise services.NoticeConflict(notice)
         if action == "confirm":
             services.confirm(notice, user, today)
         elif action == "edit":
@@ -258,6 +271,7 @@ def notice_act(request, pk):
                 urgent_reason=post.get("urgent_reason", ""),
                 leader=post.get("leader", ""),
                 reply_workdays=int(workdays) if workdays else None,
+                lock=lock,
             )
         elif action == "dismiss":
             services.dismiss(notice, user, post.get("comment", ""))
@@ -271,6 +285,7 @@ def notice_act(request, pk):
                 measures=post.get("measures", ""),
                 promised_on=_date(request, "promised_on", "承诺完成日期"),
                 files=request.FILES.getlist("evidence"),
+                lock=lock,
             )
         elif action == "return":
             services.return_reply(notice, user, post.get("comment", ""))
@@ -287,11 +302,49 @@ def notice_act(request, pk):
             )
         else:
             raise SupervisionError("未知的操作")
+    except services.NoticeConflict as refused:
+        if refused.current is None:
+            raise Http404 from None
+        return _notice_conflict(request, refused.current, action, post)
     except SupervisionError as error:
         messages.error(request, str(error))
         return redirect("supervision:notice", pk=notice.pk)
     messages.success(request, done[action])
     return redirect("supervision:notice", pk=target.pk)
+
+
+#: what the edit and reply forms post, as the conflict table labels them
+_TYPED = {
+    "edit": [
+        ("level", "类型"),
+        ("reason", "督办事由"),
+        ("urgent_reason", "越级理由"),
+        ("leader", "签发领导"),
+        ("reply_workdays", "答复期限（工作日）"),
+    ],
+    "reply": [("measures", "整改措施"), ("promised_on", "承诺完成日期")],
+}
+
+
+def _notice_conflict(request, current, action, post):
+    current = _notice_or_404(request, current.pk)
+    typed = {name: post.get(name, "") for name, _ in _TYPED[action]}
+    rows = []
+    for name, label in _TYPED[action]:
+        saved = getattr(current, name)
+        saved_text = "" if saved is None else str(saved)
+        typed_text = typed[name].strip()
+        if name == "level":
+            saved_text = current.get_level_display()
+            typed_text = dict(Level.choices).get(typed_text, typed_text)
+        if saved_text.strip() != typed_text:
+            rows.append((label, locking.show(saved_text), locking.show(typed_text)))
+    what = "该督办单" if action == "edit" else "该督办单（对方已答复）"
+    conflict = {
+        "message": locking.MESSAGE.format(who=locking.who_changed(current), what=what),
+        "rows": rows,
+    }
+    return _notice_page(request, current, typed=typed, conflict=conflict)
 
 
 @login_required
