@@ -4,12 +4,10 @@ its blocks say it, download Word or JSON — all from the one figures dict. 生�
 archived bulletin reopens and downloads from 报告中心 like the monthly report."""
 
 import datetime as dt
-from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -20,8 +18,7 @@ from duban.org.scope import offices_in_scope
 from duban.reports import archive
 from duban.reports import bulletin as B
 from duban.reports.bulletin_docx import blocks, render_docx
-from duban.reports.render import FORMATS
-from duban.reports.render import render as render_figures
+from duban.reports.render import attachment
 
 
 def _office(user):
@@ -76,11 +73,7 @@ def bulletin(request):
         return render(request, "reports/bulletin.html", context)
     fmt = request.GET.get("format", "")
     if fmt in ("docx", "json"):
-        data = render_docx(figures) if fmt == "docx" else render_figures(figures, "json")
-        response = HttpResponse(data, content_type=FORMATS[fmt][0])
-        name = quote(f"{figures['title']}.{fmt}")
-        response["Content-Disposition"] = f"attachment; filename*=UTF-8''{name}"
-        return response
+        return attachment(figures, fmt)
     context.update(figures=figures, blocks=blocks(figures))
     return render(request, "reports/bulletin.html", context)
 

@@ -4,6 +4,9 @@ the dict, so an archived report renders the same whatever changed since. The dic
 pdf) or the monthly report's (docx, xlsx, json, pdf)."""
 
 import json
+from urllib.parse import quote
+
+from django.http import HttpResponse
 
 from duban.core import pdf
 from duban.reports.bulletin_docx import render_docx as render_bulletin_docx
@@ -59,3 +62,11 @@ def render(figures, fmt):
 
 def filename(figures, fmt):
     return f"{figures['title']}.{FORMATS[fmt][1]}"
+
+
+def attachment(figures, fmt):
+    """A document of `figures` as a download named by its title (the pages' 下载 links)."""
+    response = HttpResponse(render(figures, fmt), content_type=FORMATS[fmt][0])
+    name = quote(f"{figures['title']}.{fmt}")
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{name}"
+    return response

@@ -4,12 +4,9 @@ the data's and is edited in Word), download Word or JSON — all from the one fi
 生成并存档 (督查管理员 only) stores the previewed figures, edits included, in the report
 archive (kind 工作总结（初稿）); it reopens and downloads from 报告中心 like the others."""
 
-from urllib.parse import quote
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -19,8 +16,7 @@ from duban.org import roles as R
 from duban.reports import archive
 from duban.reports import figures as F
 from duban.reports.bulletin_views import _office
-from duban.reports.render import FORMATS
-from duban.reports.render import render as render_figures
+from duban.reports.render import attachment
 from duban.reports.summary_docx import render_docx
 from duban.reports.summary_text import EDITABLE, blocks, section_texts
 
@@ -82,11 +78,7 @@ def summary(request):
         return render(request, "reports/summary.html", context)
     fmt = request.GET.get("format", "")
     if fmt in ("docx", "json"):
-        data = render_docx(figures) if fmt == "docx" else render_figures(figures, "json")
-        response = HttpResponse(data, content_type=FORMATS[fmt][0])
-        name = quote(f"{figures['title']}.{fmt}")
-        response["Content-Disposition"] = f"attachment; filename*=UTF-8''{name}"
-        return response
+        return attachment(figures, fmt)
     sections = [
         {"key": key, "label": label, "text": figures["edits"].get(key, drafted[key])}
         for key, label in EDITABLE.items()

@@ -68,12 +68,7 @@ class Command(DubanCommand):
             return self.bulletin(options)
         if options["kind"] == "summary":
             return self.summary(options)
-        fmt = (options["format"] or "").lower()
-        if fmt not in FORMATS:
-            raise CommandError(f"--format 应为 {'、'.join(FORMATS)} 之一，收到“{fmt}”")
-        output = options["output"]
-        if output and output != "-" and not Path(output).parent.is_dir():
-            raise CommandError(f"输出目录不存在：{Path(output).parent}")
+        fmt, output = checked_output(options, FORMATS)
         if options["from_archive"] is not None:
             report = archived(options["from_archive"], Report.Kind.MONTHLY)
             note = f"（存档编号 {report.pk}，{report.created_at:%Y-%m-%d %H:%M} 生成的数据）"
@@ -93,12 +88,9 @@ class Command(DubanCommand):
             report = archive.store(office, figures)
             note = f"（已存入报告存档，编号 {report.pk}）"
 
-        if output == "-":
-            sys.stdout.buffer.write(data)
-            sys.stdout.flush()
+        path = written(data, output, figures, fmt)
+        if path is None:
             return
-        path = Path(output or filename(figures, fmt))
-        path.write_bytes(data)
         overall = report.figures["overall"]
         self.stdout.write(
             f"已生成 {path}：{report.figures['title']}，重点工作 {overall['total']} 项，"
@@ -107,12 +99,7 @@ class Command(DubanCommand):
 
     def bulletin(self, options):
         """`duban report bulletin --quarter 2022Q3 [--as-of 2022-09-30] --format docx`."""
-        fmt = (options["format"] or "").lower()
-        if fmt not in BULLETIN_FORMATS:
-            raise CommandError(f"--format 应为 {'、'.join(BULLETIN_FORMATS)} 之一，收到“{fmt}”")
-        output = options["output"]
-        if output and output != "-" and not Path(output).parent.is_dir():
-            raise CommandError(f"输出目录不存在：{Path(output).parent}")
+        fmt, output = checked_output(options, BULLETIN_FORMATS)
         if options["from_archive"] is not None:
             report = archived(options["from_archive"], Report.Kind.BULLETIN)
             figures = report.figures
@@ -135,12 +122,9 @@ class Command(DubanCommand):
         if report is None:
             report = archive.store(office, figures)
             note = f"（已存入报告存档，编号 {report.pk}）"
-        if output == "-":
-            sys.stdout.buffer.write(data)
-            sys.stdout.flush()
+        path = written(data, output, figures, fmt)
+        if path is None:
             return
-        path = Path(output or filename(figures, fmt))
-        path.write_bytes(data)
         self.stdout.write(
             f"已生成 {path}：{figures['title']}，超期事项 {len(figures['overdue_items'])} 项，"
             f"效能问责 {len(figures['accountability'])} 起{note}"
@@ -148,12 +132,7 @@ class Command(DubanCommand):
 
     def summary(self, options):
         """`duban report summary --period 2022-H1|2022 --format docx|json|pdf -o OUT`."""
-        fmt = (options["format"] or "").lower()
-        if fmt not in SUMMARY_FORMATS:
-            raise CommandError(f"--format 应为 {'、'.join(SUMMARY_FORMATS)} 之一，收到“{fmt}”")
-        output = options["output"]
-        if output and output != "-" and not Path(output).parent.is_dir():
-            raise CommandError(f"输出目录不存在：{Path(output).parent}")
+        fmt, output = checked_output(options, SUMMARY_FORMATS)
         report = None
         if options["from_archive"] is not None:
             report = archived(options["from_archive"], Report.Kind.SUMMARY)
@@ -173,17 +152,37 @@ class Command(DubanCommand):
         if report is None:
             report = archive.store(office, figures)
             note = f"（已存入报告存档，编号 {report.pk}）"
-        if output == "-":
-            sys.stdout.buffer.write(data)
-            sys.stdout.flush()
+        path = written(data, output, figures, fmt)
+        if path is None:
             return
-        path = Path(output or filename(figures, fmt))
-        path.write_bytes(data)
         overall = figures["overall"]
         self.stdout.write(
             f"已生成 {path}：{figures['title']}，重点工作 {overall['total']} 项，"
             f"已完成 {overall['completed']} 项；这是初稿，请党政办公室修改完善后使用{note}"
         )
+
+
+def checked_output(options, formats):
+    """--format among `formats` and -o in a directory that exists, or one Chinese line."""
+    fmt = (options["format"] or "").lower()
+    if fmt not in formats:
+        raise CommandError(f"--format 应为 {'、'.join(formats)} 之一，收到“{fmt}”")
+    output = options["output"]
+    if output and output != "-" and not Path(output).parent.is_dir():
+        raise CommandError(f"输出目录不存在：{Path(output).parent}")
+    return fmt, output
+
+
+def written(data, output, figures, fmt):
+    """Writes a document to -o (standard output for "-": returns None), else to its own
+    file name; returns the path written."""
+    if output == "-":
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return None
+    path = Path(output or filename(figures, fmt))
+    path.write_bytes(data)
+    return path
 
 
 def archived(pk, kind):
