@@ -3,19 +3,10 @@ from django.utils.translation import gettext_lazy as _
 
 from duban.core.importflow import check_upload
 from duban.indicators.models import Indicator
-from duban.org import roles as R
-from duban.org.scope import offices_in_scope
+from duban.org.forms import OfficeChoiceMixin
 
 
-def default_office(user):
-    """The office a person's indicator pages open on: their own, else the first in scope."""
-    profile = R.profile_of(user)
-    if profile is not None and profile.office_id:
-        return profile.office
-    return offices_in_scope(user).first()
-
-
-class ImportUploadForm(forms.Form):
+class ImportUploadForm(OfficeChoiceMixin, forms.Form):
     file = forms.FileField(
         label=_("指标文件"),
         help_text=_("Excel 或 CSV 文件；可先导出一份作为模板"),
@@ -30,23 +21,10 @@ class ImportUploadForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        offices = offices_in_scope(user)
-        if offices.count() > 1:
-            self.fields["office"].queryset = offices
-            self.initial.setdefault("office", default_office(user))
-            self.target_office = None
-        else:
-            del self.fields["office"]
-            self.target_office = default_office(user)
+        self.choose_office(user)
 
     def clean_file(self):
         return check_upload(self.cleaned_data["file"])
-
-    def clean(self):
-        cleaned = super().clean()
-        if "office" in self.fields:
-            self.target_office = cleaned.get("office")
-        return cleaned
 
 
 class IndicatorForm(forms.ModelForm):

@@ -22,12 +22,12 @@ from duban.core.periods import Period
 from duban.indicators import figures as F
 from duban.indicators import growth
 from duban.indicators.exporter import build_workbook
-from duban.indicators.forms import ImportUploadForm, IndicatorForm, default_office
+from duban.indicators.forms import ImportUploadForm, IndicatorForm
 from duban.indicators.importer import IndicatorImport
 from duban.indicators.models import Indicator, IndicatorTarget, IndicatorValue
 from duban.org import roles as R
 from duban.org.models import Office
-from duban.org.scope import offices_in_scope
+from duban.org.scope import default_office, offices_in_scope
 
 NOTE_LIMIT = 200
 

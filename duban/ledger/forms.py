@@ -11,9 +11,9 @@ from duban.core.importflow import check_upload
 from duban.core.periods import PeriodError, parse_year
 from duban.core.workdays import Calendar
 from duban.ledger.models import AssignmentSource, Category, KeyTask, Milestone
-from duban.org import roles as R
+from duban.org.forms import OfficeChoiceMixin
 from duban.org.models import Office, Unit
-from duban.org.scope import offices_in_scope
+from duban.org.scope import default_office, offices_in_scope
 
 
 class DateInput(forms.DateInput):
@@ -21,14 +21,6 @@ class DateInput(forms.DateInput):
 
     def __init__(self, attrs=None):
         super().__init__(attrs, format="%Y-%m-%d")
-
-
-def default_office(user):
-    """Where a supervisor's new tasks belong: their own office (else the first in scope)."""
-    profile = R.profile_of(user)
-    if profile is not None and profile.office_id:
-        return profile.office
-    return offices_in_scope(user).first()
 
 
 def next_assigned_code(office, year):
@@ -310,7 +302,7 @@ def save_milestones(formset, task):
             milestone.save()
 
 
-class ImportUploadForm(forms.Form):
+class ImportUploadForm(OfficeChoiceMixin, forms.Form):
     file = forms.FileField(
         label=_("台账文件"),
         help_text=_("Excel 或 CSV 文件，可先下载导入模板"),
@@ -327,20 +319,7 @@ class ImportUploadForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.initial.setdefault("year", dt.date.today().year)
-        offices = offices_in_scope(user)
-        if offices.count() > 1:
-            self.fields["office"].queryset = offices
-            self.initial.setdefault("office", default_office(user))
-            self.target_office = None
-        else:
-            del self.fields["office"]
-            self.target_office = default_office(user)
+        self.choose_office(user)
 
     def clean_file(self):
         return check_upload(self.cleaned_data["file"])
-
-    def clean(self):
-        cleaned = super().clean()
-        if "office" in self.fields:
-            self.target_office = cleaned.get("office")
-        return cleaned

@@ -7,6 +7,7 @@ from django.db.models import Case, IntegerField, Value, When
 
 from duban.org import roles as R
 from duban.org.models import Role, Unit
+from duban.org.scope import default_office, offices_in_scope
 
 User = get_user_model()
 
@@ -155,3 +156,25 @@ class UnitForm(forms.ModelForm):
     def save(self, commit=True):
         self.instance.office = self.office
         return super().save(commit)
+
+
+class OfficeChoiceMixin:
+    """An upload form's 所属街道 (`office` field): a choice among the offices the person sees
+    when there are several, else their own office without asking; `target_office` is the
+    office chosen. Call `choose_office(user)` from __init__."""
+
+    def choose_office(self, user):
+        offices = offices_in_scope(user)
+        if offices.count() > 1:
+            self.fields["office"].queryset = offices
+            self.initial.setdefault("office", default_office(user))
+            self.target_office = None
+        else:
+            del self.fields["office"]
+            self.target_office = default_office(user)
+
+    def clean(self):
+        cleaned = super().clean()
+        if "office" in self.fields:
+            self.target_office = cleaned.get("office")
+        return cleaned

@@ -85,3 +85,12 @@ def shared_settings_access(request):
     if request.method == "POST" and not may_change:
         raise PermissionDenied(SHARED_SETTINGS)
     return may_change
+
+
+def default_office(user):
+    """The office a person's pages and new records open on: their own office, else the
+    first in their scope."""
+    profile = R.profile_of(user)
+    if profile is not None and profile.office_id:
+        return profile.office
+    return offices_in_scope(user).first()

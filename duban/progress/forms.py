@@ -9,8 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from duban.core.forms import quick_widgets
 from duban.core.importflow import check_upload
 from duban.core.periods import MAX_YEAR, MIN_YEAR, Period, PeriodError
-from duban.ledger.filters import offices_in_scope
-from duban.ledger.forms import default_office
+from duban.org.forms import OfficeChoiceMixin
 from duban.org.models import Office
 from duban.progress import workflow
 from duban.progress.models import ReasonCategory, Submission
@@ -109,7 +108,7 @@ class MonthInput(forms.TextInput):
     input_type = "month"
 
 
-class ProgressImportForm(forms.Form):
+class ProgressImportForm(OfficeChoiceMixin, forms.Form):
     """The upload of 进展导入: a month's sheet for the office's tasks."""
 
     file = forms.FileField(
@@ -123,14 +122,7 @@ class ProgressImportForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.initial.setdefault("period", timezone.localdate().strftime("%Y-%m"))
-        offices = offices_in_scope(user)
-        if offices.count() > 1:
-            self.fields["office"].queryset = offices
-            self.initial.setdefault("office", default_office(user))
-            self.target_office = None
-        else:
-            del self.fields["office"]
-            self.target_office = default_office(user)
+        self.choose_office(user)
 
     def clean_file(self):
         return check_upload(self.cleaned_data["file"])
@@ -148,9 +140,3 @@ class ProgressImportForm(forms.Form):
                 _t("年度应在 %(min)s 至 %(max)s 之间") % {"min": MIN_YEAR, "max": MAX_YEAR}
             )
         return period.key
-
-    def clean(self):
-        cleaned = super().clean()
-        if "office" in self.fields:
-            self.target_office = cleaned.get("office")
-        return cleaned

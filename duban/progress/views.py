@@ -25,11 +25,10 @@ from duban.core import locking, numfmt
 from duban.core.importflow import ImportFlow
 from duban.core.listing import Col, Listing
 from duban.core.periods import MAX_YEAR, MIN_YEAR, Period, PeriodError, parse_year
-from duban.ledger.forms import default_office
 from duban.ledger.models import KeyTask
 from duban.org import roles as R
 from duban.org.models import Office
-from duban.org.scope import offices_in_scope
+from duban.org.scope import default_office, offices_in_scope
 from duban.progress import explain, judging, month, workflow
 from duban.progress.forms import (
     CorrectionForm,
