@@ -10,8 +10,15 @@ import sys
 
 def main(argv=None):
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "duban.settings")
+    from django.conf import settings
+    from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line
 
+    try:
+        settings.INSTALLED_APPS  # noqa: B018 — loads the settings: a wrong environment says so in one line
+    except ImproperlyConfigured as error:
+        sys.stderr.write(f"配置错误：{error}\n")
+        raise SystemExit(2) from None
     argv = list(sys.argv if argv is None else argv)
     argv[0] = "duban"
     execute_from_command_line(argv)

@@ -82,3 +82,32 @@ def test_dashboard_reads_from_the_replica_and_the_batch_page_does_not(client, pe
         with CaptureQueriesContext(connections[REPLICA]) as replica:
             assert client.get("/progress/batch/").status_code == 200
         assert len(replica) == 0
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        (
+            {"DUBAN_REPLICA_URL": "postgres://x@127.0.0.1/y"},
+            "DUBAN_REPLICA_URL 需要主库也是 PostgreSQL",
+        ),
+        ({"DUBAN_DATABASE_URL": "mysql://x@127.0.0.1/y"}, "DUBAN_DATABASE_URL 只支持 postgres://"),
+    ],
+)
+def test_a_wrong_database_setting_is_one_chinese_line_not_a_traceback(tmp_path, env, message):
+    import os
+    import subprocess
+    import sys
+
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("DUBAN_")}
+    clean.pop("DJANGO_SETTINGS_MODULE", None)
+    done = subprocess.run(
+        [sys.executable, "-m", "duban", "check"],
+        env={**clean, "DUBAN_DATA_DIR": str(tmp_path), **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 2
+    assert done.stderr.startswith("配置错误：") and message in done.stderr
+    assert "Traceback" not in done.stderr and done.stderr.count("\n") == 1
