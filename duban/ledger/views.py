@@ -267,7 +267,8 @@ def _task_form(request, task, form_class):
             lock = locking.token(current)
             conflict_info = {
                 "message": locking.MESSAGE.format(who=locking.who_changed(current), what="该事项"),
-                "rows": locking.differences(form, current),
+                "rows": locking.differences(form, current)
+                + _milestone_difference(formset, current),
             }
         except IntegrityError:
             # Someone else took the code between the check and the save.
@@ -291,6 +292,21 @@ def _task_form(request, task, form_class):
         "ledger/form.html",
         {"form": form, "formset": formset, "task": task, "lock": lock, "conflict": conflict_info},
     )
+
+
+def _milestone_difference(formset, current):
+    """The conflict table's row for the milestones: as saved meanwhile and as typed here."""
+    saved = "；".join(str(m) for m in current.milestones.all())
+    typed = "；".join(
+        f"{form.cleaned_data['due']:%Y-%m-%d} {form.cleaned_data['description']}"
+        for form in formset.forms
+        if form not in formset.deleted_forms
+        and (form.instance.pk or form.has_changed())
+        and form.cleaned_data.get("due")
+    )
+    if saved == typed:
+        return []
+    return [(str(_("节点")), locking.show(saved), locking.show(typed))]
 
 
 @supervisor_required

@@ -63,6 +63,24 @@ def test_two_supervisors_editing_one_task_second_keeps_their_text(people, units,
     assert task.title == "老旧小区改造（乙改）" and task.goal == "乙写的目标"
 
 
+def test_a_milestone_added_meanwhile_is_shown_in_the_conflict_table(people, units, tasks):
+    task = tasks["build"]
+    first = signed_in(people["alice"])
+    second = signed_in(make_user("amy", R.SUPERVISOR, unit=units["party"]))
+    url = reverse("ledger:edit", args=[task.pk])
+    first_lock, second_lock = lock_of(first.get(url)), lock_of(second.get(url))
+    typed = {**task_data(task, title="乙改的标题"), "lock": second_lock}  # before alice's save
+
+    added = task_data(task, milestones=[("2022-09-30", "完成竣工验收")])
+    assert first.post(url, {**added, "lock": first_lock}).status_code == 302
+    refused = second.post(url, typed)
+
+    assert refused.status_code == 200 and CONFLICT in refused.content.decode()
+    table = refused.content.decode().split("edit-conflict", 1)[1].split("</table>", 1)[0]
+    assert "节点" in table and "2022-09-30 完成竣工验收" in table
+    assert task.milestones.filter(description="完成竣工验收").exists()
+
+
 def test_two_people_of_one_unit_saving_the_batch_sheet_second_keeps_their_text(people, tasks):
     from duban.progress.models import Submission
 
