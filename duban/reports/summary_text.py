@@ -437,7 +437,9 @@ def _plan_paragraph(name, steps, say):
     """One category's 下步措施: tasks with the same text named together, lagging first."""
     groups = {}
     for step in sorted(steps, key=lambda s: s["status"] != "lagging"):
-        text = _dated(prose.clause(step["text"]), step.get("month"))
+        # a plan looks ahead from the summary, not from the month the unit wrote in:
+        # its “下月” would name a month already past (or the plan's own first month)
+        text = _dated(prose.clause(step["text"]).replace("下月", "近期"), step.get("month"))
         key = (step["status"] == "lagging", text)
         groups.setdefault(key, []).append(step["title"])
     clauses = []

@@ -167,3 +167,22 @@ def test_an_earlier_months_text_is_dated_and_a_given_share_is_not_repeated():
     assert said.count("%") == 1 and "93.3%" not in said
     going["progress_month"] = "2026-10"
     assert _told(going, figures, district=False).endswith("（沿用10月进展）。")
+
+
+def test_a_plan_does_not_quote_a_units_next_month_as_a_date():
+    from duban.reports.summary_text import _plan_paragraph
+
+    class Say:
+        def pick(self, kind, phrases, *keys):
+            return phrases[0]
+
+    steps = [
+        {
+            "title": "老旧小区改造",
+            "status": "lagging",
+            "text": "倒排工期、挂图作战，力争下月追回进度。",
+            "month": "2026-11",
+        }
+    ]
+    said = _plan_paragraph("城市更新", steps, Say())
+    assert "12月" not in said and "下月" not in said and "力争近期追回进度" in said
