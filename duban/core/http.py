@@ -1,6 +1,11 @@
 """Answers shared by every app's views."""
 
+import mimetypes
+from io import BytesIO
+
+from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils.http import content_disposition_header
 
 from duban.core.periods import PeriodError, parse_year
 
@@ -19,4 +24,30 @@ def year_param(request, name="year"):
     return parse_year(value)
 
 
-__all__ = ["PeriodError", "bad_request", "year_param"]
+CONTENT_TYPES = {
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pdf": "application/pdf",
+    "json": "application/json",
+    "csv": "text/csv; charset=utf-8",
+    "zip": "application/zip",
+}
+
+
+def download(data, filename):
+    """A file to save, named in Chinese (RFC 6266 filename*), its type from the name;
+    `data` is bytes or an openpyxl workbook."""
+    if hasattr(data, "save") and not isinstance(data, bytes | bytearray):
+        buffer = BytesIO()
+        data.save(buffer)
+        data = buffer.getvalue()
+    kind = filename.rsplit(".", 1)[-1].lower()
+    content_type = CONTENT_TYPES.get(kind) or (
+        mimetypes.guess_type(filename)[0] or "application/octet-stream"
+    )
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response
+
+
+__all__ = ["PeriodError", "bad_request", "download", "year_param"]

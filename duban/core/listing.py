@@ -29,15 +29,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from io import BytesIO
 from typing import Any
 
 from django.db.models import F
-from django.http import HttpResponse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 
 from duban.core import xlsx
+from duban.core.http import download
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SORT_PARAM = "sort"
@@ -170,11 +168,7 @@ def write_rows(sheet, rows):
 
 
 def xlsx_response(workbook, filename):
-    buffer = BytesIO()
-    workbook.save(buffer)
-    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    return response
+    return download(workbook, filename)
 
 
 def _cell(value):

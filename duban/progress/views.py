@@ -6,7 +6,6 @@ The rules live in `duban.progress.workflow`; who sees what in
 answers 404)."""
 
 from dataclasses import dataclass, field
-from io import BytesIO
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -22,6 +21,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from duban.core import locking, numfmt
+from duban.core.http import download
 from duban.core.importflow import ImportFlow
 from duban.core.listing import Col, Listing
 from duban.core.periods import MAX_YEAR, MIN_YEAR, Period, PeriodError, parse_year
@@ -1113,16 +1113,7 @@ def import_template(request):
     office = office or default_office(request.user)
     if office is None:
         raise Http404("没有可导入的街道")
-    workbook = build_template(office, period)
-    buffer = BytesIO()
-    workbook.save(buffer)
-    buffer.seek(0)
-    return FileResponse(
-        buffer,
-        as_attachment=True,
-        filename=f"{office.name}{period.label}进展导入模板.xlsx",
-        content_type=XLSX,
-    )
+    return download(build_template(office, period), f"{office.name}{period.label}进展导入模板.xlsx")
 
 
 def _board_url(period, unit_id=None):

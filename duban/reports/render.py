@@ -4,26 +4,18 @@ the dict, so an archived report renders the same whatever changed since. The dic
 pdf) or the monthly report's (docx, xlsx, json, pdf)."""
 
 import json
-from urllib.parse import quote
-
-from django.http import HttpResponse
 
 from duban.core import pdf
+from duban.core.http import CONTENT_TYPES, download
 from duban.reports.bulletin_docx import render_docx as render_bulletin_docx
 from duban.reports.monthly_docx import render_docx
 from duban.reports.monthly_xlsx import render_xlsx
 from duban.reports.summary_docx import render_docx as render_summary_docx
 
-FORMATS = {
-    "docx": (
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        "docx",
-    ),
-    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
-    "pdf": ("application/pdf", "pdf"),
-    "json": ("application/json", "json"),
-}
+# kind → (content type, file extension)
+FORMATS = {kind: (CONTENT_TYPES[kind], kind) for kind in ("docx", "xlsx", "pdf", "json")}
 LABELS = {"docx": "Word", "xlsx": "Excel 附表", "pdf": "PDF", "json": "数据文件"}
+
 BULLETIN_FORMATS = ("docx", "json", "pdf")
 SUMMARY_FORMATS = BULLETIN_FORMATS  # the summary has no Excel 附表 either
 
@@ -66,7 +58,4 @@ def filename(figures, fmt):
 
 def attachment(figures, fmt):
     """A document of `figures` as a download named by its title (the pages' 下载 links)."""
-    response = HttpResponse(render(figures, fmt), content_type=FORMATS[fmt][0])
-    name = quote(f"{figures['title']}.{fmt}")
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{name}"
-    return response
+    return download(render(figures, fmt), filename(figures, fmt))

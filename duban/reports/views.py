@@ -18,14 +18,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
-from duban.core import jobs
+from duban.core import http, jobs
 from duban.core.listing import Col, Listing
 from duban.core.pdf import PdfFailed, PdfUnavailable, available
 from duban.core.periods import Period, PeriodError
@@ -40,7 +39,7 @@ from duban.reports import render as documents
 from duban.reports.bulletin_docx import blocks as bulletin_blocks
 from duban.reports.models import Report
 from duban.reports.monthly_text import blocks
-from duban.reports.render import FORMATS, LABELS, filename, formats_of
+from duban.reports.render import LABELS, filename, formats_of
 from duban.reports.summary_text import blocks as summary_blocks
 
 MAX_SUGGESTION = 2000
@@ -332,11 +331,7 @@ def download(request, pk, fmt):
             request, "PDF 转换没有成功，请先下载 Word 版；如一直失败，请告诉系统管理员。"
         )
         return redirect("reports:detail", pk=report.pk)
-    response = HttpResponse(data, content_type=FORMATS[fmt][0])
-    response["Content-Disposition"] = content_disposition_header(
-        as_attachment=True, filename=filename(report.figures, fmt)
-    )
-    return response
+    return http.download(data, filename(report.figures, fmt))
 
 
 def pdf_job(run, pk):

@@ -3,13 +3,12 @@ steps, and the accountability register. Thin: every rule is in `services`, `ladd
 and `accountability`; every list starts from `visible_to(user)`."""
 
 import datetime as dt
-from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Case, Count, IntegerField, Prefetch, Value, When
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from duban.core import locking
 from duban.core.dates import DateParseError, parse_date
+from duban.core.http import download
 from duban.core.periods import Period, PeriodError, parse_year
 from duban.core.workdays import Calendar
 from duban.ledger.models import KeyTask
@@ -441,14 +441,9 @@ def ticket_notice_new(request, pk):
 def notice_docx(request, pk):
     """The one-page Word 督办单."""
     notice = _notice_or_404(request, pk)
-    data = render_notice(notice)
-    name = f"{notice.get_level_display()}-{notice.subject_code}.docx"
-    response = HttpResponse(
-        data,
-        content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    return download(
+        render_notice(notice), f"{notice.get_level_display()}-{notice.subject_code}.docx"
     )
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
-    return response
 
 
 @login_required
@@ -589,14 +584,10 @@ def ranking(request):
             context["error"] = f"{year}年考核方案有误：{error}（请在“设置 › 考核方案”中修改）"
         else:
             if request.GET.get("format") == "xlsx":
-                response = HttpResponse(
-                    ranking_xlsx.build(scores, year),
-                    content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                )
                 label = month.label if month else f"{year}年"
-                name = quote(f"{office.name}{label}考核排名.xlsx")
-                response["Content-Disposition"] = f"attachment; filename*=UTF-8''{name}"
-                return response
+                return download(
+                    ranking_xlsx.build(scores, year), f"{office.name}{label}考核排名.xlsx"
+                )
             context.update(scores=scores, scheme=scheme, kept=kept)
     return render(request, "supervision/ranking.html", context)
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 
+from duban.core.http import download
 from duban.core.periods import Period, PeriodError
 from duban.ledger.models import Category
 from duban.org.models import Unit
@@ -159,14 +159,7 @@ def plan(request):
                 units=list(units),
             )
             if "download" in request.POST:
-                response = HttpResponse(
-                    workbook_bytes(candidates, year),
-                    content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                )
-                response["Content-Disposition"] = content_disposition_header(
-                    True, f"{year}年候选重点工作.xlsx"
-                )
-                return response
+                return download(workbook_bytes(candidates, year), f"{year}年候选重点工作.xlsx")
         else:
             status = 400
     return render(

@@ -3,7 +3,6 @@
 and phones are shown through `masking` only."""
 
 import functools
-from io import BytesIO
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -11,13 +10,13 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Case, IntegerField, Q, Value, When
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
+from duban.core.http import download
 from duban.core.importflow import ImportFlow
 from duban.core.numfmt import pct
 from duban.org import roles as R
@@ -255,11 +254,9 @@ def all_tickets(request):
         "category", "unit", "community"
     )
     if request.GET.get("format") == "xlsx":
-        buffer = BytesIO()
-        list_workbook(tickets.order_by("-received_at", "-pk").iterator(2000)).save(buffer)
-        response = HttpResponse(buffer.getvalue(), content_type=XLSX)
-        response["Content-Disposition"] = content_disposition_header(True, "民生诉求.xlsx")
-        return response
+        return download(
+            list_workbook(tickets.order_by("-received_at", "-pk").iterator(2000)), "民生诉求.xlsx"
+        )
     now = timezone.now()
     page = Paginator(tickets.order_by("-received_at", "-pk"), PAGE_SIZE).get_page(
         request.GET.get("page")

@@ -170,7 +170,7 @@ def test_the_progress_template_link_gives_the_months_sheet(alice, tasks):
     response = alice.get(reverse("progress:import_template"), {"period": "2022-07"})
 
     assert response.status_code == 200
-    sheet = load_workbook(BytesIO(b"".join(response.streaming_content))).worksheets[0]
+    sheet = load_workbook(BytesIO(response.content)).worksheets[0]
     assert {row[0] for row in sheet.iter_rows(min_row=2, values_only=True)} == {
         "MS-01",
         "MS-02",
