@@ -6,6 +6,33 @@ from simple_history.models import HistoricalRecords
 from duban.core.audit import AuditFields
 
 
+class StoredFile(models.Model):
+    """An uploaded file kept under MEDIA_ROOT and served only through a view that checks
+    who asks: its original name and size. Each kind adds its `file` field (its own folder)
+    and what it belongs to."""
+
+    name = models.CharField(_("原文件名"), max_length=200)
+    size = models.PositiveIntegerField(_("大小（字节）"))
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return self.name
+
+
+class UploadedFile(StoredFile):
+    """A StoredFile that records who uploaded it."""
+
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("上传人"), null=True, on_delete=models.SET_NULL
+    )
+
+    class Meta:
+        abstract = True
+
+
 class CalendarYear(models.Model):
     """A year whose holidays the office maintains by hand (beyond chinesecalendar's data).
 

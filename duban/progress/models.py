@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from duban.core.audit import AuditFields
+from duban.core.models import UploadedFile
 from duban.ledger.models import KeyTask
 from duban.org import roles as R
 from duban.org.models import Unit
@@ -216,26 +217,17 @@ def evidence_path(instance, filename):
     return f"evidence/{instance.submission.task.year}/{instance.submission_id}/{uuid.uuid4().hex}{suffix}"
 
 
-class Evidence(models.Model):
-    """佐证材料. Stored under MEDIA_ROOT, served only through a permission-checked view."""
+class Evidence(UploadedFile):
+    """佐证材料 of a monthly report."""
 
     submission = models.ForeignKey(
         Submission, verbose_name=_("填报"), on_delete=models.CASCADE, related_name="evidence"
     )
     file = models.FileField(_("文件"), upload_to=evidence_path, max_length=300)
-    name = models.CharField(_("原文件名"), max_length=200)
-    size = models.PositiveIntegerField(_("大小（字节）"))
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("上传人"), null=True, on_delete=models.SET_NULL
-    )
-    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("佐证材料")
         verbose_name_plural = _("佐证材料")
-
-    def __str__(self):
-        return self.name
 
 
 class PartnerFeedback(models.Model):

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from duban.core.audit import AuditFields
+from duban.core.models import StoredFile, UploadedFile
 from duban.ledger.models import KeyTask
 from duban.org.models import Office, Unit
 from duban.org.scope import visible
@@ -302,7 +303,7 @@ def notice_evidence_path(instance, filename):
     return f"notice-evidence/{instance.notice.year}/{instance.notice_id}/{filename}"
 
 
-class NoticeEvidence(models.Model):
+class NoticeEvidence(UploadedFile):
     """佐证材料 of a reply; checked as a report's evidence is, served only through a view
     that starts from `Notice.objects.visible_to`."""
 
@@ -310,19 +311,10 @@ class NoticeEvidence(models.Model):
         Notice, verbose_name=_("督办单"), on_delete=models.CASCADE, related_name="evidence"
     )
     file = models.FileField(_("文件"), upload_to=notice_evidence_path, max_length=300)
-    name = models.CharField(_("原文件名"), max_length=200)
-    size = models.PositiveIntegerField(_("大小（字节）"))
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("上传人"), null=True, on_delete=models.SET_NULL
-    )
-    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("督办单佐证材料")
         verbose_name_plural = _("督办单佐证材料")
-
-    def __str__(self):
-        return self.name
 
 
 class AccountabilityLevel(models.Model):
@@ -624,21 +616,15 @@ def inspection_photo_path(instance, filename):
     return f"inspections/{instance.inspection.on.year}/{instance.inspection_id}/{filename}"
 
 
-class InspectionPhoto(models.Model):
+class InspectionPhoto(StoredFile):
     inspection = models.ForeignKey(
         Inspection, verbose_name=_("督查检查"), on_delete=models.CASCADE, related_name="photos"
     )
     file = models.FileField(_("文件"), upload_to=inspection_photo_path, max_length=300)
-    name = models.CharField(_("原文件名"), max_length=200)
-    size = models.PositiveIntegerField(_("大小（字节）"))
-    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("检查照片")
         verbose_name_plural = _("检查照片")
-
-    def __str__(self):
-        return self.name
 
 
 class RectificationQuerySet(models.QuerySet):

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from duban.core.audit import AuditFields
+from duban.core.models import UploadedFile
 from duban.org import roles as R
 from duban.org.models import Office, Unit
 from duban.org.scope import visible
@@ -459,27 +460,17 @@ def evidence_path(instance, filename):
     return f"tickets/{instance.ticket_id}/{filename}"
 
 
-class TicketEvidence(models.Model):
-    """办结佐证: a photo or document the unit attaches when closing. Stored under
-    MEDIA_ROOT, served only through a permission-checked view; checked on upload by the
-    one evidence check (`progress.workflow.check_evidence`)."""
+class TicketEvidence(UploadedFile):
+    """办结佐证: a photo or document the unit attaches when closing; checked on upload by
+    the one evidence check (`progress.workflow.check_evidence`)."""
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="evidence")
     file = models.FileField(_("文件"), upload_to=evidence_path, max_length=300)
-    name = models.CharField(_("原文件名"), max_length=200)
-    size = models.PositiveIntegerField(_("大小（字节）"))
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("上传人"), null=True, on_delete=models.SET_NULL
-    )
-    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("办结佐证")
         verbose_name_plural = _("办结佐证")
         ordering = ["uploaded_at", "id"]
-
-    def __str__(self):
-        return self.name
 
 
 class RoutingRule(models.Model):
