@@ -24,6 +24,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
@@ -462,7 +463,7 @@ class TicketImport(TabularImport):
             user = self.user if self.user is not None and self.user.is_authenticated else None
             wanted.setdefault(Office, set()).add(self.office.pk)
             if user is not None:
-                wanted.setdefault(type(user), set()).add(user.pk)
+                wanted.setdefault(get_user_model(), set()).add(user.pk)
             lock = " FOR KEY SHARE" if connection.vendor == "postgresql" else ""
             found = {}
             for model, ids in wanted.items():

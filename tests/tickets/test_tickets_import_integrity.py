@@ -105,3 +105,19 @@ def test_an_import_leaves_no_orphan_and_deleting_still_protects_and_cascades(
     left = Ticket.objects.get(source_number="GD002")
     assert left.created_by_id is None
     assert not Transition.objects.filter(actor_id=importer.pk).exists()
+
+
+def test_a_delete_that_checked_before_an_import_committed_is_refused_after(
+    tmp_path, office, units, category
+):
+    """Django checks PROTECT before it deletes; an import still running is invisible to
+    that check. The guard checks again once it holds the row (after the import)."""
+    from duban.tickets import integrity
+
+    path = write_csv(tmp_path / "gd.csv", HEADERS, [row("GD001")])
+    assert TicketImport(office).apply(path).ok
+    with pytest.raises(ProtectedError, match="仍有诉求或流转记录引用，不能删除"):
+        integrity.guard_delete(Unit, units["build"])
+    with pytest.raises(ProtectedError):
+        integrity.guard_delete(TicketCategory, category)
+    integrity.guard_delete(Unit, units["party"])  # named by no request: may go
