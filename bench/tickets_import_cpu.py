@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 from _common import RESULT, postgres_run, run_script, setup_worker
-from tickets_bench import COMMUNITIES, UNITS, write_csv
+from tickets_bench import CATEGORIES, COMMUNITIES, UNITS, write_csv
 
 TICK = os.sysconf("SC_CLK_TCK")
 
@@ -36,7 +36,6 @@ def worker(args):
     from duban.org.models import Office, Unit
     from duban.tickets.importer import TicketImport
     from duban.tickets.models import TicketCategory
-    from tickets_bench import CATEGORIES
 
     office = Office.objects.order_by("id").first()
     for name in UNITS:
