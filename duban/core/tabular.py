@@ -429,6 +429,10 @@ class Stage:
 
     #: write through COPY (PostgreSQL); None: when the database has it
     copy = None
+    #: PostgreSQL's memory for one sort or hash while the import's transaction runs
+    #: (SET LOCAL: back to the server's setting at commit); its default, 4 MB, sorts the
+    #: duplicates' window and hashes the summary's groups on disk past ~100,000 rows
+    work_mem = "64MB"
 
     def __init__(self, fields):
         from duban.core.bulk import _converter
@@ -472,6 +476,8 @@ class Stage:
                 cursor.execute("PRAGMA cache_size")
                 self._cache_size = cursor.fetchone()[0]
                 cursor.execute(f"PRAGMA cache_size = {-SQLITE_CACHE_KB}")
+            if connection.vendor == "postgresql":
+                cursor.execute("SELECT set_config('work_mem', %s, true)", [self.work_mem])
             cursor.execute(f"CREATE TEMPORARY TABLE {self.table} ({columns}){drop}")
         return self
 
@@ -690,6 +696,9 @@ class TabularImport:
             progress(count, message="正在比对并写入" if writing else "正在比对", force=True)
         stage.analyze()
         self.plan_stage(stage, report)
+        if report.errors:  # the plan found rows it cannot write (a unit deleted meanwhile)
+            stage.drop()
+            return None
         return stage
 
     def plan_all(self, records, report):

@@ -14,7 +14,7 @@ class SupervisionConfig(AppConfig):
         from duban.notify import registry
         from duban.supervision.ledger_section import NoticeSection
         from duban.supervision.reminders import NoticeReminders
-        from duban.supervision.services import follow_ticket
+        from duban.supervision.services import follow_ticket, follow_tickets
         from duban.tickets import signals as ticket_signals
         from duban.tickets.models import Ticket
 
@@ -24,4 +24,8 @@ class SupervisionConfig(AppConfig):
         # imports no supervision: it sends a signal)
         ticket_signals.dispatched.connect(
             follow_ticket, sender=Ticket, dispatch_uid="supervision.follow_ticket"
+        )
+        # …and so do the open notices of requests an import gave another unit
+        ticket_signals.reassigned.connect(
+            follow_tickets, sender=Ticket, dispatch_uid="supervision.follow_tickets"
         )

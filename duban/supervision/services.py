@@ -588,6 +588,25 @@ def follow_ticket(sender, ticket, unit_id, user=None, at=None, **kwargs):
     return moving
 
 
+def follow_tickets(sender, tickets, user=None, at=None, **kwargs):
+    """Many requests changed at once (an import: tickets.signals.reassigned): the open
+    notices of those whose unit is no longer the notice's follow them, each as after a
+    manual 分单 (`follow_ticket`). One query finds them among however many requests the
+    import changed; notices are few."""
+    open_states = (*Notice.ACTIVE_STATES, State.PROPOSED)
+    moving = (
+        Notice.objects.filter(ticket__in=tickets, state__in=open_states, ticket__unit__isnull=False)
+        .exclude(unit_id=F("ticket__unit_id"))
+        .values_list("ticket_id", "ticket__unit_id")
+        .distinct()
+    )
+    moved = []
+    for ticket_id, unit_id in sorted(moving):
+        ticket = Ticket.objects.get(pk=ticket_id)
+        moved += follow_ticket(sender, ticket, unit_id, user=user, at=at)
+    return moved
+
+
 def dismiss(notice, user, comment=""):
     """撤销 a proposal the office does not want."""
     _require(may_manage(user, notice), "只有督查管理员可以撤销督办单建议")

@@ -12,6 +12,7 @@ class TicketsConfig(AppConfig):
         from duban.tickets.reminders import TicketReminders
 
         registry.register(TicketReminders())
-        from duban.tickets import summary
+        from duban.tickets import integrity, summary
 
         summary.connect()
+        integrity.connect()

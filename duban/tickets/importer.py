@@ -24,7 +24,9 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from django.contrib.auth import get_user_model
 from django.db import connection
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from duban.core import audit
@@ -43,8 +45,8 @@ from duban.core.tabular import (
 )
 from duban.core.workdays import Calendar
 from duban.ledger.importer import guess_unit_kind
-from duban.org.models import Unit
-from duban.tickets import flow, services, summary
+from duban.org.models import Office, Unit
+from duban.tickets import flow, services, signals, summary
 from duban.tickets.models import (
     FollowUp,
     HeaderAlias,
@@ -433,10 +435,75 @@ class TicketImport(TabularImport):
             f"AND t.source = {stage.table}.source AND t.source_number = {stage.table}.source_number"
         )
 
+    # --- integrity ----------------------------------------------------
+    def check_references(self, stage, report):
+        """Every category, community and unit id staged names a row that still exists:
+        the requests' foreign keys are no database constraints (see `Ticket`), so the
+        import checks its own, set-based — one grouped scan of the staging table, one
+        query per table named — and names the first row of each missing id in Chinese.
+        On PostgreSQL the rows named (and the office, and the importing person) are
+        locked FOR KEY SHARE, as a constraint's check would lock them, but once per row
+        named rather than once per request: none can be deleted before the import
+        commits. Ids still to be created (negative placeholders) are left to `_merge`."""
+        s = stage.table
+        qn = connection.ops.quote_name
+        columns = {
+            "category_id": (TicketCategory, "诉求类别"),
+            "community_id": (Unit, "社区"),
+            "unit_id": (Unit, "承办单位"),
+        }
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT {', '.join(columns)} FROM {s} GROUP BY {', '.join(columns)}")
+            combos = cursor.fetchall()
+            wanted = {}
+            for index, (column, (model, _label)) in enumerate(columns.items()):
+                ids = {c[index] for c in combos if c[index] is not None and c[index] > 0}
+                wanted.setdefault(model, set()).update(ids)
+                columns[column] += (ids,)
+            user = self.user if self.user is not None and self.user.is_authenticated else None
+            wanted.setdefault(Office, set()).add(self.office.pk)
+            if user is not None:
+                wanted.setdefault(get_user_model(), set()).add(user.pk)
+            lock = " FOR KEY SHARE" if connection.vendor == "postgresql" else ""
+            found = {}
+            for model, ids in wanted.items():
+                if not ids:
+                    found[model] = set()
+                    continue
+                cursor.execute(
+                    f"SELECT id FROM {qn(model._meta.db_table)} "
+                    f"WHERE id IN ({', '.join(['%s'] * len(ids))}) ORDER BY id{lock}",
+                    sorted(ids),
+                )
+                found[model] = {pk for (pk,) in cursor.fetchall()}
+            names = {
+                TicketCategory: {c.pk: " / ".join(p) for p, c in self.categories.items()},
+                Unit: {u.pk: name for name, u in self.units.items()},
+            }
+            for column, (model, label, ids) in columns.items():
+                missing = sorted(ids - found[model])
+                if not missing:
+                    continue
+                cursor.execute(
+                    f"SELECT {column}, min(row_no) FROM {s} "
+                    f"WHERE {column} IN ({', '.join(['%s'] * len(missing))}) GROUP BY {column}",
+                    missing,
+                )
+                for pk, row in cursor.fetchall():
+                    name = names[model].get(pk, pk)
+                    report.errors.append(
+                        RowError(row, label, f"“{name}”已不存在（可能刚被删除），请刷新后重新导入")
+                    )
+        report.errors.sort(key=lambda e: e.row or 0)
+
     # --- planning -----------------------------------------------------
     def plan_stage(self, stage, report):
         """Which staged rows update a ticket, and which of those change it: one UPDATE
-        of the staging table joined to the tickets; then counts and the first rows."""
+        of the staging table joined to the tickets; then counts and the first rows.
+        First `check_references`: a row naming a deleted unit is an error, not a plan."""
+        self.check_references(stage, report)
+        if report.errors:
+            return
         qn = connection.ops.quote_name
         s = stage.table
         distinct = "IS DISTINCT FROM" if connection.vendor == "postgresql" else "IS NOT"
@@ -586,6 +653,17 @@ class TicketImport(TabularImport):
             tickets = list(Ticket.objects.filter(pk__in=ids[start : start + BATCH]))
             services.auto_route(tickets, now=now, router=router)
 
+    def _reassigned(self, stage, user, now):
+        """What follows a request (supervision's open notices) goes with it to the unit a
+        re-import gave it, as after a manual 分单: one signal for all the changed
+        requests that hold a unit, not one per row."""
+        changed = RawSQL(
+            f"SELECT ticket_id FROM {stage.table} WHERE changed AND unit_id IS NOT NULL", []
+        )
+        signals.reassigned.send(
+            sender=Ticket, tickets=Ticket.objects.filter(pk__in=changed), user=user, at=now
+        )
+
     def _merge(self, stage, report, now):
         self._create_names(report)
         if self.placeholders:
@@ -598,11 +676,19 @@ class TicketImport(TabularImport):
         action = flow.Action.IMPORT.value
         with connection.cursor() as cursor:
             if report.n_updated:
+                # the tickets first: their rows stay locked until the import commits, and
+                # the transitions join them, so none is written for a ticket deleted
+                # since the plan (transitions have no database foreign key)
+                assignments = ", ".join(f"{qn(f)} = {s}.{qn(f)}" for f in FIELDS)
+                cursor.execute(
+                    f"UPDATE {ticket} SET {assignments} FROM {s} "
+                    f"WHERE {s}.ticket_id = {ticket}.id AND {s}.changed"
+                )
                 cursor.execute(
                     *insert_select_sql(
                         Transition,
                         {
-                            "ticket_id": f"{s}.ticket_id",
+                            "ticket_id": "t.id",
                             "action": ("%s", [action]),
                             "from_state": f"{s}.old_state",
                             "to_state": f"{s}.state",
@@ -611,13 +697,9 @@ class TicketImport(TabularImport):
                             "reason": ("%s", ["导入更新"]),
                             "unit_id": f"{s}.unit_id",
                         },
-                        f"FROM {s} WHERE {s}.changed AND {s}.old_state <> {s}.state",
+                        f"FROM {s} JOIN {ticket} t ON t.id = {s}.ticket_id "
+                        f"WHERE {s}.changed AND {s}.old_state <> {s}.state",
                     )
-                )
-                assignments = ", ".join(f"{qn(f)} = {s}.{qn(f)}" for f in FIELDS)
-                cursor.execute(
-                    f"UPDATE {ticket} SET {assignments} FROM {s} "
-                    f"WHERE {s}.ticket_id = {ticket}.id AND {s}.changed"
                 )
                 cursor.execute(
                     *audit.history_select_sql(
@@ -626,6 +708,7 @@ class TicketImport(TabularImport):
                         history_type="~",
                     )
                 )
+                self._reassigned(stage, user, now)
             if not report.n_created:
                 return
             new_sql, new_params = insert_select_sql(

@@ -212,13 +212,22 @@ class Ticket(models.Model):
 
     # an index serves each query the pages, statistics and imports make; a large import
     # maintains every one of them, so none is doubled (office: ticket_office_received
-    # and the number's; unit: ticket_unit_state; session, merged_into: mostly empty)
+    # and the number's; unit: ticket_unit_state; session, merged_into, created_by:
+    # partial, on the rows that have one).
+    # No foreign key of a request (nor of its transitions, follow-ups and historical
+    # rows) is a database constraint (db_constraint=False): PostgreSQL checks a
+    # constraint row by row at commit, a dozen checks per imported request, most of a
+    # million-row import's commit. The import checks its ids set-based instead
+    # (`importer.TicketImport.check_references`), the loop writes ids of objects it
+    # loaded, and deleting goes through Django's on_delete (CASCADE, PROTECT, SET_NULL)
+    # as before; docs/performance.md, issue 11 import.
     office = models.ForeignKey(
         Office,
         verbose_name=_("所属街道/区"),
         on_delete=models.PROTECT,
         related_name="tickets",
         db_index=False,
+        db_constraint=False,
     )
     source = models.CharField(_("来源"), max_length=10, choices=Source.choices)
     source_number = models.CharField(_("工单编号"), max_length=50, blank=True)
@@ -230,6 +239,7 @@ class Ticket(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="tickets",
+        db_constraint=False,
     )
     content = models.TextField(_("诉求内容"))
     community = models.ForeignKey(
@@ -239,6 +249,7 @@ class Ticket(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="community_tickets",
+        db_constraint=False,
     )
     grid = models.CharField(_("网格"), max_length=50, blank=True)
     address = models.CharField(_("地址"), max_length=200, blank=True)
@@ -262,6 +273,7 @@ class Ticket(models.Model):
         on_delete=models.PROTECT,
         related_name="tickets",
         db_index=False,
+        db_constraint=False,
     )
     dispatched_at = models.DateTimeField(_("派单时间"), null=True, blank=True)
     deadline = models.DateTimeField(_("办理时限"), null=True, blank=True)
@@ -283,6 +295,7 @@ class Ticket(models.Model):
         on_delete=models.SET_NULL,
         related_name="tickets",
         db_index=False,
+        db_constraint=False,
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -291,6 +304,8 @@ class Ticket(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     merged_into = models.ForeignKey(
         "self",
@@ -300,6 +315,7 @@ class Ticket(models.Model):
         on_delete=models.PROTECT,
         related_name="merged",
         db_index=False,
+        db_constraint=False,
     )
     # a historical row is found by its ticket (id), date, user or import batch; the
     # other indexes simple_history copies would only slow a large import's history
@@ -312,8 +328,10 @@ class Ticket(models.Model):
             "unit",
             "session",
             "created_by",
+            "merged_into",
             "received_at",
         ],
+        user_db_constraint=False,
     )
 
     objects = TicketQuerySet.as_manager()
@@ -340,6 +358,11 @@ class Ticket(models.Model):
                 fields=["merged_into"],
                 condition=Q(merged_into__isnull=False),
                 name="ticket_merged_into",
+            ),
+            models.Index(
+                fields=["created_by"],
+                condition=Q(created_by__isnull=False),
+                name="ticket_created_by",
             ),
         ]
 
@@ -373,7 +396,9 @@ class Ticket(models.Model):
 class Transition(models.Model):
     """One step of a request: who did what, when, why, from which state to which."""
 
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="transitions")
+    ticket = models.ForeignKey(
+        Ticket, on_delete=models.CASCADE, related_name="transitions", db_constraint=False
+    )
     action = models.CharField(_("操作"), max_length=12, choices=ACTION_CHOICES)
     from_state = models.CharField(_("原状态"), max_length=12, choices=STATE_CHOICES, blank=True)
     to_state = models.CharField(_("新状态"), max_length=12, choices=STATE_CHOICES)
@@ -384,6 +409,8 @@ class Transition(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     at = models.DateTimeField(_("时间"))
     reason = models.TextField(_("说明"), blank=True)
@@ -394,12 +421,26 @@ class Transition(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="ticket_transitions",
+        db_index=False,
+        db_constraint=False,
     )
 
     class Meta:
         verbose_name = _("诉求流转记录")
         verbose_name_plural = _("诉求流转记录")
         ordering = ["at", "id"]
+        # a unit's returns (visible_to: the requests a unit returned) and a person's
+        # steps; an import's transitions (action 导入, often no actor) need neither
+        indexes = [
+            models.Index(
+                fields=["unit"],
+                condition=Q(action=flow.Action.RETURN.value),
+                name="ticket_transition_returns",
+            ),
+            models.Index(
+                fields=["actor"], condition=Q(actor__isnull=False), name="ticket_transition_actor"
+            ),
+        ]
 
     def __str__(self):
         return f"{self.ticket_id} {self.get_action_display()}"
@@ -408,7 +449,9 @@ class Transition(models.Model):
 class FollowUp(models.Model):
     """回访/评单: the call that checks with the resident."""
 
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="follow_ups")
+    ticket = models.ForeignKey(
+        Ticket, on_delete=models.CASCADE, related_name="follow_ups", db_constraint=False
+    )
     at = models.DateTimeField(_("回访时间"))
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -417,6 +460,8 @@ class FollowUp(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     contacted = models.BooleanField(_("是否联系"), null=True, blank=True)
     resolved = models.BooleanField(_("是否解决"), null=True, blank=True)
@@ -429,6 +474,9 @@ class FollowUp(models.Model):
         verbose_name = _("回访评单")
         verbose_name_plural = _("回访评单")
         ordering = ["at", "id"]
+        indexes = [
+            models.Index(fields=["by"], condition=Q(by__isnull=False), name="ticket_followup_by"),
+        ]
 
     def __str__(self):
         return f"{self.ticket_id} {self.get_satisfaction_display() or '未评价'}"

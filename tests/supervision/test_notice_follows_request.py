@@ -85,3 +85,47 @@ def test_dispatching_back_to_the_same_unit_moves_nothing(ticket, people, units):
     notice.refresh_from_db()
     assert notice.unit == units["build"] and notice.state == Notice.State.ISSUED
     assert not notice.events.filter(action=NoticeEvent.Action.TRANSFER).exists()
+
+
+def test_a_reimport_giving_the_request_another_unit_takes_its_open_notice_along(
+    tmp_path, office, people, units
+):
+    """The import (a file, an API push) is the other way a request changes unit: one
+    signal for all the requests it changed, and the open notice follows as after 分单."""
+    from duban.tickets import signals
+    from duban.tickets.importer import HEADERS, TicketImport
+    from duban.tickets.models import TicketCategory
+    from tests.tickets.test_tickets_import import row, write_csv
+
+    TicketCategory.objects.create(name="市容环境")
+    in_progress = {"状态": "办理中", "办结时间": "", "是否联系": "", "是否解决": "", "满意度": ""}
+    rows = [row(f"GD00{n}", **in_progress) for n in range(1, 4)]
+    TicketImport(office).apply(write_csv(tmp_path / "a.csv", HEADERS, rows))
+    ticket = Ticket.objects.get(source_number="GD001")
+    notice = _notice(ticket, people)
+    untouched = _notice(Ticket.objects.get(source_number="GD002"), people)
+
+    sent = []
+
+    def listen(tickets, **kwargs):  # the query is read inside the import's transaction
+        sent.append(sorted(tickets.values_list("source_number", flat=True)))
+
+    signals.reassigned.connect(listen, sender=Ticket)
+    try:
+        rows[0] = row("GD001", 承办单位="东苑居民区", **in_progress)
+        rows[2] = row("GD003", 承办单位="东苑居民区", **in_progress)
+        report = TicketImport(office, user=people["alice"]).apply(
+            write_csv(tmp_path / "b.csv", HEADERS, rows)
+        )
+    finally:
+        signals.reassigned.disconnect(listen, sender=Ticket)
+    assert report.ok and report.n_updated == 2
+    assert sent == [["GD001", "GD003"]]  # one signal for the import, not one per row
+    notice.refresh_from_db()
+    assert notice.unit == units["east"]
+    step = notice.events.get(action=NoticeEvent.Action.TRANSFER)
+    assert step.comment.startswith("诉求改派至东苑居民区，督办单随转（原责任单位：城建中心）")
+    assert step.actor == people["alice"]
+    untouched.refresh_from_db()
+    assert untouched.unit == units["build"]
+    assert not untouched.events.filter(action=NoticeEvent.Action.TRANSFER).exists()
