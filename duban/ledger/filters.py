@@ -67,11 +67,12 @@ class LedgerFilter:
         year_choices = sorted({*self.years, dt.date.today().year, self.year}, reverse=True)
         form.fields["year"].widget = forms.Select(choices=[(y, f"{y}年") for y in year_choices])
 
-        offices = offices_in_scope(user)
+        # the field's own queryset (setting one copies it), evaluated here once and read
+        # again by its options
+        form.fields["office"].queryset = offices_in_scope(user)
+        offices = form.fields["office"].queryset
         self.several_offices = len(offices) > 1
-        if self.several_offices:
-            form.fields["office"].queryset = offices
-        else:
+        if not self.several_offices:
             del form.fields["office"]
         form.fields["category"].queryset = Category.objects.seen_from(offices, self.year)
         # Lead units on offer are those of the visible tasks, never a unit one cannot see.

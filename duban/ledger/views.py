@@ -16,6 +16,8 @@ from django.db.models.functions import Coalesce
 from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.html import conditional_escape, escape, format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from duban.core import jobs, locking
@@ -109,6 +111,43 @@ def milestone_count():
     return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
+def _table_rows(tasks, columns, several_offices):
+    """The list's table rows, written in Python: the same cells a template loop gave
+    (link, names, the extensions' cells...), without fifty passes through the template
+    engine and its includes, which were most of the page's time."""
+    detail = reverse("ledger:detail", args=[0])
+    head, tail = detail[: detail.rindex("0")], detail[detail.rindex("0") + 1 :]
+    column_attrs = [
+        (column, format_html(' data-col="{}"', column.name) if column.name else "")
+        for column in columns
+    ]
+    rows = []
+    for task in tasks:
+        url = f"{head}{task.pk}{tail}"
+        partners = "、".join(escape(unit.name) for unit in task.partner_units.all())
+        deadline = task.deadline
+        cells = [
+            f'<td class="nowrap"><a href="{url}">{escape(task.code)}</a></td>',
+            f'<td class="nowrap">{escape(task.office.name)}</td>' if several_offices else "",
+            f"<td>{escape(task.category.name) if task.category_id else '—'}</td>",
+            f'<td class="col-title wrap"><a href="{url}">{escape(task.title)}</a>'
+            + (' <span class="tag">交办</span>' if task.kind == KeyTask.Kind.ASSIGNED else "")
+            + "</td>",
+            "".join(
+                f'<td class="nowrap"{data_col}>{conditional_escape(column.cell(task))}</td>'
+                for column, data_col in column_attrs
+            ),
+            f"<td>{escape(task.lead_unit.name)}</td>",
+            f'<td class="wrap">{partners or "—"}</td>',
+            f"<td>{escape(task.leader) if task.leader else '—'}</td>",
+            f'<td class="nowrap">{deadline.isoformat() if deadline else "—"}</td>',
+            f'<td class="num">{task.milestone_count}</td>',
+        ]
+        rows.append("\n          <tr>\n" + "".join(f"            {c}\n" for c in cells if c))
+        rows[-1] += "          </tr>\n        "
+    return mark_safe("".join(rows))  # noqa: S308 - every value above is escaped
+
+
 @login_required
 def task_list(request):
     ledger = LedgerFilter(request.GET, request.user)
@@ -131,6 +170,7 @@ def task_list(request):
             "form": ledger.form,
             "page": page,
             "columns": columns,
+            "rows": _table_rows(page, columns, ledger.several_offices),
             "colspan": 8 + len(columns) + (1 if ledger.several_offices else 0),
             "category_counts": counts,
             "year_total": sum(n for _category, n in counts),

@@ -20,12 +20,30 @@ from duban.core.periods import Period, PeriodError
 from duban.ledger.extensions import LedgerExtension, ListColumn
 from duban.progress import month as M
 from duban.progress.models import Judgement, Light, Review, Status, Submission
+from duban.progress.templatetags.progress_tags import light as light_tag
+from duban.progress.templatetags.progress_tags import status as status_tag
 
 
 def span_choices(year):
     months = [Period.month(year, m) for m in range(1, 13)]
     spans = [Period.parse(f"{year}-H1"), Period.parse(f"{year}-H2"), Period.parse(str(year))]
     return [(p.key, p.label) for p in months + spans]
+
+
+def _month_judgement(task):
+    # prepare_rows put the month's judgement (at most one) on each row of the page
+    judgements = task.period_judgements
+    return judgements[0] if judgements else None
+
+
+def _status_cell(task):
+    judgement = _month_judgement(task)
+    return status_tag(judgement.status if judgement else "")
+
+
+def _light_cell(task):
+    judgement = _month_judgement(task)
+    return light_tag(judgement.light if judgement else "")
 
 
 class MonthView(LedgerExtension):
@@ -73,8 +91,8 @@ class MonthView(LedgerExtension):
 
     def columns(self, ledger):
         return [
-            ListColumn("状态", "progress/_cell_status.html", "status", sort="status"),
-            ListColumn("预警", "progress/_cell_light.html", "light", sort="light"),
+            ListColumn("状态", _status_cell, "status", sort="status"),
+            ListColumn("预警", _light_cell, "light", sort="light"),
         ]
 
     def sort_columns(self, ledger):
