@@ -46,8 +46,19 @@ def roles_of(user):
 
 
 def profile_of(user):
+    """The user's profile, read once per user object with its office and unit (every page's
+    header names one of them: one query, not two)."""
     if user is None or not user.is_authenticated:
         return None
+    from django.contrib.auth import get_user_model
+
+    if not get_user_model().profile.related.is_cached(user):
+        from duban.org.models import Profile
+
+        profile = Profile.objects.select_related("office", "unit").filter(user=user).first()
+        if profile is None:
+            return None
+        user.profile = profile
     try:
         return user.profile
     except Exception:  # noqa: BLE001 - RelatedObjectDoesNotExist has no public import path
