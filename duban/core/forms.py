@@ -1,10 +1,11 @@
 """Form fields shared by every app's forms."""
 
 import copy
+import html
 
 from django import forms
 from django.forms.models import ModelChoiceIterator
-from django.utils.html import conditional_escape, format_html
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from duban.core.periods import MAX_YEAR, MIN_YEAR, PeriodError, parse_year
@@ -28,6 +29,14 @@ class YearField(forms.IntegerField):
             return parse_year(value)
         except PeriodError as error:
             raise forms.ValidationError(str(error), code="invalid")
+
+
+def text_html(value):
+    """`conditional_escape` without its lazy-string wrapper, for code that writes many
+    small pieces of HTML (hundreds of options, fifty table rows): the same result."""
+    if hasattr(value, "__html__"):
+        return value.__html__()
+    return html.escape(str(value))
 
 
 def _attrs(attrs):
@@ -65,8 +74,8 @@ class QuickSelect(forms.Select):
             selected = not has_selected and option_value in values
             has_selected |= selected
             parts.append(
-                f'<option value="{conditional_escape(option_value)}"'
-                f"{' selected' if selected else ''}>{conditional_escape(label)}</option>"
+                f'<option value="{text_html(option_value)}"'
+                f"{' selected' if selected else ''}>{text_html(label)}</option>"
             )
         parts.append("</select>")
         return mark_safe("".join(parts))  # noqa: S308 - every part is escaped

@@ -15,11 +15,12 @@ from django.db.models import Count, F, Prefetch
 from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.html import conditional_escape, escape, format_html
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from duban.core import jobs, locking
+from duban.core.forms import text_html
 from duban.core.http import PeriodError, bad_request, year_param
 from duban.core.importflow import ImportFlow
 from duban.core.listing import Col, Listing, xlsx_response
@@ -94,7 +95,7 @@ def _listing(request, ledger):
 def _rows(tasks):
     """What a table row shows, fetched in a fixed number of queries."""
     return tasks.select_related("category", "lead_unit", "office").prefetch_related(
-        Prefetch("partner_units", queryset=Unit.objects.order_by("order", "name"))
+        Prefetch("partner_units", queryset=Unit.objects.order_by("order", "name").only("name"))
     )
 
 
@@ -123,22 +124,22 @@ def _table_rows(tasks, columns, several_offices, milestones):
     rows = []
     for task in tasks:
         url = f"{head}{task.pk}{tail}"
-        partners = "、".join(escape(unit.name) for unit in task.partner_units.all())
+        partners = "、".join(text_html(unit.name) for unit in task.partner_units.all())
         deadline = task.deadline
         cells = [
-            f'<td class="nowrap"><a href="{url}">{escape(task.code)}</a></td>',
-            f'<td class="nowrap">{escape(task.office.name)}</td>' if several_offices else "",
-            f"<td>{escape(task.category.name) if task.category_id else '—'}</td>",
-            f'<td class="col-title wrap"><a href="{url}">{escape(task.title)}</a>'
+            f'<td class="nowrap"><a href="{url}">{text_html(task.code)}</a></td>',
+            f'<td class="nowrap">{text_html(task.office.name)}</td>' if several_offices else "",
+            f"<td>{text_html(task.category.name) if task.category_id else '—'}</td>",
+            f'<td class="col-title wrap"><a href="{url}">{text_html(task.title)}</a>'
             + (' <span class="tag">交办</span>' if task.kind == KeyTask.Kind.ASSIGNED else "")
             + "</td>",
             "".join(
-                f'<td class="nowrap"{data_col}>{conditional_escape(column.cell(task))}</td>'
+                f'<td class="nowrap"{data_col}>{text_html(column.cell(task))}</td>'
                 for column, data_col in column_attrs
             ),
-            f"<td>{escape(task.lead_unit.name)}</td>",
+            f"<td>{text_html(task.lead_unit.name)}</td>",
             f'<td class="wrap">{partners or "—"}</td>',
-            f"<td>{escape(task.leader) if task.leader else '—'}</td>",
+            f"<td>{text_html(task.leader) if task.leader else '—'}</td>",
             f'<td class="nowrap">{deadline.isoformat() if deadline else "—"}</td>',
             f'<td class="num">{milestones.get(task.pk, 0)}</td>',
         ]
