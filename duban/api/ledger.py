@@ -10,7 +10,6 @@ other apps add to its export (本月状态, 预警, 进展); the dashboard is
 import math
 
 from django.http import JsonResponse
-from django.urls import reverse
 from ninja import Router
 from ninja.responses import NinjaJSONEncoder
 
@@ -18,7 +17,14 @@ from duban.api.auth import ApiError, token_or_session
 from duban.api.schemas import ErrorOut, LedgerPage
 from duban.ledger.filters import LedgerFilter
 from duban.ledger.models import KeyTask
-from duban.ledger.views import LEDGER_ORDER, PAGE_SIZE, _listing, _rows, milestone_counts
+from duban.ledger.views import (
+    LEDGER_ORDER,
+    PAGE_SIZE,
+    _listing,
+    _rows,
+    detail_url_maker,
+    milestone_counts,
+)
 from duban.org import roles as R
 from duban.reports import dashboard
 
@@ -70,6 +76,7 @@ def ledger_list(request):
             if headers:
                 extra_headers.append(headers)
                 extra_values.append(extension.export_values(ledger, on_page))
+    detail_url = detail_url_maker()
     results = []
     for task in rows:
         extra = {}
@@ -92,7 +99,7 @@ def ledger_list(request):
                 "deadline": task.deadline,
                 "milestones": milestones.get(task.pk, 0),
                 "extra": extra,
-                "url": reverse("ledger:detail", args=[task.pk]),
+                "url": detail_url(task.pk),
             }
         )
     # answered as it is: the rows are built to the schema above, which documents them;

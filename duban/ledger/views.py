@@ -111,19 +111,26 @@ def milestone_counts(ids):
     )
 
 
+def detail_url_maker():
+    """A function giving a task page's address from its id, resolved once for a page of
+    rows (the same as reverse("ledger:detail", args=[pk]))."""
+    sample = reverse("ledger:detail", args=[0])
+    head, tail = sample[: sample.rindex("0")], sample[sample.rindex("0") + 1 :]
+    return lambda pk: f"{head}{int(pk)}{tail}"
+
+
 def _table_rows(tasks, columns, several_offices, milestones):
     """The list's table rows, written in Python: the same cells a template loop gave
     (link, names, the extensions' cells...), without fifty passes through the template
     engine and its includes, which were most of the page's time."""
-    detail = reverse("ledger:detail", args=[0])
-    head, tail = detail[: detail.rindex("0")], detail[detail.rindex("0") + 1 :]
+    detail_url = detail_url_maker()
     column_attrs = [
         (column, format_html(' data-col="{}"', column.name) if column.name else "")
         for column in columns
     ]
     rows = []
     for task in tasks:
-        url = f"{head}{task.pk}{tail}"
+        url = detail_url(task.pk)
         partners = "、".join(text_html(unit.name) for unit in task.partner_units.all())
         deadline = task.deadline
         cells = [
