@@ -52,13 +52,16 @@ def profile_of(user):
         return None
     from django.contrib.auth import get_user_model
 
-    if not get_user_model().profile.related.is_cached(user):
+    related = get_user_model().profile.related
+    if not related.is_cached(user):
         from duban.org.models import Profile
 
+        # kept where user.profile keeps it (None too: no second query for a superuser)
         profile = Profile.objects.select_related("office", "unit").filter(user=user).first()
         if profile is None:
-            return None
-        user.profile = profile
+            related.set_cached_value(user, None)
+        else:
+            user.profile = profile  # caches both sides, as reading user.profile does
     try:
         return user.profile
     except Exception:  # noqa: BLE001 - RelatedObjectDoesNotExist has no public import path
