@@ -9,17 +9,22 @@ other apps add to its export (本月状态, 预警, 进展); the dashboard is
 
 import math
 
-from django.db.models import Count
 from django.http import JsonResponse
-from django.urls import reverse
 from ninja import Router
 from ninja.responses import NinjaJSONEncoder
 
 from duban.api.auth import ApiError, token_or_session
 from duban.api.schemas import ErrorOut, LedgerPage
 from duban.ledger.filters import LedgerFilter
-from duban.ledger.models import KeyTask, Milestone
-from duban.ledger.views import LEDGER_ORDER, PAGE_SIZE, _listing, _rows
+from duban.ledger.models import KeyTask
+from duban.ledger.views import (
+    LEDGER_ORDER,
+    PAGE_SIZE,
+    _listing,
+    _rows,
+    detail_url_maker,
+    milestone_counts,
+)
 from duban.org import roles as R
 from duban.reports import dashboard
 
@@ -60,19 +65,9 @@ def ledger_list(request):
             errors=[{"field": "page", "message": f"应在 1 至 {pages} 之间"}],
         )
     start = (page - 1) * PAGE_SIZE
-    # the page's ids in the page's order first, then its 50 rows and their counts: the
-    # page's one query that groups every task of the year (Count) took most of its time
-    ids = list(
-        listing.order(tasks, *LEDGER_ORDER).values_list("pk", flat=True)[start : start + PAGE_SIZE]
-    )
-    found = {task.pk: task for task in _rows(KeyTask.objects.filter(pk__in=ids))}
-    rows = [found[pk] for pk in ids]
-    milestones = dict(
-        Milestone.objects.filter(task_id__in=ids)
-        .order_by()
-        .values_list("task_id")
-        .annotate(n=Count("pk"))
-    )
+    rows = list(_rows(listing.order(tasks, *LEDGER_ORDER))[start : start + PAGE_SIZE])
+    ids = [task.pk for task in rows]
+    milestones = milestone_counts(ids)
     extra_headers, extra_values = [], []
     if ids:
         on_page = KeyTask.objects.filter(pk__in=ids)
@@ -81,6 +76,7 @@ def ledger_list(request):
             if headers:
                 extra_headers.append(headers)
                 extra_values.append(extension.export_values(ledger, on_page))
+    detail_url = detail_url_maker()
     results = []
     for task in rows:
         extra = {}
@@ -103,7 +99,7 @@ def ledger_list(request):
                 "deadline": task.deadline,
                 "milestones": milestones.get(task.pk, 0),
                 "extra": extra,
-                "url": reverse("ledger:detail", args=[task.pk]),
+                "url": detail_url(task.pk),
             }
         )
     # answered as it is: the rows are built to the schema above, which documents them;

@@ -10,6 +10,7 @@ import datetime as dt
 
 from django import forms
 from django.db.models import Count, Q
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from duban.core.forms import YearField, quick_widgets
@@ -47,7 +48,6 @@ class LedgerFilter:
     def __init__(self, data, user):
         self.user = user
         self.visible = KeyTask.objects.visible_to(user)
-        self.years = list(self.visible.order_by("-year").values_list("year", flat=True).distinct())
 
         # The year comes first: the other choices depend on it.
         try:
@@ -64,14 +64,14 @@ class LedgerFilter:
         for extension in self.extensions:
             form.fields.update(extension.filter_fields(self.year))
         form.fields["q"] = keyword
-        year_choices = sorted({*self.years, dt.date.today().year, self.year}, reverse=True)
-        form.fields["year"].widget = forms.Select(choices=[(y, f"{y}年") for y in year_choices])
+        form.fields["year"].widget = forms.Select(choices=self._year_choices)
 
-        offices = offices_in_scope(user)
+        # the field's own queryset (setting one copies it), evaluated here once and read
+        # again by its options
+        form.fields["office"].queryset = offices_in_scope(user)
+        offices = form.fields["office"].queryset
         self.several_offices = len(offices) > 1
-        if self.several_offices:
-            form.fields["office"].queryset = offices
-        else:
+        if not self.several_offices:
             del form.fields["office"]
         form.fields["category"].queryset = Category.objects.seen_from(offices, self.year)
         # Lead units on offer are those of the visible tasks, never a unit one cannot see.
@@ -94,6 +94,16 @@ class LedgerFilter:
 
         for extension in self.extensions:
             extension.setup(self, cleaned)
+
+    @cached_property
+    def years(self):
+        """The years with a visible task, newest first (read only when needed: the JSON of
+        a given year never shows the year select)."""
+        return list(self.visible.order_by("-year").values_list("year", flat=True).distinct())
+
+    def _year_choices(self):
+        years = sorted({*self.years, dt.date.today().year, self.year}, reverse=True)
+        return [(y, f"{y}年") for y in years]
 
     @property
     def queryset(self):

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.shortcuts import render
 from django.utils import timezone
 
+from duban.org import roles as R
 from duban.org.models import Profile
 
 
@@ -61,12 +62,8 @@ def password_changed_by_owner(user):
 
 
 def must_change_password(user):
-    if user is None or not user.is_authenticated:
-        return False
-    try:
-        return bool(user.profile.must_change_password)
-    except Exception:  # noqa: BLE001 - RelatedObjectDoesNotExist has no public import path
-        return False
+    profile = R.profile_of(user)
+    return bool(profile and profile.must_change_password)
 
 
 def lockout_response(request, original_response=None, credentials=None):

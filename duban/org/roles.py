@@ -46,8 +46,22 @@ def roles_of(user):
 
 
 def profile_of(user):
+    """The user's profile, read once per user object with its office and unit (every page's
+    header names one of them: one query, not two)."""
     if user is None or not user.is_authenticated:
         return None
+    from django.contrib.auth import get_user_model
+
+    related = get_user_model().profile.related
+    if not related.is_cached(user):
+        from duban.org.models import Profile
+
+        # kept where user.profile keeps it (None too: no second query for a superuser)
+        profile = Profile.objects.select_related("office", "unit").filter(user=user).first()
+        if profile is None:
+            related.set_cached_value(user, None)
+        else:
+            user.profile = profile  # caches both sides, as reading user.profile does
     try:
         return user.profile
     except Exception:  # noqa: BLE001 - RelatedObjectDoesNotExist has no public import path

@@ -1,8 +1,11 @@
 """A month's judgement on a page: the light (绿/蓝/黄/红) and the status label."""
 
+import functools
+
 from django import template
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 
 from duban.progress.models import Light, Status
 
@@ -19,6 +22,18 @@ LIGHT_SHORT = {
 @register.simple_tag
 def light(value, with_label=True):
     """A coloured dot with 绿/蓝/黄/红; a dash when there is no light."""
+    return _light(value or "", with_label, get_language())
+
+
+@register.simple_tag
+def status(value):
+    """A judgement status (已完成 / 推进正常 / 推进滞后) as a small coloured label."""
+    return _status(value or "", get_language())
+
+
+# Written once per value and language: a list page shows the same few on every row.
+@functools.lru_cache(maxsize=64)
+def _light(value, with_label, language):
     if not value:
         return mark_safe('<span class="light light-none" title="未研判">—</span>')
     short = LIGHT_SHORT.get(value, value)
@@ -35,9 +50,8 @@ def light(value, with_label=True):
     )
 
 
-@register.simple_tag
-def status(value):
-    """A judgement status (已完成 / 推进正常 / 推进滞后) as a small coloured label."""
+@functools.lru_cache(maxsize=64)
+def _status(value, language):
     if not value:
         return mark_safe('<span class="status status-none">未研判</span>')
     label = Status(value).label if value in Status.values else value
