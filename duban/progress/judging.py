@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 from duban.core.audit import bulk_create_history
 from duban.core.bulk import update_rows
@@ -116,8 +117,14 @@ class _Loaded:
         }
         # a month without a judgement breaks the streak
         self.previous = {pk: [statuses.get((pk, key), "") for key in earlier] for pk in self.tasks}
-        self.judgements = {
-            j.task_id: j for j in Judgement.objects.filter(task__in=ids, period=period.key)
+        self.period = period
+
+    @cached_property
+    def judgements(self):
+        """The month's judgements, when they are to be written (a proposal needs none)."""
+        return {
+            j.task_id: j
+            for j in Judgement.objects.filter(task__in=self.ids, period=self.period.key)
         }
 
 
