@@ -456,6 +456,7 @@ def override(task, period_key, status, reason, user, as_of=None):
             month_tasks(task.office_id, period.year)
             .exclude(pk=task.pk)
             .exclude(judgements__period=period.key)
+            .order_by()
             .values_list("pk", flat=True)
         )
         if unjudged:

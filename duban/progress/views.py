@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import F, Prefetch, Q, prefetch_related_objects
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, prefetch_related_objects
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -702,8 +702,11 @@ def evidence(request, pk):
 @require_POST
 def override_judgement(request, pk):
     """人工调整: the office sets a task's status for a month, with a reason (kept in history)."""
-    task = get_object_or_404(KeyTask.objects.visible_to(request.user), pk=pk)
-    if not KeyTask.objects.editable_by(request.user).filter(pk=task.pk).exists():
+    editable = KeyTask.objects.editable_by(request.user).filter(pk=OuterRef("pk"))
+    task = get_object_or_404(
+        KeyTask.objects.visible_to(request.user).annotate(editable=Exists(editable)), pk=pk
+    )
+    if not task.editable:
         raise PermissionDenied
     period = request.POST.get("period", "")
     try:
