@@ -94,6 +94,7 @@ class _Loaded:
         ).values_list(
             "task_id", "period", "self_status", "completed_value", "state", "submitted_at"
         )
+        zone = timezone.get_current_timezone()  # timezone.localdate, once for every row
         for task_id, key, self_status, value, state, submitted_at in rows:
             self.submissions.setdefault(task_id, []).append(
                 engine.SubmissionIn(
@@ -101,7 +102,7 @@ class _Loaded:
                     self_status=self_status,
                     completed_value=value,
                     accepted=state == Submission.State.ACCEPTED,
-                    submitted_on=timezone.localdate(submitted_at) if submitted_at else None,
+                    submitted_on=submitted_at.astimezone(zone).date() if submitted_at else None,
                 )
             )
         for task_id, draft in (drafts or {}).items():
