@@ -17,6 +17,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db import connection, transaction
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.functional import cached_property
 
@@ -92,17 +93,21 @@ class _Loaded:
         rows = Submission.objects.filter(
             task__in=ids, period__in=months, state__in=REPORTED_STATES
         ).values_list(
-            "task_id", "period", "self_status", "completed_value", "state", "submitted_at"
+            "task_id",
+            "period",
+            "self_status",
+            "completed_value",
+            "state",
+            TruncDate("submitted_at"),  # the local date (timezone.localdate), by the database
         )
-        zone = timezone.get_current_timezone()  # timezone.localdate, once for every row
-        for task_id, key, self_status, value, state, submitted_at in rows:
+        for task_id, key, self_status, value, state, submitted_on in rows:
             self.submissions.setdefault(task_id, []).append(
                 engine.SubmissionIn(
                     period=key,
                     self_status=self_status,
                     completed_value=value,
                     accepted=state == Submission.State.ACCEPTED,
-                    submitted_on=submitted_at.astimezone(zone).date() if submitted_at else None,
+                    submitted_on=submitted_on,
                 )
             )
         for task_id, draft in (drafts or {}).items():
