@@ -15,12 +15,14 @@ on the cards' `data-*` attributes and class names (sheet-row, needs-reason, data
 
 from html import escape
 
+from django import forms
 from django.template.defaultfilters import linebreaksbr
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.formats import localize
 from django.utils.safestring import mark_safe
 
+from duban.core.forms import QuickNumberInput, QuickSelect, QuickTextInput
 from duban.progress.models import Submission
 from duban.progress.templatetags.progress_tags import light, status
 
@@ -240,19 +242,18 @@ class _Writer:
         attrs.setdefault("id", _id(form, name))
         html_name = e(form.add_prefix(name))
         value = widget.format_value(field.prepare_value(form.get_initial_for_field(field, name)))
-        kind = type(widget).__name__
-        if kind in ("Textarea", "QuickTextarea"):
+        if isinstance(widget, forms.Textarea):
             return f'<textarea name="{html_name}"{_attrs(attrs)}>\n{e(value or "")}</textarea>'
-        if kind in ("Select", "QuickSelect"):
+        if type(widget) in (forms.Select, QuickSelect):
             chosen = value[0] if value else None
             options = "".join(
                 selected if key == chosen else plain
                 for key, plain, selected in self._options(name, field.choices)
             )
             return f'<select name="{html_name}"{_attrs(attrs)}>{options}</select>'
-        if kind in ("ClearableFileInput", "FileInput"):
+        if isinstance(widget, forms.FileInput) and value is None:  # no file shown as current
             return f'<input type="file" name="{html_name}"{_attrs(attrs)}>'
-        if kind in ("NumberInput", "QuickNumberInput", "TextInput", "QuickTextInput"):
+        if type(widget) in (forms.NumberInput, forms.TextInput, QuickNumberInput, QuickTextInput):
             shown = f' value="{e(value)}"' if value is not None else ""
             return f'<input type="{widget.input_type}" name="{html_name}"{shown}{_attrs(attrs)}>'
         return str(form[name])
