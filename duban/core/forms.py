@@ -29,7 +29,7 @@ class YearField(forms.IntegerField):
             raise forms.ValidationError(str(error), code="invalid")
 
 
-def html_attrs(attrs):
+def _attrs(attrs):
     """Django's widgets/attrs.html in Python: in order, True as a bare name, False left out."""
     return mark_safe(  # noqa: S308 - every part went through format_html
         "".join(
@@ -47,7 +47,7 @@ class QuickSelect(forms.Select):
 
     def render(self, name, value, attrs=None, renderer=None):
         widget = self.get_context(name, value, attrs)["widget"]
-        parts = [format_html('<select name="{}"{}>', widget["name"], html_attrs(widget["attrs"]))]
+        parts = [format_html('<select name="{}"{}>', widget["name"], _attrs(widget["attrs"]))]
         for group_name, options, _index in widget["optgroups"]:
             if group_name:
                 parts.append(format_html('<optgroup label="{}">', group_name))
@@ -56,7 +56,7 @@ class QuickSelect(forms.Select):
                     format_html(
                         '<option value="{}"{}>{}</option>',
                         str(option["value"]),
-                        html_attrs(option["attrs"]),
+                        _attrs(option["attrs"]),
                         option["label"],
                     )
                 )
@@ -77,7 +77,7 @@ class QuickInputMixin:
             widget["type"],
             widget["name"],
             format_html(' value="{}"', str(shown)) if shown is not None else "",
-            html_attrs(widget["attrs"]),
+            _attrs(widget["attrs"]),
         )
 
 
@@ -89,7 +89,7 @@ class QuickTextarea(forms.Textarea):
         return format_html(
             '<textarea name="{}"{}>\n{}</textarea>',
             widget["name"],
-            html_attrs(widget["attrs"]),
+            _attrs(widget["attrs"]),
             widget["value"] or "",
         )
 
