@@ -55,6 +55,21 @@ def legal_holidays(year):
     return dict(holidays.country_holidays("CN", years=year, language="zh_CN"))
 
 
+@functools.lru_cache(maxsize=8192)
+def source_says(day, source):
+    """Whether `day` is a working day by `source`. Remembered for the process: the
+    packages' data does not change while it runs, and looking a day up in chinesecalendar
+    costs more than the rest of judging it (each request loads a new Calendar)."""
+    if source == CHINESECALENDAR:
+        try:
+            return chinese_calendar.is_workday(day)
+        except NotImplementedError:  # a year chinesecalendar's data leaves out
+            pass
+    elif source == HOLIDAYS:
+        return day.weekday() < 5 and day not in legal_holidays(day.year)
+    return day.weekday() < 5
+
+
 @dataclass(frozen=True)
 class Coverage:
     """Which source answers for a year, and what the office should do about it."""
@@ -90,6 +105,11 @@ class Coverage:
         )
 
 
+#: spans up to this many days are counted day by day; longer ones through a year's running
+#: counts (worked out once per calendar)
+SHORT_SPAN = 62
+
+
 class Calendar:
     """Answers is_workday / add_workdays / workdays_between; build one per request or
     command with `load()`. Each day's answer is remembered: judging 2,000 tasks asks
@@ -100,6 +120,7 @@ class Calendar:
         self.manual_years = set(manual_years)
         self.asked_years = set()
         self._days = {}
+        self._running = {}  # year -> working days from January 1 through each day
 
     @classmethod
     def load(cls):
@@ -143,15 +164,7 @@ class Calendar:
     def is_workday_by_source(self, day):
         """What the year's source says of `day`, the office's adjustment of it left out:
         an adjustment that agrees with this changes nothing."""
-        source = self.source(day.year)
-        if source == CHINESECALENDAR:
-            try:
-                return chinese_calendar.is_workday(day)
-            except NotImplementedError:  # a year chinesecalendar's data leaves out
-                pass
-        elif source == HOLIDAYS:
-            return day.weekday() < 5 and day not in legal_holidays(day.year)
-        return day.weekday() < 5
+        return source_says(day, self.source(day.year))
 
     def add_workdays(self, start, days):
         """The date `days` working days after `start` (start itself not counted)."""
@@ -167,9 +180,31 @@ class Calendar:
         """Working days in (start, end]; negative when end is before start."""
         if end < start:
             return -self.workdays_between(end, start)
-        return sum(
-            self.is_workday(start + dt.timedelta(days=n)) for n in range(1, (end - start).days + 1)
-        )
+        if (end - start).days <= SHORT_SPAN:
+            return sum(
+                self.is_workday(start + dt.timedelta(days=n))
+                for n in range(1, (end - start).days + 1)
+            )
+        # long spans (the engine asks one per task, fifty tasks a page) by running counts
+        days = self._through(end) - self._through(start)
+        for year in range(start.year, end.year):
+            days += self._running_count(year)[-1]
+        return days
+
+    def _through(self, day):
+        """Working days from January 1 of day's year through day."""
+        return self._running_count(day.year)[day.timetuple().tm_yday]
+
+    def _running_count(self, year):
+        counts = self._running.get(year)
+        if counts is None:
+            counts, n, day = [0], 0, dt.date(year, 1, 1)
+            while day.year == year:
+                n += self.is_workday(day)
+                counts.append(n)
+                day += dt.timedelta(days=1)
+            self._running[year] = counts
+        return counts
 
 
 def years_shown(today, calendar=None):

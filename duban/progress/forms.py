@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
-from duban.core.forms import quick_widgets
+from duban.core.forms import QuickNumberInput, QuickSelect, QuickTextarea
 from duban.core.importflow import check_upload
 from duban.core.periods import MAX_YEAR, MIN_YEAR, Period, PeriodError
 from duban.org.forms import OfficeChoiceMixin
@@ -26,28 +26,34 @@ def reason_choices():
 class SubmissionForm(forms.Form):
     """One row of the batch sheet, or the correction form of an accepted report."""
 
+    # controls written in Python (core.forms.Quick*): a batch sheet holds fifty of these
     progress = forms.CharField(
-        label=_("进展情况"), required=False, widget=forms.Textarea(attrs=TEXTAREA)
+        label=_("进展情况"), required=False, widget=QuickTextarea(attrs=TEXTAREA)
     )
     completed_value = forms.DecimalField(
-        label=_("完成值"), required=False, max_digits=14, decimal_places=2
+        label=_("完成值"),
+        required=False,
+        max_digits=14,
+        decimal_places=2,
+        widget=QuickNumberInput,
     )
     self_status = forms.ChoiceField(
         label=_("自评状态"),
         required=False,
         choices=[("", "—")] + list(Submission.SelfStatus.choices),
+        widget=QuickSelect,
     )
     reason_category = forms.TypedChoiceField(
-        label=_("原因类别"), required=False, coerce=int, empty_value=None
+        label=_("原因类别"), required=False, coerce=int, empty_value=None, widget=QuickSelect
     )
     reason = forms.CharField(
-        label=_("滞后原因"), required=False, widget=forms.Textarea(attrs=TEXTAREA)
+        label=_("滞后原因"), required=False, widget=QuickTextarea(attrs=TEXTAREA)
     )
     next_steps = forms.CharField(
-        label=_("下步措施"), required=False, widget=forms.Textarea(attrs=TEXTAREA)
+        label=_("下步措施"), required=False, widget=QuickTextarea(attrs=TEXTAREA)
     )
     issues = forms.CharField(
-        label=_("需协调解决的问题"), required=False, widget=forms.Textarea(attrs=TEXTAREA)
+        label=_("需协调解决的问题"), required=False, widget=QuickTextarea(attrs=TEXTAREA)
     )
     evidence = forms.FileField(label=_("佐证材料"), required=False)
 
@@ -75,7 +81,6 @@ class SubmissionForm(forms.Form):
             self.fields["evidence"].widget.attrs["accept"] = ",".join(
                 f".{ext}" for ext in workflow.EVIDENCE_EXTENSIONS
             )
-        quick_widgets(self)  # a batch sheet holds fifty of these forms
 
     def clean_evidence(self):
         uploaded = self.cleaned_data.get("evidence")
@@ -97,7 +102,7 @@ class SubmissionForm(forms.Form):
 
 class CorrectionForm(SubmissionForm):
     correction_reason = forms.CharField(
-        label=_("更正理由"), widget=forms.Textarea(attrs={"rows": 2})
+        label=_("更正理由"), widget=QuickTextarea(attrs={"rows": 2})
     )
 
     def __init__(self, *args, **kwargs):

@@ -17,7 +17,9 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db import connection, transaction
+from django.db.models.functions import TruncDate
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 from duban.core.audit import bulk_create_history
 from duban.core.bulk import update_rows
@@ -91,16 +93,21 @@ class _Loaded:
         rows = Submission.objects.filter(
             task__in=ids, period__in=months, state__in=REPORTED_STATES
         ).values_list(
-            "task_id", "period", "self_status", "completed_value", "state", "submitted_at"
+            "task_id",
+            "period",
+            "self_status",
+            "completed_value",
+            "state",
+            TruncDate("submitted_at"),  # the local date (timezone.localdate), by the database
         )
-        for task_id, key, self_status, value, state, submitted_at in rows:
+        for task_id, key, self_status, value, state, submitted_on in rows:
             self.submissions.setdefault(task_id, []).append(
                 engine.SubmissionIn(
                     period=key,
                     self_status=self_status,
                     completed_value=value,
                     accepted=state == Submission.State.ACCEPTED,
-                    submitted_on=timezone.localdate(submitted_at) if submitted_at else None,
+                    submitted_on=submitted_on,
                 )
             )
         for task_id, draft in (drafts or {}).items():
@@ -116,8 +123,14 @@ class _Loaded:
         }
         # a month without a judgement breaks the streak
         self.previous = {pk: [statuses.get((pk, key), "") for key in earlier] for pk in self.tasks}
-        self.judgements = {
-            j.task_id: j for j in Judgement.objects.filter(task__in=ids, period=period.key)
+        self.period = period
+
+    @cached_property
+    def judgements(self):
+        """The month's judgements, when they are to be written (a proposal needs none)."""
+        return {
+            j.task_id: j
+            for j in Judgement.objects.filter(task__in=self.ids, period=self.period.key)
         }
 
 
@@ -449,6 +462,7 @@ def override(task, period_key, status, reason, user, as_of=None):
             month_tasks(task.office_id, period.year)
             .exclude(pk=task.pk)
             .exclude(judgements__period=period.key)
+            .order_by()
             .values_list("pk", flat=True)
         )
         if unjudged:

@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import F, Prefetch, Q
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, prefetch_related_objects
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -29,7 +29,7 @@ from duban.ledger.models import KeyTask
 from duban.org import roles as R
 from duban.org.models import Office
 from duban.org.scope import default_office, offices_in_scope
-from duban.progress import explain, judging, month, workflow
+from duban.progress import explain, judging, month, sheet, workflow
 from duban.progress.forms import (
     CorrectionForm,
     ProgressImportForm,
@@ -42,6 +42,7 @@ from duban.progress.models import (
     Judgement,
     Light,
     PartnerFeedback,
+    ProgressRules,
     Review,
     Status,
     Submission,
@@ -124,7 +125,7 @@ class Row:
         return self.submission.get_state_display() if self.submission else "未填报"
 
 
-def _proposals(tasks, period, submissions):
+def _proposals(tasks, period, submissions, rules=None):
     """The engine's proposal for every row in one call: a report of this month not yet
     accepted counts as if accepted (what the office will see once it accepts it)."""
     drafts = {
@@ -133,13 +134,13 @@ def _proposals(tasks, period, submissions):
         if s.state != State.ACCEPTED and (s.self_status or s.completed_value is not None)
     }
     try:
-        results = judging.proposals(tasks, period.key, drafts=drafts)
+        results = judging.proposals(tasks, period.key, drafts=drafts, rules=rules)
     except ValueError:
         return {}
     return {pk: explain.describe(result) for pk, result in results.items()}
 
 
-def _rows(unit, period, data=None, files=None):
+def _rows(unit, period, data=None, files=None, rules=None):
     own = KeyTask.objects.filter(lead_unit=unit, year=period.year)
     reported_on = Submission.objects.filter(task__lead_unit=unit, period=period.key)
     tasks = (
@@ -152,12 +153,15 @@ def _rows(unit, period, data=None, files=None):
     )
     submissions = {
         s.task_id: s
-        for s in _with_reviews(
-            Submission.objects.filter(
-                task__lead_unit=unit, task__year=period.year, period=period.key
-            )
-        )
+        for s in Submission.objects.filter(
+            task__lead_unit=unit, task__year=period.year, period=period.key
+        ).prefetch_related("evidence")
     }
+    # the comment that sent a report back, for the returned ones only (return_comment)
+    returned = [s for s in submissions.values() if s.state == State.RETURNED]
+    prefetch_related_objects(
+        returned, Prefetch("reviews", queryset=Review.objects.select_related("actor"))
+    )
     last_month = {
         s.task_id: s
         for s in Submission.objects.filter(
@@ -169,7 +173,7 @@ def _rows(unit, period, data=None, files=None):
     }
     tasks = list(tasks)
     proposals = _proposals(
-        KeyTask.objects.filter(pk__in=[t.pk for t in tasks]), period, submissions
+        KeyTask.objects.filter(pk__in=[t.pk for t in tasks]), period, submissions, rules
     )
     reasons = reason_choices()
     rows = []
@@ -243,7 +247,8 @@ def batch(request):
     unit = _reporting_unit(request.user)
     period = _period(request)
     posting = request.method == "POST"
-    rows = _rows(unit, period, request.POST if posting else None, request.FILES or None)
+    rules = ProgressRules.current()  # the proposals' and the light legend's
+    rows = _rows(unit, period, request.POST if posting else None, request.FILES or None, rules)
     partner_rows = _partner_rows(unit, period)
     done_earlier = month.completed_earlier(
         period, KeyTask.objects.filter(lead_unit=unit).exclude(submissions__period=period.key)
@@ -283,7 +288,7 @@ def batch(request):
                     workflow.submit(saved, request.user)
                 except workflow.SubmissionInvalid as invalid:
                     # The drafts are kept; show the sheet as saved, with each row's problems.
-                    rows = _rows(unit, period)
+                    rows = _rows(unit, period, rules=rules)
                     for row in rows:
                         row.errors = invalid.errors.get(row.task.pk, [])
                     messages.error(
@@ -307,7 +312,9 @@ def batch(request):
             "previous": period.previous(),
             "next": period.next(),
             "rows": rows,
+            "cards": sheet.cards(rows, period.previous()),
             "partner_rows": partner_rows,
+            "rules": rules,
             "done_earlier": done_earlier,
             "any_editable": any(row.editable for row in rows),
             "storage_key": f"duban:batch:{request.user.pk}:{period.key}",
@@ -695,8 +702,11 @@ def evidence(request, pk):
 @require_POST
 def override_judgement(request, pk):
     """人工调整: the office sets a task's status for a month, with a reason (kept in history)."""
-    task = get_object_or_404(KeyTask.objects.visible_to(request.user), pk=pk)
-    if not KeyTask.objects.editable_by(request.user).filter(pk=task.pk).exists():
+    editable = KeyTask.objects.editable_by(request.user).filter(pk=OuterRef("pk"))
+    task = get_object_or_404(
+        KeyTask.objects.visible_to(request.user).annotate(editable=Exists(editable)), pk=pk
+    )
+    if not task.editable:
         raise PermissionDenied
     period = request.POST.get("period", "")
     try:

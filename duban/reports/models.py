@@ -57,3 +57,19 @@ class Report(models.Model):
 
     def __str__(self):
         return self.title
+
+
+class FiguresVersion(models.Model):
+    """One row whose `version` changes with every write to the tables the dashboard's
+    task figures come from (judgements, tasks, categories, units, offices), kept by
+    database triggers (`reports/versioning.py`), so bulk writes, imports and the admin
+    count too. The dashboard caches its figures under it (`dashboard.build`)."""
+
+    version = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("驾驶舱数据版本")
+        verbose_name_plural = _("驾驶舱数据版本")
+
+    def __str__(self):
+        return str(self.version)

@@ -67,6 +67,7 @@ def test_the_offices_adjustments_win_over_every_source():
 
 
 def test_answers_are_remembered(monkeypatch):
+    W.source_says.cache_clear()  # what the sources say is remembered for the process
     calendar = Calendar()
     asked = []
     real = W.chinese_calendar.is_workday
@@ -74,6 +75,9 @@ def test_answers_are_remembered(monkeypatch):
     for _ in range(3):
         calendar.workdays_between(D(2022, 1, 1), D(2022, 1, 31))
     assert len(asked) == 30  # (start, end]: each day asked once
+    calendar.workdays_between(D(2022, 1, 1), D(2022, 12, 31))  # a long span: running counts
+    Calendar().workdays_between(D(2022, 1, 1), D(2022, 12, 31))  # another calendar, same days
+    assert len(asked) == 365
 
 
 @pytest.mark.django_db

@@ -59,10 +59,11 @@ def _status(value, language):
 
 
 @register.inclusion_tag("progress/_light_legend.html")
-def light_legend():
+def light_legend(rules=None):
     """灯色说明: the legend shown wherever lights appear, from explain.light_meanings —
-    one source, so every page says the same."""
+    one source, so every page says the same. `rules`: the office's ProgressRules when the
+    page has them already (else read here)."""
     from duban.progress.explain import light_meanings
     from duban.progress.models import ProgressRules
 
-    return {"meanings": light_meanings(ProgressRules.current())}
+    return {"meanings": light_meanings(rules or ProgressRules.current())}
