@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass, field
 
 from duban.core import audit
+from duban.core.bulk import insert_values
 from duban.core.dates import DateParseError, format_date, parse_date
 from duban.core.numfmt import AmountError, amount_text, parse_amount
 from duban.core.tabular import Column, RowChange, RowError, TabularImport, cell_text, closest
@@ -316,30 +317,68 @@ class LedgerImport(TabularImport):
         return fields
 
     def _create(self, records, categories):
+        """New tasks, their partner units and milestones by plain INSERTs (COPY on
+        PostgreSQL), then their history copied from the tables by SQL: bulk_create and
+        model instances cost several times the writing itself (issue 14)."""
         if not records:
             return
-        tasks = [
-            KeyTask(office=self.office, year=self.year, code=r.key, **self._fields(r, categories))
-            for r in records
+        names = [
+            "office_id",
+            "year",
+            "code",
+            "category_id",
+            "title",
+            "goal",
+            "lead_unit_id",
+            "leader",
+            "deadline",
+            "target_value",
+            "target_unit",
         ]
-        KeyTask.objects.bulk_create(tasks, batch_size=500)
-        Through = KeyTask.partner_units.through
-        Through.objects.bulk_create(
-            [
-                Through(keytask_id=task.pk, unit_id=self.units[name].pk)
-                for task, record in zip(tasks, records, strict=True)
-                for name in record.partner_units
-            ],
-            batch_size=500,
+        office_id, units = self.office.pk, self.units
+        insert_values(
+            KeyTask,
+            names,
+            (
+                (
+                    office_id,
+                    self.year,
+                    r.key,
+                    categories[r.category].pk if r.category else None,
+                    r.title,
+                    r.goal,
+                    units[r.lead_unit].pk,
+                    r.leader,
+                    r.deadline,
+                    r.target_value if r.has_target else None,
+                    r.target_unit if r.has_target else "",
+                )
+                for r in records
+            ),
+            copy=True,
         )
-        milestones = [
-            Milestone(task=task, due=due, description=text, order=order)
-            for task, record in zip(tasks, records, strict=True)
-            for order, (due, text) in enumerate(record.milestones, start=1)
-        ]
-        Milestone.objects.bulk_create(milestones, batch_size=500)
-        audit.bulk_create_history(KeyTask, tasks)
-        audit.bulk_create_history(Milestone, milestones)
+        ids = dict(
+            KeyTask.objects.filter(office=self.office, year=self.year).values_list("code", "pk")
+        )
+        insert_values(
+            KeyTask.partner_units.through,
+            ["keytask_id", "unit_id"],
+            ((ids[r.key], units[name].pk) for r in records for name in r.partner_units),
+            copy=True,
+        )
+        insert_values(
+            Milestone,
+            ["task_id", "due", "description", "order"],
+            (
+                (ids[r.key], due, text, order)
+                for r in records
+                for order, (due, text) in enumerate(r.milestones, start=1)
+            ),
+            copy=True,
+        )
+        new_ids = [ids[r.key] for r in records]
+        audit.history_for_ids(KeyTask, new_ids)
+        audit.history_for_ids(Milestone, new_ids, column="task_id")
 
     def _update(self, task, record, categories):
         for name, value in self._fields(record, categories).items():
