@@ -100,6 +100,7 @@ class Calendar:
         self.manual_years = set(manual_years)
         self.asked_years = set()
         self._days = {}
+        self._running_by_year = {}
 
     @classmethod
     def load(cls):
@@ -167,9 +168,30 @@ class Calendar:
         """Working days in (start, end]; negative when end is before start."""
         if end < start:
             return -self.workdays_between(end, start)
-        return sum(
-            self.is_workday(start + dt.timedelta(days=n)) for n in range(1, (end - start).days + 1)
-        )
+        first = start + dt.timedelta(days=1)
+        count = 0
+        for year in range(first.year, end.year + 1):
+            low = first if year == first.year else dt.date(year, 1, 1)
+            high = end if year == end.year else dt.date(year, 12, 31)
+            if low <= high:
+                running = self._running(year)
+                count += running[high.toordinal()] - running[low.toordinal() - 1]
+        return count
+
+    def _running(self, year):
+        """{ordinal: working days from January 1 of `year` through that day}, from the
+        day before January 1 (0) to December 31, computed once per year: 2,000 tasks'
+        overdue and due-soon counts would otherwise walk the calendar day by day."""
+        running = self._running_by_year.get(year)
+        if running is None:
+            day = dt.date(year, 1, 1)
+            running, total = {day.toordinal() - 1: 0}, 0
+            while day.year == year:
+                total += self.is_workday(day)
+                running[day.toordinal()] = total
+                day += dt.timedelta(days=1)
+            self._running_by_year[year] = running
+        return running
 
 
 def years_shown(today, calendar=None):
