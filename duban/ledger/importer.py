@@ -16,6 +16,8 @@ the closest existing names, unless `create_missing` asks to create them.
 import re
 from dataclasses import dataclass, field
 
+from django.db.models import prefetch_related_objects
+
 from duban.core import audit
 from duban.core.bulk import insert_values
 from duban.core.dates import DateParseError, format_date, parse_date
@@ -95,12 +97,22 @@ class LedgerImport(TabularImport):
         # the office's own unit wins over a same-named unit of the district above it
         for unit in sorted(units, key=lambda u: u.office_id != self.office.pk):
             self.units.setdefault(unit.name, unit)
-        self.existing = {
-            task.code: task
-            for task in KeyTask.objects.filter(office=self.office, year=self.year)
-            .select_related("category", "lead_unit")
-            .prefetch_related("partner_units", "milestones")
-        }
+        tasks = KeyTask.objects.filter(office=self.office, year=self.year)
+        self.existing = {task.code: task for task in tasks.select_related("category", "lead_unit")}
+        # what plan() compares, as plain values in two queries (prefetching thousands of
+        # units and milestones as model instances cost more than the rest of a re-import)
+        self.partner_names, self.milestone_rows = {}, {}
+        Through = KeyTask.partner_units.through
+        for task_id, name in Through.objects.filter(keytask__in=tasks).values_list(
+            "keytask_id", "unit__name"
+        ):
+            self.partner_names.setdefault(task_id, []).append(name)
+        for row in (
+            Milestone.objects.filter(task__in=tasks)
+            .order_by("task_id", "order", "due", "pk")
+            .values_list("task_id", "due", "description")
+        ):
+            self.milestone_rows.setdefault(row[0], []).append(row[1:])
         self.new_units = []
         self.new_categories = []
 
@@ -227,8 +239,7 @@ class LedgerImport(TabularImport):
         )
 
     # --- planning -----------------------------------------------------
-    @staticmethod
-    def current_values(task):
+    def current_values(self, task):
         return {
             "category": task.category.name if task.category_id else "",
             "title": task.title,
@@ -236,12 +247,10 @@ class LedgerImport(TabularImport):
             "target_value": amount_text(task.target_value),
             "target_unit": task.target_unit,
             "lead_unit": task.lead_unit.name,
-            "partner_units": "、".join(sorted(u.name for u in task.partner_units.all())),
+            "partner_units": "、".join(sorted(self.partner_names.get(task.pk, ()))),
             "leader": task.leader,
             "deadline": format_date(task.deadline),
-            "milestones": format_milestones(
-                (m.due, m.description) for m in sorted(task.milestones.all(), key=_ms_key)
-            ),
+            "milestones": format_milestones(self.milestone_rows.get(task.pk, ())),
         }
 
     @staticmethod
@@ -299,6 +308,9 @@ class LedgerImport(TabularImport):
         creating = [r for r in records if r.key not in self.existing]
         updating = [r for r in records if r.key in self.existing and r.changes]
         self._create(creating, categories)
+        prefetch_related_objects(
+            [self.existing[r.key] for r in updating if "milestones" in r.changes], "milestones"
+        )
         for record in updating:
             self._update(self.existing[record.key], record, categories)
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import cached_property
 
 from django.db import transaction
 from django.utils import timezone
@@ -59,8 +60,9 @@ def _start(year, assigned_on):
 
 
 class _Loaded:
-    """Everything the engine needs for a set of tasks and one month, in five queries
-    (plain values rather than model instances: 2,000 tasks must judge within a second).
+    """Everything the engine needs for a set of tasks and one month, in four queries, and
+    a fifth for the month's judgements when a run asks for them (plain values rather
+    than model instances: 2,000 tasks must judge within a second).
 
     `drafts` ({task_id: SubmissionIn}) stand in for the tasks' reports of the month, as
     if accepted: what the engine would say once a report being filled is accepted."""
@@ -116,8 +118,15 @@ class _Loaded:
         }
         # a month without a judgement breaks the streak
         self.previous = {pk: [statuses.get((pk, key), "") for key in earlier] for pk in self.tasks}
-        self.judgements = {
-            j.task_id: j for j in Judgement.objects.filter(task__in=ids, period=period.key)
+        self._period_key = period.key
+
+    @cached_property
+    def judgements(self):
+        """{task_id: Judgement} of the month, read when first asked (only a run that
+        writes judgements needs them as model instances)."""
+        return {
+            j.task_id: j
+            for j in Judgement.objects.filter(task__in=self.ids, period=self._period_key)
         }
 
 
