@@ -7,6 +7,8 @@ databases fall back to bulk_update. No history is written here: callers keep the
 historical rows with `audit.bulk_create_history`.
 """
 
+import time
+
 from django.conf import settings
 from django.db import connection
 
@@ -151,9 +153,15 @@ def insert_values(model, names, rows, batch=BATCH, copy=False):
 
     with connection.cursor() as cursor:
         if copy and connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as stream:
+            sql = f"COPY {table} ({columns}) FROM STDIN"
+            start = time.monotonic()
+            with cursor.cursor.copy(sql) as stream:
                 for values in prepared(rows):
                     stream.write_row(values)
+            if connection.queries_logged:  # COPY bypasses Django's cursor: counted all the same
+                connection.queries_log.append(
+                    {"sql": sql, "time": f"{time.monotonic() - start:.3f}"}
+                )
             return
         sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * (len(fields) + len(fixed_fields)))})"
         chunk = []
