@@ -1,6 +1,7 @@
 """Ledger import and list page timings on SQLite and, when reachable, PostgreSQL.
 
     .venv/bin/python bench/ledger_bench.py [--rows 2000] [--requests 50] [--profile]
+    .venv/bin/python bench/ledger_bench.py --only postgresql --requests 5
 
 Generates a realistic ledger xlsx (5 categories, ~40 units, 0-3 协同单位 and
 2-4 节点 per task), then for each database runs a fresh worker process
@@ -273,10 +274,18 @@ def run_worker(args, env, label):
     return run_script(__file__, worker_args, env, label, args.profile)
 
 
+def ratio(result, key, floor_key):
+    """figure ÷ floor as "3.2×", or "—" when either is missing."""
+    value, floor = result.get(key), result.get(floor_key)
+    return f"{value / floor:.1f}×" if value and floor else "—"
+
+
 def print_table(results, args):
     columns = [
         "database",
         f"import {args.rows} (s)",
+        "floor (s)",
+        "÷ floor",
         "re-import (s)",
         "page p50 (ms)",
         "page p95 (ms)",
@@ -287,6 +296,8 @@ def print_table(results, args):
         [
             r["database"],
             cell(r, "import_s"),
+            cell(r, "floor_import_s"),
+            ratio(r, "import_s", "floor_import_s"),
             cell(r, "reimport_s"),
             cell(r, "page_p50_ms", digits=1),
             cell(r, "page_p95_ms", digits=1),
@@ -322,6 +333,7 @@ def main():
     parser.add_argument("--requests", type=int, default=50)
     parser.add_argument("--year", type=int, default=dt.date.today().year)
     parser.add_argument("--profile", action="store_true", help="cProfile the first import")
+    parser.add_argument("--only", choices=["sqlite", "postgresql"])
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--file", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -339,7 +351,11 @@ def main():
         def run(env, label):
             return run_worker(args, env, label)
 
-        results = [sqlite_run(run, base_env), postgres_run(run, base_env)]
+        results = []
+        if args.only != "postgresql":
+            results.append(sqlite_run(run, base_env))
+        if args.only != "sqlite":
+            results.append(postgres_run(run, base_env))
     print_table(results, args)
 
 

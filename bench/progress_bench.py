@@ -1,6 +1,7 @@
 """研判 timings: judge_period for one month of 2,000 tasks, on SQLite and PostgreSQL.
 
     .venv/bin/python bench/progress_bench.py [--tasks 2000] [--requests 50] [--profile]
+    .venv/bin/python bench/progress_bench.py --only postgresql --requests 5
 
 Each database gets a fresh worker process (this script with --worker) on a
 throwaway database, as bench/ledger_bench.py does: a temporary SQLite file, and
@@ -36,6 +37,7 @@ from ledger_bench import (
     cell,
     postgres_run,
     print_rows,
+    ratio,
     run_script,
     setup_worker,
     sqlite_run,
@@ -287,6 +289,8 @@ def print_table(results, args):
     columns = [
         "database",
         "first (s)",
+        "floor (s)",
+        "÷ floor",
         "again (s)",
         "update all (s)",
         "queries first/again/update",
@@ -298,6 +302,8 @@ def print_table(results, args):
         [
             r["database"],
             cell(r, "first_s", digits=3),
+            cell(r, "floor_s", digits=3),
+            ratio(r, "first_s", "floor_s"),
             cell(r, "again_s", digits=3),
             cell(r, "update_s", digits=3),
             "/".join(
@@ -339,6 +345,7 @@ def main():
     )
     parser.add_argument("--requests", type=int, default=50, help="timed requests of the batch page")
     parser.add_argument("--profile", action="store_true", help="cProfile the first judge_period")
+    parser.add_argument("--only", choices=["sqlite", "postgresql"])
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
@@ -350,7 +357,11 @@ def main():
     def run(env, label):
         return run_worker(args, env, label)
 
-    results = [sqlite_run(run, base_env), postgres_run(run, base_env, "duban_bench_progress")]
+    results = []
+    if args.only != "postgresql":
+        results.append(sqlite_run(run, base_env))
+    if args.only != "sqlite":
+        results.append(postgres_run(run, base_env, "duban_bench_progress"))
     print_table(results, args)
 
 

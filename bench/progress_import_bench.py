@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/progress_import_bench.py [--tasks 2000] [--repeat 2]
     .venv/bin/python bench/progress_import_bench.py --code /tmp/duban-before   # another tree
+    .venv/bin/python bench/progress_import_bench.py --only postgresql --profile
 
 Each database gets a fresh worker process (this script with --worker) on a throwaway
 database, as bench/progress_bench.py does, with the same data: two years of `--tasks`
@@ -28,7 +29,7 @@ import time
 from pathlib import Path
 
 import floors
-from ledger_bench import RESULT, cell, postgres_run, print_rows, run_script, sqlite_run
+from ledger_bench import RESULT, cell, postgres_run, print_rows, ratio, run_script, sqlite_run
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET_S = 3.0
@@ -96,10 +97,22 @@ def worker(args):
     changed = write_sheet(folder / "7月进展（修改）.xlsx", ordered, category, changed=True)
 
     def timed(key, action, path):
+        profiler = None
+        if args.profile and key == "first_s" and key not in result:
+            import cProfile
+
+            profiler = cProfile.Profile()
+            profiler.enable()
         start = time.perf_counter()
         with CaptureQueriesContext(connection) as queries:
             report = getattr(ProgressImport(office, PERIOD), action)(path)
         seconds = time.perf_counter() - start
+        if profiler is not None:
+            import pstats
+
+            profiler.disable()
+            print(f"--- cProfile of the first import on {connection.vendor} ---", file=sys.stderr)
+            pstats.Stats(profiler, stream=sys.stderr).sort_stats("cumulative").print_stats(40)
         if not report.ok:
             raise SystemExit(f"import failed: {report.errors[:3]}")
         if key not in result or seconds < result[key]:
@@ -127,11 +140,21 @@ def worker(args):
 
 
 def print_table(results, args):
-    columns = ["database", "first (s)", "again (s)", "preview (s)", "queries first/again/preview"]
+    columns = [
+        "database",
+        "first (s)",
+        "floor (s)",
+        "÷ floor",
+        "again (s)",
+        "preview (s)",
+        "queries first/again/preview",
+    ]
     rows = [
         [
             r["database"],
             cell(r, "first_s"),
+            cell(r, "floor_s"),
+            ratio(r, "first_s", "floor_s"),
             cell(r, "again_s"),
             cell(r, "preview_s"),
             "/".join(
@@ -163,6 +186,8 @@ def main():
     parser.add_argument("--tasks", type=int, default=2000, help="tasks per year (rows)")
     parser.add_argument("--repeat", type=int, default=2, help="runs per database; best shown")
     parser.add_argument("--code", help="import duban from this tree instead of the checkout")
+    parser.add_argument("--only", choices=["sqlite", "postgresql"])
+    parser.add_argument("--profile", action="store_true", help="cProfile the first import")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
@@ -176,9 +201,13 @@ def main():
         if args.code:
             worker_args += ["--code", args.code]
             env = {**env, "PYTHONPATH": args.code}
-        return run_script(__file__, worker_args, env, label)
+        return run_script(__file__, worker_args, env, label, args.profile)
 
-    results = [sqlite_run(run, base_env), postgres_run(run, base_env, "duban_bench_pimport")]
+    results = []
+    if args.only != "postgresql":
+        results.append(sqlite_run(run, base_env))
+    if args.only != "sqlite":
+        results.append(postgres_run(run, base_env, "duban_bench_pimport"))
     print_table(results, args)
 
 

@@ -165,3 +165,53 @@ def history_select_sql(model, tail, params=(), history_type="+", alias="t"):
         db_type = f.cast_db_type(connection) or f.db_type(connection)
         exprs[name] = (f"CAST(%s AS {db_type})", [f.get_db_prep_save(value, connection)])
     return insert_select_sql(history_model, exprs, tail, params)
+
+
+#: ids in one statement's IN (…) (SQLite allows 32,766 parameters)
+ID_CHUNK = 5000
+
+
+def history_for_ids(model, ids, history_type="+", column="id"):
+    """Historical rows for the `model` rows whose `column` (by default the primary key)
+    is one of `ids`, copied from the
+    table by SQL (INSERT … SELECT) and stamped like `bulk_create_history` — for rows an
+    import wrote with `bulk.insert_values` or `bulk.update_rows`. The m2m snapshots of
+    models whose HistoricalRecords track m2m fields are copied too, each attached to
+    the object's newest historical row (the one just written)."""
+    from django.db import connection
+
+    ids = list(ids)
+    if not ids:
+        return
+    qn = connection.ops.quote_name
+    history_model = model.history.model
+    table = qn(model._meta.db_table)
+    history_table = qn(history_model._meta.db_table)
+    m2m_fields = getattr(history_model, "_history_m2m_fields", [])
+    with connection.cursor() as cursor:
+        for start in range(0, len(ids), ID_CHUNK):
+            chunk = ids[start : start + ID_CHUNK]
+            marks = ", ".join(["%s"] * len(chunk))
+            cursor.execute(
+                *history_select_sql(
+                    model,
+                    f"FROM {table} t WHERE t.{qn(column)} IN ({marks})",
+                    chunk,
+                    history_type,
+                )
+            )
+            for m2m_field in m2m_fields if column == "id" else ():
+                through = getattr(model, m2m_field.name).through
+                m2m_history = _m2m_history_model(history_model, m2m_field)
+                source = qn(m2m_field.m2m_field_name() + "_id")
+                target = qn(m2m_field.m2m_reverse_field_name() + "_id")
+                cursor.execute(
+                    f"INSERT INTO {qn(m2m_history._meta.db_table)} "
+                    f"(history_id, id, {source}, {target}) "
+                    f"SELECT h.history_id, p.id, p.{source}, p.{target} "
+                    f"FROM {qn(through._meta.db_table)} p JOIN {history_table} h "
+                    f"ON h.id = p.{source} AND h.history_id = "
+                    f"(SELECT max(n.history_id) FROM {history_table} n WHERE n.id = p.{source}) "
+                    f"WHERE p.{source} IN ({marks})",
+                    chunk,
+                )

@@ -7,6 +7,8 @@ databases fall back to bulk_update. No history is written here: callers keep the
 historical rows with `audit.bulk_create_history`.
 """
 
+import time
+
 from django.conf import settings
 from django.db import connection
 
@@ -98,28 +100,78 @@ def insert_rows(model, objects, batch=BATCH):
     if not objects:
         return
     pk = model._meta.pk
-    fields = [
-        f
+    attnames = [
+        f.attname
         for f in model._meta.concrete_fields
         if not (f is pk and getattr(objects[0], f.attname) is None)
     ]
-    converters = [_converter(f) for f in fields]
-    qn = connection.ops.quote_name
-    sql = (
-        f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) "
-        f"VALUES ({', '.join(['%s'] * len(fields))})"
+    insert_values(
+        model,
+        attnames,
+        ([getattr(obj, name) for name in attnames] for obj in objects),
+        batch=batch,
     )
-    attnames = [f.attname for f in fields]
+
+
+def insert_values(model, names, rows, batch=BATCH, copy=False):
+    """INSERT rows given as sequences of the values of the fields `names` (attnames), in
+    that order; every other column but the primary key gets its field's default (now for
+    auto_now / auto_now_add), prepared once. executemany, `batch` rows a statement — or,
+    with `copy` on PostgreSQL, one COPY (no per-statement work at all). No primary keys
+    come back and no signals are sent: the caller reads the new ids back when it needs
+    them and writes the history (`audit.history_select_sql`)."""
+    from django.utils import timezone
+
+    by_name = {f.attname: f for f in model._meta.concrete_fields}
+    fields = [by_name[name] for name in names]
+    converters = [_converter(f) for f in fields]
+    fixed_fields, fixed = [], []
+    now = None
+    for f in model._meta.concrete_fields:
+        if f.attname in names or f.primary_key:
+            continue
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+            now = now or timezone.now()
+            value = now
+        else:
+            value = f.get_default()
+        fixed_fields.append(f)
+        convert = _converter(f)
+        fixed.append(value if convert is None or value is None else convert(value))
+    qn = connection.ops.quote_name
+    columns = ", ".join(qn(f.column) for f in [*fields, *fixed_fields])
+    table = qn(model._meta.db_table)
+
+    def prepared(chunk):
+        for row in chunk:
+            values = [
+                value if convert is None or value is None else convert(value)
+                for value, convert in zip(row, converters, strict=True)
+            ]
+            values += fixed
+            yield values
+
     with connection.cursor() as cursor:
-        for start in range(0, len(objects), batch):
-            rows = []
-            for obj in objects[start : start + batch]:
-                values = []
-                for name, convert in zip(attnames, converters, strict=True):
-                    value = getattr(obj, name)
-                    values.append(value if convert is None or value is None else convert(value))
-                rows.append(values)
-            cursor.executemany(sql, rows)
+        if copy and connection.vendor == "postgresql":
+            sql = f"COPY {table} ({columns}) FROM STDIN"
+            start = time.monotonic()
+            with cursor.cursor.copy(sql) as stream:
+                for values in prepared(rows):
+                    stream.write_row(values)
+            if connection.queries_logged:  # COPY bypasses Django's cursor: counted all the same
+                connection.queries_log.append(
+                    {"sql": sql, "time": f"{time.monotonic() - start:.3f}"}
+                )
+            return
+        sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * (len(fields) + len(fixed_fields)))})"
+        chunk = []
+        for row in rows:
+            chunk.append(row)
+            if len(chunk) >= batch:
+                cursor.executemany(sql, list(prepared(chunk)))
+                chunk = []
+        if chunk:
+            cursor.executemany(sql, list(prepared(chunk)))
 
 
 def insert_select_sql(model, exprs, tail="", params=()):

@@ -16,7 +16,10 @@ the closest existing names, unless `create_missing` asks to create them.
 import re
 from dataclasses import dataclass, field
 
+from django.db.models import prefetch_related_objects
+
 from duban.core import audit
+from duban.core.bulk import insert_values
 from duban.core.dates import DateParseError, format_date, parse_date
 from duban.core.numfmt import AmountError, amount_text, parse_amount
 from duban.core.tabular import Column, RowChange, RowError, TabularImport, cell_text, closest
@@ -94,12 +97,22 @@ class LedgerImport(TabularImport):
         # the office's own unit wins over a same-named unit of the district above it
         for unit in sorted(units, key=lambda u: u.office_id != self.office.pk):
             self.units.setdefault(unit.name, unit)
-        self.existing = {
-            task.code: task
-            for task in KeyTask.objects.filter(office=self.office, year=self.year)
-            .select_related("category", "lead_unit")
-            .prefetch_related("partner_units", "milestones")
-        }
+        tasks = KeyTask.objects.filter(office=self.office, year=self.year)
+        self.existing = {task.code: task for task in tasks.select_related("category", "lead_unit")}
+        # what plan() compares, as plain values in two queries (prefetching thousands of
+        # units and milestones as model instances cost more than the rest of a re-import)
+        self.partner_names, self.milestone_rows = {}, {}
+        Through = KeyTask.partner_units.through
+        for task_id, name in Through.objects.filter(keytask__in=tasks).values_list(
+            "keytask_id", "unit__name"
+        ):
+            self.partner_names.setdefault(task_id, []).append(name)
+        for row in (
+            Milestone.objects.filter(task__in=tasks)
+            .order_by("task_id", "order", "due", "pk")
+            .values_list("task_id", "due", "description")
+        ):
+            self.milestone_rows.setdefault(row[0], []).append(row[1:])
         self.new_units = []
         self.new_categories = []
 
@@ -226,8 +239,7 @@ class LedgerImport(TabularImport):
         )
 
     # --- planning -----------------------------------------------------
-    @staticmethod
-    def current_values(task):
+    def current_values(self, task):
         return {
             "category": task.category.name if task.category_id else "",
             "title": task.title,
@@ -235,12 +247,10 @@ class LedgerImport(TabularImport):
             "target_value": amount_text(task.target_value),
             "target_unit": task.target_unit,
             "lead_unit": task.lead_unit.name,
-            "partner_units": "、".join(sorted(u.name for u in task.partner_units.all())),
+            "partner_units": "、".join(sorted(self.partner_names.get(task.pk, ()))),
             "leader": task.leader,
             "deadline": format_date(task.deadline),
-            "milestones": format_milestones(
-                (m.due, m.description) for m in sorted(task.milestones.all(), key=_ms_key)
-            ),
+            "milestones": format_milestones(self.milestone_rows.get(task.pk, ())),
         }
 
     @staticmethod
@@ -298,6 +308,9 @@ class LedgerImport(TabularImport):
         creating = [r for r in records if r.key not in self.existing]
         updating = [r for r in records if r.key in self.existing and r.changes]
         self._create(creating, categories)
+        prefetch_related_objects(
+            [self.existing[r.key] for r in updating if "milestones" in r.changes], "milestones"
+        )
         for record in updating:
             self._update(self.existing[record.key], record, categories)
 
@@ -316,30 +329,68 @@ class LedgerImport(TabularImport):
         return fields
 
     def _create(self, records, categories):
+        """New tasks, their partner units and milestones by plain INSERTs (COPY on
+        PostgreSQL), then their history copied from the tables by SQL: bulk_create and
+        model instances cost several times the writing itself (issue 14)."""
         if not records:
             return
-        tasks = [
-            KeyTask(office=self.office, year=self.year, code=r.key, **self._fields(r, categories))
-            for r in records
+        names = [
+            "office_id",
+            "year",
+            "code",
+            "category_id",
+            "title",
+            "goal",
+            "lead_unit_id",
+            "leader",
+            "deadline",
+            "target_value",
+            "target_unit",
         ]
-        KeyTask.objects.bulk_create(tasks, batch_size=500)
-        Through = KeyTask.partner_units.through
-        Through.objects.bulk_create(
-            [
-                Through(keytask_id=task.pk, unit_id=self.units[name].pk)
-                for task, record in zip(tasks, records, strict=True)
-                for name in record.partner_units
-            ],
-            batch_size=500,
+        office_id, units = self.office.pk, self.units
+        insert_values(
+            KeyTask,
+            names,
+            (
+                (
+                    office_id,
+                    self.year,
+                    r.key,
+                    categories[r.category].pk if r.category else None,
+                    r.title,
+                    r.goal,
+                    units[r.lead_unit].pk,
+                    r.leader,
+                    r.deadline,
+                    r.target_value if r.has_target else None,
+                    r.target_unit if r.has_target else "",
+                )
+                for r in records
+            ),
+            copy=True,
         )
-        milestones = [
-            Milestone(task=task, due=due, description=text, order=order)
-            for task, record in zip(tasks, records, strict=True)
-            for order, (due, text) in enumerate(record.milestones, start=1)
-        ]
-        Milestone.objects.bulk_create(milestones, batch_size=500)
-        audit.bulk_create_history(KeyTask, tasks)
-        audit.bulk_create_history(Milestone, milestones)
+        ids = dict(
+            KeyTask.objects.filter(office=self.office, year=self.year).values_list("code", "pk")
+        )
+        insert_values(
+            KeyTask.partner_units.through,
+            ["keytask_id", "unit_id"],
+            ((ids[r.key], units[name].pk) for r in records for name in r.partner_units),
+            copy=True,
+        )
+        insert_values(
+            Milestone,
+            ["task_id", "due", "description", "order"],
+            (
+                (ids[r.key], due, text, order)
+                for r in records
+                for order, (due, text) in enumerate(r.milestones, start=1)
+            ),
+            copy=True,
+        )
+        new_ids = [ids[r.key] for r in records]
+        audit.history_for_ids(KeyTask, new_ids)
+        audit.history_for_ids(Milestone, new_ids, column="task_id")
 
     def _update(self, task, record, categories):
         for name, value in self._fields(record, categories).items():

@@ -124,9 +124,7 @@ class ProgressImport(TabularImport):
             # applying: a page must not change these rows between our check and our write
             submissions = submissions.select_for_update(of=("self",))
             judgements = judgements.select_for_update(of=("self",))
-        self.submissions = {
-            s.task_id: s for s in submissions.select_related("unit", "reason_category")
-        }
+        self.submissions = {s.task_id: s for s in submissions.select_related("unit")}
         self.judgements = {j.task_id: j for j in judgements}
         # the engine's inputs for every task of the office and year, loaded once
         self.proposer = judging.Proposer(
@@ -136,6 +134,10 @@ class ProgressImport(TabularImport):
         for category in ReasonCategory.objects.all():
             self.categories[_name_key(category.name)] = category
         self.active_category_names = [c.name for c in self.categories.values() if c.active]
+        self.category_names = {c.pk: c.name for c in self.categories.values()}
+        # the words of statuses and lights, translated once (not twice for every row)
+        self.labels = {value: str(label) for value, label in Status.choices}
+        self.labels.update({("light", value): str(label) for value, label in Light.choices})
 
     def validate_row(self, row, errors):
         values = {key: cell_text(value) for key, value in row.values.items()}
@@ -264,7 +266,7 @@ class ProgressImport(TabularImport):
             "reason": ("滞后原因", lambda s: s.reason, lambda r: r.reason),
             "reason_category_id": (
                 "原因类别",
-                lambda s: s.reason_category.name if s.reason_category_id else "",
+                lambda s: self.category_names.get(s.reason_category_id, ""),
                 lambda r: r.reason_category.name if r.reason_category else "",
             ),
             "next_steps": ("下步措施", lambda s: s.next_steps, lambda r: r.next_steps),
@@ -295,8 +297,8 @@ class ProgressImport(TabularImport):
 
     def _judgement_changes(self, judgement, values):
         if judgement is None:
-            return [("研判状态", "", str(Status(values["status"]).label))]
-        names = {c.pk: c.name for c in self.categories.values()}
+            return [("研判状态", "", self.labels[values["status"]])]
+        names = self.category_names
         labels = {
             "status": ("研判状态", lambda v: Status(v).label if v else ""),
             "source": ("研判来源", lambda v: Judgement.Source(v).label if v else ""),
@@ -326,7 +328,7 @@ class ProgressImport(TabularImport):
         judgement_changes = self._judgement_changes(self.judgements.get(task.pk), values)
         record.write_judgement = record.write_submission or bool(judgement_changes)
         # what the preview shows for the row: the judgement it would leave
-        outcome = f"{Status(values['status']).label}（{Light(values['light']).label}）"
+        outcome = f"{self.labels[values['status']]}（{self.labels['light', values['light']]}）"
         if submission is None:
             report.created.append(RowChange(record.row, record.key, task.title, outcome=outcome))
             return
@@ -339,7 +341,7 @@ class ProgressImport(TabularImport):
     def _would_be(self, record, submission):
         """The report as the import would keep it, in memory (a copy of the stored one)."""
         if submission is None:
-            would_be = Submission(task=record.task, period=self.period_key, version=0)
+            would_be = Submission(task_id=record.task.pk, period=self.period_key, version=0)
         else:
             would_be = copy.copy(submission)
         for name, value in self._submission_values(record).items():
@@ -373,11 +375,11 @@ class ProgressImport(TabularImport):
         # A month is judged whole (duban.progress.month): the tasks not in the file get
         # the engine's judgement of the month too.
         imported = [r.task.pk for r in records]
-        judging.judge_period(
-            judging.month_tasks(self.office, self.period.year).exclude(pk__in=imported),
-            self.period,
-            as_of=min(timezone.localdate(), self.period.end),
-        )
+        rest = judging.month_tasks(self.office, self.period.year).exclude(pk__in=imported)
+        if rest.exists():  # a file of the whole month leaves nothing to load and judge
+            judging.judge_period(
+                rest, self.period, as_of=min(timezone.localdate(), self.period.end)
+            )
 
 
 def build_template(office, period):

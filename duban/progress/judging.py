@@ -16,13 +16,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.functional import cached_property
 
-from duban.core.audit import bulk_create_history
-from duban.core.bulk import update_rows
+from duban.core.audit import history_for_ids
+from duban.core.bulk import insert_values, update_rows
 from duban.core.periods import Period
 from duban.core.workdays import Calendar
 from duban.ledger.models import KeyTask, Milestone
@@ -61,8 +61,9 @@ def _start(year, assigned_on):
 
 
 class _Loaded:
-    """Everything the engine needs for a set of tasks and one month, in five queries
-    (plain values rather than model instances: 2,000 tasks must judge within a second).
+    """Everything the engine needs for a set of tasks and one month, in four queries, and
+    a fifth for the month's judgements when a run asks for them (plain values rather
+    than model instances: 2,000 tasks must judge within a second).
 
     `drafts` ({task_id: SubmissionIn}) stand in for the tasks' reports of the month, as
     if accepted: what the engine would say once a report being filled is accepted."""
@@ -198,8 +199,6 @@ def judge_period(tasks_queryset, period_key, as_of=None, user=None, *, calendar=
             updated.append(judgement)
         _insert_rows(created, period.key, loaded.ids)
         _update_rows(updated, [*WRITTEN_FIELDS, "judged_at"])
-        bulk_create_history(Judgement, created, "+")
-        bulk_create_history(Judgement, updated, "~")
     return results
 
 
@@ -222,53 +221,29 @@ def judge_month(
     return judge_period(tasks, period, as_of, user, calendar=calendar, rules=rules)
 
 
-VARYING = frozenset({"task", "status", "light", "proposed_status", "flags"})
-
-
-def _insert_rows(judgements, period_key, task_ids, varying=VARYING):
-    """INSERT with executemany, then one SELECT for the new ids (history copies them).
-
-    Most columns hold the same value in every row of one run, so each is prepared
-    for the database once; bulk_create prepares every cell and took ~0.6 s of a
-    2,000-task run on SQLite. Other databases fall back to bulk_create.
-    """
+def _insert_rows(judgements, period_key, task_ids):
+    """Plain INSERTs (COPY on PostgreSQL), one SELECT for the new ids, then their
+    history copied from the table by SQL. bulk_create and historical model instances
+    cost several times the writing itself on a 2,000-task month (issue 14)."""
     if not judgements:
         return
-    if connection.vendor not in ("sqlite", "postgresql"):
-        Judgement.objects.bulk_create(judgements, batch_size=BATCH)
-        return
-    fields = [f for f in Judgement._meta.concrete_fields if not f.primary_key]
-    shared = {
-        f.attname: f.get_db_prep_save(getattr(judgements[0], f.attname), connection)
-        for f in fields
-        if f.name not in varying
-    }
-    qn = connection.ops.quote_name
-    sql = (
-        f"INSERT INTO {qn(Judgement._meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) "
-        f"VALUES ({', '.join(['%s'] * len(fields))})"
+    names = [f.attname for f in Judgement._meta.concrete_fields if not f.primary_key]
+    insert_values(
+        Judgement, names, ([getattr(j, name) for name in names] for j in judgements), copy=True
     )
-    rows = [
-        [
-            shared[f.attname]
-            if f.attname in shared
-            else f.get_db_prep_save(getattr(judgement, f.attname), connection)
-            for f in fields
-        ]
-        for judgement in judgements
-    ]
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
     ids = dict(
         Judgement.objects.filter(period=period_key, task__in=task_ids).values_list("task_id", "pk")
     )
     for judgement in judgements:
         judgement.pk = ids[judgement.task_id]
         judgement._state.adding = False
+    history_for_ids(Judgement, [j.pk for j in judgements], "+")
 
 
 def _update_rows(judgements, names):
+    """The fields `names` of stored judgements, then their history copied by SQL."""
     update_rows(Judgement, judgements, names, BATCH)
+    history_for_ids(Judgement, [j.pk for j in judgements], "~")
 
 
 def _values(judgement, result, as_of, rules, previous):
@@ -409,15 +384,8 @@ def record_office_statuses(period_key, entries, previous, as_of=None, user=None,
             judgement.judged_by_id = judged_by_id
             judgement.judged_at = now
             updated.append(judgement)
-        _insert_rows(
-            created,
-            period.key,
-            ids,
-            varying=VARYING | {"reason", "reason_category", "judged_by"},
-        )
+        _insert_rows(created, period.key, ids)
         _update_rows(updated, [*WRITTEN_FIELDS, *IMPORT_FIELDS, "judged_at"])
-        bulk_create_history(Judgement, created, "+")
-        bulk_create_history(Judgement, updated, "~")
     return created + updated
 
 

@@ -27,8 +27,8 @@ from django.db.models import F
 from django.utils import timezone
 
 from duban.core import locking
-from duban.core.audit import bulk_create_history
-from duban.core.bulk import update_rows
+from duban.core.audit import bulk_create_history, history_for_ids
+from duban.core.bulk import insert_values, update_rows
 from duban.core.periods import Period
 from duban.ledger.models import KeyTask
 from duban.org import roles as R
@@ -469,32 +469,34 @@ def accept_imported(submissions, user, comment):
             submission.submitted_by = actor
     created = [s for s in submissions if s.pk is None]
     changed = [s for s in submissions if s.pk is not None]
-    Submission.objects.bulk_create(created, batch_size=500)
-    if created and created[0].pk is None:  # a database without RETURNING on bulk insert
+    # plain INSERTs (COPY on PostgreSQL) and history copied by SQL: bulk_create and
+    # historical model instances cost several times the writing itself (issue 14)
+    names = [f.attname for f in Submission._meta.concrete_fields if not f.primary_key]
+    insert_values(
+        Submission, names, ([getattr(s, name) for name in names] for s in created), copy=True
+    )
+    for period in {s.period for s in created}:
+        of_period = [s for s in created if s.period == period]
         ids = dict(
             Submission.objects.filter(
-                task_id__in=[s.task_id for s in created], period=created[0].period
+                task_id__in=[s.task_id for s in of_period], period=period
             ).values_list("task_id", "pk")
         )
-        for submission in created:
+        for submission in of_period:
             submission.pk = ids[submission.task_id]
             submission._state.adding = False
     update_rows(Submission, changed, IMPORTED_FIELDS)
-    Review.objects.bulk_create(
-        [
-            Review(
-                submission=s,
-                action=Review.Action.ACCEPT,
-                comment=comment,
-                version=s.version,
-                actor=actor,
-            )
+    insert_values(
+        Review,
+        ["submission_id", "action", "comment", "version", "actor_id"],
+        (
+            (s.pk, Review.Action.ACCEPT.value, comment, s.version, actor.pk if actor else None)
             for s in submissions
-        ],
-        batch_size=500,
+        ),
+        copy=True,
     )
-    bulk_create_history(Submission, created, "+")
-    bulk_create_history(Submission, changed, "~")
+    history_for_ids(Submission, [s.pk for s in created], "+")
+    history_for_ids(Submission, [s.pk for s in changed], "~")
     return submissions
 
 

@@ -72,12 +72,24 @@ def test_answers_are_remembered(monkeypatch):
     asked = []
     real = W.chinese_calendar.is_workday
     monkeypatch.setattr(W.chinese_calendar, "is_workday", lambda d: asked.append(d) or real(d))
+    assert calendar.workdays_between(D(2022, 1, 1), D(2022, 1, 31)) == 21
     for _ in range(3):
         calendar.workdays_between(D(2022, 1, 1), D(2022, 1, 31))
     assert len(asked) == 30  # (start, end]: each day asked once
     calendar.workdays_between(D(2022, 1, 1), D(2022, 12, 31))  # a long span: running counts
     Calendar().workdays_between(D(2022, 1, 1), D(2022, 12, 31))  # another calendar, same days
     assert len(asked) == 365
+
+
+def test_workdays_between_spans_years_and_counts_backwards():
+    calendar = Calendar(overrides={D(2023, 1, 2): True})
+    day_by_day = sum(
+        calendar.is_workday(D(2022, 12, 20) + dt.timedelta(days=n)) for n in range(1, 30)
+    )
+    assert calendar.workdays_between(D(2022, 12, 20), D(2023, 1, 18)) == day_by_day
+    assert calendar.workdays_between(D(2023, 1, 18), D(2022, 12, 20)) == -day_by_day
+    assert calendar.workdays_between(D(2022, 12, 31), D(2023, 1, 2)) == 1  # 1 January off
+    assert calendar.workdays_between(D(2022, 5, 5), D(2022, 5, 5)) == 0
 
 
 @pytest.mark.django_db

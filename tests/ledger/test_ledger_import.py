@@ -605,7 +605,7 @@ def test_a_failure_while_writing_rolls_back_everything_already_written(
         raise RuntimeError("disk full")
 
     # tasks, partners, milestones, the new unit and the categories are written by now
-    monkeypatch.setattr(audit, "bulk_create_history", fail)
+    monkeypatch.setattr(audit, "history_for_ids", fail)
     with pytest.raises(RuntimeError):
         apply(office, path, create_missing=True)
 
