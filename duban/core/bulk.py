@@ -127,6 +127,14 @@ def insert_select_sql(model, exprs, tail="", params=()):
     another table (a staging table, the rows just inserted): `exprs` maps field
     attnames to SQL expressions (or (sql, params)); every other non-key field gets its
     default, cast to its column's type. Returns (sql, params)."""
+    columns, sql, args = select_sql(model, exprs, tail, params)
+    qn = connection.ops.quote_name
+    return f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(columns)}) {sql}", args
+
+
+def select_sql(model, exprs, tail="", params=()):
+    """(quoted columns, `SELECT … <tail>`, params): the rows `insert_select_sql` would
+    insert, as a query of their own (a WITH clause several inserts read)."""
     qn = connection.ops.quote_name
     pk = model._meta.pk
     columns, select, args = [], [], []
@@ -144,8 +152,4 @@ def insert_select_sql(model, exprs, tail="", params=()):
             args += list(expr[1])
         else:
             select.append(expr)
-    sql = (
-        f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(columns)}) "
-        f"SELECT {', '.join(select)} {tail}"
-    )
-    return sql, [*args, *params]
+    return columns, f"SELECT {', '.join(select)} {tail}", [*args, *params]

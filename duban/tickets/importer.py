@@ -28,7 +28,7 @@ from django.db import connection
 from django.utils import timezone
 
 from duban.core import audit
-from duban.core.bulk import insert_select_sql
+from duban.core.bulk import insert_select_sql, select_sql
 from duban.core.dates import DateParseError, parse_datetime
 from duban.core.periods import MAX_YEAR, MIN_YEAR
 from duban.core.tabular import (
@@ -689,16 +689,15 @@ class TicketImport(TabularImport):
                 )
             if not report.n_created:
                 return
+            new_exprs = {
+                "office_id": ("%s", [self.office.pk]),
+                "created_by_id": ("%s", [user_id]),
+                "source": f"{s}.source",
+                "source_number": f"{s}.source_number",
+                **{f: f"{s}.{qn(f)}" for f in FIELDS},
+            }
             new_sql, new_params = insert_select_sql(
-                Ticket,
-                {
-                    "office_id": ("%s", [self.office.pk]),
-                    "created_by_id": ("%s", [user_id]),
-                    "source": f"{s}.source",
-                    "source_number": f"{s}.source_number",
-                    **{f: f"{s}.{qn(f)}" for f in FIELDS},
-                },
-                f"FROM {s} WHERE {s}.ticket_id IS NULL",
+                Ticket, new_exprs, f"FROM {s} WHERE {s}.ticket_id IS NULL"
             )
             transition = {
                 "ticket_id": "t.id",
@@ -732,17 +731,33 @@ class TicketImport(TabularImport):
                 params = [p for part in parts for p in part[1]]
                 cursor.execute(f"{sql} {history_sql}", [*params, *history_params])
                 return
-            # SQLite: one writer at a time, so the new rows are those past the last id
-            # (the ids of one INSERT … SELECT follow each other)
-            cursor.execute(f"SELECT coalesce(max(id), 0) FROM {ticket}")
-            last = cursor.fetchone()[0]
-            cursor.execute(new_sql, new_params)
-            new = (
-                f"FROM {ticket} t WHERE t.id > {int(last)} AND t.office_id = {int(self.office.pk)}"
+            # SQLite: one writer at a time, so the new tickets may take the ids past the
+            # last one, in the file's order; the new rows, ids included, are one WITH
+            # clause over the staging table that each insert reads — never the tickets
+            # just written (past SQLite's page cache they are read back from the WAL,
+            # which grows with the file and made a million rows three times slower)
+            cursor.execute(
+                "SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = %s), 0), "
+                f"coalesce((SELECT max(id) FROM {ticket}), 0))",
+                [Ticket._meta.db_table],
             )
-            cursor.execute(*insert_select_sql(Transition, transition, new))
-            cursor.execute(*insert_select_sql(FollowUp, follow_up, f"{new} AND t.followed_up"))
-            cursor.execute(*audit.history_select_sql(Ticket, new))
+            last = int(cursor.fetchone()[0])
+            columns, rows_sql, rows_params = select_sql(
+                Ticket,
+                {"id": f"{last} + row_number() OVER (ORDER BY {s}.rowid)", **new_exprs},
+                f"FROM {s} WHERE {s}.ticket_id IS NULL",
+            )
+            names = ", ".join(columns)
+            ins = f"WITH ins ({names}) AS ({rows_sql}) "
+            cursor.execute(
+                f"{ins}INSERT INTO {ticket} ({names}) SELECT {names} FROM ins", rows_params
+            )
+            for sql, params in (
+                insert_select_sql(Transition, transition, "FROM ins t"),
+                insert_select_sql(FollowUp, follow_up, "FROM ins t WHERE t.followed_up"),
+                audit.history_select_sql(Ticket, "FROM ins t"),
+            ):
+                cursor.execute(ins + sql, [*rows_params, *params])
 
 
 def _days(first, last):
