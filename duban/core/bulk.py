@@ -7,6 +7,8 @@ databases fall back to bulk_update. No history is written here: callers keep the
 historical rows with `audit.bulk_create_history`.
 """
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import connection
 
@@ -60,11 +62,14 @@ def _converter(field):
     if kind == "DateTimeField" and connection.vendor == "sqlite" and settings.USE_TZ:
         # what SQLite's adapt_datetimefield_value does, without its checks on every value
         zone = connection.timezone
+        utc = zone is dt.UTC
 
         def to_text(value):
             if value.tzinfo is not None:
+                if utc:  # the usual zone: its "+00:00" cut off, no second datetime made
+                    return value.astimezone(zone).isoformat(" ")[:-6]
                 value = value.astimezone(zone).replace(tzinfo=None)
-            return str(value)
+            return value.isoformat(" ")
 
         return to_text
     if kind == "DateTimeField":

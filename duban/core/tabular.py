@@ -505,14 +505,17 @@ class Stage:
         """Append rows, each a sequence of values in the order of `names`."""
         if not rows:
             return
-        if any(c is not None for c in self.converters):
-            rows = [
-                [
-                    v if c is None or v is None else c(v)
-                    for v, c in zip(r, self.converters, strict=True)
-                ]
-                for r in rows
-            ]
+        converting = [(i, c) for i, c in enumerate(self.converters) if c is not None]
+        if converting:  # a few columns of many (SQLite's datetimes): only those
+            converted = []
+            for row in rows:
+                row = list(row)
+                for index, convert in converting:
+                    value = row[index]
+                    if value is not None:
+                        row[index] = convert(value)
+                converted.append(row)
+            rows = converted
         qn = connection.ops.quote_name
         columns = ", ".join(qn(n) for n in self.names)
         with connection.cursor() as cursor:

@@ -89,6 +89,7 @@ SOURCES = {
     "来电": Source.VISIT,
     "来访": Source.VISIT,
 }
+STATE_VALUES = {state: state.value for state in STATES.values()}
 RECEIVED, CLOSED = flow.State.RECEIVED, flow.State.CLOSED
 REQUIRED = (C.NUMBER, C.SOURCE, C.RECEIVED_AT, C.CONTENT, C.STATE)
 YES_NO = {"是": True, "否": False}
@@ -405,7 +406,7 @@ class TicketImport(TabularImport):
             name,
             phone,
             unit,
-            state.value,
+            STATE_VALUES[state],
             closed_at,
             contacted,
             resolved,
