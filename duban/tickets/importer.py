@@ -743,10 +743,16 @@ class TicketImport(TabularImport):
                 [Ticket._meta.db_table],
             )
             last = int(cursor.fetchone()[0])
+            cursor.execute(f"SELECT min(rowid), max(rowid), count(*) FROM {s}")
+            first_row, last_row, staged = cursor.fetchone()
+            if report.n_created == staged == last_row - first_row + 1:
+                # every staged row is new (the large first import): its id follows from
+                # its rowid, without a window that SQLite would buffer in a temporary table
+                new_id = f"{s}.rowid + {last - first_row + 1}"
+            else:
+                new_id = f"{last} + row_number() OVER (ORDER BY {s}.rowid)"
             columns, rows_sql, rows_params = select_sql(
-                Ticket,
-                {"id": f"{last} + row_number() OVER (ORDER BY {s}.rowid)", **new_exprs},
-                f"FROM {s} WHERE {s}.ticket_id IS NULL",
+                Ticket, {"id": new_id, **new_exprs}, f"FROM {s} WHERE {s}.ticket_id IS NULL"
             )
             names = ", ".join(columns)
             ins = f"WITH ins ({names}) AS ({rows_sql}) "
