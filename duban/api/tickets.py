@@ -71,12 +71,11 @@ class OneOrder(TicketImport):
             record.state = self.keep.state
         return record
 
-    def _values(self, record):
-        values = super()._values(record)
+    def _deadline_of(self, record, days):
         if self.keep is not None:
             # the state did not change: nor does the deadline the loop gave it
-            values["deadline"] = self.keep.deadline
-        return values
+            return self.keep.deadline
+        return super()._deadline_of(record, days)
 
 
 def _yes_no(value):

@@ -7,6 +7,7 @@ databases fall back to bulk_update. No history is written here: callers keep the
 historical rows with `audit.bulk_create_history`.
 """
 
+import datetime as dt
 import time
 
 from django.conf import settings
@@ -62,11 +63,14 @@ def _converter(field):
     if kind == "DateTimeField" and connection.vendor == "sqlite" and settings.USE_TZ:
         # what SQLite's adapt_datetimefield_value does, without its checks on every value
         zone = connection.timezone
+        utc = zone is dt.UTC
 
         def to_text(value):
             if value.tzinfo is not None:
+                if utc:  # the usual zone: its "+00:00" cut off, no second datetime made
+                    return value.astimezone(zone).isoformat(" ")[:-6]
                 value = value.astimezone(zone).replace(tzinfo=None)
-            return str(value)
+            return value.isoformat(" ")
 
         return to_text
     if kind == "DateTimeField":
@@ -179,6 +183,14 @@ def insert_select_sql(model, exprs, tail="", params=()):
     another table (a staging table, the rows just inserted): `exprs` maps field
     attnames to SQL expressions (or (sql, params)); every other non-key field gets its
     default, cast to its column's type. Returns (sql, params)."""
+    columns, sql, args = select_sql(model, exprs, tail, params)
+    qn = connection.ops.quote_name
+    return f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(columns)}) {sql}", args
+
+
+def select_sql(model, exprs, tail="", params=()):
+    """(quoted columns, `SELECT … <tail>`, params): the rows `insert_select_sql` would
+    insert, as a query of their own (a WITH clause several inserts read)."""
     qn = connection.ops.quote_name
     pk = model._meta.pk
     columns, select, args = [], [], []
@@ -196,8 +208,4 @@ def insert_select_sql(model, exprs, tail="", params=()):
             args += list(expr[1])
         else:
             select.append(expr)
-    sql = (
-        f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(columns)}) "
-        f"SELECT {', '.join(select)} {tail}"
-    )
-    return sql, [*args, *params]
+    return columns, f"SELECT {', '.join(select)} {tail}", [*args, *params]

@@ -28,6 +28,7 @@ import codecs
 import csv
 import difflib
 import io
+import operator
 import re
 import uuid
 import zipfile
@@ -340,12 +341,17 @@ def iter_cells(source, limits=CLI_LIMITS):
     values, one at a time. Raises TableError when the file cannot be read. A source
     that is neither a path nor a file (a generator of rows: an API push, a test) is
     read as it is, one row at a time."""
+    yield from _cells(source, limits)[0]
+
+
+def _cells(source, limits):
+    """(the rows as `iter_cells` yields them, whether every cell is text): a csv's cells
+    are all strings, which lets `read_rows` check a row with a few C calls."""
     if not isinstance(source, str | Path) and not hasattr(source, "read"):
-        yield from source
-    elif _kind(source) == "xlsx":
-        yield from _xlsx_rows(source, limits)
-    else:
-        yield from _csv_rows(source, limits)
+        return iter(source), False
+    if _kind(source) == "xlsx":
+        return _xlsx_rows(source, limits), False
+    return _csv_rows(source, limits), True
 
 
 def read_rows(source, columns, header_scan=10, limits=CLI_LIMITS):
@@ -356,7 +362,7 @@ def read_rows(source, columns, header_scan=10, limits=CLI_LIMITS):
     for column in columns:
         for name in (column.header, *column.aliases):
             wanted[normalize_header(name)] = column
-    rows = iter_cells(source, limits)
+    rows, textual = _cells(source, limits)
     header_at, mapping = None, {}
     for number, row in enumerate(rows, start=1):
         if number > header_scan:
@@ -370,43 +376,63 @@ def read_rows(source, columns, header_scan=10, limits=CLI_LIMITS):
             header_at, mapping = number, found
             break
     if header_at is None:
-        rows.close()
+        _close(rows)
         names = "、".join(c.header for c in columns if c.required)
         raise _file_error(f"前 {header_scan} 行中找不到表头行（应包含：{names}）")
     missing = [c.header for c in columns if c.required and c.key not in mapping.values()]
     if missing:
-        rows.close()
+        _close(rows)
         raise TableError([RowError(header_at, name, "缺少必需的表头列") for name in missing])
     headers = {c.key: c.header for c in columns}
     pairs = list(mapping.items())
+    keys = tuple(key for _, key in pairs)
+    indexes = [index for index, _ in pairs]
+    # the mapped cells of a full row, as a tuple, in one C call
+    pick = operator.itemgetter(*indexes) if len(indexes) > 1 else lambda r: (r[indexes[0]],)
     width = max(mapping) + 1
     max_rows, max_cell = limits.max_rows, limits.max_cell
     count = 0
     try:
         for number, row in enumerate(rows, start=header_at + 1):
-            if len(row) >= width:
-                values = {key: row[index] for index, key in pairs}
+            if textual and len(row) >= width:
+                # a csv row: every cell a string, so a blank row joins to white space
+                # and the longest cell is one max() away
+                cells = pick(row)
+                if not "".join(cells).strip():
+                    continue
+                long = max(map(len, cells)) > max_cell
             else:
-                values = {key: (row[index] if index < len(row) else None) for index, key in pairs}
-            if not any(v.strip() if type(v) is str else cell_text(v) for v in values.values()):
-                continue
+                cells = tuple(row[index] if index < len(row) else None for index in indexes)
+                if not any(v.strip() if type(v) is str else cell_text(v) for v in cells):
+                    continue
+                long = any(type(v) is str and len(v) > max_cell for v in cells)
             count += 1
             if max_rows is not None and count > max_rows:
                 raise _file_error(f"数据超过 {max_rows} 行的上限，未读取；请分成几个文件导入")
-            for key, value in values.items():
-                if type(value) is str and len(value) > max_cell:
-                    raise TableError(
-                        [
-                            RowError(
-                                number,
-                                headers[key],
-                                f"单元格超过 {limits.max_cell} 个字符（Excel 单元格的上限）",
-                            )
-                        ]
-                    )
-            yield SourceRow(number, values)
+            if long:
+                key = next(
+                    k
+                    for k, v in zip(keys, cells, strict=True)
+                    if type(v) is str and len(v) > max_cell
+                )
+                raise TableError(
+                    [
+                        RowError(
+                            number,
+                            headers[key],
+                            f"单元格超过 {limits.max_cell} 个字符（Excel 单元格的上限）",
+                        )
+                    ]
+                )
+            yield SourceRow(number, dict(zip(keys, cells, strict=True)))
     finally:
-        rows.close()
+        _close(rows)
+
+
+def _close(rows):
+    close = getattr(rows, "close", None)
+    if close is not None:
+        close()
 
 
 # ----- staging: the valid rows of a large import in a temporary table -----
@@ -485,14 +511,17 @@ class Stage:
         """Append rows, each a sequence of values in the order of `names`."""
         if not rows:
             return
-        if any(c is not None for c in self.converters):
-            rows = [
-                [
-                    v if c is None or v is None else c(v)
-                    for v, c in zip(r, self.converters, strict=True)
-                ]
-                for r in rows
-            ]
+        converting = [(i, c) for i, c in enumerate(self.converters) if c is not None]
+        if converting:  # a few columns of many (SQLite's datetimes): only those
+            converted = []
+            for row in rows:
+                row = list(row)
+                for index, convert in converting:
+                    value = row[index]
+                    if value is not None:
+                        row[index] = convert(value)
+                converted.append(row)
+            rows = converted
         qn = connection.ops.quote_name
         columns = ", ".join(qn(n) for n in self.names)
         with connection.cursor() as cursor:

@@ -182,6 +182,34 @@ def test_a_reimport_writes_nothing_and_a_change_is_one_update(tmp_path, office, 
     assert Ticket.objects.count() == 12
 
 
+def test_new_rows_between_updated_ones_get_their_own_history(tmp_path, office, units, category):
+    """New tickets take the ids past the last one ever used (here a deleted ticket's),
+    in the file's order, also when updated rows come between them: each transition,
+    follow-up and historical row is the one of its own ticket."""
+    assert TicketImport(office).apply(write_csv(tmp_path / "a.csv", HEADERS, orders(6))).ok
+    Ticket.objects.get(source_number="GD00005").delete()  # the last id is not reused
+    rows = orders(12)
+    rows[1] = row("GD00001", 状态="已办结", 办结时间="2023-04-05 09:00", 满意度="满意")
+    del rows[5]
+    report = TicketImport(office).apply(write_csv(tmp_path / "b.csv", HEADERS, rows))
+    assert report.ok and (report.n_created, report.n_updated) == (6, 1), report.summary()
+    new = Ticket.objects.filter(source_number__gte="GD00006").order_by("id")
+    assert [t.source_number for t in new] == [f"GD{n:05d}" for n in range(6, 12)]
+    deleted = Ticket.history.filter(source_number="GD00005").values_list("id", flat=True)
+    assert new[0].id == deleted.first() + 1
+    for ticket in new:
+        assert ticket.transitions.get().to_state == ticket.state
+        [version] = ticket.history.all()
+        assert (version.source_number, version.state, version.deadline) == (
+            ticket.source_number,
+            ticket.state,
+            ticket.deadline,
+        )
+        assert ticket.follow_ups.count() == (1 if ticket.followed_up else 0)
+    assert Transition.objects.count() == 5 + 6 + 1  # the deleted ticket's went with it
+    assert Ticket.history.count() == 6 + 1 + 6 + 1  # the deletion has its own version
+
+
 def test_an_error_in_any_row_writes_nothing(tmp_path, office, units, category):
     rows = [*orders(20), row("GD00003"), row("LAST", 受理时间="2023-02-30 10:00")]
     importer = TicketImport(office)
