@@ -241,6 +241,22 @@ def timed_phases(cls, names, phases):
         setattr(cls, name, timed)
 
 
+def create_reference():
+    """The office of a fresh database with the generator's units, communities and
+    categories; returns the office."""
+    from duban.org.models import Office, Unit
+    from duban.tickets.models import TicketCategory
+
+    office = Office.objects.order_by("id").first()
+    for name in UNITS:
+        Unit.objects.create(office=office, name=name, kind=Unit.Kind.DEPARTMENT)
+    for name in COMMUNITIES:
+        Unit.objects.create(office=office, name=name, kind=Unit.Kind.COMMUNITY)
+    for name in CATEGORIES:
+        TicketCategory.objects.create(name=name)
+    return office
+
+
 def worker(args):
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "duban.settings")
@@ -253,18 +269,11 @@ def worker(args):
 
     call_command("migrate", verbosity=0)
     from duban.core.tabular import CLI_LIMITS
-    from duban.org.models import Office, Unit
     from duban.tickets import metrics
     from duban.tickets.importer import TicketImport
-    from duban.tickets.models import Ticket, TicketCategory
+    from duban.tickets.models import Ticket
 
-    office = Office.objects.order_by("id").first()
-    for name in UNITS:
-        Unit.objects.create(office=office, name=name, kind=Unit.Kind.DEPARTMENT)
-    for name in COMMUNITIES:
-        Unit.objects.create(office=office, name=name, kind=Unit.Kind.COMMUNITY)
-    for name in CATEGORIES:
-        TicketCategory.objects.create(name=name)
+    office = create_reference()
     result = {"rows": args.rows}
     before = peak_mb()
     from duban.core.tabular import Stage

@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 from _common import RESULT, postgres_run, run_script, setup_worker
-from tickets_bench import CATEGORIES, COMMUNITIES, UNITS, write_csv
+from tickets_bench import create_reference, write_csv
 
 TICK = os.sysconf("SC_CLK_TCK")
 
@@ -33,17 +33,9 @@ def worker(args):
     from django.db import connection
 
     from duban.core.tabular import CLI_LIMITS
-    from duban.org.models import Office, Unit
     from duban.tickets.importer import TicketImport
-    from duban.tickets.models import TicketCategory
 
-    office = Office.objects.order_by("id").first()
-    for name in UNITS:
-        Unit.objects.create(office=office, name=name, kind=Unit.Kind.DEPARTMENT)
-    for name in COMMUNITIES:
-        Unit.objects.create(office=office, name=name, kind=Unit.Kind.COMMUNITY)
-    for name in CATEGORIES:
-        TicketCategory.objects.create(name=name)
+    office = create_reference()
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
         backend = cursor.fetchone()[0]

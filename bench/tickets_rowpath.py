@@ -75,7 +75,7 @@ def main():
 
 
 def run(args, folder):
-    from tickets_bench import CATEGORIES, COMMUNITIES, UNITS, write_csv
+    from tickets_bench import create_reference, write_csv
 
     path = write_csv(folder / "gd.csv", args.rows)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "duban.settings")
@@ -88,17 +88,9 @@ def run(args, folder):
 
     call_command("migrate", verbosity=0)
     from duban.core.tabular import CLI_LIMITS, read_rows
-    from duban.org.models import Office, Unit
     from duban.tickets.importer import TicketImport
-    from duban.tickets.models import TicketCategory
 
-    office = Office.objects.order_by("id").first()
-    for unit in UNITS:
-        Unit.objects.create(office=office, name=unit, kind=Unit.Kind.DEPARTMENT)
-    for unit in COMMUNITIES:
-        Unit.objects.create(office=office, name=unit, kind=Unit.Kind.COMMUNITY)
-    for category in CATEGORIES:
-        TicketCategory.objects.create(name=category)
+    office = create_reference()
 
     n = args.rows
     figures = {}

@@ -354,21 +354,14 @@ class TicketImport(TabularImport):
         elif phone and not 5 <= sum(ch.isdigit() for ch in phone) <= 20:
             errors.append(RowError(n, "联系电话", f"“{phone}”的位数不对"))
 
-        contacted = resolved = None
-        text = get(C.CONTACTED)
-        if text:
-            contacted = YES_NO.get(text)
-            if contacted is None:
-                errors.append(
-                    RowError(n, LABEL[C.CONTACTED], f"“{text}”无法识别，应为“是”“否”或留空")
-                )
-        text = get(C.RESOLVED)
-        if text:
-            resolved = YES_NO.get(text)
-            if resolved is None:
-                errors.append(
-                    RowError(n, LABEL[C.RESOLVED], f"“{text}”无法识别，应为“是”“否”或留空")
-                )
+        answers = []
+        for column in (C.CONTACTED, C.RESOLVED):
+            text = get(column)
+            answer = YES_NO.get(text) if text else None
+            if text and answer is None:
+                errors.append(RowError(n, LABEL[column], f"“{text}”无法识别，应为“是”“否”或留空"))
+            answers.append(answer)
+        contacted, resolved = answers
         satisfaction = ""
         text = get(C.SATISFACTION)
         if text:
