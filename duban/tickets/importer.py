@@ -486,7 +486,10 @@ class TicketImport(TabularImport):
     def _match(self, stage):
         """The join of staged rows to this office's tickets by (来源, 工单编号)."""
         return (
-            f"t.office_id = {int(self.office.pk)} AND t.source_number <> '' "
+            # NOT (… = ''): the partial unique index's own condition, word for word — SQLite
+            # uses a partial index only then (with “<> ''” it scanned the office's requests
+            # once for every staged row)
+            f"t.office_id = {int(self.office.pk)} AND NOT (t.source_number = '') "
             f"AND t.source = {stage.table}.source AND t.source_number = {stage.table}.source_number"
         )
 

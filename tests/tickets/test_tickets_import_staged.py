@@ -286,3 +286,27 @@ def test_the_preview_page_counts_every_row_and_says_how_many_it_lists(
     page = client.get(reverse("tickets:import_preview")).content.decode()
     assert '新增 <span class="count">5</span> 项（列出前 2 项）' in page
     assert page.count('class="import-row"') == 2
+
+
+def test_staged_rows_find_their_request_through_the_unique_index(office, units, category):
+    """(来源, 工单编号) is looked up in the partial unique index, not by scanning the
+    office's requests for every staged row (a 500-row file into 30,000 requests took 4 s
+    on SQLite before)."""
+    importer = TicketImport(office, limits=CLI_LIMITS)
+    stage = Stage(importer.stage_fields()).create()
+    try:
+        sql = (
+            f"SELECT t.id FROM {Ticket._meta.db_table} t JOIN {stage.table} "
+            f"ON {importer._match(stage)}"
+        )
+        with connection.cursor() as cursor:
+            if connection.vendor == "sqlite":
+                cursor.execute(f"EXPLAIN QUERY PLAN {sql}")
+                plan = " ".join(str(step[-1]) for step in cursor.fetchall())
+            else:
+                cursor.execute("SET LOCAL enable_seqscan = off")
+                cursor.execute(f"EXPLAIN {sql}")
+                plan = " ".join(step[0] for step in cursor.fetchall())
+        assert "ticket_source_number_unique" in plan, plan
+    finally:
+        stage.drop()
