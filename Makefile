@@ -39,7 +39,7 @@ run: $(STAMP)
 	$(BIN)/duban runserver $(HOST):$(PORT)
 
 test: $(STAMP)
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto
 
 bench: $(STAMP)
 	$(BIN)/python bench/run_all.py $(if $(filter-out 0,$(BENCH_QUICK)),--quick)
