@@ -250,19 +250,28 @@ def _task_figures(user, tasks, year, years, chosen, today):
         lights.append({"light": None, "label": UNJUDGED_LABEL, "count": unjudged, "url": None})
 
     # 滞后事项按牵头单位
-    lagging_units = (
+    lagging_units = list(
         judged_month.filter(status=Status.LAGGING)
-        .values_list("task__lead_unit_id", "task__lead_unit__name", "task__lead_unit__order")
+        .values_list(
+            "task__lead_unit_id",
+            "task__lead_unit__name",
+            "task__lead_unit__order",
+            "task__lead_unit__office__name",
+        )
         .annotate(n=Count("pk"))
     )
+    # a district's streets each have their 城建中心: across streets a bar names its street
+    several = len({row[3] for row in lagging_units}) > 1
     lagging_by_unit = [
         {
             "id": pk,
-            "name": name,
+            "name": f"{office}·{name}" if several else name,
             "count": n,
             "url": url(lead_unit=pk, status=Status.LAGGING.value),
         }
-        for pk, name, _order, n in sorted(lagging_units, key=lambda r: (-r[3], r[2], r[1]))
+        for pk, name, _order, office, n in sorted(
+            lagging_units, key=lambda r: (-r[4], r[2], r[1], r[3])
+        )
     ]
 
     # 超期事项: the judgements flagged overdue, their days read from the flags by the database

@@ -121,3 +121,70 @@ def test_a_delete_that_checked_before_an_import_committed_is_refused_after(
     with pytest.raises(ProtectedError):
         integrity.guard_delete(TicketCategory, category)
     integrity.guard_delete(Unit, units["party"])  # named by no request: may go
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_unit_deleted_in_another_session_while_an_import_commits_stays(
+    tmp_path, office, units, category
+):
+    """Two real sessions on PostgreSQL: an import has written its requests and not yet
+    committed; another person deletes the unit they name. Django's PROTECT check cannot
+    see the uncommitted requests; the guard's FOR UPDATE waits for the import's FOR KEY
+    SHARE, then sees them and refuses — no request is left naming a deleted unit."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite has one writer at a time: the delete cannot run beside the import")
+    import threading
+
+    from django.db import connections
+
+    written, commit = threading.Event(), threading.Event()
+    outcome = {}
+
+    class Slow(TicketImport):
+        def merge(self, stage, report):
+            super().merge(stage, report)
+            written.set()
+            commit.wait(30)
+
+    def run_import():
+        try:
+            outcome["report"] = Slow(office).apply(
+                write_csv(tmp_path / "gd.csv", HEADERS, [row("GD001"), row("GD002")])
+            )
+        finally:
+            connections.close_all()
+
+    def delete_unit():
+        try:
+            Unit.objects.get(pk=units["build"].pk).delete()
+            outcome["deleted"] = True
+        except ProtectedError as exc:
+            outcome["refused"] = str(exc)
+        finally:
+            connections.close_all()
+
+    importing = threading.Thread(target=run_import)
+    importing.start()
+    assert written.wait(30)
+    deleting = threading.Thread(target=delete_unit)
+    deleting.start()
+    # the delete waits for the import's lock: a backend of this database waits on a lock
+    with connection.cursor() as cursor:
+        for _ in range(300):
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND wait_event_type = 'Lock'"
+            )
+            if cursor.fetchone()[0]:
+                break
+            threading.Event().wait(0.05)
+        else:
+            pytest.fail("the delete did not wait for the import")
+    commit.set()
+    importing.join(30)
+    deleting.join(30)
+    assert outcome["report"].applied and outcome["report"].n_created == 2
+    assert "deleted" not in outcome
+    assert "仍有诉求或流转记录引用，不能删除" in outcome["refused"]
+    assert Unit.objects.filter(pk=units["build"].pk).exists()
+    assert orphans() == {}
