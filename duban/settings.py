@@ -1,6 +1,7 @@
 """Settings for duban. Every knob is an environment variable documented in README.md."""
 
 import datetime
+import os
 import secrets
 from pathlib import Path
 
@@ -20,8 +21,17 @@ def _secret_key():
     # An intranet install with no key configured keeps a generated one beside its data.
     path = DATA_DIR / "secret_key"
     if not path.exists():
-        private_file(path)
-        path.write_text(secrets.token_urlsafe(50))
+        # written whole under another name, then linked into place: processes starting
+        # together (the test workers, gunicorn's) all read the one key that won
+        draft = DATA_DIR / f".secret_key.{os.getpid()}"
+        private_file(draft)
+        draft.write_text(secrets.token_urlsafe(50))
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
     return path.read_text().strip()
 
 

@@ -62,6 +62,27 @@ def test_the_sqlite_database_and_the_secret_key_are_readable_by_their_owner_only
         assert mode == 0o600, f"{name}: {oct(mode)}"
 
 
+def test_processes_starting_together_on_a_new_folder_share_one_secret_key(tmp_path):
+    """The test workers, gunicorn's workers: the first to start writes the key, whole;
+    none reads an empty or half-written file."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DUBAN_")}
+    env.update(
+        DUBAN_DATA_DIR=str(tmp_path),
+        PYTHONPATH=str(Path(__file__).parents[2]),
+        DJANGO_SETTINGS_MODULE="duban.settings",
+    )
+    code = "from django.conf import settings; print(settings.SECRET_KEY)"
+    started = [
+        subprocess.Popen([sys.executable, "-c", code], env=env, stdout=subprocess.PIPE, text=True)
+        for _ in range(6)
+    ]
+    keys = {process.communicate(timeout=120)[0].strip() for process in started}
+    assert [process.returncode for process in started] == [0] * 6
+    assert len(keys) == 1 and len(keys.pop()) >= 50
+    assert sorted(p.name for p in tmp_path.iterdir() if "secret" in p.name) == ["secret_key"]
+    assert stat.S_IMODE((tmp_path / "secret_key").stat().st_mode) == 0o600
+
+
 def test_an_existing_world_readable_database_is_made_private(tmp_path):
     from duban.core.env import private_file
 
