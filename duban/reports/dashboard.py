@@ -260,8 +260,20 @@ def _task_figures(user, tasks, year, years, chosen, today):
         )
         .annotate(n=Count("pk"))
     )
-    # a district's streets each have their 城建中心: across streets a bar names its street
-    several = len({row[3] for row in lagging_units}) > 1
+    overdue_rows = list(
+        judged_month.filter(flags__has_key="overdue").values_list(
+            "task_id",
+            "task__code",
+            "task__title",
+            "task__lead_unit__name",
+            "task__deadline",
+            "light",
+            KT("flags__overdue__days"),
+            "task__lead_unit__office__name",
+        )
+    )
+    # a district's streets each have their 城建中心: across streets a unit names its street
+    several = len({row[3] for row in lagging_units} | {row[7] for row in overdue_rows}) > 1
     lagging_by_unit = [
         {
             "id": pk,
@@ -277,22 +289,12 @@ def _task_figures(user, tasks, year, years, chosen, today):
     # 超期事项: the judgements flagged overdue, their days read from the flags by the database
     overdue = []
     detail = reverse("ledger:detail", args=[0]).removesuffix("0/")  # + pk + "/"
-    for pk, code, title, unit, deadline, light, days in judged_month.filter(
-        flags__has_key="overdue"
-    ).values_list(
-        "task_id",
-        "task__code",
-        "task__title",
-        "task__lead_unit__name",
-        "task__deadline",
-        "light",
-        KT("flags__overdue__days"),
-    ):
+    for pk, code, title, unit, deadline, light, days, office in overdue_rows:
         overdue.append(
             {
                 "code": code,
                 "title": title,
-                "lead_unit": unit,
+                "lead_unit": f"{office}·{unit}" if several else unit,
                 "deadline": deadline.isoformat() if deadline else None,
                 "days": int(days or 0),
                 "light": light,

@@ -171,7 +171,7 @@ def test_lagging_tasks_by_lead_unit_most_first(people, judged):
     assert [(row["name"], row["count"]) for row in rows] == [("城建中心", 2), ("东苑居民区", 1)]
 
 
-def test_across_streets_each_lagging_unit_names_its_street(people, judged, office):
+def test_across_streets_each_lead_unit_names_its_street(people, judged, office):
     """A district leader sees 示范街道's 城建中心 and 北街道's 城建中心 as two named bars."""
     district = Office.objects.create(name="示范区", kind=Office.Kind.DISTRICT)
     office.parent = district
@@ -180,15 +180,21 @@ def test_across_streets_each_lagging_unit_names_its_street(people, judged, offic
     other = KeyTaskFactory(
         office=north, code="BJ-01", lead_unit=UnitFactory(office=north, name="城建中心")
     )
-    judge(other, "2022-07", "lagging", "red")
-    rows = dashboard.build(make_user("dora", "leader", office=district))["lagging_by_unit"]
-    assert [(row["name"], row["count"]) for row in rows] == [
+    judge(other, "2022-07", "lagging", "red", overdue={"days": 40})
+    figures = dashboard.build(make_user("dora", "leader", office=district))
+    assert [(row["name"], row["count"]) for row in figures["lagging_by_unit"]] == [
         (f"{office.name}·城建中心", 2),
         (f"{office.name}·东苑居民区", 1),
         ("北街道·城建中心", 1),
     ]
+    assert [(item["code"], item["lead_unit"]) for item in figures["overdue"]] == [
+        ("BJ-01", "北街道·城建中心"),
+        ("MS-03", f"{office.name}·城建中心"),
+        ("MS-01", f"{office.name}·城建中心"),
+    ]
     # one street's own leader keeps the plain names
-    assert dashboard.build(people["lily"])["lagging_by_unit"][0]["name"] == "城建中心"
+    own = dashboard.build(people["lily"])
+    assert own["lagging_by_unit"][0]["name"] == own["overdue"][0]["lead_unit"] == "城建中心"
 
 
 def test_lights_count_with_the_tasks_not_judged(people, judged):
