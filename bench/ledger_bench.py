@@ -163,20 +163,11 @@ def build_ledger(path, rows, year, seed=2022):
     workbook.save(path)
 
 
-# ----- one database, in its own process -----
-
-
-def worker(args):
-    vendor = setup_worker()
-
+def office_with_units():
+    """The first office with the generated ledger's units, and a 督查管理员 of its 党政办公室
+    (the import's user): (office, supervisor)."""
     from django.contrib.auth import get_user_model
-    from django.db import connection
-    from django.test import Client
-    from django.test.utils import CaptureQueriesContext
-    from django.urls import reverse
 
-    from duban.ledger.importer import LedgerImport
-    from duban.ledger.models import KeyTask, Milestone
     from duban.org import roles as R
     from duban.org.models import Office, Profile, Role, Unit
 
@@ -194,6 +185,24 @@ def worker(args):
     supervisor = get_user_model().objects.create_user("bench_supervisor")
     profile = Profile.objects.create(user=supervisor, unit=Unit.objects.get(name="党政办公室"))
     profile.roles.set(Role.objects.filter(code=R.SUPERVISOR))
+    return office, supervisor
+
+
+# ----- one database, in its own process -----
+
+
+def worker(args):
+    vendor = setup_worker()
+
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    from duban.ledger.importer import LedgerImport
+    from duban.ledger.models import KeyTask, Milestone
+
+    office, supervisor = office_with_units()
     result = {"database": vendor, "rows": args.rows}
 
     def timed_import():
