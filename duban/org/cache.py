@@ -1,12 +1,15 @@
 """Per-process caches of the facts every page reads about its person and the offices —
-the roles a profile holds and the office tree — kept under the org version (one number
-database triggers change with every write to offices, roles, profiles and the roles
-they hold: `core/versioning.py`).
+the roles a profile holds and the office tree — and of the few settings rows every page
+reads (progress's rules), kept under the org version (one number database triggers
+change with every write to offices, roles, profiles, the roles they hold and the tables
+apps register with `watch`: `core/versioning.py`).
 
-The version is read once per request, with the profile (`roles.profile_of`, one query
-for both), and remembered for that request only (reset when a request starts). Nothing
-is cached where no version was read (a command, a background job, an anonymous page)
-nor inside a transaction (a writer, a test): there the data is read as before.
+The version is read once per request in the same query as the account and its profile
+(`accounts.ProfileBackend.get_user`; `roles.profile_of` where the account came another
+way, the API's tokens) and remembered for that request only (forgotten when a request
+starts and when it ends). Nothing is cached where no version was read (a command, a
+background job, an anonymous page) nor inside a transaction (a writer, a test): there
+the data is read as before.
 
 Exact, for the reason `core/versioning.py` gives: whatever is cached under a version was
 read after it. No person's data reaches another: roles are kept per profile id, the
@@ -19,8 +22,17 @@ from django.db import connections
 
 from duban.core import versioning
 
-#: the models whose rows the cached facts come from
-TABLES = ("org.Office", "org.Role", "org.Profile")
+#: the models whose rows the cached facts come from; apps above org add theirs with
+#: `watch` (progress: its rules)
+TABLES = ["org.Office", "org.Role", "org.Profile"]
+
+
+def watch(*labels):
+    """Apps above org: have the version change with writes to these models too (their
+    triggers are installed with org's after every migrate), to keep rows of theirs that
+    every page reads under it."""
+    TABLES.extend(label for label in labels if label not in TABLES)
+
 
 _version = contextvars.ContextVar("duban_org_version", default=None)
 _state = (None, {})  # (version, {key: value}), replaced whole when the version changes
@@ -32,7 +44,7 @@ def seen(version, using="default"):
 
 
 def forget(**kwargs):
-    """request_started: a new request has read no version yet."""
+    """request_started, request_finished: no version read for what runs next."""
     _version.set(None)
 
 

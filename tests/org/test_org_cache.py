@@ -101,3 +101,40 @@ def test_nothing_is_kept_inside_a_transaction(office, units, people):
         del alice._duban_roles
         assert R.roles_of(alice) == {R.LEADER}
     cache.forget()
+
+
+def test_the_profile_comes_with_the_account_in_one_query(client, office, units, people):
+    client.force_login(people["bob"])
+    ledger(client)
+    _response, sql = ledger(client)
+    assert not [q for q in sql if q.startswith('SELECT "org_profile"')]
+    assert len([q for q in sql if 'FROM "auth_user"' in q and '"org_profile"' in q]) == 1
+
+
+def test_an_account_without_profile_or_made_inactive(client, office, units, people):
+    from django.contrib.auth import get_user_model
+
+    root = get_user_model().objects.create_superuser("root", password="pass12345")
+    client.force_login(root)
+    assert ledger(client)[0].status_code == 200
+    client.force_login(people["bob"])
+    get_user_model().objects.filter(username="bob").update(is_active=False)
+    assert client.get(reverse("ledger:list")).status_code == 302  # signed out
+
+
+def test_the_rules_are_kept_and_any_change_shows_on_the_next_request(client, office, people):
+    from duban.progress.models import ProgressRules
+
+    client.force_login(people["alice"])
+    ledger(client)
+    _response, sql = ledger(client)
+    assert not [q for q in sql if '"progress_progressrules"' in q]
+
+    ProgressRules.objects.filter(pk=1).update(submission_day=12)
+    client.get(reverse("ledger:list"))  # a request reads the new version, then the rules
+    assert ProgressRules.current().submission_day == 12
+
+    # a form editing the rules changes its copy, never the kept one
+    rules = ProgressRules.current()
+    rules.submission_day = 3
+    assert ProgressRules.current().submission_day == 12
