@@ -88,6 +88,10 @@ class QuickSelect(forms.Select):
         field = choices.field
         if field.empty_label is not None:
             yield "", field.empty_label
+        rows = getattr(field, "option_rows", None)
+        if rows is not None and field.queryset._result_cache is None:
+            yield from rows()  # (value, label) rows: no model instance per option
+            return
         for obj in choices.queryset:  # evaluated (and kept) on the queryset, not .iterator()
             yield choices.choice(obj)
 
@@ -110,6 +114,21 @@ class QuickSelect(forms.Select):
                 parts.append("</optgroup>")
         parts.append("</select>")
         return mark_safe("".join(parts))  # noqa: S308 - every part went through format_html
+
+
+class NamedModelChoiceField(forms.ModelChoiceField):
+    """A ModelChoiceField whose options are labelled by one column (`label_field`): a
+    QuickSelect writes them from (value, label) rows of the queryset, without building a
+    model instance per option (a district's ledger offers three hundred lead units).
+    Validation and the chosen object are a ModelChoiceField's."""
+
+    label_field = "name"
+
+    def label_from_instance(self, obj):
+        return str(getattr(obj, self.label_field))
+
+    def option_rows(self):
+        return self.queryset.values_list(self.to_field_name or "pk", self.label_field)
 
 
 class QuickInputMixin:

@@ -13,7 +13,7 @@ from django.db.models import Count, Q
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
-from duban.core.forms import YearField, quick_widgets
+from duban.core.forms import NamedModelChoiceField, YearField, quick_widgets
 from duban.ledger import extensions as ext
 from duban.ledger.models import Category, KeyTask
 from duban.org.models import Office, Unit
@@ -28,7 +28,8 @@ class LedgerFilterForm(forms.Form):
     category = forms.ModelChoiceField(
         label=_("类别"), queryset=Category.objects.none(), required=False, empty_label=_("全部类别")
     )
-    lead_unit = forms.ModelChoiceField(
+    # a district offers hundreds: options written from (id, name) rows
+    lead_unit = NamedModelChoiceField(
         label=_("牵头单位"), queryset=Unit.objects.none(), required=False, empty_label=_("全部单位")
     )
     kind = forms.ChoiceField(
@@ -77,7 +78,7 @@ class LedgerFilter:
         # Lead units on offer are those of the visible tasks, never a unit one cannot see.
         form.fields["lead_unit"].queryset = Unit.objects.filter(
             pk__in=self.visible.filter(year=self.year).values("lead_unit_id")
-        ).only("pk", "name")  # a district offers hundreds: the option needs no more
+        ).only("pk", "name")
         quick_widgets(form)
         # A value that is not a valid choice (another year's category...) is ignored.
         form.is_valid()
