@@ -163,7 +163,8 @@ AUTH_PASSWORD_VALIDATORS = [
 # ----- 登录限制 (django-axes): 同一用户名在同一地址连续输错 5 次，锁定 30 分钟 -----
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, reading the profile with the account (org/accounts.py)
+    "duban.org.accounts.ProfileBackend",
 ]
 AXES_FAILURE_LIMIT = envint("DUBAN_LOGIN_FAILURE_LIMIT", 5)
 _lock_minutes = envint("DUBAN_LOGIN_LOCK_MINUTES", 30)

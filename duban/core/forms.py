@@ -88,6 +88,10 @@ class QuickSelect(forms.Select):
         field = choices.field
         if field.empty_label is not None:
             yield "", field.empty_label
+        rows = getattr(field, "option_rows", None)
+        if rows is not None and field.queryset._result_cache is None:
+            yield from rows()  # (value, label) rows: no model instance per option
+            return
         for obj in choices.queryset:  # evaluated (and kept) on the queryset, not .iterator()
             yield choices.choice(obj)
 
@@ -110,6 +114,21 @@ class QuickSelect(forms.Select):
                 parts.append("</optgroup>")
         parts.append("</select>")
         return mark_safe("".join(parts))  # noqa: S308 - every part went through format_html
+
+
+class NamedModelChoiceField(forms.ModelChoiceField):
+    """A ModelChoiceField whose options are labelled by one column (`label_field`): a
+    QuickSelect writes them from (value, label) rows of the queryset, without building a
+    model instance per option (a district's ledger offers three hundred lead units).
+    Validation and the chosen object are a ModelChoiceField's."""
+
+    label_field = "name"
+
+    def label_from_instance(self, obj):
+        return str(getattr(obj, self.label_field))
+
+    def option_rows(self):
+        return self.queryset.values_list(self.to_field_name or "pk", self.label_field)
 
 
 class QuickInputMixin:
@@ -167,3 +186,27 @@ def quick_widgets(form):
             widget.__class__ = quick
             field.widget = widget
     return form
+
+
+class LightFields(dict):
+    """A form class's `base_fields` whose copy for each form (Django deep-copies them in
+    every form's __init__) copies what a form may change of a field — the field, its
+    widget and the widget's attrs, error messages, validators — and shares the choices,
+    which a form replaces (`field.choices = ...`) but never changes in place. Django's
+    deep copy also copies every choice's lazy label: for a page of fifty forms (the batch
+    sheet) that was most of the time spent building them.
+
+        class SubmissionForm(forms.Form): ...
+        SubmissionForm.base_fields = LightFields(SubmissionForm.base_fields)
+    """
+
+    def __deepcopy__(self, memo):
+        fields = {}
+        for name, field in self.items():
+            copied = copy.copy(field)
+            copied.widget = copy.copy(field.widget)
+            copied.widget.attrs = field.widget.attrs.copy()
+            copied.error_messages = field.error_messages.copy()
+            copied.validators = field.validators[:]
+            fields[name] = copied
+        return fields

@@ -162,7 +162,9 @@ def task_list(request):
     tasks = _rows(listing.order(ledger.queryset, *LEDGER_ORDER))
     for extension in ledger.extensions:
         tasks = extension.prepare_rows(ledger, tasks)
-    page = Paginator(tasks, PAGE_SIZE).get_page(request.GET.get("page"))
+    paginator = Paginator(tasks, PAGE_SIZE)
+    paginator.count = ledger.count()  # from the year's tally, which the chips read too
+    page = paginator.get_page(request.GET.get("page"))
     counts = ledger.category_counts()
     columns = ledger.columns()
     return render(

@@ -10,6 +10,8 @@
 """
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.backends import ModelBackend
 from django.db import transaction
 from django.shortcuts import render
 from django.utils import timezone
@@ -96,3 +98,23 @@ def client_address(request):
         if len(forwarded) >= count:
             return forwarded[-count]
     return remote
+
+
+class ProfileBackend(ModelBackend):
+    """Django's ModelBackend whose `get_user` (every signed-in request, from the session)
+    reads the person's profile with its office and unit, and the org version, in the same
+    query as the account: one query where there were two, and the person's roles and the
+    office tree then come from the per-process cache (`org/cache.py`)."""
+
+    def get_user(self, user_id):
+        from duban.org import cache
+
+        users = get_user_model()._default_manager.select_related("profile__office", "profile__unit")
+        try:
+            user = users.annotate(org_version=cache.version_subquery()).get(pk=user_id)
+        except get_user_model().DoesNotExist:
+            return None
+        if not self.user_can_authenticate(user):
+            return None
+        cache.seen(user.org_version, user._state.db)
+        return user

@@ -44,8 +44,14 @@ class Office(models.Model):
 
     @staticmethod
     def tree():
-        """{office id: parent id} of every office, in one query (offices are few)."""
-        return dict(Office.objects.order_by("order", "id").values_list("pk", "parent_id"))
+        """{office id: parent id} of every office, in one query (offices are few), kept
+        per process under the org version (`org/cache.py`)."""
+        from duban.org import cache
+
+        return cache.cached(
+            "tree",
+            lambda: dict(Office.objects.order_by("order", "id").values_list("pk", "parent_id")),
+        )
 
 
 def scope_in(tree, pk):
@@ -158,3 +164,19 @@ class Profile(models.Model):
         if self.office_id is None and self.unit_id is not None:
             self.office_id = self.unit.office_id
         super().save(*args, **kwargs)
+
+
+class OrgVersion(models.Model):
+    """One row whose `version` changes with every write to offices, roles, profiles and
+    the roles they hold, kept by database triggers (`core/versioning.py`), so the admin,
+    the people pages, imports and raw SQL all count. Roles and the office tree are kept
+    per process under it (`org/cache.py`)."""
+
+    version = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("人员与机构数据版本")
+        verbose_name_plural = _("人员与机构数据版本")
+
+    def __str__(self):
+        return str(self.version)

@@ -40,24 +40,41 @@ def roles_of(user):
     if cached is not None:
         return cached
     profile = profile_of(user)
-    roles = frozenset(profile.roles.values_list("code", flat=True)) if profile else frozenset()
+    if profile is None:
+        roles = frozenset()
+    else:
+        from duban.org import cache
+
+        roles = cache.cached(
+            ("roles", profile.pk),
+            lambda: frozenset(profile.roles.values_list("code", flat=True)),
+        )
     user._duban_roles = roles
     return roles
 
 
 def profile_of(user):
     """The user's profile, read once per user object with its office and unit (every page's
-    header names one of them: one query, not two)."""
+    header names one of them: one query, not two) and the org version, under which the
+    person's roles and the office tree are kept (`org/cache.py`)."""
     if user is None or not user.is_authenticated:
         return None
     from django.contrib.auth import get_user_model
 
     related = get_user_model().profile.related
     if not related.is_cached(user):
+        from duban.org import cache
         from duban.org.models import Profile
 
         # kept where user.profile keeps it (None too: no second query for a superuser)
-        profile = Profile.objects.select_related("office", "unit").filter(user=user).first()
+        profile = (
+            Profile.objects.select_related("office", "unit")
+            .annotate(org_version=cache.version_subquery())
+            .filter(user=user)
+            .first()
+        )
+        if profile is not None:
+            cache.seen(profile.org_version, profile._state.db)
         if profile is None:
             related.set_cached_value(user, None)
         else:

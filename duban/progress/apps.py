@@ -15,4 +15,8 @@ class ProgressConfig(AppConfig):
         from duban.progress.reminders import MonthlyReminders
 
         extensions.register(MonthView())
+        # the rules every page reads are kept under the org version (ProgressRules.current)
+        from duban.org import cache
+
+        cache.watch("progress.ProgressRules")
         registry.register(MonthlyReminders())

@@ -6,6 +6,7 @@ audit history, and every judgement (engine proposal, import, override) is a
 `Judgement` row with its own history.
 """
 
+import copy
 import uuid
 from pathlib import Path
 
@@ -72,8 +73,12 @@ class ProgressRules(models.Model):
 
     @classmethod
     def current(cls):
-        rules, _created = cls.objects.get_or_create(pk=1)
-        return rules
+        """The rules, kept per process under the org version (`org/cache.py`, which
+        watches this table); a copy, so a form editing it never changes the kept one."""
+        from duban.org import cache
+
+        rules = cache.cached("progress.rules", lambda: cls.objects.get_or_create(pk=1)[0])
+        return copy.copy(rules)
 
 
 class ReasonCategory(models.Model):

@@ -97,7 +97,12 @@ def build(user, year=None, period=None, today=None):
     that do not parse, or a period of another year, fall back to the defaults."""
     today = today or timezone.localdate()
     visible = KeyTask.objects.visible_to(user).filter(kind=KeyTask.Kind.ANNUAL)
-    years = list(visible.order_by("-year").values_list("year", flat=True).distinct())
+    # Inside a transaction (a caller that writes, a test) nothing is cached: on
+    # PostgreSQL the version changes only when a write commits.
+    version = None if connections[visible.db].in_atomic_block else versioning.current(visible.db)
+    scope = R.office_scope_ids(user)
+    scope_key = repr((str(visible.query), sorted(scope) if scope is not None else None))
+    years = _years(visible, version, scope_key)
 
     chosen = _parse_period(period)
     year = _parse_year(year) or (chosen.year if chosen else None)
@@ -109,17 +114,13 @@ def build(user, year=None, period=None, today=None):
     if chosen is None or chosen.year != year:
         chosen = Period.parse(str(year))
     tasks = visible.filter(year=year)
-    # Inside a transaction (a caller that writes, a test) the figures are computed: on
-    # PostgreSQL the version changes only when a write commits.
-    version = None if connections[tasks.db].in_atomic_block else versioning.current(tasks.db)
     if version is None:
         figures = _task_figures(user, tasks, year, years, chosen, today)
     else:
         # the figures of the tasks, cached under the data version of the tables they come
-        # from (exact: reports/versioning.py) and everything they depend on besides
-        scope = R.office_scope_ids(user)
-        key = repr((str(tasks.query), sorted(scope) if scope is not None else None))
-        key = f"duban:dashboard:{version}:{year}:{chosen.key}:{today}:{_digest(key)}"
+        # from (exact: reports/versioning.py) and everything they depend on besides; the
+        # version was read before anything else
+        key = f"duban:dashboard:{version}:{year}:{chosen.key}:{today}:{_digest(scope_key)}"
         figures = cache.get(key)
         if figures is None:
             figures = _task_figures(user, tasks, year, years, chosen, today)
@@ -128,6 +129,23 @@ def build(user, year=None, period=None, today=None):
     figures["tickets"] = _tickets(user, month)
     figures["indicators"] = _indicators(user, month)
     return figures
+
+
+def _years(visible, version, scope_key):
+    """The years with a visible annual task, newest first: the year select, kept under
+    the data version (tasks are among its tables) for the same visible tasks."""
+
+    def read():
+        return list(visible.order_by("-year").values_list("year", flat=True).distinct())
+
+    if version is None:
+        return read()
+    key = f"duban:dashboard-years:{version}:{_digest(scope_key)}"
+    years = cache.get(key)
+    if years is None:
+        years = read()
+        cache.set(key, years, CACHE_SECONDS)
+    return years
 
 
 #: how long the dashboard keeps figures of a data version nobody has changed

@@ -79,3 +79,25 @@ def test_offices_in_scope_span_a_districts_streets(people, office):
     people["alice"].profile.save()
     assert set(offices_in_scope(people["alice"])) == {district, office}
     assert other not in offices_in_scope(people["alice"])
+
+
+def test_the_count_is_the_rows_of_the_filter_whatever_narrows_them(people, tasks, units):
+    """The page count comes from the year's tally when only the year (and street) filter,
+    else from the rows: either way it is the number of rows the filter gives."""
+    second = Category.objects.for_year(2022).order_by("order")[1]
+    KeyTaskFactory(code="ZB-9", title="专班事项", lead_unit=units["east"], category=second)
+    KeyTaskFactory(code="QN-1", year=2021, lead_unit=units["east"])  # another year
+    street = OfficeFactory(name="乙街道")
+    KeyTaskFactory(code="YJ-1", office=street, lead_unit=units["east"])  # out of scope
+    alice, carol = people["alice"], people["carol"]
+    for query, user in [
+        ("", alice),
+        ("year=2021", alice),
+        (f"category={second.pk}", alice),
+        ("q=食堂", alice),
+        ("status=lagging", alice),
+        ("", carol),
+    ]:
+        ledger = LedgerFilter(QueryDict(query), user)
+        assert ledger.count() == ledger.queryset.count() == len(codes(ledger)), query
+    assert LedgerFilter(QueryDict(""), alice).years == [2022, 2021]

@@ -13,7 +13,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from duban.core.forms import quick_widgets
+from duban.core.forms import NamedModelChoiceField, quick_widgets
 from duban.org import roles as R
 from duban.org.models import Office
 from duban.reports.dashboard_views import OVERDUE_PAGE_SIZE, UNIT_BARS
@@ -166,6 +166,36 @@ def test_quick_select_writes_a_model_choice_field_as_django_would(office, chosen
     with CaptureQueriesContext(connection) as queries:
         html(quick)
     assert len(queries) == 0
+
+
+class NamedUnitChoice(forms.Form):
+    unit = NamedModelChoiceField(queryset=None, required=False, empty_label="全部单位")
+
+    def __init__(self, *args, queryset, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = queryset
+
+
+@pytest.mark.parametrize("chosen", [None, "first"])
+def test_a_named_choice_field_writes_its_options_from_rows_as_django_would(office, chosen):
+    from duban.org.models import Unit
+
+    first = UnitFactory(office=office, name='甲<单位>&"一"')
+    UnitFactory(office=office, name="乙单位")
+    queryset = Unit.objects.filter(office=office).only("pk", "name")
+    data = {"unit": str(first.pk)} if chosen else None
+
+    def html(form):
+        return re.sub(r">\s+<", "><", str(form["unit"])).strip()
+
+    quick = quick_widgets(NamedUnitChoice(data, queryset=queryset))
+    assert html(quick) == html(UnitChoice(data, queryset=queryset))
+    assert "&lt;单位&gt;&amp;&quot;一&quot;" in html(quick)
+    if chosen:
+        assert quick.is_valid() and quick.cleaned_data["unit"] == first
+    with CaptureQueriesContext(connection) as queries:
+        html(quick)
+    assert len(queries) == 1 and "SELECT" in queries[0]["sql"]  # one row per option
 
 
 # The ledger's rows as its template wrote them before they were written in Python

@@ -1,0 +1,94 @@
+"""Per-process caches of the facts every page reads about its person and the offices —
+the roles a profile holds and the office tree — and of the few settings rows every page
+reads (progress's rules), kept under the org version (one number database triggers
+change with every write to offices, roles, profiles, the roles they hold and the tables
+apps register with `watch`: `core/versioning.py`).
+
+The version is read once per request in the same query as the account and its profile
+(`accounts.ProfileBackend.get_user`; `roles.profile_of` where the account came another
+way, the API's tokens) and remembered for that request only (forgotten when a request
+starts and when it ends). Nothing is cached where no version was read (a command, a
+background job, an anonymous page) nor inside a transaction (a writer, a test): there
+the data is read as before.
+
+Exact, for the reason `core/versioning.py` gives: whatever is cached under a version was
+read after it. No person's data reaches another: roles are kept per profile id, the
+tree is the same for everyone (who may see which office is computed from it per person).
+"""
+
+import contextvars
+
+from django.db import connections
+
+from duban.core import versioning
+
+#: the models whose rows the cached facts come from; apps above org add theirs with
+#: `watch` (progress: its rules)
+TABLES = ["org.Office", "org.Role", "org.Profile"]
+
+
+def watch(*labels):
+    """Apps above org: have the version change with writes to these models too (their
+    triggers are installed with org's after every migrate), to keep rows of theirs that
+    every page reads under it."""
+    TABLES.extend(label for label in labels if label not in TABLES)
+
+
+_version = contextvars.ContextVar("duban_org_version", default=None)
+_state = (None, {})  # (version, {key: value}), replaced whole when the version changes
+
+
+def seen(version, using="default"):
+    """Remember the version read for this request (None: do not cache)."""
+    _version.set(None if connections[using].in_atomic_block else version)
+
+
+def forget(**kwargs):
+    """request_started, request_finished: no version read for what runs next."""
+    _version.set(None)
+
+
+def cached(key, compute):
+    """`compute()`, kept under this request's org version when one was read."""
+    global _state
+    version = _version.get()
+    if version is None or connections["default"].in_atomic_block:
+        return compute()
+    state_version, entries = _state
+    if state_version != version:
+        entries = {}
+        _state = (version, entries)
+    try:
+        return entries[key]
+    except KeyError:
+        value = entries[key] = compute()
+        return value
+
+
+def version_subquery():
+    """The org version as a subquery, to read it in the same query as the profile."""
+    from django.db.models import Subquery
+
+    from duban.org.models import OrgVersion
+
+    return Subquery(OrgVersion.objects.filter(pk=1).values("version")[:1])
+
+
+def install(connection, apps):
+    Profile = apps.get_model("org", "Profile")
+    tables = [apps.get_model(label)._meta.db_table for label in TABLES]
+    tables.append(Profile._meta.get_field("roles").remote_field.through._meta.db_table)
+    versioning.install(connection, "org", apps.get_model("org", "OrgVersion"), tables)
+
+
+def after_migrate(sender, using, apps=None, **kwargs):
+    """post_migrate: (re)install on the database just migrated."""
+    from django.apps import apps as global_apps
+
+    install(connections[using], apps or global_apps)
+
+
+def current(using="default"):
+    from duban.org.models import OrgVersion
+
+    return versioning.current(OrgVersion, using)
