@@ -165,6 +165,9 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     # Django's ModelBackend, reading the profile with the account (org/accounts.py)
     "duban.org.accounts.ProfileBackend",
+    # Django's own, last: sessions signed in before ProfileBackend existed name it, and
+    # stay signed in after an upgrade (new sign-ins go through ProfileBackend above)
+    "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_FAILURE_LIMIT = envint("DUBAN_LOGIN_FAILURE_LIMIT", 5)
 _lock_minutes = envint("DUBAN_LOGIN_LOCK_MINUTES", 30)

@@ -111,6 +111,13 @@ def test_the_profile_comes_with_the_account_in_one_query(client, office, units, 
     assert len([q for q in sql if 'FROM "auth_user"' in q and '"org_profile"' in q]) == 1
 
 
+def test_a_session_signed_in_before_the_upgrade_stays_signed_in(client, office, units, people):
+    """Sessions written before ProfileBackend name Django's ModelBackend: still listed."""
+    client.force_login(people["bob"], backend="django.contrib.auth.backends.ModelBackend")
+    response, _sql = ledger(client)
+    assert response.context["user"].username == "bob"
+
+
 def test_an_account_without_profile_or_made_inactive(client, office, units, people):
     from django.contrib.auth import get_user_model
 
