@@ -337,3 +337,17 @@ def test_a_query_while_the_copy_is_open_is_refused_and_nothing_is_written(
     assert Ticket.objects.count() == 0 and Transition.objects.count() == 0
     monkeypatch.setattr(TicketImport, "validate_row", validate)
     assert TicketImport(office, limits=CLI_LIMITS).apply(path).n_created == 20
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's LIKE indexes")
+def test_the_request_history_keeps_no_like_index_for_batch_ids(db):
+    """A large import writes a historical row per request: of its indexes, the one for
+    LIKE 'x%' on the batch id serves no query (they compare the id whole) and is gone
+    (migration 0104_import_pipeline); the plain one stays."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexdef FROM pg_indexes WHERE tablename = 'tickets_historicalticket'"
+        )
+        definitions = [d for (d,) in cursor.fetchall()]
+    assert not [d for d in definitions if "pattern_ops" in d]
+    assert [d for d in definitions if d.endswith("(batch_id)")]
