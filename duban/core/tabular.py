@@ -668,6 +668,8 @@ class TabularImport:
     #: valid rows go to a staging table a chunk at a time (see `Stage`), not to memory
     staged = False
     chunk_rows = 5000
+    #: rows of a chunk merged early (`early_merge_sql`); None: chunk_rows
+    early_rows = None
     #: called as progress(rows_read, message=...) while a file is read (a background job's
     #: bar, core/jobs.py, or the command line's TerminalProgress); None: nothing to tell
     progress = None
@@ -776,7 +778,7 @@ class TabularImport:
         # applying on PostgreSQL, the new rows of chunk k are merged early (EarlyMerge)
         # while chunk k+1 is read; otherwise the stage's COPY stays open while the file
         # is read (Stage.streaming). Either way validate_row must not query.
-        early, pending = bool(report.batch_id), None
+        early, pending, size = bool(report.batch_id), None, self.chunk_rows
         with contextlib.ExitStack() as streaming:
             try:
                 for row in rows:
@@ -787,7 +789,9 @@ class TabularImport:
                         self.prepare()
                         stage = Stage(self.stage_fields()).create()
                         early = early and stage.copy
-                        if not early:
+                        if early:
+                            size = self.early_rows or size
+                        else:
                             streaming.enter_context(stage.streaming())
                     if len(report.errors) >= MAX_ERRORS:
                         continue  # enough to fix first; the rest is only read, for the limits
@@ -795,7 +799,7 @@ class TabularImport:
                     if record is None:
                         continue
                     chunk.append((row.number, record.key, *self.stage_values(record)))
-                    if len(chunk) >= self.chunk_rows:
+                    if len(chunk) >= size:
                         if pending is not None:
                             early = pending.finish() and early
                             pending = None

@@ -160,6 +160,9 @@ class Record:
 class TicketImport(TabularImport):
     key_label = "工单编号"
     staged = True
+    #: each early merge scans the staging table and anti-joins the office's requests:
+    #: few, large chunks
+    early_rows = 50_000
     #: new tickets feed their transitions, follow-ups and history in one statement
     #: (PostgreSQL's INSERT … RETURNING in a WITH); None: when the database has it
     one_statement = None

@@ -246,7 +246,7 @@ def test_the_file_is_read_lazily_never_whole(office, units, category, monkeypatc
         yield row("END", 状态="未知")
 
     importer = TicketImport(office, limits=CLI_LIMITS)
-    importer.chunk_rows = chunk
+    importer.chunk_rows = importer.early_rows = chunk
     report = importer.apply(source())
     assert [str(e) for e in report.errors] == [
         "第97行【状态】“未知”无法识别，应为 待分派、办理中、已办结、已退单"
@@ -318,9 +318,10 @@ def test_staged_rows_find_their_request_through_the_unique_index(office, units, 
 def test_a_query_while_the_copy_is_open_is_refused_and_nothing_is_written(
     tmp_path, office, units, category, monkeypatch
 ):
-    """The stage's one COPY holds the connection while the file is read: a validator
-    that queried would be refused at once (not sent into the COPY), the COPY aborted
-    and the transaction rolled back — and the connection serves the next import."""
+    """The stage's one COPY (a preview) or a chunk's early merge (an apply) holds the
+    connection while the file is read: a validator that queried would be refused at
+    once (not sent into the COPY or beside the merge), and the transaction rolled back
+    — and the connection serves the next import."""
     validate = TicketImport.validate_row
 
     def querying(self, row, errors):
@@ -330,10 +331,11 @@ def test_a_query_while_the_copy_is_open_is_refused_and_nothing_is_written(
 
     monkeypatch.setattr(TicketImport, "validate_row", querying)
     path = write_csv(tmp_path / "gd.csv", HEADERS, orders(20))
-    importer = TicketImport(office, limits=CLI_LIMITS)
-    importer.chunk_rows = 5
-    with pytest.raises(RuntimeError, match="COPY"):
-        importer.apply(path)
+    for run in ("preview", "apply"):
+        importer = TicketImport(office, limits=CLI_LIMITS)
+        importer.chunk_rows = importer.early_rows = 5
+        with pytest.raises(RuntimeError, match="COPY or an early merge"):
+            getattr(importer, run)(path)
     assert Ticket.objects.count() == 0 and Transition.objects.count() == 0
     monkeypatch.setattr(TicketImport, "validate_row", validate)
     assert TicketImport(office, limits=CLI_LIMITS).apply(path).n_created == 20
@@ -385,12 +387,12 @@ def test_chunks_merged_early_write_what_one_merge_at_the_end_writes(
         reports = []
         for source in (first, second):
             importer = TicketImport(target, limits=CLI_LIMITS)
-            importer.chunk_rows = 7
+            importer.chunk_rows = importer.early_rows = 7
             if not early:
                 monkeypatch.setattr(importer, "early_merge_sql", lambda *a: None)
             preview = importer.preview(source)
             importer = TicketImport(target, limits=CLI_LIMITS)
-            importer.chunk_rows = 7
+            importer.chunk_rows = importer.early_rows = 7
             if not early:
                 monkeypatch.setattr(importer, "early_merge_sql", lambda *a: None)
             report = importer.apply(source)
@@ -434,7 +436,7 @@ def test_a_repeated_number_after_early_merges_writes_nothing(
     errors as ever, nothing written, and the connection serves the next import."""
     rows = [*orders(20), row("GD00003"), row("GD00030"), row("GD00030")]
     importer = TicketImport(office, limits=CLI_LIMITS)
-    importer.chunk_rows = 5
+    importer.chunk_rows = importer.early_rows = 5
     report = importer.apply(write_csv(tmp_path / "bad.csv", HEADERS, rows))
     messages = [str(e) for e in report.errors]
     assert messages[0].startswith("第22行【工单编号】“12345热线 GD00003”与第5行重复")
@@ -453,7 +455,7 @@ def test_a_repeated_number_after_early_merges_writes_nothing(
 
     monkeypatch.setattr(tabular.EarlyMerge, "finish", spy)
     importer = TicketImport(office, limits=CLI_LIMITS)
-    importer.chunk_rows = 5
+    importer.chunk_rows = importer.early_rows = 5
     report = importer.apply(write_csv(tmp_path / "bad2.csv", HEADERS, rows))
     assert finished == [False]  # and no early merge after it
     assert [str(e) for e in report.errors] == [
