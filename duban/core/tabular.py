@@ -22,9 +22,6 @@ COPY, SQLite's executemany); duplicates inside the file are found there by SQL, 
 import plans (`plan_stage`) and merges (`merge`) with a few set-based statements,
 and all of it — staging, checks and merge — runs in one transaction, so a file with
 any error writes nothing. Validation stays per row, with the same Chinese errors.
-On PostgreSQL the database works while Python reads: a preview keeps one COPY open
-for the whole file (`Stage.streaming`); an apply merges the new rows of each chunk
-(`early_merge_sql`, run by `EarlyMerge` in a thread) while the next chunk is checked.
 """
 
 import codecs
@@ -34,7 +31,6 @@ import difflib
 import io
 import operator
 import re
-import threading
 import uuid
 import zipfile
 from dataclasses import dataclass, field
@@ -602,47 +598,9 @@ class Stage:
 
 def _copy_in_progress(execute, sql, params, many, context):
     raise RuntimeError(
-        "a query was made while the staging table's COPY or an early merge holds the "
-        f"connection: validate rows without the database ({sql[:60]!r})"
+        "a query was made while the staging table's COPY holds the connection: "
+        f"validate rows without the database ({sql[:60]!r})"
     )
-
-
-class EarlyMerge:
-    """One statement writing a chunk of staged rows, run by a thread on the import's own
-    connection (inside its transaction, under a savepoint) while the main thread reads
-    and checks the next chunk — which must not query meanwhile (refused, as during the
-    COPY). `finish()` waits for it: True when it wrote, False when it failed (its
-    savepoint rolled back: nothing of it stays, and the rows are left to the merge)."""
-
-    SAVEPOINT = "duban_early_merge"
-
-    def __init__(self, sql, params):
-        with connection.cursor() as cursor:
-            cursor.execute(f"SAVEPOINT {self.SAVEPOINT}")
-        self.raw = connection.connection
-        self.error = None
-        connection.execute_wrappers.append(_copy_in_progress)
-        self.thread = threading.Thread(target=self._run, args=(sql, params), daemon=True)
-        self.thread.start()
-
-    def _run(self, sql, params):
-        try:
-            with self.raw.cursor() as cursor:
-                cursor.execute(sql, params)
-        except BaseException as exc:  # noqa: BLE001 — handed to the main thread
-            self.error = exc
-
-    def finish(self, clean=True):
-        """Wait for the statement; `clean=False` (the main thread is failing): only wait."""
-        self.thread.join()
-        connection.execute_wrappers.remove(_copy_in_progress)
-        if not clean:
-            return False
-        with connection.cursor() as cursor:
-            if self.error is not None:
-                cursor.execute(f"ROLLBACK TO SAVEPOINT {self.SAVEPOINT}")
-            cursor.execute(f"RELEASE SAVEPOINT {self.SAVEPOINT}")
-        return self.error is None
 
 
 def db_reader(model_field):
@@ -668,8 +626,6 @@ class TabularImport:
     #: valid rows go to a staging table a chunk at a time (see `Stage`), not to memory
     staged = False
     chunk_rows = 5000
-    #: rows of a chunk merged early (`early_merge_sql`); None: chunk_rows
-    early_rows = None
     #: called as progress(rows_read, message=...) while a file is read (a background job's
     #: bar, core/jobs.py, or the command line's TerminalProgress); None: nothing to tell
     progress = None
@@ -712,13 +668,6 @@ class TabularImport:
     def merge(self, stage, report):
         """Write the staged rows (inside the transaction and audit context)."""
         raise NotImplementedError
-
-    def early_merge_sql(self, stage, first_row, last_row):
-        """Optional, for `apply`: (sql, params) of one statement writing the staged rows
-        first_row..last_row that need no plan (new ones), run while the next rows are
-        read (`EarlyMerge`); it must mark what it wrote so that `plan_stage` and `merge`
-        leave those rows alone. None: no early merge (from then on)."""
-        return None
 
     # --- the mechanism ------------------------------------------------
     def _run(self, source, report):
@@ -775,10 +724,8 @@ class TabularImport:
         rows = read_rows(source, self.columns, limits=self.limits)
         stage, chunk, refused = None, [], None
         progress, count = self.progress, 0
-        # applying on PostgreSQL, the new rows of chunk k are merged early (EarlyMerge)
-        # while chunk k+1 is read; otherwise the stage's COPY stays open while the file
-        # is read (Stage.streaming). Either way validate_row must not query.
-        early, pending, size = bool(report.batch_id), None, self.chunk_rows
+        # the stage's COPY stays open while the file is read (Stage.streaming): the
+        # server stores chunk k while validate_row, which must not query, checks k+1
         with contextlib.ExitStack() as streaming:
             try:
                 for row in rows:
@@ -788,42 +735,21 @@ class TabularImport:
                     if stage is None:
                         self.prepare()
                         stage = Stage(self.stage_fields()).create()
-                        early = early and stage.copy
-                        if early:
-                            size = self.early_rows or size
-                        else:
-                            streaming.enter_context(stage.streaming())
+                        streaming.enter_context(stage.streaming())
                     if len(report.errors) >= MAX_ERRORS:
                         continue  # enough to fix first; the rest is only read, for the limits
                     record = self.validate_row(row, report.errors)
                     if record is None:
                         continue
                     chunk.append((row.number, record.key, *self.stage_values(record)))
-                    if len(chunk) >= size:
-                        if pending is not None:
-                            early = pending.finish() and early
-                            pending = None
+                    if len(chunk) >= self.chunk_rows:
                         stage.write(chunk)
-                        if early and not report.errors:
-                            statement = self.early_merge_sql(stage, chunk[0][0], chunk[-1][0])
-                            early = statement is not None
-                            if early:
-                                pending = EarlyMerge(*statement)
                         chunk = []
-                if pending is not None:
-                    pending.finish()
-                    pending = None
                 if stage is not None:
                     stage.write(chunk)
             except TableError as exc:
                 # caught inside the COPY, which then ends normally: the stage is dropped
                 refused = exc
-                if pending is not None:
-                    pending.finish()
-                    pending = None
-            finally:
-                if pending is not None:  # the main thread fails: wait, then let it roll back
-                    pending.finish(clean=False)
         if refused is not None:
             report.errors[:] = refused.errors
             if stage is not None:
@@ -883,10 +809,7 @@ class TabularImport:
             with transaction.atomic():
                 if self.staged:
                     stage = self._run_staged(source, report)
-                    if stage is None:
-                        # what was merged early, while the file was read, goes too
-                        transaction.set_rollback(True)
-                    else:
+                    if stage is not None:
                         if report.changed or report.created_refs:
                             self.merge(stage, report)
                             report.applied = True

@@ -160,9 +160,6 @@ class Record:
 class TicketImport(TabularImport):
     key_label = "工单编号"
     staged = True
-    #: each early merge scans the staging table and anti-joins the office's requests:
-    #: few, large chunks
-    early_rows = 50_000
     #: new tickets feed their transitions, follow-ups and history in one statement
     #: (PostgreSQL's INSERT … RETURNING in a WITH); None: when the database has it
     one_statement = None
@@ -481,12 +478,10 @@ class TicketImport(TabularImport):
             ("ticket_id", Ticket._meta.pk),
             ("old_state", field("state")),
             ("changed", field("followed_up")),
-            # true once the row was written by an early merge (`early_merge_sql`)
-            ("merged", field("followed_up")),
         ]
 
     def stage_values(self, record):
-        return (record.source, record.number, *self._row_values(record), None, None, None, None)
+        return (record.source, record.number, *self._row_values(record), None, None, None)
 
     def _match(self, stage):
         """The join of staged rows to this office's tickets by (来源, 工单编号)."""
@@ -574,9 +569,7 @@ class TicketImport(TabularImport):
         with connection.cursor() as cursor:
             cursor.execute(
                 f"UPDATE {s} SET ticket_id = t.id, old_state = t.state, changed = ({differs}) "
-                f"FROM {qn(Ticket._meta.db_table)} t WHERE {self._match(stage)} "
-                # rows an early merge wrote are new requests, not requests to compare
-                f"AND {s}.merged IS NULL"
+                f"FROM {qn(Ticket._meta.db_table)} t WHERE {self._match(stage)}"
             )
             cursor.execute(
                 f"SELECT count(*), "
@@ -652,95 +645,12 @@ class TicketImport(TabularImport):
                         f"ELSE {column} END WHERE {column} < 0"
                     )
 
-    def early_merge_sql(self, stage, first_row, last_row):
-        """The staged rows first_row..last_row that no request of the office has yet, as
-        new requests with their first transition, follow-up and history — the merge's own
-        one statement (`_new_rows_sql`), which also marks them `merged`. Only where that
-        statement is used (PostgreSQL) and while no name is still to be created. A row
-        whose number another row of the file repeats is an error found at the end, which
-        rolls all of it back; two such rows in one chunk make this statement fail, and
-        its savepoint with it (EarlyMerge)."""
-        if not self.one_statement or self.placeholders:
-            return None
-        if getattr(self, "_merged_at", None) is None:
-            self._merged_at = timezone.now()  # one moment for every chunk and the merge
-        s = stage.table
-        ticket = connection.ops.quote_name(Ticket._meta.db_table)
-        where = (
-            f"{s}.row_no BETWEEN {int(first_row)} AND {int(last_row)} "
-            f"AND NOT EXISTS (SELECT 1 FROM {ticket} t WHERE {self._match(stage)})"
-        )
-        mark = (
-            f"UPDATE {s} SET merged = true FROM ins WHERE {s}.source = ins.source "
-            f"AND {s}.source_number = ins.source_number "
-            f"AND {s}.row_no BETWEEN {int(first_row)} AND {int(last_row)}"
-        )
-        return self._new_rows_sql(stage, where, self._merged_at, extra=[mark])
-
-    def _new_rows_sql(self, stage, where, now, extra=()):
-        """One statement (PostgreSQL's INSERT … RETURNING in a WITH): the staged rows
-        `where` selects become requests, which feed their first transition, follow-up
-        (when followed up) and historical version; `extra` statements may read `ins`."""
-        s = stage.table
-        user = self.user if self.user is not None and self.user.is_authenticated else None
-        user_id = user.pk if user else None
-        new_sql, new_params = insert_select_sql(
-            Ticket, self._new_exprs(stage, user_id), f"FROM {s} WHERE {where}"
-        )
-        parts = [
-            (f"ins AS ({new_sql} RETURNING *)", new_params),
-            insert_select_sql(Transition, self._transition_exprs(user_id, now), "FROM ins t"),
-            insert_select_sql(
-                FollowUp, self._follow_up_exprs(user_id, now), "FROM ins t WHERE t.followed_up"
-            ),
-            *((sql, []) for sql in extra),
-        ]
-        history_sql, history_params = audit.history_select_sql(Ticket, "FROM ins t")
-        sql = "WITH " + ", ".join(
-            [parts[0][0], *(f"w{i} AS ({p[0]})" for i, p in enumerate(parts[1:]))]
-        )
-        params = [p for part in parts for p in part[1]]
-        return f"{sql} {history_sql}", [*params, *history_params]
-
-    def _new_exprs(self, stage, user_id):
-        qn = connection.ops.quote_name
-        s = stage.table
-        return {
-            "office_id": ("%s", [self.office.pk]),
-            "created_by_id": ("%s", [user_id]),
-            "source": f"{s}.source",
-            "source_number": f"{s}.source_number",
-            **{f: f"{s}.{qn(f)}" for f in FIELDS},
-        }
-
-    def _transition_exprs(self, user_id, now):
-        return {
-            "ticket_id": "t.id",
-            "action": ("%s", [flow.Action.IMPORT.value]),
-            "from_state": ("%s", [""]),
-            "to_state": "t.state",
-            "actor_id": ("%s", [user_id]),
-            "at": ("%s", [now]),
-            "reason": ("%s", ["导入"]),
-            "unit_id": "t.unit_id",
-        }
-
-    def _follow_up_exprs(self, user_id, now):
-        return {
-            "ticket_id": "t.id",
-            "at": ("coalesce(t.closed_at, %s)", [now]),
-            "by_id": ("%s", [user_id]),
-            "contacted": "t.contacted",
-            "resolved": "t.resolved",
-            "satisfaction": "t.satisfaction",
-        }
-
     def merge(self, stage, report):
         """Changed tickets are updated (a transition where the state changes), new ones
         inserted with their first transition, follow-up and historical row — a few
         statements over the staging table, inside the import's transaction; then the
         new requests waiting for 分单 are routed (services.auto_route) when a rule asks."""
-        now = getattr(self, "_merged_at", None) or timezone.now()
+        now = timezone.now()
         span = self._span(stage) if report.n_created or report.n_updated else None
         with summary.deferred():
             self._merge(stage, report, now)
@@ -859,16 +769,48 @@ class TicketImport(TabularImport):
                 self._reassigned(stage, user, now)
             if not report.n_created:
                 return
-            # the new rows; those an early merge wrote are requests already
-            new = f"{s}.ticket_id IS NULL AND {s}.merged IS NULL"
+            new_exprs = {
+                "office_id": ("%s", [self.office.pk]),
+                "created_by_id": ("%s", [user_id]),
+                "source": f"{s}.source",
+                "source_number": f"{s}.source_number",
+                **{f: f"{s}.{qn(f)}" for f in FIELDS},
+            }
+            new_sql, new_params = insert_select_sql(
+                Ticket, new_exprs, f"FROM {s} WHERE {s}.ticket_id IS NULL"
+            )
+            transition = {
+                "ticket_id": "t.id",
+                "action": ("%s", [action]),
+                "from_state": ("%s", [""]),
+                "to_state": "t.state",
+                "actor_id": ("%s", [user_id]),
+                "at": ("%s", [now]),
+                "reason": ("%s", ["导入"]),
+                "unit_id": "t.unit_id",
+            }
+            follow_up = {
+                "ticket_id": "t.id",
+                "at": ("coalesce(t.closed_at, %s)", [now]),
+                "by_id": ("%s", [user_id]),
+                "contacted": "t.contacted",
+                "resolved": "t.resolved",
+                "satisfaction": "t.satisfaction",
+            }
             if self.one_statement:
                 # one statement: the new rows feed their transitions, follow-ups, history
-                cursor.execute(*self._new_rows_sql(stage, new, now))
+                parts = [
+                    (f"ins AS ({new_sql} RETURNING *)", new_params),
+                    insert_select_sql(Transition, transition, "FROM ins t"),
+                    insert_select_sql(FollowUp, follow_up, "FROM ins t WHERE t.followed_up"),
+                ]
+                history_sql, history_params = audit.history_select_sql(Ticket, "FROM ins t")
+                sql = "WITH " + ", ".join(
+                    [parts[0][0], *(f"w{i} AS ({p[0]})" for i, p in enumerate(parts[1:]))]
+                )
+                params = [p for part in parts for p in part[1]]
+                cursor.execute(f"{sql} {history_sql}", [*params, *history_params])
                 return
-            new_exprs = self._new_exprs(stage, user_id)
-            new_sql, new_params = insert_select_sql(Ticket, new_exprs, f"FROM {s} WHERE {new}")
-            transition = self._transition_exprs(user_id, now)
-            follow_up = self._follow_up_exprs(user_id, now)
             if connection.vendor != "sqlite":
                 # step by step elsewhere (a test compares it with the one statement): the
                 # new rows are those past the last id, read back from the tickets

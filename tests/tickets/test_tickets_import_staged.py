@@ -246,7 +246,7 @@ def test_the_file_is_read_lazily_never_whole(office, units, category, monkeypatc
         yield row("END", 状态="未知")
 
     importer = TicketImport(office, limits=CLI_LIMITS)
-    importer.chunk_rows = importer.early_rows = chunk
+    importer.chunk_rows = chunk
     report = importer.apply(source())
     assert [str(e) for e in report.errors] == [
         "第97行【状态】“未知”无法识别，应为 待分派、办理中、已办结、已退单"
@@ -318,10 +318,9 @@ def test_staged_rows_find_their_request_through_the_unique_index(office, units, 
 def test_a_query_while_the_copy_is_open_is_refused_and_nothing_is_written(
     tmp_path, office, units, category, monkeypatch
 ):
-    """The stage's one COPY (a preview) or a chunk's early merge (an apply) holds the
-    connection while the file is read: a validator that queried would be refused at
-    once (not sent into the COPY or beside the merge), and the transaction rolled back
-    — and the connection serves the next import."""
+    """The stage's one COPY holds the connection while the file is read: a validator
+    that queried would be refused at once (not sent into the COPY), the COPY aborted
+    and the transaction rolled back — and the connection serves the next import."""
     validate = TicketImport.validate_row
 
     def querying(self, row, errors):
@@ -331,11 +330,10 @@ def test_a_query_while_the_copy_is_open_is_refused_and_nothing_is_written(
 
     monkeypatch.setattr(TicketImport, "validate_row", querying)
     path = write_csv(tmp_path / "gd.csv", HEADERS, orders(20))
-    for run in ("preview", "apply"):
-        importer = TicketImport(office, limits=CLI_LIMITS)
-        importer.chunk_rows = importer.early_rows = 5
-        with pytest.raises(RuntimeError, match="COPY or an early merge"):
-            getattr(importer, run)(path)
+    importer = TicketImport(office, limits=CLI_LIMITS)
+    importer.chunk_rows = 5
+    with pytest.raises(RuntimeError, match="COPY"):
+        importer.apply(path)
     assert Ticket.objects.count() == 0 and Transition.objects.count() == 0
     monkeypatch.setattr(TicketImport, "validate_row", validate)
     assert TicketImport(office, limits=CLI_LIMITS).apply(path).n_created == 20
@@ -353,115 +351,3 @@ def test_the_request_history_keeps_no_like_index_for_batch_ids(db):
         definitions = [d for (d,) in cursor.fetchall()]
     assert not [d for d in definitions if "pattern_ops" in d]
     assert [d for d in definitions if d.endswith("(batch_id)")]
-
-
-@pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="early merges are PostgreSQL's one statement"
-)
-def test_chunks_merged_early_write_what_one_merge_at_the_end_writes(
-    tmp_path, office, units, category, monkeypatch
-):
-    """Applying on PostgreSQL, the new rows of each chunk are merged while the next is
-    read: the same requests, transitions, follow-ups and history as one merge at the
-    end, the same counts as the preview; a re-import that changes one row and adds new
-    ones between existing ones counts and writes as before."""
-    from duban.org.models import Office, Unit
-
-    other = Office.objects.create(name="另一街道")
-    for unit in units.values():
-        Unit.objects.create(office=other, name=unit.name, kind=unit.kind)
-    first = write_csv(tmp_path / "gd.csv", HEADERS, orders(30))
-    rows = orders(40)
-    rows[1] = row("GD00001", 状态="已办结", 办结时间="2023-04-05 09:00", 满意度="满意")
-    second = write_csv(tmp_path / "gd2.csv", HEADERS, rows)
-    started = []
-    original = tabular.EarlyMerge.__init__
-
-    def counted(self, sql, params):
-        started.append(sql)
-        original(self, sql, params)
-
-    monkeypatch.setattr(tabular.EarlyMerge, "__init__", counted)
-
-    def run(target, early):
-        reports = []
-        for source in (first, second):
-            importer = TicketImport(target, limits=CLI_LIMITS)
-            importer.chunk_rows = importer.early_rows = 7
-            if not early:
-                monkeypatch.setattr(importer, "early_merge_sql", lambda *a: None)
-            preview = importer.preview(source)
-            importer = TicketImport(target, limits=CLI_LIMITS)
-            importer.chunk_rows = importer.early_rows = 7
-            if not early:
-                monkeypatch.setattr(importer, "early_merge_sql", lambda *a: None)
-            report = importer.apply(source)
-            assert report.ok
-            counts = (report.n_created, report.n_updated, report.n_unchanged)
-            assert counts == (preview.n_created, preview.n_updated, preview.n_unchanged)
-            reports.append((counts, [c.row for c in report.created], len(report.updated)))
-        return reports
-
-    expected = [((30, 0, 0), list(range(2, 32)), 0), ((10, 1, 29), list(range(32, 42)), 1)]
-    assert run(office, True) == expected
-    assert len(started) == 4 + 5  # 30 rows: 4 chunks of 7; 40 rows: 5 (the rest at the end)
-    started.clear()
-    assert run(other, False) == expected
-    assert started == []
-
-    def named(target):
-        names = {u.pk: u.name for u in Unit.objects.filter(office=target)}
-        data = snapshot(target)
-        at = {"tickets": (5, 8), "transitions": (5,), "history": (5,)}
-        for key, indexes in at.items():
-            data[key] = sorted(
-                tuple(names.get(v, v) if i in indexes else v for i, v in enumerate(t))
-                for t in data[key]
-            )
-        data["follow_ups"] = sorted(f[0:1] + f[2:] for f in data["follow_ups"])
-        return data
-
-    assert named(office) == named(other)
-    assert len(named(office)["transitions"]) == 41  # 40 imported, 1 state change
-
-
-@pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="early merges are PostgreSQL's one statement"
-)
-def test_a_repeated_number_after_early_merges_writes_nothing(
-    tmp_path, office, units, category, monkeypatch
-):
-    """Chunks merged early do not stay when a later row repeats a number — in a later
-    chunk or inside one (where the early merge itself fails and is undone): the same
-    errors as ever, nothing written, and the connection serves the next import."""
-    rows = [*orders(20), row("GD00003"), row("GD00030"), row("GD00030")]
-    importer = TicketImport(office, limits=CLI_LIMITS)
-    importer.chunk_rows = importer.early_rows = 5
-    report = importer.apply(write_csv(tmp_path / "bad.csv", HEADERS, rows))
-    messages = [str(e) for e in report.errors]
-    assert messages[0].startswith("第22行【工单编号】“12345热线 GD00003”与第5行重复")
-    assert messages[1].startswith("第24行【工单编号】“12345热线 GD00030”与第23行重复")
-    assert not report.applied and len(messages) == 2
-    assert Ticket.objects.count() == 0 and Transition.objects.count() == 0
-    assert FollowUp.objects.count() == 0 and Ticket.history.count() == 0
-    # both in the first chunk of 5: its early merge breaks the unique index, and is undone
-    rows = [*orders(3), row("GD00090"), row("GD00090"), *orders(6, start=3)]
-    finished = []
-    finish = tabular.EarlyMerge.finish
-
-    def spy(self, clean=True):
-        finished.append(finish(self, clean))
-        return finished[-1]
-
-    monkeypatch.setattr(tabular.EarlyMerge, "finish", spy)
-    importer = TicketImport(office, limits=CLI_LIMITS)
-    importer.chunk_rows = importer.early_rows = 5
-    report = importer.apply(write_csv(tmp_path / "bad2.csv", HEADERS, rows))
-    assert finished == [False]  # and no early merge after it
-    assert [str(e) for e in report.errors] == [
-        "第6行【工单编号】“12345热线 GD00090”与第5行重复，同一工单编号只能出现一次"
-    ]
-    assert Ticket.objects.count() == 0 and Ticket.history.count() == 0
-    monkeypatch.undo()
-    path = write_csv(tmp_path / "gd.csv", HEADERS, orders(12))
-    assert TicketImport(office, limits=CLI_LIMITS).apply(path).n_created == 12
