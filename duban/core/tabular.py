@@ -25,6 +25,7 @@ any error writes nothing. Validation stays per row, with the same Chinese errors
 """
 
 import codecs
+import contextlib
 import csv
 import difflib
 import io
@@ -474,6 +475,7 @@ class Stage:
             None if postgres else _converter(f) for _, f in self.fields
         ]
         self.count = 0
+        self._copy = None
 
     def _type(self, model_field):
         if model_field.primary_key:
@@ -522,8 +524,13 @@ class Stage:
                         row[index] = convert(value)
                 converted.append(row)
             rows = converted
-        qn = connection.ops.quote_name
-        columns = ", ".join(qn(n) for n in self.names)
+        if self._copy is not None:  # the one COPY `streaming()` holds open
+            write_row = self._copy.write_row
+            for row in rows:
+                write_row(row)
+            self.count += len(rows)
+            return
+        columns = self._columns()
         with connection.cursor() as cursor:
             if self.copy:
                 with cursor.cursor.copy(f"COPY {self.table} ({columns}) FROM STDIN") as copy:
@@ -533,6 +540,38 @@ class Stage:
                 marks = ", ".join(["%s"] * len(self.names))
                 cursor.executemany(f"INSERT INTO {self.table} ({columns}) VALUES ({marks})", rows)
         self.count += len(rows)
+
+    def _columns(self):
+        qn = connection.ops.quote_name
+        return ", ".join(qn(n) for n in self.names)
+
+    @contextlib.contextmanager
+    def streaming(self):
+        """While the block runs, `write()` feeds one COPY held open on the stage
+        (PostgreSQL; elsewhere `write()` stays a batched executemany): the server parses
+        and stores the rows sent while Python checks the next ones, instead of one COPY
+        per chunk that Python waits for. A thread sends the data (psycopg's
+        QueuedLibpqWriter), so the reading thread does not wait on the socket either.
+
+        The connection carries the COPY until the block ends: any query made meanwhile
+        (a validator that looks something up) is refused with a RuntimeError rather
+        than sent into the COPY. An exception leaving the block aborts the COPY — the
+        transaction is then in error and rolls back, writing nothing."""
+        if not self.copy:
+            yield self
+            return
+        from psycopg.copy import QueuedLibpqWriter
+
+        with connection.cursor() as cursor:
+            raw = cursor.cursor
+            statement = f"COPY {self.table} ({self._columns()}) FROM STDIN"
+            with raw.copy(statement, writer=QueuedLibpqWriter(raw)) as copy:
+                self._copy = copy
+                try:
+                    with connection.execute_wrapper(_copy_in_progress):
+                        yield self
+                finally:
+                    self._copy = None
 
     def duplicates(self, limit):
         """[(row, key, first row)] of the rows whose key an earlier row already had."""
@@ -555,6 +594,13 @@ class Stage:
             cursor.execute(f"DROP TABLE IF EXISTS {self.table}")
             if getattr(self, "_cache_size", None) is not None:
                 cursor.execute(f"PRAGMA cache_size = {int(self._cache_size)}")
+
+
+def _copy_in_progress(execute, sql, params, many, context):
+    raise RuntimeError(
+        "a query was made while the staging table's COPY holds the connection: "
+        f"validate rows without the database ({sql[:60]!r})"
+    )
 
 
 def db_reader(model_field):
@@ -676,29 +722,38 @@ class TabularImport:
         time; returns the Stage when the file has no error, else None. Call it inside
         a transaction."""
         rows = read_rows(source, self.columns, limits=self.limits)
-        stage, chunk = None, []
+        stage, chunk, refused = None, [], None
         progress, count = self.progress, 0
-        try:
-            for row in rows:
-                if progress is not None:
-                    count += 1
-                    progress(count, message="正在逐行检查")
-                if stage is None:
-                    self.prepare()
-                    stage = Stage(self.stage_fields()).create()
-                if len(report.errors) >= MAX_ERRORS:
-                    continue  # enough to fix first; the rest is only read, for the limits
-                record = self.validate_row(row, report.errors)
-                if record is None:
-                    continue
-                chunk.append((row.number, record.key, *self.stage_values(record)))
-                if len(chunk) >= self.chunk_rows:
+        # the stage's COPY stays open while the file is read (Stage.streaming): the
+        # server stores chunk k while validate_row, which must not query, checks k+1
+        with contextlib.ExitStack() as streaming:
+            try:
+                for row in rows:
+                    if progress is not None:
+                        count += 1
+                        progress(count, message="正在逐行检查")
+                    if stage is None:
+                        self.prepare()
+                        stage = Stage(self.stage_fields()).create()
+                        streaming.enter_context(stage.streaming())
+                    if len(report.errors) >= MAX_ERRORS:
+                        continue  # enough to fix first; the rest is only read, for the limits
+                    record = self.validate_row(row, report.errors)
+                    if record is None:
+                        continue
+                    chunk.append((row.number, record.key, *self.stage_values(record)))
+                    if len(chunk) >= self.chunk_rows:
+                        stage.write(chunk)
+                        chunk = []
+                if stage is not None:
                     stage.write(chunk)
-                    chunk = []
+            except TableError as exc:
+                # caught inside the COPY, which then ends normally: the stage is dropped
+                refused = exc
+        if refused is not None:
+            report.errors[:] = refused.errors
             if stage is not None:
-                stage.write(chunk)
-        except TableError as exc:
-            report.errors[:] = exc.errors
+                stage.drop()
             return None
         if stage is None:
             report.errors.append(RowError(None, "", "表格中没有数据行"))

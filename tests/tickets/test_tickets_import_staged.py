@@ -310,3 +310,44 @@ def test_staged_rows_find_their_request_through_the_unique_index(office, units, 
         assert "ticket_source_number_unique" in plan, plan
     finally:
         stage.drop()
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the COPY held open is PostgreSQL's path"
+)
+def test_a_query_while_the_copy_is_open_is_refused_and_nothing_is_written(
+    tmp_path, office, units, category, monkeypatch
+):
+    """The stage's one COPY holds the connection while the file is read: a validator
+    that queried would be refused at once (not sent into the COPY), the COPY aborted
+    and the transaction rolled back — and the connection serves the next import."""
+    validate = TicketImport.validate_row
+
+    def querying(self, row, errors):
+        if row.number == 12:  # after two chunks of rows went into the COPY
+            Ticket.objects.count()
+        return validate(self, row, errors)
+
+    monkeypatch.setattr(TicketImport, "validate_row", querying)
+    path = write_csv(tmp_path / "gd.csv", HEADERS, orders(20))
+    importer = TicketImport(office, limits=CLI_LIMITS)
+    importer.chunk_rows = 5
+    with pytest.raises(RuntimeError, match="COPY"):
+        importer.apply(path)
+    assert Ticket.objects.count() == 0 and Transition.objects.count() == 0
+    monkeypatch.setattr(TicketImport, "validate_row", validate)
+    assert TicketImport(office, limits=CLI_LIMITS).apply(path).n_created == 20
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's LIKE indexes")
+def test_the_request_history_keeps_no_like_index_for_batch_ids(db):
+    """A large import writes a historical row per request: of its indexes, the one for
+    LIKE 'x%' on the batch id serves no query (they compare the id whole) and is gone
+    (migration 0104_import_pipeline); the plain one stays."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexdef FROM pg_indexes WHERE tablename = 'tickets_historicalticket'"
+        )
+        definitions = [d for (d,) in cursor.fetchall()]
+    assert not [d for d in definitions if "pattern_ops" in d]
+    assert [d for d in definitions if d.endswith("(batch_id)")]
