@@ -33,10 +33,13 @@ run: $(STAMP)
 	@echo
 	@echo "督办已启动：http://$(HOST):$(PORT)/  （按 Ctrl+C 停止）"
 	@# the background worker (core/jobs.py) beside the server, stopped when the server stops
+	@# --noreload: one process, whose checks import every view before it serves; with the
+	@# reloader a second thread imports the URLconf at the same moment, and on a first start
+	@# (nothing compiled yet) two threads importing openpyxl at once failed (circular import)
 	@DUBAN_DEBUG=$${DUBAN_DEBUG:-0}; export DUBAN_DEBUG; \
 	$(BIN)/duban db_worker --no-reload --verbosity 0 & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
-	$(BIN)/duban runserver $(HOST):$(PORT)
+	$(BIN)/duban runserver --noreload $(HOST):$(PORT)
 
 test: $(STAMP)
 	$(BIN)/pytest -n auto
