@@ -6,6 +6,20 @@ from simple_history.models import HistoricalRecords
 from duban.core.audit import AuditFields
 
 
+class DataVersion(models.Model):
+    """One row (pk 1) whose `version` database triggers change with every write to a
+    group of tables (`core/versioning.py`); a cache keyed by it is exact. Each group has
+    its own concrete model."""
+
+    version = models.BigIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return str(self.version)
+
+
 class StoredFile(models.Model):
     """An uploaded file kept under MEDIA_ROOT and served only through a view that checks
     who asks: its original name and size. Each kind adds its `file` field (its own folder)

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from duban.core.audit import AuditFields
+from duban.core.models import DataVersion
 from duban.org import roles as R
 
 
@@ -166,17 +167,12 @@ class Profile(models.Model):
         super().save(*args, **kwargs)
 
 
-class OrgVersion(models.Model):
+class OrgVersion(DataVersion):
     """One row whose `version` changes with every write to offices, roles, profiles and
     the roles they hold, kept by database triggers (`core/versioning.py`), so the admin,
     the people pages, imports and raw SQL all count. Roles and the office tree are kept
     per process under it (`org/cache.py`)."""
 
-    version = models.BigIntegerField(default=0)
-
     class Meta:
         verbose_name = _("人员与机构数据版本")
         verbose_name_plural = _("人员与机构数据版本")
-
-    def __str__(self):
-        return str(self.version)

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from duban.core.models import DataVersion
 from duban.org import roles as R
 from duban.org.models import Office
 
@@ -59,17 +60,12 @@ class Report(models.Model):
         return self.title
 
 
-class FiguresVersion(models.Model):
+class FiguresVersion(DataVersion):
     """One row whose `version` changes with every write to the tables the dashboard's
     task figures come from (judgements, tasks, categories, units, offices), kept by
     database triggers (`reports/versioning.py`), so bulk writes, imports and the admin
     count too. The dashboard caches its figures under it (`dashboard.build`)."""
 
-    version = models.BigIntegerField(default=0)
-
     class Meta:
         verbose_name = _("驾驶舱数据版本")
         verbose_name_plural = _("驾驶舱数据版本")
-
-    def __str__(self):
-        return str(self.version)
