@@ -208,5 +208,8 @@ class LightFields(dict):
             copied.widget.attrs = field.widget.attrs.copy()
             copied.error_messages = field.error_messages.copy()
             copied.validators = field.validators[:]
+            if getattr(field, "queryset", None) is not None:
+                # a model choice's queryset keeps what it read: each form its own (.all())
+                copied.queryset = field.queryset
             fields[name] = copied
         return fields
