@@ -28,11 +28,23 @@ def setup_worker():
     import django
 
     django.setup()
+    settle()
     from django.core.management import call_command
     from django.db import connection
 
     call_command("migrate", verbosity=0)
     return connection.vendor
+
+
+def settle():
+    """What the product's entry points (the `duban` command, WSGI) do once Django is set
+    up: `duban.core.runtime.settle`, the garbage collector set for long jobs. A tree from
+    before it (progress_import_bench.py --code) has none and runs as it did."""
+    try:
+        from duban.core.runtime import settle as product_settle
+    except ImportError:
+        return
+    product_settle()
 
 
 def run_script(script, worker_args, env, label, profile=False, echo_stderr=False):

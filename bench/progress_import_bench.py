@@ -29,6 +29,7 @@ import time
 from pathlib import Path
 
 import floors
+from _common import settle
 from ledger_bench import RESULT, cell, postgres_run, print_rows, ratio, run_script, sqlite_run
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -70,6 +71,7 @@ def worker(args):
     import django
 
     django.setup()
+    settle()
     from django.core.management import call_command
     from django.db import connection
     from django.test.utils import CaptureQueriesContext

@@ -21,7 +21,19 @@ def main(argv=None):
         raise SystemExit(2) from None
     argv = list(sys.argv if argv is None else argv)
     argv[0] = "duban"
+    _setup()
     execute_from_command_line(argv)
+
+
+def _setup():
+    """The apps loaded once before the command runs (execute_from_command_line finds them
+    ready), then the garbage collector settled for a long job (duban.core.runtime)."""
+    import django
+
+    from duban.core.runtime import settle
+
+    django.setup()
+    settle()
 
 
 if __name__ == "__main__":
