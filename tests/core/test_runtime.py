@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-REPORT = "import gc; print(gc.get_threshold()[0], gc.get_freeze_count() > 1000)"
+REPORT = "import gc; print(gc.get_freeze_count() > 1000)"
 
 
 def _env(tmp_path):
@@ -47,15 +47,11 @@ def _run(code, tmp_path):
     ],
     ids=["duban command", "wsgi"],
 )
-def test_an_entry_point_freezes_what_start_up_made_and_collects_less_often(code, tmp_path):
-    from duban.core.runtime import FIRST_GENERATION
-
-    assert _run(code, tmp_path) == [str(FIRST_GENERATION), "True"]
+def test_an_entry_point_freezes_what_start_up_made(code, tmp_path):
+    assert _run(code, tmp_path) == ["True"]
 
 
 def test_a_plain_interpreter_is_left_as_python_sets_it(tmp_path):
     """Nothing happens on import: only the entry points settle (tests, scripts unchanged)."""
-    threshold, frozen = _run(
-        f"import django; django.setup(); import duban.core.runtime; {REPORT}", tmp_path
-    )
-    assert threshold == "700" and frozen == "False"
+    frozen = _run(f"import django; django.setup(); import duban.core.runtime; {REPORT}", tmp_path)
+    assert frozen == ["False"]
