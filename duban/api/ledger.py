@@ -59,7 +59,7 @@ def ledger_list(request):
     ledger = LedgerFilter(request.GET, principal.user)
     listing = _listing(request, ledger)
     tasks = ledger.queryset
-    count = tasks.count()
+    count = ledger.count()  # from the year's tally (kept) when only the year and street filter
     pages = max(1, math.ceil(count / PAGE_SIZE))
     if page > pages:
         raise ApiError(

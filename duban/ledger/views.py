@@ -288,7 +288,7 @@ def task_detail(request, pk):
         {
             "task": task,
             "list_url": f"{reverse('ledger:list')}?year={task.year}",
-            "partners": task.partner_units.order_by("order", "name"),
+            "partners": task.partner_units.order_by("order", "name").values_list("name", flat=True),
             "milestones": [(milestone, states.get(milestone.pk, "")) for milestone in milestones],
             "sections": sections,
             "changes": task_changes(task),

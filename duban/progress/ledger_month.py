@@ -29,6 +29,9 @@ from duban.progress.templatetags.progress_tags import light as light_tag
 from duban.progress.templatetags.progress_tags import status as status_tag
 
 
+REVIEW_FIELDS = ("submission_id", "action", "comment", "at", "actor")
+
+
 def span_choices(year):
     months = [Period.month(year, m) for m in range(1, 13)]
     spans = [Period.parse(f"{year}-H1"), Period.parse(f"{year}-H2"), Period.parse(str(year))]
@@ -247,8 +250,15 @@ class MonthView(LedgerExtension):
         submissions = list(
             Submission.objects.visible_to(request.user)
             .filter(task=task)
-            .select_related("unit", "reason_category")
-            .prefetch_related(Prefetch("reviews", queryset=Review.objects.select_related("actor")))
+            .prefetch_related(
+                Prefetch(
+                    "reviews",
+                    # what the review lines show: who (their name), when, what, the comment
+                    queryset=Review.objects.select_related("actor").only(
+                        *REVIEW_FIELDS, "actor__username", "actor__first_name", "actor__last_name"
+                    ),
+                )
+            )
             .order_by("-period")
         )
         context = {
