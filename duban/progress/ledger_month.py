@@ -28,7 +28,6 @@ from duban.progress.models import Judgement, Light, Review, Status, Submission
 from duban.progress.templatetags.progress_tags import light as light_tag
 from duban.progress.templatetags.progress_tags import status as status_tag
 
-
 REVIEW_FIELDS = ("submission_id", "action", "comment", "at", "actor")
 
 
