@@ -16,17 +16,20 @@ from ninja.responses import NinjaJSONEncoder
 from duban.api.auth import ApiError, token_or_session
 from duban.api.schemas import ErrorOut, LedgerPage
 from duban.ledger.filters import LedgerFilter
-from duban.ledger.models import KeyTask
+from duban.ledger.models import KeyTask, target_display
 from duban.ledger.views import (
     LEDGER_ORDER,
     PAGE_SIZE,
+    ROW_FIELDS,
     _listing,
-    _rows,
     detail_url_maker,
-    milestone_counts,
+    page_rows,
 )
 from duban.org import roles as R
 from duban.reports import dashboard
+
+# the list's row and what the JSON adds to it
+JSON_FIELDS = (*ROW_FIELDS, "year", "goal", "target_value", "target_unit")
 
 router = Router(tags=["台账与驾驶舱"])
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 429: ErrorOut}
@@ -56,7 +59,7 @@ def ledger_list(request):
     ledger = LedgerFilter(request.GET, principal.user)
     listing = _listing(request, ledger)
     tasks = ledger.queryset
-    count = tasks.count()
+    count = ledger.count()  # from the year's tally (kept) when only the year and street filter
     pages = max(1, math.ceil(count / PAGE_SIZE))
     if page > pages:
         raise ApiError(
@@ -65,12 +68,11 @@ def ledger_list(request):
             errors=[{"field": "page", "message": f"应在 1 至 {pages} 之间"}],
         )
     start = (page - 1) * PAGE_SIZE
-    rows = list(_rows(listing.order(tasks, *LEDGER_ORDER))[start : start + PAGE_SIZE])
-    ids = [task.pk for task in rows]
-    milestones = milestone_counts(ids)
+    ordered = listing.order(tasks, *LEDGER_ORDER)[start : start + PAGE_SIZE]
+    rows = page_rows(ordered, fields=JSON_FIELDS)
     extra_headers, extra_values = [], []
-    if ids:
-        on_page = KeyTask.objects.filter(pk__in=ids)
+    if rows:
+        on_page = KeyTask.objects.filter(pk__in=[row["id"] for row in rows])
         for extension in ledger.extensions:
             headers = [header for header, _width in extension.export_columns(ledger)]
             if headers:
@@ -78,28 +80,29 @@ def ledger_list(request):
                 extra_values.append(extension.export_values(ledger, on_page))
     detail_url = detail_url_maker()
     results = []
-    for task in rows:
+    for row in rows:
+        pk = row["id"]
         extra = {}
         for headers, values in zip(extra_headers, extra_values, strict=True):
-            extra.update(zip(headers, values.get(task.pk, [None] * len(headers)), strict=True))
+            extra.update(zip(headers, values.get(pk, [None] * len(headers)), strict=True))
         results.append(
             {
-                "id": task.pk,
-                "code": task.code,
-                "year": task.year,
-                "kind": task.kind,
-                "office": task.office.name,
-                "category": task.category.name if task.category_id else None,
-                "title": task.title,
-                "goal": task.goal,
-                "target": task.target_display,
-                "lead_unit": task.lead_unit.name,
-                "partner_units": [unit.name for unit in task.partner_units.all()],
-                "leader": task.leader,
-                "deadline": task.deadline,
-                "milestones": milestones.get(task.pk, 0),
+                "id": pk,
+                "code": row["code"],
+                "year": row["year"],
+                "kind": row["kind"],
+                "office": row["office__name"],
+                "category": row["category__name"] if row["category_id"] else None,
+                "title": row["title"],
+                "goal": row["goal"],
+                "target": target_display(row["target_value"], row["target_unit"]),
+                "lead_unit": row["lead_unit__name"],
+                "partner_units": row["partner_units"],
+                "leader": row["leader"],
+                "deadline": row["deadline"],
+                "milestones": row["milestones"],
                 "extra": extra,
-                "url": detail_url(task.pk),
+                "url": detail_url(pk),
             }
         )
     # answered as it is: the rows are built to the schema above, which documents them;

@@ -123,11 +123,16 @@ class NamedModelChoiceField(forms.ModelChoiceField):
     Validation and the chosen object are a ModelChoiceField's."""
 
     label_field = "name"
+    #: a function giving the (value, label) rows when the caller keeps them (under a data
+    #: version: the ledger's filter), else they are read from the queryset
+    rows = None
 
     def label_from_instance(self, obj):
         return str(getattr(obj, self.label_field))
 
     def option_rows(self):
+        if self.rows is not None:
+            return self.rows()
         return self.queryset.values_list(self.to_field_name or "pk", self.label_field)
 
 

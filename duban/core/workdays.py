@@ -124,11 +124,18 @@ class Calendar:
 
     @classmethod
     def load(cls):
+        return cls(*cls.rows())
+
+    @staticmethod
+    def rows():
+        """(overrides, manual years) as stored: what `load` builds a calendar from, for a
+        caller that keeps them (`Calendar(*rows)` copies them, so one calendar's answers
+        never reach another)."""
         from duban.core.models import CalendarYear, WorkdayOverride
 
-        return cls(
-            overrides=dict(WorkdayOverride.objects.values_list("date", "is_workday")),
-            manual_years=CalendarYear.objects.values_list("year", flat=True),
+        return (
+            dict(WorkdayOverride.objects.values_list("date", "is_workday")),
+            frozenset(CalendarYear.objects.values_list("year", flat=True)),
         )
 
     def source(self, year):

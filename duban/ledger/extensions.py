@@ -18,9 +18,11 @@ from typing import Any
 
 @dataclass(frozen=True)
 class ListColumn:
-    """A column of the ledger list: its header, `cell(task)` giving one cell's HTML (safe,
+    """A column of the ledger list: its header, `cell(row)` giving one cell's HTML (safe,
     escaped by the extension; the list writes its rows in Python, fifty rows of templates
-    were most of the page's time) and an optional `data-col` name for tests and scripts."""
+    were most of the page's time) from a row of `ledger.views.page_rows` (a dict, with
+    what the extension's `prepare_rows` put on it) and an optional `data-col` name for
+    tests and scripts."""
 
     header: str
     cell: Callable[[Any], str]
@@ -53,10 +55,9 @@ class LedgerExtension:
         `order` is a tuple of field paths or query expressions."""
         return []
 
-    def prepare_rows(self, ledger, tasks):
-        """Add what the columns need to the queryset of the page's rows (prefetches);
-        returns the queryset. Must not add a query per row."""
-        return tasks
+    def prepare_rows(self, ledger, rows):
+        """Put what the columns need on the page's rows (dicts from `ledger.views.page_rows`,
+        "id" the task's), under keys of the extension's own. Must not add a query per row."""
 
     def note(self, ledger):
         """A short text above the table (which month the columns show), or ""."""

@@ -9,6 +9,7 @@ theirs through `duban.ledger.extensions` (progress adds the month, 状态 and �
 import datetime as dt
 
 from django import forms
+from django.core.exceptions import EmptyResultSet
 from django.db.models import Count, Q
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -16,16 +17,30 @@ from django.utils.translation import gettext_lazy as _
 from duban.core.forms import NamedModelChoiceField, YearField, quick_widgets
 from duban.ledger import extensions as ext
 from duban.ledger.models import Category, KeyTask
+from duban.org import cache
 from duban.org.models import Office, Unit
 from duban.org.scope import offices_in_scope
 
 
+def kept(name, queryset, read):
+    """`read(queryset)`, kept per process under the org version for this very query — its
+    SQL and parameters (`org/cache.py`; the version changes with writes to the ledger's
+    tables and units too: ledger/apps.py). The same query under the same version reads
+    the same rows, so what one person's scope reads never answers another's. Treat what
+    it returns as read-only: the next request gets the same objects."""
+    try:
+        key = (name, *queryset.query.sql_with_params())
+    except EmptyResultSet:
+        return read(queryset)
+    return cache.cached(key, lambda: read(queryset))
+
+
 class LedgerFilterForm(forms.Form):
     year = YearField(label=_("年度"), required=False)
-    office = forms.ModelChoiceField(
+    office = NamedModelChoiceField(
         label=_("街道"), queryset=Office.objects.none(), required=False, empty_label=_("全部街道")
     )
-    category = forms.ModelChoiceField(
+    category = NamedModelChoiceField(
         label=_("类别"), queryset=Category.objects.none(), required=False, empty_label=_("全部类别")
     )
     # a district offers hundreds: options written from (id, name) rows
@@ -67,18 +82,27 @@ class LedgerFilter:
         form.fields["q"] = keyword
         form.fields["year"].widget = forms.Select(choices=self._year_choices)
 
-        # the field's own queryset (setting one copies it), evaluated here once and read
-        # again by its options
+        # the lists on offer are kept under the org version (`kept`), read when shown; a
+        # chosen value is still looked up by the field's queryset
         form.fields["office"].queryset = offices_in_scope(user)
-        offices = form.fields["office"].queryset
+        offices = kept("ledger.offices", form.fields["office"].queryset, list)
         self.several_offices = len(offices) > 1
-        if not self.several_offices:
+        if self.several_offices:
+            form.fields["office"].rows = lambda: [(office.pk, office.name) for office in offices]
+        else:
             del form.fields["office"]
         form.fields["category"].queryset = Category.objects.seen_from(offices, self.year)
+        form.fields["category"].rows = lambda: [(c.pk, c.name) for c in self.categories]
         # Lead units on offer are those of the visible tasks, never a unit one cannot see.
-        form.fields["lead_unit"].queryset = Unit.objects.filter(
+        lead_units = form.fields["lead_unit"]
+        lead_units.queryset = Unit.objects.filter(
             pk__in=self.visible.filter(year=self.year).values("lead_unit_id")
         ).only("pk", "name")
+        lead_units.rows = lambda: kept(
+            "ledger.lead_units",
+            lead_units.queryset,
+            lambda queryset: list(queryset.values_list("pk", "name")),
+        )
         quick_widgets(form)
         # A value that is not a valid choice (another year's category...) is ignored.
         form.is_valid()
@@ -102,11 +126,16 @@ class LedgerFilter:
         category chips and the page count of an unfiltered year from one grouped query
         (a few hundred rows for a district), not three scans of the office's tasks. Read
         only when needed: the JSON of a given year shows none of them."""
-        return list(
-            self.visible.order_by()
-            .values_list("year", "office_id", "category_id")
-            .annotate(n=Count("id"))
+        return kept(
+            "ledger.tally",
+            self.visible.order_by().values_list("year", "office_id", "category_id"),
+            lambda tasks: list(tasks.annotate(n=Count("id"))),
         )
+
+    @cached_property
+    def categories(self):
+        """The categories of the year the filter offers (and the chips count)."""
+        return kept("ledger.categories", self.form.fields["category"].queryset, list)
 
     @cached_property
     def years(self):
@@ -166,10 +195,7 @@ class LedgerFilter:
         """[(category or None, count)] for the selected year (and office), counted in one
         query; the year's categories with no task show 0, tasks with no category come last."""
         counts = self._in_year_counts()
-        rows = [
-            (category, counts.pop(category.pk, 0))
-            for category in self.form.fields["category"].queryset
-        ]
+        rows = [(category, counts.pop(category.pk, 0)) for category in self.categories]
         uncategorised = counts.pop(None, 0)
         if uncategorised:
             rows.append((None, uncategorised))

@@ -152,6 +152,13 @@ class KeyTaskQuerySet(models.QuerySet):
         return self.filter(office_id__in=scope)
 
 
+def target_display(value, unit):
+    """量化指标 as shown: "1200平方米" (the value without trailing zeros), or ""."""
+    if value is None:
+        return ""
+    return f"{value.normalize():f}{unit}"
+
+
 class KeyTask(models.Model):
     """重点工作: one task of the year's list, or an ad-hoc assigned item (交办事项)."""
 
@@ -235,11 +242,7 @@ class KeyTask(models.Model):
 
     @property
     def target_display(self):
-        if self.target_value is None:
-            return ""
-        value = self.target_value.normalize()
-        text = f"{value:f}"
-        return f"{text}{self.target_unit}"
+        return target_display(self.target_value, self.target_unit)
 
     def records_kept(self):
         """What the office has recorded about this task (进展填报 and their reviews,

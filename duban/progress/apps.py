@@ -15,8 +15,9 @@ class ProgressConfig(AppConfig):
         from duban.progress.reminders import MonthlyReminders
 
         extensions.register(MonthView())
-        # the rules every page reads are kept under the org version (ProgressRules.current)
+        # the rules every page reads and the working-day calendar the engine reads are
+        # kept under the org version (ProgressRules.current, judging.load_calendar)
         from duban.org import cache
 
-        cache.watch("progress.ProgressRules")
+        cache.watch("progress.ProgressRules", "core.WorkdayOverride", "core.CalendarYear")
         registry.register(MonthlyReminders())

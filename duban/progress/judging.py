@@ -26,6 +26,7 @@ from duban.core.bulk import insert_values, update_rows
 from duban.core.periods import Period
 from duban.core.workdays import Calendar
 from duban.ledger.models import KeyTask, Milestone
+from duban.org import cache
 from duban.progress import status as engine
 from duban.progress.models import Judgement, ProgressRules, Status, Submission
 from duban.progress.month import REPORTED_STATES
@@ -33,6 +34,13 @@ from duban.progress.month import REPORTED_STATES
 WRITTEN_FIELDS = ["as_of", "status", "light", "proposed_status", "flags", "judged_by"]
 IMPORT_FIELDS = ["source", "override_reason", "reason", "reason_category"]
 BATCH = 500
+
+
+def load_calendar():
+    """The working-day calendar; its rows kept per process under the org version
+    (`org/cache.py`, which watches the calendar's tables: progress/apps.py), a new
+    `Calendar` each time (what one calendar remembers stays its own)."""
+    return Calendar(*cache.cached("core.calendar", Calendar.rows))
 
 
 def rules_in(rules=None):
@@ -159,7 +167,7 @@ def judge_period(tasks_queryset, period_key, as_of=None, user=None, *, calendar=
     """
     period = _month(period_key)
     as_of = as_of or default_as_of(period)
-    calendar = calendar or Calendar.load()
+    calendar = calendar or load_calendar()
     rules = rules_in(rules)
     judged_by_id = user.pk if user is not None and user.is_authenticated else None
     with transaction.atomic():
@@ -292,7 +300,7 @@ class Proposer:
         self.period = _month(period_key)
         self.as_of = as_of or default_as_of(self.period)
         self.loaded = _Loaded(tasks_queryset, self.period)
-        self.calendar = calendar or Calendar.load()
+        self.calendar = calendar or load_calendar()
         self.rules = rules_in(rules)
 
     def previous(self, task):
@@ -397,7 +405,7 @@ def propose(task, period_key, as_of=None, *, calendar=None, rules=None, drafts=N
     loaded = _Loaded(KeyTask.objects.filter(pk=task.pk), period, drafts)
     if not loaded.tasks:
         raise ValueError(f"“{task}”不是 {period.year} 年度的重点工作，不能按 {period.key} 研判")
-    calendar = calendar or Calendar.load()
+    calendar = calendar or load_calendar()
     return _run(loaded, period, as_of, calendar, rules_in(rules))[task.pk]
 
 
@@ -408,7 +416,7 @@ def proposals(tasks_queryset, period_key, as_of=None, *, calendar=None, rules=No
     period = _month(period_key)
     as_of = as_of or default_as_of(period)
     loaded = _Loaded(tasks_queryset, period, drafts)
-    return _run(loaded, period, as_of, calendar or Calendar.load(), rules_in(rules))
+    return _run(loaded, period, as_of, calendar or load_calendar(), rules_in(rules))
 
 
 def override(task, period_key, status, reason, user, as_of=None):
@@ -420,7 +428,7 @@ def override(task, period_key, status, reason, user, as_of=None):
     if not reason:
         raise ValueError("人工调整研判结果须填写调整理由")
     as_of = as_of or default_as_of(period)
-    calendar = Calendar.load()
+    calendar = load_calendar()
     rules = rules_in()
     with transaction.atomic():
         # the month is judged whole: the office's tasks it has not judged yet are judged now

@@ -28,6 +28,8 @@ from duban.progress.models import Judgement, Light, Review, Status, Submission
 from duban.progress.templatetags.progress_tags import light as light_tag
 from duban.progress.templatetags.progress_tags import status as status_tag
 
+REVIEW_FIELDS = ("submission_id", "action", "comment", "at", "actor")
+
 
 def span_choices(year):
     months = [Period.month(year, m) for m in range(1, 13)]
@@ -35,20 +37,16 @@ def span_choices(year):
     return [(p.key, p.label) for p in months + spans]
 
 
-def _month_judgement(task):
-    # prepare_rows put the month's judgement (at most one) on each row of the page
-    judgements = task.period_judgements
-    return judgements[0] if judgements else None
+# prepare_rows put the month's judgement (at most one) on each row of the page as
+# (status, light), or ("", "") where the month is not judged
 
 
-def _status_cell(task):
-    judgement = _month_judgement(task)
-    return status_tag(judgement.status if judgement else "")
+def _status_cell(row):
+    return status_tag(row["month_judgement"][0])
 
 
-def _light_cell(task):
-    judgement = _month_judgement(task)
-    return light_tag(judgement.light if judgement else "")
+def _light_cell(row):
+    return light_tag(row["month_judgement"][1])
 
 
 def _labels(model, name):
@@ -196,18 +194,16 @@ class MonthView(LedgerExtension):
             ("light", "预警", (rank("light", lights),)),
         ]
 
-    def prepare_rows(self, ledger, tasks):
-        # 状态 and 预警 of the chosen month: one query for the whole page.
-        return tasks.prefetch_related(
-            Prefetch(
-                "judgements",
-                # the cells show status and light: not the flags (JSON) and reasons
-                queryset=Judgement.objects.filter(period=ledger.period.key).only(
-                    "task_id", "status", "light"
-                ),
-                to_attr="period_judgements",
-            )
-        )
+    def prepare_rows(self, ledger, rows):
+        # 状态 and 预警 of the chosen month: one query for the whole page
+        judged = {
+            task_id: (status, light)
+            for task_id, status, light in Judgement.objects.filter(
+                period=ledger.period.key, task_id__in=[row["id"] for row in rows]
+            ).values_list("task_id", "status", "light")
+        }
+        for row in rows:
+            row["month_judgement"] = judged.get(row["id"], ("", ""))
 
     def note(self, ledger):
         if ledger.span and not ledger.span.is_month:
@@ -253,8 +249,15 @@ class MonthView(LedgerExtension):
         submissions = list(
             Submission.objects.visible_to(request.user)
             .filter(task=task)
-            .select_related("unit", "reason_category")
-            .prefetch_related(Prefetch("reviews", queryset=Review.objects.select_related("actor")))
+            .prefetch_related(
+                Prefetch(
+                    "reviews",
+                    # what the review lines show: who (their name), when, what, the comment
+                    queryset=Review.objects.select_related("actor").only(
+                        *REVIEW_FIELDS, "actor__username", "actor__first_name", "actor__last_name"
+                    ),
+                )
+            )
             .order_by("-period")
         )
         context = {

@@ -340,16 +340,18 @@ def test_ledger_sorts_by_the_months_light_most_serious_first(alice, tasks, judge
     url = reverse("ledger:list")
     query = {"year": 2022, "period": "2022-06"}
     page = alice.get(url, {**query, "sort": "light"})
-    assert [t.code for t in page.context["page"]] == [
+    assert [row["code"] for row in page.context["page"]] == [
         "MS-01",
         "MS-02",
         "ZB-01",
     ]  # red, yellow, green
     assert 'title="按预警排序"' in page.content.decode()
     down = alice.get(url, {**query, "sort": "-light"})
-    assert [t.code for t in down.context["page"]] == ["ZB-01", "MS-02", "MS-01"]
+    assert [row["code"] for row in down.context["page"]] == ["ZB-01", "MS-02", "MS-01"]
     by_status = alice.get(url, {**query, "sort": "-status"})
-    assert [t.code for t in by_status.context["page"]][0] == "ZB-01"  # 推进正常 after 推进滞后
+    assert [row["code"] for row in by_status.context["page"]][
+        0
+    ] == "ZB-01"  # 推进正常 after 推进滞后
     exported = alice.get(reverse("ledger:export"), {**query, "sort": "light"})
     rows = list(
         openpyxl.load_workbook(BytesIO(exported.content)).active.iter_rows(values_only=True)
