@@ -267,9 +267,40 @@ def profile(call, n):
     for i in range(n):
         call(i)
     profiler.disable()
+    if os.environ.get("PAGES_PROFILE_OUT"):
+        profiler.dump_stats(os.environ["PAGES_PROFILE_OUT"])  # for pstats' callers and callees
     stats = pstats.Stats(profiler, stream=sys.stderr)
     stats.sort_stats("cumulative").print_stats(45)
     stats.sort_stats("tottime").print_stats(25)
+    print_query_times(call, n)
+
+
+def print_query_times(call, i):
+    """Each query of one more call with its time on the database connection, slowest
+    first: where a page's database time goes."""
+    from django.db import connection
+
+    times = []
+
+    def timer(execute, sql, params, many, context):
+        start = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            times.append(((time.perf_counter() - start) * 1000, sql, params))
+
+    with connection.execute_wrapper(timer):
+        call(i)
+    times.sort(key=lambda t: -t[0])
+    print(f"{len(times)} queries, {sum(t[0] for t in times):.1f} ms:", file=sys.stderr)
+    for ms, sql, _params in times:
+        print(f"{ms:7.2f} ms  {' '.join(sql.split())[:220]}", file=sys.stderr)
+    slowest = next((t for t in times if t[1].lstrip().upper().startswith("SELECT")), None)
+    if slowest is not None and connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + slowest[1], slowest[2])
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+        print(f"the slowest SELECT:\n{slowest[1]}\n{plan}", file=sys.stderr)
 
 
 # ----- the driver -----

@@ -172,9 +172,7 @@ def _rows(unit, period, data=None, files=None, rules=None):
         )
     }
     tasks = list(tasks)
-    proposals = _proposals(
-        KeyTask.objects.filter(pk__in=[t.pk for t in tasks]), period, submissions, rules
-    )
+    proposals = _proposals(tasks, period, submissions, rules)  # the tasks as just read
     reasons = reason_choices()
     rows = []
     for task in tasks:
