@@ -18,12 +18,11 @@ from duban.api.schemas import ErrorOut, LedgerPage
 from duban.ledger.filters import LedgerFilter
 from duban.ledger.models import KeyTask, target_display
 from duban.ledger.views import (
-    LEDGER_ORDER,
     PAGE_SIZE,
     ROW_FIELDS,
     _listing,
     detail_url_maker,
-    page_rows,
+    ordered_rows,
 )
 from duban.org import roles as R
 from duban.reports import dashboard
@@ -58,7 +57,6 @@ def ledger_list(request):
     page = _page_number(request.GET.get("page"))
     ledger = LedgerFilter(request.GET, principal.user)
     listing = _listing(request, ledger)
-    tasks = ledger.queryset
     count = ledger.count()  # from the year's tally (kept) when only the year and street filter
     pages = max(1, math.ceil(count / PAGE_SIZE))
     if page > pages:
@@ -68,8 +66,7 @@ def ledger_list(request):
             errors=[{"field": "page", "message": f"应在 1 至 {pages} 之间"}],
         )
     start = (page - 1) * PAGE_SIZE
-    ordered = listing.order(tasks, *LEDGER_ORDER)[start : start + PAGE_SIZE]
-    rows = page_rows(ordered, fields=JSON_FIELDS)
+    rows = ordered_rows(ledger, listing, start, start + PAGE_SIZE, fields=JSON_FIELDS)
     extra_headers, extra_values = [], []
     if rows:
         on_page = KeyTask.objects.filter(pk__in=[row["id"] for row in rows])

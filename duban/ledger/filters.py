@@ -165,6 +165,17 @@ class LedgerFilter:
             )
         return tasks
 
+    @property
+    def own_rows(self):
+        """True when only the ledger's own tables decide which tasks the filter keeps (no
+        extension narrows them, as progress does by a month's 状态 or 预警) and no keyword
+        is typed (a search is asked once: not worth keeping): the rows and their order in
+        the ledger's own columns may then be kept under the org version (`kept`)."""
+        tasks = self.in_year
+        return not self.keyword and all(
+            extension.filter(self, tasks) is tasks for extension in self.extensions
+        )
+
     def count(self):
         """The number of rows of `queryset`: from the tally when nothing but the year and
         the street filters it (`queryset` is then `in_year` itself)."""

@@ -36,6 +36,9 @@ def watch(*labels):
 
 _version = contextvars.ContextVar("duban_org_version", default=None)
 _state = (None, {})  # (version, {key: value}), replaced whole when the version changes
+#: entries kept under one version at most (each person's scope and filter is a key of
+#: its own): past it the process starts afresh rather than grow without end
+MAX_ENTRIES = 1000
 
 
 def seen(version, using="default"):
@@ -61,6 +64,8 @@ def cached(key, compute):
     try:
         return entries[key]
     except KeyError:
+        if len(entries) >= MAX_ENTRIES:
+            entries.clear()
         value = entries[key] = compute()
         return value
 

@@ -106,3 +106,59 @@ def test_one_scope_never_answers_another(client, people, tasks):
     assert seen["carol"] == (1, ["东苑居民区"])  # 东苑 leads MS-02
     assert seen["bob"] == (2, ["东苑居民区", "城建中心"])  # 城建 leads MS-01, partner of MS-02
     assert seen["gina"] == (1, ["西苑居民区"])
+
+
+def codes(page):
+    """The task numbers of the table, in the order shown."""
+    table = page.split('id="ledger-table"', 1)[1].split("</table>", 1)[0]
+    return re.findall(r'<td class="nowrap"><a href="[^"]+">([^<]+)</a></td>', table)
+
+
+def test_the_rows_order_is_kept_and_follows_writes(client, people, tasks, units):
+    client.force_login(people["alice"])
+    page, _sql = ledger(client, sort="code")
+    assert codes(page) == ["MS-01", "MS-02", "ZB-01"]
+    page, sql = ledger(client, sort="code")
+    assert codes(page) == ["MS-01", "MS-02", "ZB-01"]
+    # the page's rows are read by id: no sorting of the year's tasks for them
+    assert not [q for q in sql if q.startswith('SELECT "ledger_keytask"') and "LIMIT" in q]
+    assert codes(ledger(client, sort="-code")[0]) == ["ZB-01", "MS-02", "MS-01"]
+
+    KeyTask.objects.filter(code="MS-01").update(code="ZZ-01", title="改名后的事项")
+    page, _sql = ledger(client, sort="code")
+    assert codes(page) == ["MS-02", "ZB-01", "ZZ-01"] and "改名后的事项" in page
+    tasks["west"].partner_units.add(units["east"])
+    page, _sql = ledger(client, sort="code")
+    row = next(tr for tr in page.split("<tr>") if ">ZB-01</a>" in tr).split("</tr>")[0]
+    assert "东苑居民区" in row
+
+
+def test_a_month_status_filter_or_sort_is_never_kept(client, people, tasks):
+    """状态 and 预警 are a month's judgements, which change without the org version."""
+    from duban.progress.models import Judgement
+
+    def judge(task, status, light):
+        Judgement.objects.update_or_create(
+            task=task,
+            period="2022-06",
+            defaults={
+                "as_of": "2022-07-01",
+                "status": status,
+                "light": light,
+                "proposed_status": status,
+            },
+        )
+
+    client.force_login(people["alice"])
+    judge(tasks["build"], "lagging", "red")
+    judge(tasks["east"], "on_track", "green")
+    judge(tasks["west"], "on_track", "yellow")
+    lagging = {"period": "2022-06", "status": "lagging"}
+    assert codes(ledger(client, **lagging)[0]) == ["MS-01"]
+    by_light = {"period": "2022-06", "sort": "light"}
+    assert codes(ledger(client, **by_light)[0]) == ["MS-01", "ZB-01", "MS-02"]
+
+    judge(tasks["build"], "on_track", "green")
+    judge(tasks["west"], "lagging", "red")
+    assert codes(ledger(client, **lagging)[0]) == ["ZB-01"]
+    assert codes(ledger(client, **by_light)[0]) == ["ZB-01", "MS-01", "MS-02"]
