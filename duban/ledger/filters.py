@@ -22,17 +22,21 @@ from duban.org.models import Office, Unit
 from duban.org.scope import offices_in_scope
 
 
-def kept(name, queryset, read):
-    """`read(queryset)`, kept per process under the org version for this very query — its
-    SQL and parameters (`org/cache.py`; the version changes with writes to the ledger's
-    tables and units too: ledger/apps.py). The same query under the same version reads
-    the same rows, so what one person's scope reads never answers another's. Treat what
-    it returns as read-only: the next request gets the same objects."""
-    try:
-        key = (name, *queryset.query.sql_with_params())
-    except EmptyResultSet:
-        return read(queryset)
-    return cache.cached(key, lambda: read(queryset))
+def kept(name, queryset, read, key=None):
+    """`read(queryset)`, kept per process under the org version (`org/cache.py`; the
+    version changes with writes to the ledger's tables and units too: ledger/apps.py) for
+    this very query: its SQL and parameters, or `key` — what alone decides the query,
+    given the org version (the person asking, the year, the choices), which the filter
+    knows without compiling SQL (a sixth of the ledger page's time went into compiling
+    queries for their keys). The same query under the same version reads the same rows,
+    so what one person's scope reads never answers another's. Treat what it returns as
+    read-only: the next request gets the same objects."""
+    if key is None:
+        try:
+            key = queryset.query.sql_with_params()
+        except EmptyResultSet:
+            return read(queryset)
+    return cache.cached((name, *key), lambda: read(queryset))
 
 
 class LedgerFilterForm(forms.Form):
@@ -64,6 +68,9 @@ class LedgerFilter:
     def __init__(self, data, user):
         self.user = user
         self.visible = KeyTask.objects.visible_to(user)
+        # what decides, given the org version, which tasks, offices and units `user` sees:
+        # their roles, profile and office scope are under the version, not this flag
+        self.person = (user.pk, user.is_superuser)
 
         # The year comes first: the other choices depend on it.
         try:
@@ -85,7 +92,7 @@ class LedgerFilter:
         # the lists on offer are kept under the org version (`kept`), read when shown; a
         # chosen value is still looked up by the field's queryset
         form.fields["office"].queryset = offices_in_scope(user)
-        offices = kept("ledger.offices", form.fields["office"].queryset, list)
+        offices = kept("ledger.offices", form.fields["office"].queryset, list, self.person)
         self.several_offices = len(offices) > 1
         if self.several_offices:
             form.fields["office"].rows = lambda: [(office.pk, office.name) for office in offices]
@@ -102,6 +109,7 @@ class LedgerFilter:
             "ledger.lead_units",
             lead_units.queryset,
             lambda queryset: list(queryset.values_list("pk", "name")),
+            (*self.person, self.year),
         )
         quick_widgets(form)
         # A value that is not a valid choice (another year's category...) is ignored.
@@ -130,12 +138,18 @@ class LedgerFilter:
             "ledger.tally",
             self.visible.order_by().values_list("year", "office_id", "category_id"),
             lambda tasks: list(tasks.annotate(n=Count("id"))),
+            self.person,
         )
 
     @cached_property
     def categories(self):
         """The categories of the year the filter offers (and the chips count)."""
-        return kept("ledger.categories", self.form.fields["category"].queryset, list)
+        return kept(
+            "ledger.categories",
+            self.form.fields["category"].queryset,
+            list,
+            (*self.person, self.year),
+        )
 
     @cached_property
     def years(self):
@@ -174,6 +188,13 @@ class LedgerFilter:
         tasks = self.in_year
         return not self.keyword and all(
             extension.filter(self, tasks) is tasks for extension in self.extensions
+        )
+
+    def choices(self):
+        """What decides `queryset` besides the person, when `own_rows` is true."""
+        return tuple(
+            getattr(choice, "pk", choice)
+            for choice in (self.year, self.office, self.category, self.lead_unit, self.kind)
         )
 
     def count(self):

@@ -155,9 +155,15 @@ def ordered_rows(ledger, listing, start, stop, fields=ROW_FIELDS):
     ordered = listing.order(ledger.queryset, *LEDGER_ORDER)
     if not (ledger.own_rows and listing.key in OWN_SORT_KEYS):
         return page_rows(ordered[start:stop], fields)
-    ids = kept("ledger.order", ordered.values_list("pk", flat=True), list)[start:stop]
+    order = (listing.key, listing.desc)
+    ids = kept(
+        "ledger.order",
+        ordered.values_list("pk", flat=True),
+        list,
+        (*ledger.person, *ledger.choices(), *order),
+    )[start:stop]
     by_id = KeyTask.objects.filter(pk__in=ids).order_by()
-    kept_rows = kept(f"ledger.rows:{','.join(fields)}", by_id, lambda tasks: _rows(tasks, fields))
+    kept_rows = kept("ledger.rows", by_id, lambda tasks: _rows(tasks, fields), (fields, *ids))
     position = {pk: index for index, pk in enumerate(ids)}
     # copies: the page adds its milestones and its extensions' columns to its own rows
     rows = sorted((dict(row) for row in kept_rows), key=lambda row: position[row["id"]])
