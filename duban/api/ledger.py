@@ -16,7 +16,7 @@ from ninja.responses import NinjaJSONEncoder
 from duban.api.auth import ApiError, token_or_session
 from duban.api.schemas import ErrorOut, LedgerPage
 from duban.ledger.filters import LedgerFilter
-from duban.ledger.models import KeyTask, target_display
+from duban.ledger.models import target_display
 from duban.ledger.views import (
     PAGE_SIZE,
     ROW_FIELDS,
@@ -69,7 +69,7 @@ def ledger_list(request):
     rows = ordered_rows(ledger, listing, start, start + PAGE_SIZE, fields=JSON_FIELDS)
     extra_headers, extra_values = [], []
     if rows:
-        on_page = KeyTask.objects.filter(pk__in=[row["id"] for row in rows])
+        on_page = [row["id"] for row in rows]
         for extension in ledger.extensions:
             headers = [header for header, _width in extension.export_columns(ledger)]
             if headers:

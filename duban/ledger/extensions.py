@@ -73,7 +73,8 @@ class LedgerExtension:
         return []
 
     def export_values(self, ledger, tasks):
-        """{task id: [values]} for `export_columns`, in a fixed number of queries."""
+        """{task id: [values]} for `export_columns`, in a fixed number of queries. `tasks`
+        is a queryset (an export) or a list of task ids (a page of the API)."""
         return {}
 
     # --- the task page ----------------------------------------------------

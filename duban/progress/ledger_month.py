@@ -217,20 +217,22 @@ class MonthView(LedgerExtension):
         return [("状态", 10), ("预警", 8), (f"{ledger.period.label}进展", 50)]
 
     def export_values(self, ledger, tasks):
+        ids = tasks if isinstance(tasks, list) else None
+        chosen = {"task_id__in": ids} if ids is not None else {"task__in": tasks}
         judgements = dict(
             (task_id, (status, light))
             for task_id, status, light in Judgement.objects.filter(
-                task__in=tasks, period=ledger.period.key
+                period=ledger.period.key, **chosen
             ).values_list("task_id", "status", "light")
         )
         progress = dict(
             Submission.objects.filter(
-                task__in=tasks, period=ledger.period.key, state__in=M.REPORTED_STATES
+                period=ledger.period.key, state__in=M.REPORTED_STATES, **chosen
             ).values_list("task_id", "progress")
         )
         status_labels, light_labels = dict(Status.choices), dict(Light.choices)
         values = {}
-        for task_id in tasks.values_list("pk", flat=True):
+        for task_id in ids if ids is not None else tasks.values_list("pk", flat=True):
             status, light = judgements.get(task_id, ("", ""))
             values[task_id] = [
                 str(status_labels.get(status, "未研判")),
