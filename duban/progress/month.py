@@ -22,7 +22,7 @@ from M+1 on it is not asked again.
 
 from __future__ import annotations
 
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import Case, CharField, OuterRef, Q, Subquery, Value, When
 
 from duban.core.numfmt import rate
 from duban.core.periods import Period, PeriodError
@@ -48,6 +48,31 @@ def reported(period):
     return Submission.objects.filter(period=str(period), state__in=REPORTED_STATES)
 
 
+def _asked(period):
+    """(annotations, condition) of the rule `tasks_to_report` applies to the tasks M may
+    ask at all (`_askable`): never judged before M, not 已完成 at the latest judgement
+    before M, or reopened for M (M's own judgement exists and is not 已完成)."""
+    before = Judgement.objects.filter(task=OuterRef("pk"), period__lt=period.key).order_by(
+        "-period", "-as_of", "-pk"
+    )
+    this_month = Judgement.objects.filter(task=OuterRef("pk"), period=period.key)
+    annotations = {
+        "completed_before": Subquery(before.values("status")[:1]),
+        "status_this_month": Subquery(this_month.values("status")[:1]),
+    }
+    condition = (
+        Q(completed_before__isnull=True)
+        | ~Q(completed_before=Status.COMPLETED)
+        | (Q(status_this_month__isnull=False) & ~Q(status_this_month=Status.COMPLETED))
+    )
+    return annotations, condition
+
+
+def _askable(period):
+    """Tasks M may ask at all: of M's year, lead unit active, not assigned after M."""
+    return Q(year=period.year, lead_unit__active=True) & ~Q(assigned_on__gt=period.end)
+
+
 def tasks_to_report(period, tasks=None):
     """The tasks (a KeyTask queryset, narrowed from `tasks` when given) whose lead unit
     must report on them for the month `period` (a Period or "2022-07").
@@ -57,23 +82,8 @@ def tasks_to_report(period, tasks=None):
     """
     period = _month(period)
     base = KeyTask.objects.all() if tasks is None else tasks
-    before = Judgement.objects.filter(task=OuterRef("pk"), period__lt=period.key).order_by(
-        "-period", "-as_of", "-pk"
-    )
-    this_month = Judgement.objects.filter(task=OuterRef("pk"), period=period.key)
-    return (
-        base.filter(year=period.year, lead_unit__active=True)
-        .exclude(assigned_on__gt=period.end)
-        .annotate(
-            completed_before=Subquery(before.values("status")[:1]),
-            status_this_month=Subquery(this_month.values("status")[:1]),
-        )
-        .filter(
-            Q(completed_before__isnull=True)
-            | ~Q(completed_before=Status.COMPLETED)
-            | (Q(status_this_month__isnull=False) & ~Q(status_this_month=Status.COMPLETED))
-        )
-    )
+    annotations, condition = _asked(period)
+    return base.filter(_askable(period)).annotate(**annotations).filter(condition)
 
 
 def completed_earlier(period, tasks):
@@ -81,10 +91,26 @@ def completed_earlier(period, tasks):
     (the batch sheet lists them, the board offers 重新打开 on them)."""
     period = _month(period)
     asked = tasks_to_report(period, tasks).values("pk")
-    return (
-        tasks.filter(year=period.year, lead_unit__active=True)
-        .exclude(assigned_on__gt=period.end)
-        .exclude(pk__in=asked)
+    return tasks.filter(_askable(period)).exclude(pk__in=asked)
+
+
+ASKED, DONE_EARLIER, NOT_ASKABLE = "asked", "done_earlier", "not_askable"
+
+
+def with_report_state(period, tasks):
+    """`tasks` annotated with `report_state`, in one query: ASKED (what `tasks_to_report`
+    keeps), DONE_EARLIER (what `completed_earlier` keeps) or NOT_ASKABLE (another year, an
+    inactive lead unit, assigned after M) — the same rule, for a page that needs both
+    lists (the batch sheet ran it twice)."""
+    period = _month(period)
+    annotations, condition = _asked(period)
+    return tasks.annotate(**annotations).annotate(
+        report_state=Case(
+            When(~_askable(period), then=Value(NOT_ASKABLE)),
+            When(condition, then=Value(ASKED)),
+            default=Value(DONE_EARLIER),
+            output_field=CharField(),
+        )
     )
 
 

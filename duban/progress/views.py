@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef, Prefetch, Q, prefetch_related_objects
+from django.db.models import Exists, F, OuterRef, Prefetch, prefetch_related_objects
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -140,17 +140,8 @@ def _proposals(tasks, period, submissions, rules=None):
     return {pk: explain.describe(result) for pk, result in results.items()}
 
 
-def _rows(unit, period, data=None, files=None, rules=None):
-    own = KeyTask.objects.filter(lead_unit=unit, year=period.year)
-    reported_on = Submission.objects.filter(task__lead_unit=unit, period=period.key)
-    tasks = (
-        own.filter(
-            Q(pk__in=month.tasks_to_report(period, own).values("pk"))
-            | Q(pk__in=reported_on.values("task_id"))
-        )
-        .select_related("category")
-        .order_by(*TASK_ORDER)
-    )
+def _rows(unit, period, data=None, files=None, rules=None, own=None):
+    """The sheet's rows; `own`: the unit's tasks as `_own_tasks` read them, if read."""
     submissions = {
         s.task_id: s
         for s in Submission.objects.filter(
@@ -171,7 +162,12 @@ def _rows(unit, period, data=None, files=None, rules=None):
             state__in=REPORTED,
         )
     }
-    tasks = list(tasks)
+    # the sheet: the tasks the month asks, and any other the unit has reported on
+    tasks = [
+        task
+        for task in (own if own is not None else _own_tasks(unit, period))
+        if task.report_state == month.ASKED or task.pk in submissions
+    ]
     proposals = _proposals(tasks, period, submissions, rules)  # the tasks as just read
     reasons = reason_choices()
     rows = []
@@ -212,6 +208,17 @@ def _rows(unit, period, data=None, files=None, rules=None):
     return rows
 
 
+def _own_tasks(unit, period):
+    """The tasks `unit` leads in the month's year, each with its `report_state`
+    (`month.with_report_state`): the sheet's rows and 往月已完成 from one query, kept for
+    the request."""
+    return list(
+        month.with_report_state(period, KeyTask.objects.filter(lead_unit=unit, year=period.year))
+        .select_related("category")
+        .order_by(*TASK_ORDER)
+    )
+
+
 def _posted_or_current(data, prefix, submission):
     """The version a row was loaded with: as posted (a sheet shown again keeps detecting
     saves made meanwhile), else the submission's now."""
@@ -246,11 +253,15 @@ def batch(request):
     period = _period(request)
     posting = request.method == "POST"
     rules = ProgressRules.current()  # the proposals' and the light legend's
-    rows = _rows(unit, period, request.POST if posting else None, request.FILES or None, rules)
+    own = _own_tasks(unit, period)
+    data, files = (request.POST, request.FILES or None) if posting else (None, None)
+    rows = _rows(unit, period, data, files, rules, own)
     partner_rows = _partner_rows(unit, period)
-    done_earlier = month.completed_earlier(
-        period, KeyTask.objects.filter(lead_unit=unit).exclude(submissions__period=period.key)
-    ).order_by(*TASK_ORDER)
+    # completed in an earlier month and not reported on this month (not on the sheet)
+    on_sheet = {row.task.pk for row in rows}
+    done_earlier = [
+        task for task in own if task.report_state == month.DONE_EARLIER and task.pk not in on_sheet
+    ]
 
     if posting:
         action = request.POST.get("action", "save")
@@ -286,7 +297,7 @@ def batch(request):
                     workflow.submit(saved, request.user)
                 except workflow.SubmissionInvalid as invalid:
                     # The drafts are kept; show the sheet as saved, with each row's problems.
-                    rows = _rows(unit, period, rules=rules)
+                    rows = _rows(unit, period, rules=rules, own=own)
                     for row in rows:
                         row.errors = invalid.errors.get(row.task.pk, [])
                     messages.error(

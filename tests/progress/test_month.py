@@ -79,3 +79,32 @@ def test_reopening_a_completed_task_asks_for_it_again_from_that_month(tasks, peo
 def test_reopening_needs_a_reason(tasks, people):
     with pytest.raises(ValueError, match="重新打开须填写理由"):
         month.reopen(tasks["build"], "2022-08", " ", people["alice"])
+
+
+def test_one_query_states_what_the_two_lists_say(tasks, units, django_assert_num_queries):
+    """`with_report_state` (the batch sheet's one query) agrees with `tasks_to_report` and
+    `completed_earlier` on every kind of task: asked, completed before, completed in the
+    month, reopened, another year, an inactive lead unit, assigned later or not at all."""
+    from duban.ledger.models import KeyTask
+
+    judge(tasks["build"], "completed", period="2022-06")  # done earlier
+    judge(tasks["east"], "completed", period="2022-07")  # done in July: still asked in July
+    reopened = KeyTaskFactory(code="RE-01", lead_unit=units["build"])
+    judge(reopened, "completed", period="2022-05")
+    judge(reopened, "on_track", period="2022-07")
+    KeyTaskFactory(code="JB-01", lead_unit=units["build"], assigned_on=dt.date(2022, 8, 3))
+    KeyTaskFactory(code="JB-02", lead_unit=units["build"], assigned_on=dt.date(2022, 7, 3))
+    KeyTaskFactory(code="OLD-01", year=2021, lead_unit=units["build"])
+    idle = UnitFactory(office=units["build"].office, name="撤并单位", active=False)
+    KeyTaskFactory(code="IN-01", lead_unit=idle)
+    judge(KeyTaskFactory(code="IN-02", lead_unit=idle), "completed", period="2022-06")
+    for period in ("2022-07", "2022-08"):
+        everything = KeyTask.objects.all()
+        with django_assert_num_queries(1):
+            states = {t.code: t.report_state for t in month.with_report_state(period, everything)}
+        asked = sorted(code for code, state in states.items() if state == month.ASKED)
+        done = sorted(code for code, state in states.items() if state == month.DONE_EARLIER)
+        assert asked == codes(month.tasks_to_report(period, everything))
+        assert done == codes(month.completed_earlier(period, everything))
+    assert states["RE-01"] == month.ASKED and states["MS-01"] == month.DONE_EARLIER
+    assert states["OLD-01"] == states["IN-01"] == month.NOT_ASKABLE
