@@ -19,7 +19,7 @@ from duban.ledger import extensions as ext
 from duban.ledger.models import Category, KeyTask
 from duban.org import cache
 from duban.org.models import Office, Unit
-from duban.org.scope import offices_in_scope
+from duban.org.scope import offices_in_scope, scope_key
 
 
 def kept(name, queryset, read, key=None):
@@ -68,9 +68,7 @@ class LedgerFilter:
     def __init__(self, data, user):
         self.user = user
         self.visible = KeyTask.objects.visible_to(user)
-        # what decides, given the org version, which tasks, offices and units `user` sees:
-        # their roles, profile and office scope are under the version, not this flag
-        self.person = (user.pk, user.is_superuser)
+        self.person = scope_key(user)  # what decides which tasks, offices, units `user` sees
 
         # The year comes first: the other choices depend on it.
         try:

@@ -35,6 +35,21 @@ def visible(queryset, user, *, office="office_id", unit=None, also=None):
     return queryset.filter(condition)
 
 
+def scope_key(user):
+    """What decides, with the data under the org version, what `visible` lets `user` see:
+    the account, whether it is a superuser (on the account, not under the version), its
+    office and unit and the roles it holds (under the version, and set in memory for an
+    API client's service account). A cache of what a person sees is keyed by it."""
+    profile = R.profile_of(user)
+    return (
+        user.pk,
+        user.is_superuser,
+        getattr(profile, "office_id", None),
+        getattr(profile, "unit_id", None),
+        tuple(sorted(R.roles_of(user))),
+    )
+
+
 def offices_in_scope(user):
     """The offices whose data `user` may see (all of them for a superuser)."""
     scope = R.office_scope_ids(user)

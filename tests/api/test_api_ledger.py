@@ -128,3 +128,16 @@ def test_the_docs_page_loads_with_local_assets_only(client, db):
 @pytest.mark.parametrize("path", ["/api/v1/nope", "/api/v1/tickets/x/y"])
 def test_an_unknown_path_is_a_404_not_a_500(client, db, path):
     assert client.get(path).status_code == 404
+
+
+def test_a_clients_scope_key_follows_its_office(office):
+    """Caches of what a person sees are keyed by `scope_key`: a client's service account
+    sees through an office set in memory, not under the org version, so the key holds it."""
+    from duban.api.auth import client_user
+    from duban.org.scope import scope_key
+
+    api_client, _token = ApiClient.create(name="区平台", office=office)
+    before = scope_key(client_user(ApiClient.objects.get(pk=api_client.pk)))
+    ApiClient.objects.filter(pk=api_client.pk).update(office=OfficeFactory(name="乙街道"))
+    after = scope_key(client_user(ApiClient.objects.get(pk=api_client.pk)))
+    assert before[0] == after[0] and before != after
