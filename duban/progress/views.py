@@ -210,8 +210,8 @@ def _rows(unit, period, data=None, files=None, rules=None, own=None):
 
 def _own_tasks(unit, period):
     """The tasks `unit` leads in the month's year, each with its `report_state`
-    (`month.with_report_state`): the sheet's rows and 往月已完成 from one query, kept for
-    the request."""
+    (`month.with_report_state`): the sheet's rows and 往月已完成 from one query, read once
+    a request and handed to `_rows`."""
     return list(
         month.with_report_state(period, KeyTask.objects.filter(lead_unit=unit, year=period.year))
         .select_related("category")
