@@ -68,7 +68,9 @@ class LedgerFilter:
     def __init__(self, data, user):
         self.user = user
         self.visible = KeyTask.objects.visible_to(user)
-        self.person = scope_key(user)  # what decides which tasks, offices, units `user` sees
+        # what decides which tasks, offices and units `user` sees (KeyTask.visible_to has
+        # no rule of its own for a person: people of one scope share the kept lists)
+        self.person = scope_key(user)
 
         # The year comes first: the other choices depend on it.
         try:

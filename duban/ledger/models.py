@@ -138,6 +138,9 @@ class KeyTaskQuerySet(models.QuerySet):
             partner_of = KeyTask.partner_units.through.objects.filter(unit_id=profile.unit_id)
             return Q(lead_unit_id=profile.unit_id) | Q(pk__in=partner_of.values("keytask_id"))
 
+        # no rule about the person itself (`also`): the ledger's kept lists are shared by
+        # everyone of one `scope_key` (ledger/filters.py); such a rule would need the user
+        # in that key
         return visible(self, user, unit=own_unit)
 
     def editable_by(self, user):

@@ -36,9 +36,10 @@ def watch(*labels):
 
 _version = contextvars.ContextVar("duban_org_version", default=None)
 _state = (None, {})  # (version, {key: value}), replaced whole when the version changes
-#: entries kept under one version at most (each person's scope and filter is a key of
-#: its own): past it the process starts afresh rather than grow without end
-MAX_ENTRIES = 1000
+#: entries kept under one version at most (each scope of people, and each filter they
+#: choose, is a key of its own): past it the process starts afresh rather than grow
+#: without end
+MAX_ENTRIES = 4000
 
 
 def seen(version, using="default"):

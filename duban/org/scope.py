@@ -36,13 +36,14 @@ def visible(queryset, user, *, office="office_id", unit=None, also=None):
 
 
 def scope_key(user):
-    """What decides, with the data under the org version, what `visible` lets `user` see:
-    the account, whether it is a superuser (on the account, not under the version), its
-    office and unit and the roles it holds (under the version, and set in memory for an
-    API client's service account). A cache of what a person sees is keyed by it."""
+    """What decides, with the data under the org version, what `visible` lets `user` see
+    when the model's rule has no `also`: whether the account is a superuser (on the
+    account, not under the version), its office and unit and the roles it holds (under
+    the version, and set in memory for an API client's service account). People with the
+    same key see the same rows, so a cache keyed by it is shared by them; a model whose
+    `also` looks at the person itself (the requests a 网格员 filed) cannot use it alone."""
     profile = R.profile_of(user)
     return (
-        user.pk,
         user.is_superuser,
         getattr(profile, "office_id", None),
         getattr(profile, "unit_id", None),
