@@ -16,7 +16,7 @@ from django.urls import reverse
 
 from duban.ledger.models import Category, KeyTask
 from duban.org.models import Unit
-from tests.factories import KeyTaskFactory, UnitFactory
+from tests.factories import KeyTaskFactory, UnitFactory, judge
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -137,28 +137,19 @@ def test_a_month_status_filter_or_sort_is_never_kept(client, people, tasks):
     """状态 and 预警 are a month's judgements, which change without the org version."""
     from duban.progress.models import Judgement
 
-    def judge(task, status, light):
-        Judgement.objects.update_or_create(
-            task=task,
-            period="2022-06",
-            defaults={
-                "as_of": "2022-07-01",
-                "status": status,
-                "light": light,
-                "proposed_status": status,
-            },
-        )
+    def rejudge(task, status, light):
+        Judgement.objects.filter(task=task, period="2022-06").update(status=status, light=light)
 
     client.force_login(people["alice"])
-    judge(tasks["build"], "lagging", "red")
-    judge(tasks["east"], "on_track", "green")
-    judge(tasks["west"], "on_track", "yellow")
+    judge(tasks["build"], "lagging", period="2022-06", light="red")
+    judge(tasks["east"], "on_track", period="2022-06", light="green")
+    judge(tasks["west"], "on_track", period="2022-06", light="yellow")
     lagging = {"period": "2022-06", "status": "lagging"}
     assert codes(ledger(client, **lagging)[0]) == ["MS-01"]
     by_light = {"period": "2022-06", "sort": "light"}
     assert codes(ledger(client, **by_light)[0]) == ["MS-01", "ZB-01", "MS-02"]
 
-    judge(tasks["build"], "on_track", "green")
-    judge(tasks["west"], "lagging", "red")
+    rejudge(tasks["build"], "on_track", "green")
+    rejudge(tasks["west"], "lagging", "red")
     assert codes(ledger(client, **lagging)[0]) == ["ZB-01"]
     assert codes(ledger(client, **by_light)[0]) == ["ZB-01", "MS-01", "MS-02"]
