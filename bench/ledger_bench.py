@@ -1,12 +1,13 @@
 """Ledger import and list page timings on SQLite and, when reachable, PostgreSQL.
 
-    .venv/bin/python bench/ledger_bench.py [--rows 2000] [--requests 50] [--profile]
+    .venv/bin/python bench/ledger_bench.py [--rows 2000] [--requests 50] [--repeat 3] [--profile]
     .venv/bin/python bench/ledger_bench.py --only postgresql --requests 5
 
 Generates a realistic ledger xlsx (5 categories, ~40 units, 0-3 协同单位 and
 2-4 节点 per task), then for each database runs a fresh worker process
 (this script with --worker) against a throwaway database: migrate, import the
-file, import it again (all unchanged), and time GET /ledger/?year=<year> as a
+file (best of --repeat, the database emptied between attempts, beside the floor's best
+of as many), import it again (all unchanged), and time GET /ledger/?year=<year> as a
 督查管理员. Nothing under var/ or in the configured databases is touched. See
 bench/README.md.
 """
@@ -213,26 +214,41 @@ def worker(args):
         report = LedgerImport(office, args.year, user=supervisor).apply(args.file)
         return time.perf_counter() - start, report
 
-    if args.profile:
-        import cProfile
-        import pstats
+    def forget_import():
+        """The database as before the first import: the tasks, their milestones, partners
+        and every history row the import (and this deletion) wrote. Not timed."""
+        KeyTask.objects.all().delete()
+        for model in (KeyTask, Milestone):
+            model.history.all().delete()  # the partners' history rows go with the tasks'
 
-        profiler = cProfile.Profile()
-        profiler.enable()
-    seconds, report = timed_import()
-    if args.profile:
-        profiler.disable()
-        print(f"--- cProfile of the first import on {connection.vendor} ---", file=sys.stderr)
-        stats = pstats.Stats(profiler, stream=sys.stderr).sort_stats("cumulative")
-        stats.print_stats(30)
-        if os.environ.get("LEDGER_PROFILE_OUT"):
-            stats.dump_stats(os.environ["LEDGER_PROFILE_OUT"])
-    if not report.ok or len(report.created) != args.rows:
-        errors = [str(e) for e in report.errors[:5]]
-        result["error"] = f"first import: {len(report.created)} created, errors {errors}"
-        print(RESULT + json.dumps(result, ensure_ascii=False))
-        return
-    result["import_s"] = seconds
+    # best of --repeat, as the floor (one sample moved the ratio between 1.7× and 2.8×
+    # on a busy host); the last import is kept for the re-import and the page
+    for attempt in range(args.repeat):
+        if attempt:
+            forget_import()
+        profiling = args.profile and attempt == 0
+        if profiling:
+            import cProfile
+            import pstats
+
+            profiler = cProfile.Profile()
+            profiler.enable()
+        seconds, report = timed_import()
+        if profiling:
+            profiler.disable()
+            print(f"--- cProfile of the first import on {connection.vendor} ---", file=sys.stderr)
+            stats = pstats.Stats(profiler, stream=sys.stderr).sort_stats("cumulative")
+            stats.print_stats(30)
+            if os.environ.get("LEDGER_PROFILE_OUT"):
+                stats.dump_stats(os.environ["LEDGER_PROFILE_OUT"])
+        if not report.ok or len(report.created) != args.rows:
+            errors = [str(e) for e in report.errors[:5]]
+            result["error"] = f"first import: {len(report.created)} created, errors {errors}"
+            print(RESULT + json.dumps(result, ensure_ascii=False))
+            return
+        if not profiling:
+            result["import_s"] = min(seconds, result.get("import_s", seconds))
+    result.setdefault("import_s", seconds)  # --repeat 1 --profile: the profiled run
     result["written"] = {
         "tasks": KeyTask.objects.count(),
         "milestones": Milestone.objects.count(),
@@ -242,7 +258,7 @@ def worker(args):
     # the floor: the file's rows read and written as they are (bench/floors.py)
     import floors
 
-    result["floor_import_s"] = floors.file_floor(args.file, skip=2)
+    result["floor_import_s"] = min(floors.file_floor(args.file, skip=2) for _ in range(args.repeat))
 
     seconds, report = timed_import()
     if report.changed or len(report.unchanged) != args.rows:
@@ -285,7 +301,7 @@ def worker(args):
 
 def run_worker(args, env, label):
     worker_args = ["--file", str(args.file), "--year", str(args.year), "--rows", str(args.rows)]
-    worker_args += ["--requests", str(args.requests)]
+    worker_args += ["--requests", str(args.requests), "--repeat", str(args.repeat)]
     return run_script(__file__, worker_args, env, label, args.profile)
 
 
@@ -347,6 +363,7 @@ def main():
     parser.add_argument("--rows", type=int, default=2000)
     parser.add_argument("--requests", type=int, default=50)
     parser.add_argument("--year", type=int, default=dt.date.today().year)
+    parser.add_argument("--repeat", type=int, default=3, help="imports timed; best shown")
     parser.add_argument("--profile", action="store_true", help="cProfile the first import")
     parser.add_argument("--only", choices=["sqlite", "postgresql"])
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)

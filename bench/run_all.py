@@ -60,7 +60,10 @@ def section_runs(args, folder):
     runs = {
         "ledger": lambda env, label: run_script(
             str(BENCH / "ledger_bench.py"),
-            ["--file", str(ledger_file), "--year", str(year), "--rows", str(args.tasks), *common],
+            [
+                *("--file", str(ledger_file), "--year", str(year), "--rows", str(args.tasks)),
+                *("--repeat", str(args.repeat), *common),
+            ],
             env,
             label,
         ),

@@ -169,10 +169,17 @@ class KeyTask(models.Model):
         ANNUAL = "annual", _("年度重点工作")
         ASSIGNED = "assigned", _("交办事项")
 
+    # found by office and year through the (office, year, …) indexes of Meta; an index of
+    # its own on either would only cost every write (and a year alone, a third of the
+    # table, led PostgreSQL to scan it for one office's year)
     office = models.ForeignKey(
-        Office, verbose_name=_("所属街道/区"), on_delete=models.PROTECT, related_name="tasks"
+        Office,
+        verbose_name=_("所属街道/区"),
+        on_delete=models.PROTECT,
+        related_name="tasks",
+        db_index=False,
     )
-    year = models.PositiveIntegerField(_("年度"), db_index=True)
+    year = models.PositiveIntegerField(_("年度"))
     code = models.CharField(_("编号"), max_length=30)
     kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices, default=Kind.ANNUAL)
     category = models.ForeignKey(
@@ -211,8 +218,12 @@ class KeyTask(models.Model):
     )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    # a historical row is found by its task (id), date, user or import batch (core.schema)
     history = HistoricalRecords(
-        bases=[AuditFields], m2m_fields=[partner_units], excluded_fields=["updated_at"]
+        bases=[AuditFields],
+        m2m_fields=[partner_units],
+        excluded_fields=["updated_at"],
+        no_db_index=["office", "year", "category", "lead_unit", "source"],
     )
 
     objects = KeyTaskQuerySet.as_manager()

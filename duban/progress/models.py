@@ -132,8 +132,13 @@ class Submission(models.Model):
         ON_TRACK = "on_track", _("推进正常")
         LAGGING = "lagging", _("推进滞后")
 
+    # a task's reports are found through the unique (task, period) index
     task = models.ForeignKey(
-        KeyTask, verbose_name=_("重点工作"), on_delete=models.CASCADE, related_name="submissions"
+        KeyTask,
+        verbose_name=_("重点工作"),
+        on_delete=models.CASCADE,
+        related_name="submissions",
+        db_index=False,
     )
     period = models.CharField(_("报送周期"), max_length=7, db_index=True)
     unit = models.ForeignKey(Unit, verbose_name=_("填报单位"), on_delete=models.PROTECT)
@@ -162,7 +167,12 @@ class Submission(models.Model):
     submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
     version = models.PositiveIntegerField(_("版本"), default=0)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
-    history = HistoricalRecords(bases=[AuditFields], excluded_fields=["updated_at"])
+    # a historical row is found by its report (id), date, user or import batch (core.schema)
+    history = HistoricalRecords(
+        bases=[AuditFields],
+        excluded_fields=["updated_at"],
+        no_db_index=["task", "period", "unit", "reason_category", "submitted_by"],
+    )
 
     objects = SubmissionQuerySet.as_manager()
 
@@ -269,8 +279,13 @@ class Judgement(models.Model):
         IMPORT = "import", _("Excel 导入")
         OVERRIDE = "override", _("人工调整")
 
+    # a task's judgements are found through the unique (task, period) index
     task = models.ForeignKey(
-        KeyTask, verbose_name=_("重点工作"), on_delete=models.CASCADE, related_name="judgements"
+        KeyTask,
+        verbose_name=_("重点工作"),
+        on_delete=models.CASCADE,
+        related_name="judgements",
+        db_index=False,
     )
     period = models.CharField(_("报送周期"), max_length=7, db_index=True)
     as_of = models.DateField(_("研判日期"))
@@ -294,7 +309,11 @@ class Judgement(models.Model):
         on_delete=models.SET_NULL,
     )
     judged_at = models.DateTimeField(_("研判时间"), auto_now=True)
-    history = HistoricalRecords(bases=[AuditFields])
+    # a historical row is found by its judgement (id), date, user or batch (core.schema)
+    history = HistoricalRecords(
+        bases=[AuditFields],
+        no_db_index=["task", "period", "reason_category", "judged_by"],
+    )
 
     class Meta:
         verbose_name = _("研判结果")
