@@ -9,6 +9,7 @@ year take the year of the import.
 
 import calendar
 import datetime as dt
+import functools
 import re
 
 
@@ -73,6 +74,15 @@ def parse_date(value, year=None):
     text = str(value).strip()
     if not text:
         return None
+    return _parse_text(text, year)
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_text(text, year):
+    """`parse_date` of a non-empty text: a ledger writes the same few dozen dates
+    (12月底, 6月底前, 2026-09-30…) in thousands of cells, each tried against every
+    pattern; a date is immutable, so each text and year is read once (an error is
+    raised again each time: lru_cache keeps only answers)."""
     text = SUFFIX.sub("", text)
     for pattern in PATTERNS:
         match = pattern.fullmatch(text)

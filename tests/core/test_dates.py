@@ -146,3 +146,14 @@ def test_a_milestone_in_year_zero_is_refused_as_a_date_that_does_not_exist():
 
     with pytest.raises(MilestoneParseError, match="日期不存在"):
         parse_milestones("0000年1月上旬：完成", 2022)
+
+
+def test_a_text_read_again_gives_the_same_answer_for_its_own_year_and_the_same_error():
+    """Dates are read once per text and year (a ledger repeats a few dozen of them):
+    the year of the import stays part of the answer, and an error is raised each time."""
+    assert parse_date("12月底", 2022) == dt.date(2022, 12, 31)
+    assert parse_date("12月底", 2023) == dt.date(2023, 12, 31)
+    assert parse_date(" 12月底 ", 2022) == dt.date(2022, 12, 31)
+    for _ in range(2):
+        with pytest.raises(DateParseError, match="月份不存在"):
+            parse_date("13月底", 2022)
