@@ -74,7 +74,14 @@ def parse_date(value, year=None):
     text = str(value).strip()
     if not text:
         return None
+    if len(text) > CACHED_TEXT:
+        return _parse_text.__wrapped__(text, year)  # a cell of padding is not kept
     return _parse_text(text, year)
+
+
+#: the longest date text kept by `_parse_text` (a written date is a dozen characters; the
+#: patterns allow any white space, so a hostile cell could be long and still a date)
+CACHED_TEXT = 40
 
 
 @functools.lru_cache(maxsize=4096)

@@ -157,3 +157,12 @@ def test_a_text_read_again_gives_the_same_answer_for_its_own_year_and_the_same_e
     for _ in range(2):
         with pytest.raises(DateParseError, match="月份不存在"):
             parse_date("13月底", 2022)
+
+
+def test_a_long_date_text_is_read_but_not_kept():
+    from duban.core import dates
+
+    padded = "2022" + " " * 5000 + "-12-31"
+    before = dates._parse_text.cache_info().currsize
+    assert parse_date(padded) == dt.date(2022, 12, 31)
+    assert dates._parse_text.cache_info().currsize == before
