@@ -52,23 +52,52 @@ def forget(**kwargs):
     _version.set(None)
 
 
-def cached(key, compute):
-    """`compute()`, kept under this request's org version when one was read."""
+def _entries():
+    """The entries kept under this request's org version; None where nothing may be
+    kept (no version read, or inside a transaction)."""
     global _state
     version = _version.get()
     if version is None or connections["default"].in_atomic_block:
-        return compute()
+        return None
     state_version, entries = _state
     if state_version != version:
         entries = {}
         _state = (version, entries)
+    return entries
+
+
+def _put(entries, key, value):
+    if len(entries) >= MAX_ENTRIES:
+        entries.clear()
+    entries[key] = value
+    return value
+
+
+def cached(key, compute):
+    """`compute()`, kept under this request's org version when one was read."""
+    entries = _entries()
+    if entries is None:
+        return compute()
     try:
         return entries[key]
     except KeyError:
-        if len(entries) >= MAX_ENTRIES:
-            entries.clear()
-        value = entries[key] = compute()
-        return value
+        return _put(entries, key, compute())
+
+
+def known(key):
+    """What `keep` left under this request's org version for `key`, else None."""
+    entries = _entries()
+    return None if entries is None else entries.get(key)
+
+
+def keep(key, value):
+    """Keep a fact a writer has just established (after its transaction committed)
+    under this request's org version, for `known`; nothing where nothing may be kept.
+    Only for a fact that stays true until a watched table changes: the version read at
+    the request's start is older than the fact, and the fact holds for that data too."""
+    entries = _entries()
+    if entries is not None:
+        _put(entries, key, value)
 
 
 def version_subquery():

@@ -82,6 +82,10 @@ class JudgementAdmin(SimpleHistoryAdmin):
     search_fields = ["task__code", "task__title"]
     raw_id_fields = ["task"]
 
+    def has_delete_permission(self, request, obj=None):
+        # a month is judged whole (progress/month.py): a judgement goes only with its task
+        return False
+
 
 @admin.register(PartnerFeedback)
 class PartnerFeedbackAdmin(SimpleHistoryAdmin):

@@ -227,6 +227,14 @@ def month_tasks(office, year):
     return KeyTask.objects.filter(office=office, year=year)
 
 
+#: `override`'s note, per process under the org version (org/cache.py), that every task
+#: of an office's month has its judgement, so the next adjustment skips looking for
+#: unjudged ones. Exact: the month's tasks are tasks rows, which the version watches
+#: (ledger/apps.py), and a judgement goes only with its task — nothing else deletes one
+#: (the admin cannot: progress/admin.py)
+JUDGED_WHOLE = "progress.month judged whole"
+
+
 def judge_month(
     office, period_key, as_of=None, user=None, *, calendar=None, rules=None, besides=None
 ):
@@ -442,20 +450,23 @@ def override(task, period_key, status, reason, user, as_of=None):
     as_of = as_of or default_as_of(period)
     calendar = load_calendar()
     rules = rules_in()
+    whole = (JUDGED_WHOLE, task.office_id, period.key)
+    known_whole = cache.known(whole)
     with transaction.atomic():
         # the month is judged whole: the office's tasks it has not judged yet are judged now
         # (those already judged keep their judgement; re-judging the whole month on every
         # adjustment made one task's change cost as much as 研判本月)
-        unjudged = list(
-            month_tasks(task.office_id, period.year)
-            .exclude(pk=task.pk)
-            .exclude(judgements__period=period.key)
-            .order_by()
-            .values_list("pk", flat=True)
-        )
-        if unjudged:
-            tasks = KeyTask.objects.filter(pk__in=unjudged)
-            judge_period(tasks, period, as_of, calendar=calendar, rules=rules)
+        if not known_whole:
+            unjudged = list(
+                month_tasks(task.office_id, period.year)
+                .exclude(pk=task.pk)
+                .exclude(judgements__period=period.key)
+                .order_by()
+                .values_list("pk", flat=True)
+            )
+            if unjudged:
+                tasks = KeyTask.objects.filter(pk__in=unjudged)
+                judge_period(tasks, period, as_of, calendar=calendar, rules=rules)
         loaded = _Loaded([task], period)  # the caller's task, as it has just read it
         if not loaded.tasks:
             raise ValueError(f"“{task}”不是 {period.year} 年度的重点工作，不能按 {period.key} 研判")
@@ -476,4 +487,6 @@ def override(task, period_key, status, reason, user, as_of=None):
         judgement.judged_by = user if user is not None and user.is_authenticated else None
         judgement._history_user = judgement.judged_by
         judgement.save()
+    if not known_whole:
+        cache.keep(whole, True)  # committed (nothing is kept inside an outer transaction)
     return judgement

@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef, Prefetch, prefetch_related_objects
+from django.db.models import F, Prefetch, prefetch_related_objects
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -711,11 +711,8 @@ def evidence(request, pk):
 @require_POST
 def override_judgement(request, pk):
     """人工调整: the office sets a task's status for a month, with a reason (kept in history)."""
-    editable = KeyTask.objects.editable_by(request.user).filter(pk=OuterRef("pk"))
-    task = get_object_or_404(
-        KeyTask.objects.visible_to(request.user).annotate(editable=Exists(editable)), pk=pk
-    )
-    if not task.editable:
+    task = get_object_or_404(KeyTask.objects.visible_to(request.user), pk=pk)
+    if not task.editable_by(request.user):
         raise PermissionDenied
     period = request.POST.get("period", "")
     try:
