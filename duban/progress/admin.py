@@ -82,8 +82,12 @@ class JudgementAdmin(SimpleHistoryAdmin):
     search_fields = ["task__code", "task__title"]
     raw_id_fields = ["task"]
 
+    # a month is judged whole (progress/month.py): a judgement stays its task's and its
+    # month's, and goes only with its task (judging.JUDGED_WHOLE relies on it)
+    def get_readonly_fields(self, request, obj=None):
+        return ["task", "period"] if obj is not None else []
+
     def has_delete_permission(self, request, obj=None):
-        # a month is judged whole (progress/month.py): a judgement goes only with its task
         return False
 
 

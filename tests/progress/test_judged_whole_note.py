@@ -94,3 +94,14 @@ def test_the_admin_cannot_delete_a_judgement(tasks, people, admin_client):
     )
     assert response.status_code == 403
     assert Judgement.objects.filter(pk=judgement.pk).exists()
+
+
+def test_the_admin_cannot_move_a_judgement_to_another_task_or_month(tasks, people, admin_client):
+    a_request()
+    adjust(tasks["build"], people)
+    judgement = Judgement.objects.get(task=tasks["build"], period=PERIOD)
+    url = f"/admin/progress/judgement/{judgement.pk}/change/"
+    page = admin_client.get(url)
+    assert page.status_code == 200
+    assert 'name="period"' not in page.content.decode()
+    assert 'name="task"' not in page.content.decode()
