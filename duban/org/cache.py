@@ -14,6 +14,10 @@ the data is read as before.
 Exact, for the reason `core/versioning.py` gives: whatever is cached under a version was
 read after it. No person's data reaches another: roles are kept per profile id, the
 tree is the same for everyone (who may see which office is computed from it per person).
+
+Besides what is read (`cached`), a writer may note a fact it has just made true and that
+only a write to a watched table can make false (`keep`, `known`: 人工调整's "every task of
+this office's month is judged", progress/judging.py).
 """
 
 import contextvars
