@@ -231,7 +231,7 @@ def month_tasks(office, year):
 #: of an office's month has its judgement, so the next adjustment skips looking for
 #: unjudged ones. Exact: the month's tasks are tasks rows, which the version watches
 #: (ledger/apps.py), and a judgement goes only with its task — nothing else deletes one
-#: (the admin cannot: progress/admin.py)
+#: or moves it to another task or month (the admin cannot: progress/admin.py)
 JUDGED_WHOLE = "progress.month judged whole"
 
 
