@@ -12,7 +12,10 @@ which measures, in one run:
 
 - import: `TicketImport.apply` of the csv (staged: COPY into a temporary table on
   PostgreSQL, executemany on SQLite, then merged by SQL in one transaction), its rows
-  per second and the process's peak memory (ru_maxrss) until then;
+  per second and its peak memory: the largest sum of the proportional set size (PSS)
+  of this process and of the processes that check the file beside it (core/tabular.py,
+  `parallel_bytes`), sampled every 0.2 s from /proc — pages they share counted once;
+  beside it each one's ru_maxrss, which counts shared pages in every process;
 - bare: the same csv rows read with the csv module and written as they are into a
   plain table of 14 text columns — COPY on PostgreSQL, executemany on SQLite — and
   the ratio import ÷ bare;
@@ -141,8 +144,55 @@ def write_xlsx(path, rows):
     return path
 
 
-def peak_mb():
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+def peak_mb(who=resource.RUSAGE_SELF):
+    return resource.getrusage(who).ru_maxrss / 1024
+
+
+def _pss_mb(pid):
+    """The proportional set size of process `pid` (a page shared by k processes counts
+    1/k to each), in MB; 0 when it is gone or the kernel does not say."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as handle:
+            for line in handle:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+class GroupPeak:
+    """While running: the largest sum, sampled every 0.2 s, of the PSS of this process
+    and its children (the processes that check a large file beside it) — the memory the
+    import takes, shared pages counted once. None where Linux's /proc does not say."""
+
+    def __init__(self):
+        import threading
+
+        self.peak, self._stop = None, threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self):
+        me = os.getpid()
+        while True:
+            try:
+                with open(f"/proc/{me}/task/{me}/children") as handle:
+                    children = [int(pid) for pid in handle.read().split()]
+            except OSError:
+                return
+            total = _pss_mb(me) + sum(_pss_mb(pid) for pid in children)
+            if total:
+                self.peak = max(self.peak or 0, total)
+            if self._stop.wait(0.2):
+                return
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
 
 
 def bare_load(path):
@@ -281,7 +331,7 @@ def worker(args):
 
     phases = {}
     timed_phases(TicketImport, ("_run_staged", "plan_stage", "merge"), phases)
-    timed_phases(Stage, ("write",), phases)
+    timed_phases(Stage, ("write", "drop"), phases)
     refresh_days = summary.refresh_days
 
     def timed_refresh(days):
@@ -293,8 +343,29 @@ def worker(args):
 
     summary.refresh_days = timed_refresh
 
+    # SQLite copies what a transaction wrote from its write-ahead log into the database
+    # file when it commits (the automatic checkpoint, inside the commit; at a million
+    # rows, some 850 MB): here the same checkpoint runs right after the import, still
+    # inside its time, so that the phases show it apart from the commit itself
+    checkpointing = connection.vendor == "sqlite"
+    if checkpointing:
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA wal_autocheckpoint")
+            autocheckpoint = int(cursor.fetchone()[0])
+            cursor.execute("PRAGMA wal_autocheckpoint = 0")
     started, cpu = time.perf_counter(), time.process_time()
-    report = TicketImport(office, limits=CLI_LIMITS).apply(args.csv)
+    importer = TicketImport(office, limits=CLI_LIMITS)
+    # the processes that check the file beside this one (none before they existed)
+    in_child = getattr(importer, "_in_child", None)
+    checkers = importer.checkers if in_child is not None and in_child(args.csv) else 0
+    with GroupPeak() as group:
+        report = importer.apply(args.csv)
+    if checkpointing:
+        checkpoint_started = time.perf_counter()
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA wal_checkpoint(PASSIVE)")
+            cursor.execute(f"PRAGMA wal_autocheckpoint = {autocheckpoint}")
+        phases["checkpoint"] = time.perf_counter() - checkpoint_started
     result["import_s"] = time.perf_counter() - started
     # this process's own CPU time (reading, checking, staging): the machine's load aside
     result["import_cpu_s"] = time.process_time() - cpu
@@ -302,17 +373,32 @@ def worker(args):
     assert report.n_created == args.rows, report.summary()
     result["import_rows_s"] = args.rows / result["import_s"]
     # where the time went: reading and checking the rows, writing them to the staging
-    # table, planning, merging, and the commit (PostgreSQL checks deferred foreign keys)
+    # table, planning, merging, dropping the staging table, the commit (PostgreSQL checks
+    # deferred foreign keys) and SQLite's checkpoint
     result["phases_s"] = {
         "read+check": phases["_run_staged"] - phases["write"] - phases["plan_stage"],
         "stage writes": phases["write"],
         "plan": phases["plan_stage"],
         "merge": phases["merge"] - phases.get("summary", 0),
         "summary": phases.get("summary", 0),
-        "commit": result["import_s"] - phases["_run_staged"] - phases["merge"],
+        "drop stage": phases.get("drop", 0),
+        "commit": result["import_s"]
+        - phases["_run_staged"]
+        - phases["merge"]
+        - phases.get("drop", 0)
+        - phases.get("checkpoint", 0),
+        **({"checkpoint": phases["checkpoint"]} if "checkpoint" in phases else {}),
     }
     phases.clear()
-    result["peak_mb"] = peak_mb()
+    result["peak_self_mb"] = peak_mb()
+    result["checkers"] = checkers
+    result["peak_checker_mb"] = peak_mb(resource.RUSAGE_CHILDREN) if checkers else 0
+    # the import's memory: the sampled PSS of the group where /proc says it, else the
+    # upper bound (this process's peak plus each checking process's at the largest's)
+    result["peak_group_mb"] = group.peak
+    result["peak_mb"] = group.peak or (
+        result["peak_self_mb"] + checkers * result["peak_checker_mb"]
+    )
     result["peak_before_mb"] = before
     result["bare_s"] = bare_load(args.csv)
     result["ratio"] = result["import_s"] / result["bare_s"]
@@ -459,6 +545,14 @@ def print_table(results, args):
         if "phases_s" in r:
             text = ", ".join(f"{k} {v:.1f} s" for k, v in r["phases_s"].items())
             print(f"{r['database']} import phases: {text}")
+        if r.get("checkers"):
+            group = r.get("peak_group_mb")
+            print(
+                f"{r['database']} peak memory: "
+                + (f"{group:.0f} MB PSS of the import's processes; " if group else "")
+                + f"ru_maxrss: this process {r['peak_self_mb']:.0f} MB, "
+                f"{r['checkers']} checking processes {r['peak_checker_mb']:.0f} MB at most each"
+            )
     for r in results:
         if "error" in r:
             print(f"{r['database']}: {r['error']}", file=sys.stderr)

@@ -22,6 +22,9 @@ COPY, SQLite's executemany); duplicates inside the file are found there by SQL, 
 import plans (`plan_stage`) and merges (`merge`) with a few set-based statements,
 and all of it — staging, checks and merge — runs in one transaction, so a file with
 any error writes nothing. Validation stays per row, with the same Chinese errors.
+A large file (`parallel_bytes`) is read and checked by `checkers` forked processes,
+each taking every n-th chunk, while this one writes the staging table: two CPU cores
+at work, the same rows and errors (`_checked_in_children`).
 """
 
 import codecs
@@ -29,7 +32,10 @@ import contextlib
 import csv
 import difflib
 import io
+import itertools
+import multiprocessing
 import operator
+import os
 import re
 import uuid
 import zipfile
@@ -509,21 +515,29 @@ class Stage:
             cursor.execute(f"CREATE TEMPORARY TABLE {self.table} ({columns}){drop}")
         return self
 
-    def write(self, rows):
-        """Append rows, each a sequence of values in the order of `names`."""
+    def convert(self, rows):
+        """Rows as the database takes them: a few columns of many (SQLite's datetimes)
+        turned into parameters, the others as they are."""
+        converting = [(i, c) for i, c in enumerate(self.converters) if c is not None]
+        if not converting:
+            return rows
+        converted = []
+        for row in rows:
+            row = list(row)
+            for index, convert in converting:
+                value = row[index]
+                if value is not None:
+                    row[index] = convert(value)
+            converted.append(row)
+        return converted
+
+    def write(self, rows, converted=False):
+        """Append rows, each a sequence of values in the order of `names` (already
+        through `convert` when `converted`: a checking process did it)."""
         if not rows:
             return
-        converting = [(i, c) for i, c in enumerate(self.converters) if c is not None]
-        if converting:  # a few columns of many (SQLite's datetimes): only those
-            converted = []
-            for row in rows:
-                row = list(row)
-                for index, convert in converting:
-                    value = row[index]
-                    if value is not None:
-                        row[index] = convert(value)
-                converted.append(row)
-            rows = converted
+        if not converted:
+            rows = self.convert(rows)
         if self._copy is not None:  # the one COPY `streaming()` holds open
             write_row = self._copy.write_row
             for row in rows:
@@ -603,6 +617,133 @@ def _copy_in_progress(execute, sql, params, many, context):
     )
 
 
+def _first_errors(errors):
+    """The RowErrors (in the file's order) of the rows one checking process reads before
+    it stops: all of each row's, row after row, while fewer than MAX_ERRORS are found."""
+    kept = []
+    for _, found in itertools.groupby(errors, key=lambda error: error.row or 0):
+        if len(kept) >= MAX_ERRORS:
+            break
+        kept.extend(found)
+    return kept
+
+
+def _query_in_child(execute, sql, params, many, context):
+    raise RuntimeError(
+        "a query was made in the process that checks the rows: validate rows without "
+        f"the database ({sql[:60]!r})"
+    )
+
+
+#: the longest the checking process may go without sending a chunk (one takes well
+#: under a second; a stuck process must not hold the import's transaction for ever)
+CHILD_SILENCE_S = 600
+
+
+def _checked_in_children(importer, source, count):
+    """`importer._checked(source)` run in `count` forked processes, each checking every
+    `count`-th chunk of the file (each reads all of it: the csv module is the cheap part),
+    their chunks sent back through pipes and yielded here in the file's order; then the
+    state the checks built (`checked_state`) is set on `importer` (one process: the
+    state of several could disagree, see `checkers`). A child never touches the
+    database (a query there raises); it inherits the lookups `prepare()` loaded and the
+    parent's connection, which it leaves alone and never closes (it ends with os._exit).
+    A TableError, or any other exception, in a child is raised here; if this side stops
+    early (an exception while writing), the children are ended."""
+    context = multiprocessing.get_context("fork")
+    pipes = [context.Pipe(duplex=False) for _ in range(count)]
+
+    def check(part):
+        for n, (receiver, sender) in enumerate(pipes):
+            receiver.close()
+            if n != part:
+                sender.close()
+        sender = pipes[part][1]
+        try:
+            read = 0
+            with connection.execute_wrapper(_query_in_child):
+                # the staging table's parameters made here, not in the writing process
+                stage = Stage(importer.stage_fields())
+                for read, staged, errors in importer._checked(
+                    source, prepared=True, part=(part, count)
+                ):
+                    sender.send(("rows", (read, stage.convert(staged), errors)))
+            sender.send(("done", (read, importer.checked_state() if part == 0 else {})))
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the parent stopped listening (it failed, or was killed): nothing to say
+        except TableError as exc:
+            with contextlib.suppress(OSError):
+                sender.send(("table", exc.errors))
+        except BaseException:  # noqa: BLE001 - told to the parent, which raises it
+            import traceback
+
+            with contextlib.suppress(OSError):
+                sender.send(("error", traceback.format_exc()))
+        finally:
+            sender.close()
+
+    children = []
+    try:
+        for part in range(count):
+            process = context.Process(
+                target=check, args=(part,), name=f"duban-import-check-{part}", daemon=True
+            )
+            process.start()
+            children.append(process)
+        receivers = []
+        for receiver, sender in pipes:
+            sender.close()
+            receivers.append(receiver)
+
+        def receive(part):
+            receiver, process = receivers[part], children[part]
+            if not receiver.poll(CHILD_SILENCE_S):
+                raise RuntimeError(
+                    f"检查导入文件的进程超过 {CHILD_SILENCE_S} 秒没有回应，导入已中止"
+                )
+            try:
+                kind, value = receiver.recv()
+            except EOFError:
+                process.join()
+                raise RuntimeError(f"检查导入文件的进程意外结束（退出码 {process.exitcode}）")
+            if kind == "table":
+                raise TableError(value)
+            if kind == "error":
+                raise RuntimeError(f"检查导入文件的进程出错：\n{value}")
+            return kind, value
+
+        progress = importer.progress
+        # chunk k comes from child k % count: the file's order, and each child's next
+        # message is its next chunk or, past the last chunk, its end
+        chunk, rows = 0, 0
+        while True:
+            kind, value = receive(chunk % count)
+            if kind == "done":
+                break
+            if progress is not None:
+                progress(value[0], message="正在逐行检查")
+            rows = max(rows, value[0])
+            yield (*value, True)
+            chunk += 1
+        ended = {chunk % count: value}
+        for part in range(count):
+            while part not in ended:  # the others have no chunk left: their end
+                kind, value = receive(part)
+                if kind == "done":
+                    ended[part] = value
+        rows = max(rows, *(read for read, _ in ended.values()))
+        for name, value in ended[0][1].items():
+            setattr(importer, name, value)
+        yield rows, [], [], True  # the rows read, when the last chunk was no child's own
+    finally:
+        for receiver, _ in pipes:
+            receiver.close()
+        for process in children:
+            if process.is_alive():
+                process.terminate()
+            process.join()
+
+
 def db_reader(model_field):
     """A function turning a raw value of `model_field`'s column, as a cursor returns
     it, into the Python value (what the ORM's converters do: SQLite's text dates...)."""
@@ -626,6 +767,12 @@ class TabularImport:
     #: valid rows go to a staging table a chunk at a time (see `Stage`), not to memory
     staged = False
     chunk_rows = 5000
+    #: a staged import's file of at least this many bytes is read and checked in a
+    #: second process (forked after `prepare()`: the same lookups, no database) while
+    #: this one writes the staging table — two cores at work instead of one; None:
+    #: always in this process. An import that sets it hands back what its checks
+    #: learned that the merge needs (`checked_state`).
+    parallel_bytes = None
     #: called as progress(rows_read, message=...) while a file is read (a background job's
     #: bar, core/jobs.py, or the command line's TerminalProgress); None: nothing to tell
     progress = None
@@ -652,6 +799,12 @@ class TabularImport:
         raise NotImplementedError
 
     # --- to implement when staged ---------------------------------------
+    def checked_state(self):
+        """{attribute: value} that validate_row set and the merge reads (names to create
+        and their placeholders...): handed back from the checking process
+        (`parallel_bytes`) and set on this import."""
+        return {}
+
     def stage_fields(self):
         """[(column name, model field)] of the staging table, besides row_no and row_key."""
         raise NotImplementedError
@@ -717,36 +870,97 @@ class TabularImport:
         self.plan_all(records, report)
         return records
 
+    def _checked(self, source, prepared, progress=None, part=(0, 1)):
+        """The file read and checked, `chunk_rows` rows at a time: yields (data rows read
+        so far, the staged values of the chunk's valid rows, the chunk's RowErrors), the
+        last time when the file ends (0 rows read: it has no data row). Raises
+        TableError. `prepare()` runs at the first data row unless `prepared`.
+
+        `part` (i, n): only chunks i, i + n, i + 2n… are checked and yielded, the others
+        only read (a checking process of n, `_checked_in_children`); the last yield is
+        then the last chunk only when it is one of them."""
+        rows = read_rows(source, self.columns, limits=self.limits)
+        staged, errors, count, failed = [], [], 0, 0
+        chunk_rows, validate, stage_values = self.chunk_rows, self.validate_row, self.stage_values
+        mine, of = part
+        chunk, checking = 0, mine == 0
+        for row in rows:
+            if not prepared:
+                self.prepare()
+                prepared = True
+            count += 1
+            if progress is not None:
+                progress(count, message="正在逐行检查")
+            # past MAX_ERRORS the rest is only read, for the limits: enough to fix first
+            # (several processes each stop at their own MAX_ERRORS: together, at least
+            # the file's first MAX_ERRORS, which is what _run_staged keeps)
+            if checking and failed < MAX_ERRORS:
+                before = len(errors)
+                record = validate(row, errors)
+                failed += len(errors) - before
+                if record is not None:
+                    staged.append((row.number, record.key, *stage_values(record)))
+            if count % chunk_rows == 0:
+                if checking:
+                    yield count, staged, errors
+                    staged, errors = [], []
+                chunk += 1
+                checking = chunk % of == mine
+        if checking:
+            yield count, staged, errors
+
+    #: processes that check a large file (`parallel_bytes`), each every n-th chunk; one
+    #: when the checks build state that the merge reads (`checked_state`) and that
+    #: several could build differently (placeholders of names to create)
+    checkers = 1
+
+    def _in_child(self, source):
+        """Whether `source` is read and checked in other processes: a file of at least
+        `parallel_bytes`, where this platform forks (Linux), the machine has cores to
+        spare and this process may start others."""
+        if self.parallel_bytes is None or not isinstance(source, str | Path):
+            return False
+        if "fork" not in multiprocessing.get_all_start_methods() or (os.cpu_count() or 1) < 2:
+            return False  # no fork (not Linux), or one core: nothing to share the work
+        if multiprocessing.current_process().daemon:
+            return False  # a daemonic process may not start one
+        try:
+            return os.path.getsize(source) >= self.parallel_bytes
+        except OSError:
+            return False  # read_rows says what is wrong with it
+
+    def _chunks(self, source):
+        """(rows read so far, staged values, RowErrors, whether the values went through
+        Stage.convert) a chunk at a time: `_checked` here, or in checking processes."""
+        if self._in_child(source):
+            # each checking process reads the whole file: an xlsx, whose parsing is most
+            # of the work, by one of them
+            count = max(1, self.checkers) if _kind(source) == "csv" else 1
+            self.prepare()  # before the fork: the checking processes use its lookups
+            yield from _checked_in_children(self, source, count)
+        else:
+            for item in self._checked(source, prepared=False, progress=self.progress):
+                yield (*item, False)
+
     def _run_staged(self, source, report):
         """`_run` of a staged import: the valid rows go to a new Stage, a chunk at a
         time; returns the Stage when the file has no error, else None. Call it inside
         a transaction."""
-        rows = read_rows(source, self.columns, limits=self.limits)
-        stage, chunk, refused = None, [], None
-        progress, count = self.progress, 0
+        stage, refused, count = None, None, 0
+        progress = self.progress
         # the stage's COPY stays open while the file is read (Stage.streaming): the
-        # server stores chunk k while validate_row, which must not query, checks k+1
+        # server stores chunk k while validate_row, which must not query, checks k+1 —
+        # here, or in a second process for a large file (`parallel_bytes`), while this
+        # one sends the rows
         with contextlib.ExitStack() as streaming:
             try:
-                for row in rows:
-                    if progress is not None:
-                        count += 1
-                        progress(count, message="正在逐行检查")
-                    if stage is None:
-                        self.prepare()
+                for count, staged, errors, converted in self._chunks(source):
+                    report.errors.extend(errors)
+                    if stage is None and count:
                         stage = Stage(self.stage_fields()).create()
                         streaming.enter_context(stage.streaming())
-                    if len(report.errors) >= MAX_ERRORS:
-                        continue  # enough to fix first; the rest is only read, for the limits
-                    record = self.validate_row(row, report.errors)
-                    if record is None:
-                        continue
-                    chunk.append((row.number, record.key, *self.stage_values(record)))
-                    if len(chunk) >= self.chunk_rows:
-                        stage.write(chunk)
-                        chunk = []
-                if stage is not None:
-                    stage.write(chunk)
+                    if staged:
+                        stage.write(staged, converted)
             except TableError as exc:
                 # caught inside the COPY, which then ends normally: the stage is dropped
                 refused = exc
@@ -758,6 +972,9 @@ class TabularImport:
         if stage is None:
             report.errors.append(RowError(None, "", "表格中没有数据行"))
             return None
+        # several checking processes each stop at their own MAX_ERRORS: keep what one
+        # process, stopping at the file's, would have found
+        report.errors[:] = _first_errors(report.errors)
         room = MAX_ERRORS - len(report.errors)
         for number, key, first in stage.duplicates(max(room, 0)):
             report.errors.append(

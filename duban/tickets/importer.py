@@ -35,6 +35,7 @@ from duban.core.dates import DateParseError, parse_datetime
 from duban.core.periods import MAX_YEAR, MIN_YEAR
 from duban.core.tabular import (
     LISTED,
+    MB,
     Column,
     RowChange,
     RowError,
@@ -160,6 +161,9 @@ class Record:
 class TicketImport(TabularImport):
     key_label = "工单编号"
     staged = True
+    #: a file of a few tens of thousands of rows and more is checked in a second process
+    #: (core/tabular.py) while this one writes the staging table
+    parallel_bytes = 4 * MB
     #: new tickets feed their transitions, follow-ups and history in one statement
     #: (PostgreSQL's INSERT … RETURNING in a WITH); None: when the database has it
     one_statement = None
@@ -205,6 +209,27 @@ class TicketImport(TabularImport):
         self._paths = {}
         self.calendar = Calendar.load()
         self._due = {}
+
+    @property
+    def checkers(self):
+        # without names to create, the checks only read their lookups: two processes can
+        # share the file; with them, one process hands out the placeholders
+        return 1 if self.create_missing else 2
+
+    def checked_state(self):
+        # what validate_row adds to: the names to create, their placeholders, the ids by
+        # name and path that the staged rows carry, the category paths found
+        return {
+            name: getattr(self, name)
+            for name in (
+                "new_units",
+                "new_categories",
+                "placeholders",
+                "_unit_ids",
+                "_category_ids",
+                "_paths",
+            )
+        }
 
     def _unit(self, name, row, label, errors, kind=None):
         if not name:

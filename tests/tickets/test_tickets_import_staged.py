@@ -231,9 +231,9 @@ def test_the_file_is_read_lazily_never_whole(office, units, category, monkeypatc
     staged = []
     write = Stage.write
 
-    def spy(self, rows):
+    def spy(self, rows, converted=False):
         staged.append(len(rows))
-        write(self, rows)
+        write(self, rows, converted)
 
     monkeypatch.setattr(Stage, "write", spy)
     chunk = 10
