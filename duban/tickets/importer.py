@@ -161,8 +161,8 @@ class Record:
 class TicketImport(TabularImport):
     key_label = "工单编号"
     staged = True
-    #: a file of a few tens of thousands of rows and more is checked in a second process
-    #: (core/tabular.py) while this one writes the staging table
+    #: a file of a few tens of thousands of rows and more is checked by other processes
+    #: (core/tabular.py, `checkers`) while this one writes the staging table
     parallel_bytes = 4 * MB
     #: new tickets feed their transitions, follow-ups and history in one statement
     #: (PostgreSQL's INSERT … RETURNING in a WITH); None: when the database has it
