@@ -767,12 +767,16 @@ class TabularImport:
     #: valid rows go to a staging table a chunk at a time (see `Stage`), not to memory
     staged = False
     chunk_rows = 5000
-    #: a staged import's file of at least this many bytes is read and checked in a
-    #: second process (forked after `prepare()`: the same lookups, no database) while
-    #: this one writes the staging table — two cores at work instead of one; None:
-    #: always in this process. An import that sets it hands back what its checks
+    #: a staged import's file of at least this many bytes is read and checked in
+    #: `checkers` other processes (forked after `prepare()`: the same lookups, no
+    #: database) while this one writes the staging table — two cores at work instead of
+    #: one; None: always in this process. An import that sets it hands back what its checks
     #: learned that the merge needs (`checked_state`).
     parallel_bytes = None
+    #: processes that check a large file (`parallel_bytes`), each every n-th chunk; one
+    #: when the checks build state that the merge reads (`checked_state`) and that
+    #: several could build differently (placeholders of names to create)
+    checkers = 1
     #: called as progress(rows_read, message=...) while a file is read (a background job's
     #: bar, core/jobs.py, or the command line's TerminalProgress); None: nothing to tell
     progress = None
@@ -908,11 +912,6 @@ class TabularImport:
                 checking = chunk % of == mine
         if checking:
             yield count, staged, errors
-
-    #: processes that check a large file (`parallel_bytes`), each every n-th chunk; one
-    #: when the checks build state that the merge reads (`checked_state`) and that
-    #: several could build differently (placeholders of names to create)
-    checkers = 1
 
     def _in_child(self, source):
         """Whether `source` is read and checked in other processes: a file of at least
