@@ -310,3 +310,21 @@ def save_task(task, partner_units):
         bulk_create_history(KeyTask, [task], "+")
     else:
         task.save()
+
+
+class TaskWrite(models.Model):
+    """The version of one task's page data (`ledger/taskversion.py`): database triggers
+    add a row, or count up, with every write to the tables that page keeps under it; the
+    version is the sum of `n` over the task's rows. Not a foreign key: a deleted task's
+    rows stay, so the sum of a reused id keeps growing."""
+
+    task_id = models.BigIntegerField(db_index=True)
+    n = models.IntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("事项数据版本")
+        verbose_name_plural = _("事项数据版本")
+        default_permissions = ()
+
+    def __str__(self):
+        return f"{self.task_id}+{self.n}"

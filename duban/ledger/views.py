@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, F
 from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
@@ -25,6 +26,7 @@ from duban.core.http import PeriodError, bad_request, year_param
 from duban.core.importflow import ImportFlow
 from duban.core.listing import Col, Listing, xlsx_response
 from duban.ledger import extensions as ext
+from duban.ledger import taskversion
 from duban.ledger.changelog import task_changes
 from duban.ledger.exporter import build_template, build_workbook
 from duban.ledger.filters import LedgerFilter, kept
@@ -315,8 +317,10 @@ def import_template(request):
 @login_required
 def task_detail(request, pk):
     task = get_object_or_404(
-        KeyTask.objects.visible_to(request.user).select_related(
-            "category", "lead_unit", "office", "source"
+        taskversion.annotate(
+            KeyTask.objects.visible_to(request.user).select_related(
+                "category", "lead_unit", "office", "source"
+            )
         ),
         pk=pk,
     )
@@ -335,7 +339,12 @@ def task_detail(request, pk):
             "partners": task.partner_units.order_by("order", "name").values_list("name", flat=True),
             "milestones": [(milestone, states.get(milestone.pk, "")) for milestone in milestones],
             "sections": sections,
-            "changes": task_changes(task),
+            # 变更记录 as HTML, kept under the task's data version (its history is watched)
+            "changes_html": taskversion.cached(
+                task,
+                ("ledger.changes",),
+                lambda: render_to_string("ledger/_changes.html", {"changes": task_changes(task)}),
+            ),
             "can_edit": task.editable_by(request.user),
         },
     )

@@ -22,13 +22,18 @@ this office's month is judged", progress/judging.py).
 
 import contextvars
 
+from django.conf import settings
 from django.db import connections
 
 from duban.core import versioning
 
 #: the models whose rows the cached facts come from; apps above org add theirs with
-#: `watch` (progress: its rules)
-TABLES = ["org.Office", "org.Role", "org.Profile"]
+#: `watch` (progress: its rules). People's names (`roles.display_name`) are read from
+#: their accounts: what is kept with names in it (a task page's review lines and history,
+#: ledger/taskversion.py) is dropped when an account is added, removed or renamed —
+#: not when someone signs in (`COLUMNS`: a sign-in writes the account's last_login).
+TABLES = ["org.Office", "org.Role", "org.Profile", settings.AUTH_USER_MODEL]
+COLUMNS = {settings.AUTH_USER_MODEL: ("username", "first_name", "last_name")}
 
 
 def watch(*labels):
@@ -117,7 +122,8 @@ def install(connection, apps):
     Profile = apps.get_model("org", "Profile")
     tables = [apps.get_model(label)._meta.db_table for label in TABLES]
     tables.append(Profile._meta.get_field("roles").remote_field.through._meta.db_table)
-    versioning.install(connection, "org", apps.get_model("org", "OrgVersion"), tables)
+    columns = {apps.get_model(label)._meta.db_table: names for label, names in COLUMNS.items()}
+    versioning.install(connection, "org", apps.get_model("org", "OrgVersion"), tables, columns)
 
 
 def after_migrate(sender, using, apps=None, **kwargs):

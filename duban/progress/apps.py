@@ -20,4 +20,13 @@ class ProgressConfig(AppConfig):
         from duban.org import cache
 
         cache.watch("progress.ProgressRules", "core.WorkdayOverride", "core.CalendarYear")
+        # the task page's months and reports are kept under the task's data version
+        # (ledger/taskversion.py, progress/ledger_month.py)
+        from duban.ledger import taskversion
+
+        taskversion.watch("progress.Submission")
+        taskversion.watch(
+            "progress.Review", "submission_id", ("progress.Submission", "id", "task_id")
+        )
+        taskversion.watch("progress.Judgement")
         registry.register(MonthlyReminders())

@@ -21,10 +21,12 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from duban.core.periods import Period, PeriodError
+from duban.ledger import taskversion
 from duban.ledger.extensions import LedgerExtension, ListColumn
 from duban.org import roles as R
 from duban.progress import month as M
-from duban.progress.models import Judgement, Light, Review, Status, Submission
+from duban.progress.models import Judgement, Light, Review, Status, Submission, drafts_seen_by
+from duban.progress.status import SubmissionIn
 from duban.progress.templatetags.progress_tags import light as light_tag
 from duban.progress.templatetags.progress_tags import status as status_tag
 
@@ -249,9 +251,24 @@ class MonthView(LedgerExtension):
         if cache is not None and cache["task"].pk == task.pk:
             return cache
         today = timezone.localdate()
+        drafts_of = drafts_seen_by(request.user)
+        # what the rows give, kept under the task's data version (its reports, reviews
+        # and judgements are watched: apps.py) for the day and the drafts this person sees
+        context = dict(
+            taskversion.cached(
+                task,
+                ("progress.task_page", today, drafts_of),
+                lambda: self._task_rows(request.user, task, today),
+            )
+        )
+        context.update(task=task, today=today, can_edit=task.editable_by(request.user))
+        request._progress_task_context = context
+        return context
+
+    def _task_rows(self, user, task, today):
         judgements = {j.period: j for j in task.judgements.all()}
         submissions = list(
-            Submission.objects.visible_to(request.user)
+            Submission.objects.visible_to(user)
             .filter(task=task)
             .prefetch_related(
                 Prefetch(
@@ -264,20 +281,30 @@ class MonthView(LedgerExtension):
             )
             .order_by("-period")
         )
-        context = {
-            "task": task,
-            "today": today,
-            "judgements": judgements,
-            "submissions": submissions,
+        strip = M.month_strip(task.year, judgements, today)
+        # the two sections' HTML as far as it comes from the rows (nothing of the person
+        # or the request: the adjustment form is added per request in task_sections)
+        strip_body = render_to_string(
+            "progress/_task_strip_body.html",
+            {"task": task, "strip": strip, "strip_items": _strip_items(strip)},
+        )
+        submissions_html = render_to_string(
+            "progress/_task_submissions.html",
+            {"submissions": submissions, "submission_rows": _submission_rows(submissions)},
+        )
+        # kept small (no rows): the months the adjustment form offers, and the accepted
+        # reports as the engine reads them, for the milestones' states (per day)
+        return {
             "done": M.completed_period(judgements.values(), submissions),
-            "accepted": [s for s in submissions if s.state == Submission.State.ACCEPTED],
-            "strip": M.month_strip(task.year, judgements, today),
-            "can_edit": task.editable_by(request.user),
+            "accepted": [
+                SubmissionIn(s.period, s.self_status, s.completed_value, accepted=True)
+                for s in submissions
+                if s.state == Submission.State.ACCEPTED
+            ],
+            "months": [period for period, _judgement in strip],
+            "strip_body": strip_body,
+            "submissions_html": submissions_html,
         }
-        context["strip_items"] = _strip_items(context["strip"])
-        context["submission_rows"] = _submission_rows(submissions)
-        request._progress_task_context = context
-        return context
 
     def milestone_states(self, request, task, milestones):
         context = self._context(request, task)
@@ -295,8 +322,5 @@ class MonthView(LedgerExtension):
                 "before_milestones",
                 render_to_string("progress/_task_strip.html", context, request=request),
             ),
-            (
-                "after_milestones",
-                render_to_string("progress/_task_submissions.html", context, request=request),
-            ),
+            ("after_milestones", context["submissions_html"]),
         ]

@@ -107,14 +107,26 @@ class SubmissionQuerySet(models.QuerySet):
         the office do not see it (the task page, the report page and its evidence all
         start here)."""
         visible = self.filter(task__in=KeyTask.objects.visible_to(user))
-        if user is None or not user.is_authenticated or user.is_superuser:
+        drafts_of = drafts_seen_by(user)
+        if drafts_of is ALL_DRAFTS:
             return visible
-        profile = R.profile_of(user)
-        own_unit = profile.unit_id if profile else None
         drafts = models.Q(state=Submission.State.DRAFT)
-        if own_unit is None:
+        if drafts_of is None:
             return visible.exclude(drafts)
-        return visible.exclude(drafts & ~models.Q(unit_id=own_unit))
+        return visible.exclude(drafts & ~models.Q(unit_id=drafts_of))
+
+
+ALL_DRAFTS = "all"
+
+
+def drafts_seen_by(user):
+    """Whose drafts `user` sees among the reports of the tasks they see: `ALL_DRAFTS`
+    (no one's hidden: a superuser, or code working without a person), their own unit's
+    id, or None (none)."""
+    if user is None or not user.is_authenticated or user.is_superuser:
+        return ALL_DRAFTS
+    profile = R.profile_of(user)
+    return profile.unit_id if profile else None
 
 
 class Submission(models.Model):
