@@ -15,6 +15,7 @@ from django.db import connections
 from django.db.models import IntegerField, OuterRef, Subquery, Sum
 from django.db.models.functions import Coalesce
 
+from duban.core import versioning
 from duban.org import cache
 
 #: (model label, the column naming the task or pointing to it, via): see `watch`
@@ -49,8 +50,6 @@ def install(connection, apps):
         (table(label), column, via and (table(via[0]), via[1], via[2]))
         for label, column, via in SOURCES
     ]
-    from duban.core import versioning
-
     log = apps.get_model("ledger", "TaskWrite")._meta.db_table
     versioning.install_keyed(connection, "task", log, "task_id", sources)
 
