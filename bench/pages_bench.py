@@ -14,6 +14,9 @@ bench/ledger_bench.py) migrates a throwaway database, builds the district once
 - dashboard: GET /dashboard/ as the district's 督查管理员;
 - batch page: GET /progress/batch/?period=<current month> as the reporter of the unit
   that leads 50 tasks (a draft for each);
+- "task page, nothing kept" and "batch page, no card kept": the same pages with what
+  they keep per task (ledger/taskversion.py) dropped before each request — as they are
+  the first time after every one of their tasks changed;
 - API ledger JSON: GET /api/v1/ledger?year=Y; API dashboard JSON: GET /api/v1/dashboard;
 - status change: POST /progress/tasks/<id>/override/ (人工调整 of the last judged month,
   alternating 推进滞后 / 推进正常).
@@ -57,8 +60,10 @@ TARGET_DASHBOARD_BYTES = 100 * 1024
 PAGES = [
     ("ledger", "ledger page (50 rows)"),
     ("task", "task page"),
+    ("task_cold", "task page, nothing kept"),
     ("dashboard", "dashboard"),
     ("batch", "batch page (50 tasks)"),
+    ("batch_cold", "batch page, no card kept"),
     ("api_ledger", "API ledger JSON (50 rows)"),
     ("api_dashboard", "API dashboard JSON"),
     ("status", "status change (POST)"),
@@ -193,6 +198,16 @@ def worker(args):
         )
 
     year = {"year": ids["year"]}
+
+    def unkept():
+        """Drop what pages keep per task (ledger/taskversion.py): the page as it is the
+        first time after every one of its tasks changed (month-end's worst case)."""
+        from duban.org import cache
+
+        entries = cache._state[1]
+        for key in [k for k in entries if isinstance(k, tuple) and k[:1] == ("task",)]:
+            del entries[key]
+
     calls = {
         "ledger": (
             lambda i: admin.get("/ledger/", year),
@@ -202,12 +217,21 @@ def worker(args):
             lambda i: admin.get(f"/ledger/{ids['task']}/"),
             lambda i: admin.get("/__floor__/task/"),
         ),
+        "task_cold": (
+            lambda i: unkept() or admin.get(f"/ledger/{ids['task']}/"),
+            lambda i: admin.get("/__floor__/task/"),
+        ),
         "dashboard": (
             lambda i: admin.get("/dashboard/"),
             lambda i: admin.get("/__floor__/dashboard/"),
         ),
         "batch": (
             lambda i: reporter.get("/progress/batch/", {"period": ids["current_period"]}),
+            lambda i: reporter.get("/__floor__/batch/"),
+        ),
+        "batch_cold": (
+            lambda i: unkept()
+            or reporter.get("/progress/batch/", {"period": ids["current_period"]}),
             lambda i: reporter.get("/__floor__/batch/"),
         ),
         "api_ledger": (

@@ -84,3 +84,25 @@ def cached(task, key, compute):
     if version is None:
         return compute()
     return cache.cached(("task", task.pk, version, *key), compute)
+
+
+def cached_many(tasks, key, compute):
+    """{task pk: value} for `tasks`, each kept as `cached` keeps it; `compute(tasks)`
+    ({pk: value}) runs once for the tasks not kept (all of them where no version was read
+    for a task); a task `compute` leaves out is left out."""
+    versioned = {
+        ("task", task.pk, task.data_version, *key): task
+        for task in tasks
+        if getattr(task, "data_version", None) is not None
+    }
+    plain = [task for task in tasks if getattr(task, "data_version", None) is None]
+    values = compute(plain) if plain else {}
+
+    def compute_keys(keys):
+        found = compute([versioned[k] for k in keys])
+        return {k: found[versioned[k].pk] for k in keys if versioned[k].pk in found}
+
+    if versioned:
+        for k, value in cache.cached_many(list(versioned), compute_keys).items():
+            values[versioned[k].pk] = value
+    return values

@@ -93,6 +93,24 @@ def cached(key, compute):
         return _put(entries, key, compute())
 
 
+def cached_many(keys, compute):
+    """{key: value} for every one of `keys`: those kept under this request's org version,
+    and for the rest `compute(missing keys)` ({key: value}, in one call), kept in turn."""
+    entries = _entries()
+    if entries is None:
+        return compute(list(keys))
+    found, missing = {}, []
+    for key in keys:
+        if key in entries:
+            found[key] = entries[key]
+        else:
+            missing.append(key)
+    if missing:
+        for key, value in compute(missing).items():
+            found[key] = _put(entries, key, value)
+    return found
+
+
 def known(key):
     """What `keep` left under this request's org version for `key`, else None."""
     entries = _entries()

@@ -19,7 +19,12 @@ class ProgressConfig(AppConfig):
         # kept under the org version (ProgressRules.current, judging.load_calendar)
         from duban.org import cache
 
-        cache.watch("progress.ProgressRules", "core.WorkdayOverride", "core.CalendarYear")
+        cache.watch(
+            "progress.ProgressRules",
+            "core.WorkdayOverride",
+            "core.CalendarYear",
+            "progress.ReasonCategory",  # reason_choices, offered on every row of a sheet
+        )
         # the task page's months and reports are kept under the task's data version
         # (ledger/taskversion.py, progress/ledger_month.py)
         from duban.ledger import taskversion
@@ -29,4 +34,8 @@ class ProgressConfig(AppConfig):
             "progress.Review", "submission_id", ("progress.Submission", "id", "task_id")
         )
         taskversion.watch("progress.Judgement")
+        # the batch sheet's cards list a report's evidence (progress/sheet.py)
+        taskversion.watch(
+            "progress.Evidence", "submission_id", ("progress.Submission", "id", "task_id")
+        )
         registry.register(MonthlyReminders())

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from duban.core.forms import LightFields, QuickNumberInput, QuickSelect, QuickTextarea
 from duban.core.importflow import check_upload
 from duban.core.periods import MAX_YEAR, MIN_YEAR, Period, PeriodError
+from duban.org import cache
 from duban.org.forms import OfficeChoiceMixin
 from duban.org.models import Office
 from duban.progress import workflow
@@ -18,9 +19,15 @@ TEXTAREA = {"rows": 3}
 
 
 def reason_choices():
-    """One query for every row of a page (a ModelChoiceField would query per row)."""
-    active = ReasonCategory.objects.filter(active=True).order_by("order", "id")
-    return [("", "—")] + [(str(c.pk), c.name) for c in active]
+    """One query for every row of a page (a ModelChoiceField would query per row), kept
+    per process under the org version (`org/cache.py`, which watches the categories:
+    progress/apps.py); a new list each time."""
+
+    def read():
+        active = ReasonCategory.objects.filter(active=True).order_by("order", "id")
+        return tuple((str(c.pk), c.name) for c in active.only("pk", "name"))
+
+    return [("", "—"), *cache.cached("progress.reason_choices", read)]
 
 
 class SubmissionForm(forms.Form):

@@ -13,16 +13,19 @@ bound form (a sheet shown again with its errors), directly for an unbound one
 on the cards' `data-*` attributes and class names (sheet-row, needs-reason, data-role).
 """
 
+from functools import partial
 from html import escape
 
 from django import forms
 from django.template.defaultfilters import linebreaksbr
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.formats import localize
 from django.utils.safestring import mark_safe
 
 from duban.core.forms import QuickNumberInput, QuickSelect, QuickTextInput
+from duban.ledger import taskversion
 from duban.progress.models import Submission
 from duban.progress.templatetags.progress_tags import light, status
 
@@ -38,10 +41,24 @@ def e(value):
     return escape(str(value))
 
 
-def cards(rows, previous):
-    """Every row of the sheet as its <article> card; `previous` is last month's Period."""
-    writer = _Writer(previous)
-    return mark_safe("".join(writer.card(row) for row in rows))  # noqa: S308 - escaped by e()
+def cards(rows, period):
+    """Every row of the sheet (month `period`) as its <article> card.
+
+    A row shown as stored (`Row.plain`: no typing, no errors, no conflict) has its card
+    kept per task under its data version (ledger/taskversion.py: the task, its reports
+    with their reviews and evidence, its judgements) and the day (the proposal in it is
+    the engine's of the day), inside the org version's entries (the rules, the calendar,
+    the reason categories offered); its form is then never built."""
+    writer = _Writer(period.previous())
+    key = ("batch card", period.key, timezone.localdate())
+    return mark_safe(  # noqa: S308 - escaped by e()
+        "".join(
+            taskversion.cached(row.task, key, partial(writer.card, row))
+            if row.plain
+            else writer.card(row)
+            for row in rows
+        )
+    )
 
 
 class _Writer:

@@ -6,6 +6,7 @@ The rules live in `duban.progress.workflow`; who sees what in
 answers 404)."""
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -25,6 +26,7 @@ from duban.core.http import download
 from duban.core.importflow import ImportFlow
 from duban.core.listing import Col, Listing
 from duban.core.periods import MAX_YEAR, MIN_YEAR, Period, PeriodError, parse_year
+from duban.ledger import taskversion
 from duban.ledger.models import KeyTask
 from duban.org import roles as R
 from duban.org.models import Office
@@ -107,7 +109,7 @@ def return_comment(submission):
 class Row:
     task: object
     submission: object
-    form: SubmissionForm
+    make_form: object  # () -> the row's SubmissionForm, built when first asked for
     editable: bool
     returned_by: object = None
     errors: list = field(default_factory=list)
@@ -115,6 +117,21 @@ class Row:
     proposal: dict | None = None
     lock: str | None = None  # the submission's version as the page was loaded (core/locking.py)
     conflict: dict | None = None  # someone else saved this row meanwhile
+    posted: object = None  # the form data the row was posted with (None: a GET)
+
+    @cached_property
+    def form(self):
+        return self.make_form()
+
+    @property
+    def prefix(self):
+        return f"t{self.task.pk}"
+
+    @property
+    def plain(self):
+        """Shown as stored, nothing typed or found wrong: its card may be kept
+        (progress/sheet.py)."""
+        return self.posted is None and not self.errors and not self.conflict
 
     @property
     def state(self):
@@ -127,17 +144,27 @@ class Row:
 
 def _proposals(tasks, period, submissions, rules=None):
     """The engine's proposal for every row in one call: a report of this month not yet
-    accepted counts as if accepted (what the office will see once it accepts it)."""
+    accepted counts as if accepted (what the office will see once it accepts it).
+
+    Kept per task under its data version (ledger/taskversion.py: the task, its
+    milestones, reports and judgements — everything the engine reads of it) and the
+    day, the rules and the calendar (the org version): only the tasks whose data changed
+    since are loaded and judged."""
     drafts = {
         task_id: workflow.as_evidence(s)
         for task_id, s in submissions.items()
         if s.state != State.ACCEPTED and (s.self_status or s.completed_value is not None)
     }
-    try:
-        results = judging.proposals(tasks, period.key, drafts=drafts, rules=rules)
-    except ValueError:
-        return {}
-    return {pk: explain.describe(result) for pk, result in results.items()}
+
+    def compute(tasks):
+        try:
+            results = judging.proposals(tasks, period.key, drafts=drafts, rules=rules)
+        except ValueError:
+            return {}
+        return {pk: explain.describe(result) for pk, result in results.items()}
+
+    key = ("batch proposal", period.key, timezone.localdate(), judging.rules_in(rules))
+    return taskversion.cached_many(tasks, key, compute)
 
 
 def _rows(unit, period, data=None, files=None, rules=None, own=None):
@@ -181,30 +208,34 @@ def _rows(unit, period, data=None, files=None, rules=None, own=None):
         if submission is None and last is not None and last.completed_value is not None:
             # a cumulative figure carries over; the page says it is last month's
             extra["initial"] = {"completed_value": last.completed_value}
-        form = SubmissionForm(
-            data if editable else None,
-            files if editable else None,
-            prefix=f"t{task.pk}",
-            task=task,
-            reasons=reasons,
-            submission=submission,
-            **extra,
-        )
-        if not editable:
-            for bound_field in form:
-                bound_field.field.disabled = True
-        rows.append(
-            Row(
-                task,
-                submission,
-                form,
-                editable,
-                return_comment(submission),
-                last=last,
-                proposal=proposals.get(task.pk),
-                lock=_posted_or_current(data, form.prefix, submission),
+
+        def make_form(task=task, submission=submission, editable=editable, extra=extra):
+            form = SubmissionForm(
+                data if editable else None,
+                files if editable else None,
+                prefix=f"t{task.pk}",
+                task=task,
+                reasons=reasons,
+                submission=submission,
+                **extra,
             )
+            if not editable:
+                for bound_field in form:
+                    bound_field.field.disabled = True
+            return form
+
+        row = Row(
+            task,
+            submission,
+            make_form,
+            editable,
+            return_comment(submission),
+            last=last,
+            proposal=proposals.get(task.pk),
+            posted=data if editable else None,
         )
+        row.lock = _posted_or_current(data, row.prefix, submission)
+        rows.append(row)
     return rows
 
 
@@ -212,11 +243,10 @@ def _own_tasks(unit, period):
     """The tasks `unit` leads in the month's year, each with its `report_state`
     (`month.with_report_state`): the sheet's rows and 往月已完成 from one query, read once
     a request and handed to `_rows`."""
-    return list(
-        month.with_report_state(period, KeyTask.objects.filter(lead_unit=unit, year=period.year))
-        .select_related("category")
-        .order_by(*TASK_ORDER)
+    tasks = month.with_report_state(
+        period, KeyTask.objects.filter(lead_unit=unit, year=period.year)
     )
+    return list(taskversion.annotate(tasks.select_related("category").order_by(*TASK_ORDER)))
 
 
 def _posted_or_current(data, prefix, submission):
@@ -321,7 +351,7 @@ def batch(request):
             "previous": period.previous(),
             "next": period.next(),
             "rows": rows,
-            "cards": sheet.cards(rows, period.previous()),
+            "cards": sheet.cards(rows, period),
             "partner_rows": partner_rows,
             "rules": rules,
             "done_earlier": done_earlier,
