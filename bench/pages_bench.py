@@ -230,8 +230,9 @@ def worker(args):
             lambda i: reporter.get("/__floor__/batch/"),
         ),
         "batch_cold": (
-            lambda i: unkept()
-            or reporter.get("/progress/batch/", {"period": ids["current_period"]}),
+            lambda i: (
+                unkept() or reporter.get("/progress/batch/", {"period": ids["current_period"]})
+            ),
             lambda i: reporter.get("/__floor__/batch/"),
         ),
         "api_ledger": (

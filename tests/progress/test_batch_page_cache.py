@@ -59,6 +59,12 @@ def view(client, period="2022-07"):
     return response, [q["sql"] for q in queries]
 
 
+def save(client, task, **fields):
+    """批量填报's 保存草稿 with `fields` typed on `task`'s card."""
+    data = {f"t{task.pk}-{name}": value for name, value in fields.items()}
+    return client.post(reverse("progress:batch") + "?period=2022-07", {"action": "save", **data})
+
+
 def card(response, task):
     html = response.content.decode()
     return html.split(f'id="row-{task.pk}"', 1)[1].split("</article>", 1)[0]
@@ -85,14 +91,8 @@ def test_a_draft_saved_shows_at_once_and_the_other_card_stays_kept(
     build, other = sheet_tasks
     client.force_login(people["bob"])
     view(client)
-    posted = client.post(
-        reverse("progress:batch") + "?period=2022-07",
-        {
-            "action": "save",
-            f"t{build.pk}-progress": "完成两个小区的雨污分流",
-            f"t{build.pk}-self_status": "lagging",
-            f"t{build.pk}-reason": "资金未到位",
-        },
+    posted = save(
+        client, build, progress="完成两个小区的雨污分流", self_status="lagging", reason="资金未到位"
     )
     assert posted.status_code == 302
     judged_tasks.clear()
@@ -136,14 +136,7 @@ def test_a_sheet_shown_with_typing_is_never_kept(client, people, sheet_tasks):
     build = sheet_tasks[0]
     client.force_login(people["bob"])
     view(client)
-    refused = client.post(
-        reverse("progress:batch") + "?period=2022-07",
-        {
-            "action": "save",
-            f"t{build.pk}-progress": "未保存的内容",
-            f"t{build.pk}-self_status": "差不多",  # not a choice
-        },
-    )
+    refused = save(client, build, progress="未保存的内容", self_status="差不多")  # not a choice
     assert refused.status_code == 200 and "未保存的内容" in card(refused, build)
     assert not Submission.objects.exists()
     shown, _sql = view(client)
