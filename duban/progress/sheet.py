@@ -20,7 +20,6 @@ from django import forms
 from django.template.defaultfilters import linebreaksbr
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.formats import localize
 from django.utils.safestring import mark_safe
 
@@ -41,8 +40,9 @@ def e(value):
     return escape(str(value))
 
 
-def cards(rows, period):
-    """Every row of the sheet (month `period`) as its <article> card.
+def cards(rows, period, today):
+    """Every row of the sheet (month `period`, its proposals the engine's of `today`) as
+    its <article> card.
 
     A row shown as stored (`Row.plain`: no typing, no errors, no conflict) has its card
     kept per task under its data version (ledger/taskversion.py: the task, its reports
@@ -50,7 +50,7 @@ def cards(rows, period):
     the engine's of the day), inside the org version's entries (the rules, the calendar,
     the reason categories offered); its form is then never built."""
     writer = _Writer(period.previous())
-    key = ("batch card", period.key, timezone.localdate())
+    key = ("batch card", period.key, today)
     return mark_safe(  # noqa: S308 - escaped by e()
         "".join(
             taskversion.cached(row.task, key, partial(writer.card, row))

@@ -142,7 +142,7 @@ class Row:
         return self.submission.get_state_display() if self.submission else "未填报"
 
 
-def _proposals(tasks, period, submissions, rules=None):
+def _proposals(tasks, period, submissions, rules, today):
     """The engine's proposal for every row in one call: a report of this month not yet
     accepted counts as if accepted (what the office will see once it accepts it).
 
@@ -158,17 +158,20 @@ def _proposals(tasks, period, submissions, rules=None):
 
     def compute(tasks):
         try:
-            results = judging.proposals(tasks, period.key, drafts=drafts, rules=rules)
+            results = judging.proposals(
+                tasks, period.key, min(today, period.end), drafts=drafts, rules=rules
+            )
         except ValueError:
             return {}
         return {pk: explain.describe(result) for pk, result in results.items()}
 
-    key = ("batch proposal", period.key, timezone.localdate(), judging.rules_in(rules))
+    key = ("batch proposal", period.key, today, judging.rules_in(rules))
     return taskversion.cached_many(tasks, key, compute)
 
 
-def _rows(unit, period, data=None, files=None, rules=None, own=None):
-    """The sheet's rows; `own`: the unit's tasks as `_own_tasks` read them, if read."""
+def _rows(unit, period, data=None, files=None, rules=None, own=None, today=None):
+    """The sheet's rows; `own`: the unit's tasks as `_own_tasks` read them, if read;
+    `today`: the day the proposals are the engine's of (the cards are kept under it)."""
     submissions = {
         s.task_id: s
         for s in Submission.objects.filter(
@@ -195,7 +198,8 @@ def _rows(unit, period, data=None, files=None, rules=None, own=None):
         for task in (own if own is not None else _own_tasks(unit, period))
         if task.report_state == month.ASKED or task.pk in submissions
     ]
-    proposals = _proposals(tasks, period, submissions, rules)  # the tasks as just read
+    today = today or timezone.localdate()
+    proposals = _proposals(tasks, period, submissions, rules, today)  # the tasks as just read
     reasons = reason_choices()
     rows = []
     for task in tasks:
@@ -285,7 +289,8 @@ def batch(request):
     rules = ProgressRules.current()  # the proposals' and the light legend's
     own = _own_tasks(unit, period)
     data, files = (request.POST, request.FILES or None) if posting else (None, None)
-    rows = _rows(unit, period, data, files, rules, own)
+    today = timezone.localdate()  # one day for the proposals and the cards kept with them
+    rows = _rows(unit, period, data, files, rules, own, today)
     partner_rows = _partner_rows(unit, period)
     # completed in an earlier month and not reported on this month (not on the sheet)
     on_sheet = {row.task.pk for row in rows}
@@ -327,7 +332,7 @@ def batch(request):
                     workflow.submit(saved, request.user)
                 except workflow.SubmissionInvalid as invalid:
                     # The drafts are kept; show the sheet as saved, with each row's problems.
-                    rows = _rows(unit, period, rules=rules, own=own)
+                    rows = _rows(unit, period, rules=rules, own=own, today=today)
                     for row in rows:
                         row.errors = invalid.errors.get(row.task.pk, [])
                     messages.error(
@@ -351,7 +356,7 @@ def batch(request):
             "previous": period.previous(),
             "next": period.next(),
             "rows": rows,
-            "cards": sheet.cards(rows, period),
+            "cards": sheet.cards(rows, period, today),
             "partner_rows": partner_rows,
             "rules": rules,
             "done_earlier": done_earlier,
