@@ -18,7 +18,6 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import QuerySet
-from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.functional import cached_property
 
@@ -113,22 +112,14 @@ class _Loaded:
         self.submissions = {}
         rows = Submission.objects.filter(
             task__in=ids, period__in=months, state__in=REPORTED_STATES
-        ).values_list(
-            "task_id",
-            "period",
-            "self_status",
-            "completed_value",
-            "state",
-            TruncDate("submitted_at"),  # the local date (timezone.localdate), by the database
-        )
-        for task_id, key, self_status, value, state, submitted_on in rows:
+        ).values_list("task_id", "period", "self_status", "completed_value", "state")
+        for task_id, key, self_status, value, state in rows:
             self.submissions.setdefault(task_id, []).append(
                 engine.SubmissionIn(
                     period=key,
                     self_status=self_status,
                     completed_value=value,
                     accepted=state == Submission.State.ACCEPTED,
-                    submitted_on=submitted_on,
                 )
             )
         for task_id, draft in (drafts or {}).items():
@@ -304,9 +295,6 @@ def submission_in(submission):
         self_status=submission.self_status,
         completed_value=submission.completed_value,
         accepted=submission.state == Submission.State.ACCEPTED,
-        submitted_on=timezone.localdate(submission.submitted_at)
-        if submission.submitted_at
-        else None,
     )
 
 

@@ -8,7 +8,6 @@ INTERFACE
         self_status: str       # "completed" | "on_track" | "lagging" | ""
         completed_value: Decimal | None
         accepted: bool
-        submitted_on: date | None
     @dataclass(frozen=True) class TaskIn:
         deadline: date | None; milestones: tuple[MilestoneIn, ...]
         target_value: Decimal | None; start: date  (year start, Jan 1 of task.year)
@@ -94,7 +93,6 @@ class SubmissionIn:
     self_status: str
     completed_value: Decimal | None
     accepted: bool
-    submitted_on: dt.date | None = None
 
 
 @dataclass(frozen=True)

@@ -268,7 +268,6 @@ def as_evidence(submission):
         self_status=submission.self_status or "",
         completed_value=submission.completed_value,
         accepted=True,
-        submitted_on=timezone.localdate(),
     )
 
 

@@ -56,7 +56,6 @@ def sub(period="2022-07", status="on_track", value=None, accepted=True):
         self_status=status,
         completed_value=None if value is None else Decimal(value),
         accepted=accepted,
-        submitted_on=None,
     )
 
 
