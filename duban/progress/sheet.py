@@ -13,10 +13,10 @@ bound form (a sheet shown again with its errors), directly for an unbound one
 on the cards' `data-*` attributes and class names (sheet-row, needs-reason, data-role).
 """
 
-from functools import partial
 from html import escape
 
 from django import forms
+from django.db.models import prefetch_related_objects
 from django.template.defaultfilters import linebreaksbr
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -48,17 +48,28 @@ def cards(rows, period, today):
     kept per task under its data version (ledger/taskversion.py: the task, its reports
     with their reviews and evidence, its judgements) and the day (the proposal in it is
     the engine's of the day), inside the org version's entries (the rules, the calendar,
-    the reason categories offered); its form is then never built."""
+    the reason categories offered); its form is then never built, its evidence and
+    last month's report never read."""
     writer = _Writer(period.previous())
-    key = ("batch card", period.key, today)
+    rows_of = {row.task.pk: row for row in rows}
+    shown = [row for row in rows if not row.plain]
+    _with_evidence(shown)
+
+    def write(tasks):
+        written = [rows_of[task.pk] for task in tasks]
+        _with_evidence(written)
+        return {row.task.pk: writer.card(row) for row in written}
+
+    plain = [row.task for row in rows if row.plain]
+    kept = taskversion.cached_many(plain, ("batch card", period.key, today), write)
     return mark_safe(  # noqa: S308 - escaped by e()
-        "".join(
-            taskversion.cached(row.task, key, partial(writer.card, row))
-            if row.plain
-            else writer.card(row)
-            for row in rows
-        )
+        "".join(kept[row.task.pk] if row.plain else writer.card(row) for row in rows)
     )
+
+
+def _with_evidence(rows):
+    """The evidence of the rows' reports, in one query (none for no report)."""
+    prefetch_related_objects([row.submission for row in rows if row.submission], "evidence")
 
 
 class _Writer:

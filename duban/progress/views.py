@@ -6,7 +6,7 @@ The rules live in `duban.progress.workflow`; who sees what in
 answers 404)."""
 
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cache, cached_property
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -109,11 +109,11 @@ def return_comment(submission):
 class Row:
     task: object
     submission: object
-    make_form: object  # () -> the row's SubmissionForm, built when first asked for
+    make_form: object  # (row) -> the row's SubmissionForm, built when first asked for
     editable: bool
     returned_by: object = None
     errors: list = field(default_factory=list)
-    last: object = None  # last month's submitted or accepted report: this month's start
+    lasts: object = None  # () -> {task id: last month's submitted or accepted report}
     proposal: dict | None = None
     lock: str | None = None  # the submission's version as the page was loaded (core/locking.py)
     conflict: dict | None = None  # someone else saved this row meanwhile
@@ -121,7 +121,12 @@ class Row:
 
     @cached_property
     def form(self):
-        return self.make_form()
+        return self.make_form(self)
+
+    @cached_property
+    def last(self):
+        """Last month's submitted or accepted report: this month's start."""
+        return self.lasts().get(self.task.pk) if self.lasts else None
 
     @property
     def prefix(self):
@@ -176,22 +181,25 @@ def _rows(unit, period, data=None, files=None, rules=None, own=None, today=None)
         s.task_id: s
         for s in Submission.objects.filter(
             task__lead_unit=unit, task__year=period.year, period=period.key
-        ).prefetch_related("evidence")
+        )
     }
     # the comment that sent a report back, for the returned ones only (return_comment)
     returned = [s for s in submissions.values() if s.state == State.RETURNED]
     prefetch_related_objects(
         returned, Prefetch("reviews", queryset=Review.objects.select_related("actor"))
     )
-    last_month = {
-        s.task_id: s
-        for s in Submission.objects.filter(
+
+    @cache
+    def last_month():
+        """Read when a form or a card first asks (a sheet whose cards are kept never does)."""
+        reports = Submission.objects.filter(
             task__lead_unit=unit,
             task__year=period.year,
             period=period.previous().key,
             state__in=REPORTED,
         )
-    }
+        return {s.task_id: s for s in reports}
+
     # the sheet: the tasks the month asks, and any other the unit has reported on
     tasks = [
         task
@@ -204,21 +212,21 @@ def _rows(unit, period, data=None, files=None, rules=None, own=None, today=None)
     rows = []
     for task in tasks:
         submission = submissions.get(task.pk)
-        last = last_month.get(task.pk)
         if submission is not None:
             submission.task = task
         editable = submission is None or submission.state in workflow.EDITABLE_STATES
-        extra = {}
-        if submission is None and last is not None and last.completed_value is not None:
-            # a cumulative figure carries over; the page says it is last month's
-            extra["initial"] = {"completed_value": last.completed_value}
 
-        def make_form(task=task, submission=submission, editable=editable, extra=extra):
+        def make_form(row):
+            submission, editable, last = row.submission, row.editable, row.last
+            extra = {}
+            if submission is None and last is not None and last.completed_value is not None:
+                # a cumulative figure carries over; the page says it is last month's
+                extra["initial"] = {"completed_value": last.completed_value}
             form = SubmissionForm(
                 data if editable else None,
                 files if editable else None,
-                prefix=f"t{task.pk}",
-                task=task,
+                prefix=row.prefix,
+                task=row.task,
                 reasons=reasons,
                 submission=submission,
                 **extra,
@@ -234,7 +242,7 @@ def _rows(unit, period, data=None, files=None, rules=None, own=None, today=None)
             make_form,
             editable,
             return_comment(submission),
-            last=last,
+            lasts=last_month,
             proposal=proposals.get(task.pk),
             posted=data if editable else None,
         )

@@ -70,7 +70,7 @@ def card(response, task):
     return html.split(f'id="row-{task.pk}"', 1)[1].split("</article>", 1)[0]
 
 
-def test_the_second_view_judges_nothing_and_builds_no_form(
+def test_the_second_view_judges_nothing_and_reads_only_this_month_s_rows(
     client, people, sheet_tasks, judged_tasks
 ):
     client.force_login(people["bob"])
@@ -80,6 +80,9 @@ def test_the_second_view_judges_nothing_and_builds_no_form(
     again, sql = view(client)
     assert judged_tasks == [["MS-01", "MS-03"]]  # not asked again
     assert not any('"ledger_milestone"' in q for q in sql)
+    # nor the evidence, nor last month's reports: only this month's (the sheet's rows)
+    assert not any('"progress_evidence"' in q for q in sql)
+    assert sum(q.startswith("SELECT") and 'FROM "progress_submission"' in q for q in sql) == 1
     assert all("form" not in row.__dict__ for row in again.context["rows"])
     assert CSRF.sub("", again.content.decode()) == CSRF.sub("", first.content.decode())
     assert len(again.context["rows"]) == 2
