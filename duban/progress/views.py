@@ -209,33 +209,34 @@ def _rows(unit, period, data=None, files=None, rules=None, own=None, today=None)
     today = today or timezone.localdate()
     proposals = _proposals(tasks, period, submissions, rules, today)  # the tasks as just read
     reasons = reason_choices()
+
+    def make_form(row):
+        """The row's form, when first asked for (Row.form)."""
+        submission, editable, last = row.submission, row.editable, row.last
+        extra = {}
+        if submission is None and last is not None and last.completed_value is not None:
+            # a cumulative figure carries over; the page says it is last month's
+            extra["initial"] = {"completed_value": last.completed_value}
+        form = SubmissionForm(
+            data if editable else None,
+            files if editable else None,
+            prefix=row.prefix,
+            task=row.task,
+            reasons=reasons,
+            submission=submission,
+            **extra,
+        )
+        if not editable:
+            for bound_field in form:
+                bound_field.field.disabled = True
+        return form
+
     rows = []
     for task in tasks:
         submission = submissions.get(task.pk)
         if submission is not None:
             submission.task = task
         editable = submission is None or submission.state in workflow.EDITABLE_STATES
-
-        def make_form(row):
-            submission, editable, last = row.submission, row.editable, row.last
-            extra = {}
-            if submission is None and last is not None and last.completed_value is not None:
-                # a cumulative figure carries over; the page says it is last month's
-                extra["initial"] = {"completed_value": last.completed_value}
-            form = SubmissionForm(
-                data if editable else None,
-                files if editable else None,
-                prefix=row.prefix,
-                task=row.task,
-                reasons=reasons,
-                submission=submission,
-                **extra,
-            )
-            if not editable:
-                for bound_field in form:
-                    bound_field.field.disabled = True
-            return form
-
         row = Row(
             task,
             submission,
