@@ -1,6 +1,6 @@
 """The data version of one task's page: a number that grows with every write to the rows
-that page shows about the task — its history here, and the reports, reviews and
-judgements the apps above add with `watch` — kept by database triggers
+that page shows about the task — its history here, and the reports, reviews,
+judgements and supervision notices the apps above add with `watch` — kept by database triggers
 (`core.versioning.install_keyed`, why exact is said there) in `TaskWrite`.
 
 What the task page computes from those rows is kept per process under (task, this

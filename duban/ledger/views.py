@@ -324,7 +324,16 @@ def task_detail(request, pk):
         ),
         pk=pk,
     )
-    milestones = list(task.milestones.all())
+    # its 协同单位 and 节点, kept under the task's data version (their history is watched;
+    # a change of 协同单位 also changes the org version, under which all of it is kept)
+    partners, milestones = taskversion.cached(
+        task,
+        ("ledger.head",),
+        lambda: (
+            list(task.partner_units.order_by("order", "name").values_list("name", flat=True)),
+            list(task.milestones.all()),
+        ),
+    )
     states = {}
     sections = []
     for extension in ext.extensions():
@@ -336,7 +345,7 @@ def task_detail(request, pk):
         {
             "task": task,
             "list_url": f"{reverse('ledger:list')}?year={task.year}",
-            "partners": task.partner_units.order_by("order", "name").values_list("name", flat=True),
+            "partners": partners,
             "milestones": [(milestone, states.get(milestone.pk, "")) for milestone in milestones],
             "sections": sections,
             # 变更记录 as HTML, kept under the task's data version (its history is watched)

@@ -10,7 +10,7 @@ class SupervisionConfig(AppConfig):
     def ready(self):
         # The notices' reply dates join the daily reminder run (notify imports no app),
         # and the task page shows its notices (the ledger imports no supervision).
-        from duban.ledger import extensions
+        from duban.ledger import extensions, taskversion
         from duban.notify import registry
         from duban.supervision.ledger_section import NoticeSection
         from duban.supervision.reminders import NoticeReminders
@@ -19,6 +19,8 @@ class SupervisionConfig(AppConfig):
         from duban.tickets.models import Ticket
 
         extensions.register(NoticeSection())
+        # …kept under the task's data version, which its notices change
+        taskversion.watch("supervision.Notice")
         registry.register(NoticeReminders())
         # a request dispatched to another unit takes its open notice along (tickets
         # imports no supervision: it sends a signal)
