@@ -113,6 +113,8 @@ def worker(args):
             import pstats
 
             profiler.disable()
+            if os.environ.get("PROGRESS_PROFILE_OUT"):
+                profiler.dump_stats(os.environ["PROGRESS_PROFILE_OUT"])
             print(f"--- cProfile of the first import on {connection.vendor} ---", file=sys.stderr)
             pstats.Stats(profiler, stream=sys.stderr).sort_stats("cumulative").print_stats(40)
         if not report.ok:

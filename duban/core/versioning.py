@@ -101,9 +101,10 @@ def current(version_model, using="default"):
 # rows: the version of a key is the sum of its `n`, and every write to a watched row adds
 # to it — on PostgreSQL one row per statement and key (rows are only ever inserted, so two
 # writers never wait for each other, whatever order they write in), on SQLite (one writer
-# at a time) one row per key counting up. Why exact: rows of the log are never removed,
-# so a key's sum grows with every committed write that touches it, and a write commits
-# its data and its log rows together; the sum is read before the data kept under it.
+# at a time) one row per key counting up. Why exact: a key's sum never goes down — rows
+# are removed only by `compact_keyed`, which puts their sum back as one row in the same
+# transaction — so it grows with every committed write that touches it, and a write
+# commits its data and its log rows together; the sum is read before the data kept under it.
 
 POSTGRES_KEYED = """
 CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -113,6 +114,36 @@ BEGIN
   RETURN NULL;
 END $$
 """
+
+
+def compact_keyed(connection, log_table, key_column, dry_run=False):
+    """Fold each key's rows of `log_table` into one row with their sum (PostgreSQL, where
+    every writing statement adds a row; SQLite keeps one row per key already). Every
+    key's sum, and so its version, stays the same: the rows are removed and their sum
+    written back in one statement, which readers see whole or not at all; rows another
+    transaction adds meanwhile are not among those removed. Returns (rows before, rows
+    after) for the keys folded, (0, 0) where there is nothing to fold."""
+    if connection.vendor != "postgresql":
+        return 0, 0
+    quote = connection.ops.quote_name
+    log, key = quote(log_table), quote(key_column)
+    with connection.cursor() as cursor:
+        if dry_run:
+            cursor.execute(
+                f"SELECT coalesce(sum(c), 0), count(*) FROM "
+                f"(SELECT count(*) AS c FROM {log} GROUP BY {key} HAVING count(*) > 1) AS many"
+            )
+        else:
+            cursor.execute(
+                f"WITH gone AS (DELETE FROM {log} WHERE {key} IN "
+                f"(SELECT {key} FROM {log} GROUP BY {key} HAVING count(*) > 1) "
+                f"RETURNING {key}, n), "
+                f"folded AS (INSERT INTO {log} ({key}, n) "
+                f"SELECT {key}, sum(n) FROM gone GROUP BY {key} RETURNING 1) "
+                f"SELECT (SELECT count(*) FROM gone), (SELECT count(*) FROM folded)"
+            )
+        before, after = cursor.fetchone()
+    return int(before), int(after)
 
 
 def _keys_sql(quote, rows, column, via):

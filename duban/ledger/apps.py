@@ -12,6 +12,7 @@ class LedgerConfig(AppConfig):
         # kept under the org version (ledger/filters.py): it changes with these tables too.
         from django.db.models.signals import post_migrate
 
+        from duban.core import tidy
         from duban.ledger import taskversion
         from duban.org import cache
 
@@ -22,3 +23,5 @@ class LedgerConfig(AppConfig):
         post_migrate.connect(
             taskversion.after_migrate, sender=self, dispatch_uid="duban_task_version"
         )
+        # the nightly `duban tidy` folds each task's version log into one row
+        tidy.register("task_versions", lambda dry_run: taskversion.compact(dry_run=dry_run))

@@ -61,6 +61,20 @@ def after_migrate(sender, using, apps=None, **kwargs):
     install(connections[using], apps or global_apps)
 
 
+def compact(using="default", dry_run=False):
+    """`duban tidy`: fold each task's log rows into one (`versioning.compact_keyed`);
+    every task's version stays as it was, so nothing kept is dropped."""
+    from duban.ledger.models import TaskWrite
+
+    connection = connections[using]
+    before, after = versioning.compact_keyed(
+        connection, TaskWrite._meta.db_table, "task_id", dry_run=dry_run
+    )
+    if not before:
+        return "事项数据版本：无需合并"
+    return f"事项数据版本：{'可将' if dry_run else '已将'} {before} 行合并为 {after} 行"
+
+
 def annotate(tasks):
     """`tasks` with each task's data version as `data_version` (read in the same query)."""
     from duban.ledger.models import TaskWrite

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from duban.core import links
 from duban.core.http import download
 from duban.core.importflow import ImportFlow
 from duban.core.numfmt import pct
@@ -57,13 +58,13 @@ def entry_url(user):
         return None
     held = R.roles_of(user)
     if R.is_supervisor(user):
-        return reverse("tickets:inbox")
+        return links.fixed("tickets:inbox")
     if held & services.UNIT_ROLES:
-        return reverse("tickets:unit_list")
+        return links.fixed("tickets:unit_list")
     if R.GRID_WORKER in held:
-        return reverse("tickets:new")
+        return links.fixed("tickets:new")
     if R.sees_whole_office(user):
-        return reverse("tickets:stats")
+        return links.fixed("tickets:stats")
     return None
 
 

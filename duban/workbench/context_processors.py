@@ -6,13 +6,14 @@ script here and the progress template only asks whether one is offered.
 """
 
 from django.templatetags.static import static
-from django.urls import reverse
+
+from duban.core.links import fixed
 
 
 def helpers(request):
     return {
         "reason_suggest": {
-            "url": reverse("textkit:suggest_reason"),
+            "url": fixed("textkit:suggest_reason"),
             "script": static("textkit/reason_suggest.js"),
         }
     }

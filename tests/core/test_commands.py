@@ -38,6 +38,8 @@ def one_chinese_line(result, text):
         (["judge", "--period", "2022-13"], "2022-13"),
         (["report", "monthly", "--period", "2022-07", "--format", "odt"], "odt"),
         (["demo", "--password"], "参数 --password 后面需要一个值"),
+        (["tidy", "--days", "0"], "--days 须为正整数"),
+        (["tidy", "--days", "三十"], "参数 --days 的值“三十”无效"),
     ],
 )
 def test_a_wrong_argument_is_one_chinese_line_and_exit_status_2(cli_env, args, text):  # noqa: F811
