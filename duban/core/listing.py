@@ -44,13 +44,15 @@ EXPORT_PARAM = "export"
 
 @dataclass(frozen=True)
 class Col:
-    """A list column: `order` sorts a queryset (field paths, nulls last), `value` gives a
-    row's cell for the export and for sorting python rows. A column with neither `order`
-    nor `sort_value` is not sortable; one without `value` is not exported."""
+    """A list column: `order` sorts a queryset (field paths or query expressions, nulls
+    last; or a function returning them, called only when the list is sorted by this
+    column — a subquery is dear to build on every request), `value` gives a row's cell
+    for the export and for sorting python rows. A column with neither `order` nor
+    `sort_value` is not sortable; one without `value` is not exported."""
 
     key: str
     label: str
-    order: tuple = ()
+    order: tuple | Callable[[], tuple] = ()
     value: Callable[[Any], Any] | None = None
     sort_value: Callable[[Any], Any] | None = None
     width: int = 14
@@ -101,8 +103,9 @@ class Listing:
         breaks ties); unchanged apart from `fallback` when no column is chosen."""
         if not self.key or not self.columns[self.key].order:
             return queryset.order_by(*fallback) if fallback else queryset
+        order = self.columns[self.key].order
         fields = []
-        for name in self.columns[self.key].order:
+        for name in order() if callable(order) else order:
             expression = F(name) if isinstance(name, str) else name
             fields.append(
                 expression.desc(nulls_last=True) if self.desc else expression.asc(nulls_last=True)

@@ -52,7 +52,8 @@ class LedgerExtension:
 
     def sort_columns(self, ledger):
         """[(key, label, order)]: columns the list may be sorted by (core/listing.py);
-        `order` is a tuple of field paths or query expressions."""
+        `order` is a tuple of field paths or query expressions, or a function returning
+        one (called only when the list is sorted by it)."""
         return []
 
     def prepare_rows(self, ledger, rows):

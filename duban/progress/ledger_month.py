@@ -194,8 +194,8 @@ class MonthView(LedgerExtension):
         statuses = [Status.LAGGING, Status.ON_TRACK, Status.COMPLETED]
         lights = [Light.RED, Light.YELLOW, Light.BLUE, Light.GREEN]
         return [
-            ("status", "状态", (rank("status", statuses),)),
-            ("light", "预警", (rank("light", lights),)),
+            ("status", "状态", lambda: (rank("status", statuses),)),
+            ("light", "预警", lambda: (rank("light", lights),)),
         ]
 
     def prepare_rows(self, ledger, rows):
