@@ -8,16 +8,21 @@ only ever grows does not grow for ever, and nothing anyone still needs is remove
   version log into one row (ledger/taskversion.py).
 
 Each step returns one line in Chinese saying what it did (or, with `dry_run`, what it
-would do) and runs in its own transaction: one that fails leaves the others done.
+would do) and runs in its own transaction: one that fails is rolled back, logged and
+said in its line, and the others still run.
 """
 
+import logging
 import shutil
 from datetime import timedelta
+from pathlib import Path
 
 from django.apps import apps
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+
+logger = logging.getLogger(__name__)
 
 #: (name, function(dry_run) -> line) of the apps above
 STEPS = []
@@ -56,32 +61,37 @@ def finished_jobs(days, dry_run=False):
 
         finished = DBTaskResult.objects.finished().filter(finished_at__lt=cutoff)
         queue = finished.count() if dry_run else finished.delete()[0]
-    folders = 0
     if not dry_run:
         for job in old.only("pk"):
             jobs.remove(job)
-        root = jobs.job_dir(0).parent
-        if root.is_dir():
-            owned = {str(pk) for pk in Job.objects.values_list("pk", flat=True)}
-            for folder in root.iterdir():
-                if folder.name not in owned and folder.is_dir():
-                    if folder.stat().st_mtime < cutoff.timestamp():
+    folders = 0
+    root = Path(settings.JOBS_DIR)
+    if root.is_dir():
+        owned = {str(pk) for pk in Job.objects.values_list("pk", flat=True)}
+        for folder in root.iterdir():
+            if folder.is_dir() and folder.name not in owned:
+                if folder.stat().st_mtime < cutoff.timestamp():
+                    if not dry_run:
                         shutil.rmtree(folder, ignore_errors=True)
-                        folders += 1
+                    folders += 1
     verb = "可清理" if dry_run else "已清理"
     line = f"后台任务：{verb} {days} 天前完成的 {count} 个（连同结果文件），任务队列记录 {queue} 条"
     return line + (f"，无主的结果文件夹 {folders} 个" if folders else "")
 
 
 def run(days=30, dry_run=False):
-    """Every step, in order; returns their lines."""
+    """Every step, in order: [(line, whether it went through)]."""
     steps = [
-        ("sessions", lambda dry: expired_sessions(dry)),
-        ("jobs", lambda dry: finished_jobs(days, dry)),
+        ("过期登录", expired_sessions),
+        ("后台任务", lambda dry: finished_jobs(days, dry)),
         *STEPS,
     ]
     lines = []
-    for _name, func in steps:
-        with transaction.atomic():
-            lines.append(func(dry_run))
+    for name, func in steps:
+        try:
+            with transaction.atomic():
+                lines.append((func(dry_run), True))
+        except Exception:  # noqa: BLE001 — one step's failure must not stop the others
+            logger.exception("duban tidy: step %s failed", name)
+            lines.append((f"{name}：未能完成，已撤销本项改动（详情已记入系统日志）", False))
     return lines

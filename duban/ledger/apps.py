@@ -24,4 +24,4 @@ class LedgerConfig(AppConfig):
             taskversion.after_migrate, sender=self, dispatch_uid="duban_task_version"
         )
         # the nightly `duban tidy` folds each task's version log into one row
-        tidy.register("task_versions", lambda dry_run: taskversion.compact(dry_run=dry_run))
+        tidy.register("事项数据版本", lambda dry_run: taskversion.compact(dry_run=dry_run))

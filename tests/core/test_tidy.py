@@ -24,6 +24,13 @@ from tests.factories import MilestoneFactory
 pytestmark = pytest.mark.django_db
 
 
+def tidy_lines(**options):
+    """`tidy.run`'s lines; every step went through."""
+    answered = tidy.run(**options)
+    assert all(done for _line, done in answered), answered
+    return [line for line, _done in answered]
+
+
 def versions():
     return dict(taskversion.annotate(KeyTask.objects.all()).values_list("pk", "data_version"))
 
@@ -34,19 +41,19 @@ def test_each_task_s_version_log_is_folded_into_one_row_and_no_version_changes(t
             MilestoneFactory(task=task)  # each adds a history row: a log row on PostgreSQL
     before, rows = versions(), TaskWrite.objects.count()
 
-    dry = tidy.run(dry_run=True)
+    dry = tidy_lines(dry_run=True)
     assert TaskWrite.objects.count() == rows and versions() == before
-    lines = tidy.run()
+    done = tidy_lines()
 
     assert versions() == before
     if connection.vendor == "postgresql":
         assert rows > len(tasks)
         assert f"可将 {rows} 行合并为 {len(tasks)} 行" in dry[-1]
-        assert lines[-1] == f"事项数据版本：已将 {rows} 行合并为 {len(tasks)} 行"
+        assert done[-1] == f"事项数据版本：已将 {rows} 行合并为 {len(tasks)} 行"
         assert TaskWrite.objects.count() == len(tasks)
     else:  # SQLite counts up one row per task already
-        assert rows == len(tasks) and lines[-1] == "事项数据版本：无需合并"
-    assert tidy.run()[-1] == "事项数据版本：无需合并"
+        assert rows == len(tasks) and done[-1] == "事项数据版本：无需合并"
+    assert tidy_lines()[-1] == "事项数据版本：无需合并"
 
     MilestoneFactory(task=tasks["build"])  # a write after folding still moves the version on
     after = versions()
@@ -67,9 +74,9 @@ def test_expired_sign_ins_go_and_live_ones_stay(people):
         expire_date=timezone.now() - timedelta(minutes=1)
     )
 
-    assert tidy.run(dry_run=True)[0] == "过期登录：可清理 1 条"
+    assert tidy_lines(dry_run=True)[0] == "过期登录：可清理 1 条"
     assert Session.objects.count() == 2
-    assert tidy.run()[0] == "过期登录：已清理 1 条"
+    assert tidy_lines()[0] == "过期登录：已清理 1 条"
     assert list(Session.objects.values_list("session_key", flat=True)) == [live.session_key]
 
 
@@ -112,11 +119,13 @@ def test_jobs_finished_long_ago_go_with_their_files_and_the_rest_stay(people):
     orphan_old, orphan_new = _folder(990001, 31), _folder(990002, 1)
     old_record, new_record = _queue_record(31), _queue_record(2)
 
-    dry = tidy.run(dry_run=True)[1]
-    assert dry == "后台任务：可清理 30 天前完成的 2 个（连同结果文件），任务队列记录 1 条"
+    dry = tidy_lines(dry_run=True)[1]
+    assert dry == (
+        "后台任务：可清理 30 天前完成的 2 个（连同结果文件），任务队列记录 1 条，无主的结果文件夹 1 个"
+    )
     assert Job.objects.count() == 4 and orphan_old.is_dir() and DBTaskResult.objects.count() == 2
 
-    line = tidy.run()[1]
+    line = tidy_lines()[1]
 
     assert line == (
         "后台任务：已清理 30 天前完成的 2 个（连同结果文件），任务队列记录 1 条，无主的结果文件夹 1 个"
@@ -134,3 +143,26 @@ def test_the_command_prints_each_step(people, capsys):
     out = capsys.readouterr().out.splitlines()
     assert out[0].startswith("过期登录：") and out[1].startswith("后台任务：可清理 7 天前完成的")
     assert out[-1].startswith("事项数据版本：")
+
+
+def test_a_step_that_fails_is_undone_and_said_and_the_others_still_run(people, monkeypatch, capsys):
+    old = SessionStore()
+    old.create()
+    Session.objects.update(expire_date=timezone.now() - timedelta(minutes=1))
+
+    def broken(dry_run):
+        Session.objects.all().delete()  # undone with the step
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(tidy, "STEPS", [("坏的一步", broken), *tidy.STEPS])
+    answered = tidy.run()
+    assert answered[0] == ("过期登录：已清理 1 条", True)
+    assert answered[2] == ("坏的一步：未能完成，已撤销本项改动（详情已记入系统日志）", False)
+    assert answered[-1][1] and answered[-1][0].startswith("事项数据版本：")
+
+    SessionStore().create()
+    with pytest.raises(SystemExit) as exit_status:
+        call_command("tidy")
+    assert exit_status.value.code == 1
+    assert Session.objects.count() == 1  # the broken step's delete was undone
+    assert "坏的一步：未能完成" in capsys.readouterr().err

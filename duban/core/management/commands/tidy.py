@@ -21,5 +21,9 @@ class Command(DubanCommand):
     def handle(self, *args, days=30, dry_run=False, **options):
         if days < 1:
             raise CommandError("--days 须为正整数（天数）")
-        for line in tidy.run(days=days, dry_run=dry_run):
-            self.stdout.write(line)
+        failed = 0
+        for line, done in tidy.run(days=days, dry_run=dry_run):
+            (self.stdout if done else self.stderr).write(line)
+            failed += not done
+        if failed:
+            raise SystemExit(1)
