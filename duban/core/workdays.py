@@ -187,7 +187,10 @@ class Calendar:
         """Working days in (start, end]; negative when end is before start."""
         if end < start:
             return -self.workdays_between(end, start)
-        if (end - start).days <= SHORT_SPAN:
+        if (end - start).days <= SHORT_SPAN and not (
+            start.year in self._running and end.year in self._running
+        ):
+            # a short span, its years not counted yet: day by day is less than a year
             return sum(
                 self.is_workday(start + dt.timedelta(days=n))
                 for n in range(1, (end - start).days + 1)

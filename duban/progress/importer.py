@@ -31,11 +31,13 @@ import copy
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.db import transaction
 from django.utils import timezone
 
 from duban.core import xlsx
+from duban.core.bulk import maker
 from duban.core.numfmt import AmountError, parse_amount
 from duban.core.periods import Period, PeriodError
 from duban.core.tabular import Column, RowChange, RowError, TabularImport, cell_text, closest
@@ -80,11 +82,22 @@ def _number_text(value):
     return f"{value.normalize():f}"
 
 
+class TaskRow(NamedTuple):
+    """A task of the office and year as the import reads it."""
+
+    pk: int
+    code: str
+    title: str
+    lead_unit_id: int
+    lead_unit_name: str
+    target_value: Decimal | None
+
+
 @dataclass
 class Record:
     row: int
     key: str
-    task: KeyTask
+    task: TaskRow
     progress: str
     status: str  # "" = take the engine's judgement
     reason: str
@@ -108,14 +121,17 @@ class ProgressImport(TabularImport):
         if not self.period.is_month:
             raise PeriodError(f"进展按月导入，报送周期应写成 2022-07 这样的月份，收到“{period}”")
         self.period_key = self.period.key
+        self._new_submission = None
 
     # --- validation ---------------------------------------------------
     def prepare(self):
+        # what a row needs of its task, as plain tuples (2,000 model instances and their
+        # units cost more than the rest of the preparation)
         self.tasks = {
-            task.code: task
-            for task in KeyTask.objects.filter(
-                office=self.office, year=self.period.year
-            ).select_related("lead_unit")
+            row[1]: TaskRow(*row)
+            for row in KeyTask.objects.filter(office=self.office, year=self.period.year)
+            .order_by()
+            .values_list("pk", "code", "title", "lead_unit_id", "lead_unit__name", "target_value")
         }
         ids = [task.pk for task in self.tasks.values()]
         submissions = Submission.objects.filter(task_id__in=ids, period=self.period_key)
@@ -256,7 +272,7 @@ class ProgressImport(TabularImport):
             return []
         shown = {
             "state": ("填报状态", lambda s: s.get_state_display(), lambda r: "已采纳"),
-            "unit_id": ("填报单位", lambda s: s.unit.name, lambda r: r.task.lead_unit.name),
+            "unit_id": ("填报单位", lambda s: s.unit.name, lambda r: r.task.lead_unit_name),
             "progress": ("进展情况", lambda s: s.progress, lambda r: r.progress),
             "self_status": (
                 "状态",
@@ -340,11 +356,15 @@ class ProgressImport(TabularImport):
 
     def _would_be(self, record, submission):
         """The report as the import would keep it, in memory (a copy of the stored one)."""
+        values = self._submission_values(record)
         if submission is None:
-            would_be = Submission(task_id=record.task.pk, period=self.period_key, version=0)
-        else:
-            would_be = copy.copy(submission)
-        for name, value in self._submission_values(record).items():
+            if self._new_submission is None:
+                self._new_submission = maker(Submission, period=self.period_key, version=0)
+            return self._new_submission(
+                task_id=record.task.pk, submitted_at=timezone.now(), **values
+            )
+        would_be = copy.copy(submission)
+        for name, value in values.items():
             setattr(would_be, name, value)
         would_be.submitted_at = timezone.now()
         return would_be

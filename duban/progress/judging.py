@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 
 from duban.core.audit import history_for_ids
-from duban.core.bulk import insert_values, update_rows
+from duban.core.bulk import insert_values, maker, update_rows
 from duban.core.periods import Period
 from duban.core.workdays import Calendar
 from duban.ledger.models import KeyTask, Milestone
@@ -178,21 +178,24 @@ def judge_period(tasks_queryset, period_key, as_of=None, user=None, *, calendar=
         results = _run(loaded, period, as_of, calendar, rules)
         created, updated = [], []
         now = timezone.now()
+        new = maker(
+            Judgement,
+            period=period.key,
+            as_of=as_of,
+            source=Judgement.Source.ENGINE,
+            judged_by_id=judged_by_id,
+            judged_at=now,
+        )
         for pk, result in results.items():
             judgement = loaded.judgements.get(pk)
             if judgement is None:
                 created.append(
-                    Judgement(
+                    new(
                         task_id=pk,
-                        period=period.key,
-                        as_of=as_of,
                         status=result.status,
                         proposed_status=result.status,
                         light=result.light,
                         flags=result.flags,
-                        source=Judgement.Source.ENGINE,
-                        judged_by_id=judged_by_id,
-                        judged_at=now,
                     )
                 )
                 continue
@@ -306,6 +309,7 @@ class Proposer:
 
     def __init__(self, tasks_queryset, period_key, as_of=None, *, calendar=None, rules=None):
         self.period = _month(period_key)
+        self.key = self.period.key
         self.as_of = as_of or default_as_of(self.period)
         self.loaded = _Loaded(tasks_queryset, self.period)
         self.calendar = calendar or load_calendar()
@@ -318,7 +322,8 @@ class Proposer:
     def propose(self, task, submission=None):
         stored = self.loaded.submissions.get(task.pk, ())
         if submission is not None:
-            stored = [s for s in stored if s.period != self.period.key]
+            key = self.key
+            stored = [s for s in stored if s.period != key]
             if submission.state in REPORTED_STATES:
                 stored.append(submission_in(submission))
         return engine.judge(
@@ -368,6 +373,7 @@ def record_office_statuses(period_key, entries, previous, as_of=None, user=None,
                 task_id__in=ids, period=period.key
             )
         }
+        new = maker(Judgement, period=period.key, judged_by_id=judged_by_id, judged_at=now)
         for entry in entries:
             light, flags = fitted(entry.status, entry.result, previous[entry.task_id], rules)
             values = {
@@ -383,15 +389,7 @@ def record_office_statuses(period_key, entries, previous, as_of=None, user=None,
             }
             judgement = stored.get(entry.task_id)
             if judgement is None:
-                created.append(
-                    Judgement(
-                        task_id=entry.task_id,
-                        period=period.key,
-                        judged_by_id=judged_by_id,
-                        judged_at=now,
-                        **values,
-                    )
-                )
+                created.append(new(task_id=entry.task_id, **values))
                 continue
             if all(getattr(judgement, name) == value for name, value in values.items()):
                 continue

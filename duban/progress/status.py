@@ -152,7 +152,7 @@ def judge(task, submissions, as_of, period, calendar, rules, previous_statuses=(
         if left <= rules.due_soon_workdays:
             flags["due_soon"] = {"workdays": left}
     if not any(_order(s.period) == judged for s in submissions):
-        flags["no_update"] = {"period": Period.parse(period).key}
+        flags["no_update"] = {"period": _canonical(period)}
 
     self_lagging = latest is not None and latest.self_status == LAGGING
     lagging = self_lagging or any(
@@ -209,6 +209,17 @@ def _order(period_key):
     return Period.parse(period_key).sort_key
 
 
+@lru_cache(maxsize=512)
+def _canonical(period_key):
+    return Period.parse(period_key).key
+
+
+@lru_cache(maxsize=512)
+def _month_order(year, month):
+    """_order of the month `year`-`month`."""
+    return Period(year, month, month).sort_key
+
+
 def _says_completed(submission, task):
     if submission.self_status == COMPLETED:
         return True
@@ -230,7 +241,7 @@ def milestone_met(due, evidence, task):
     completed_value will do (engine inputs or Submission rows), and `task` anything
     with target_value, so the task page shows milestones exactly as the engine sees them.
     """
-    month = _order(Period.containing(due).key)
+    month = _month_order(due.year, due.month)
     return any(_order(s.period) >= month and _keeps_plan(s, task) for s in evidence)
 
 
