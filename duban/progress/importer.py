@@ -121,7 +121,6 @@ class ProgressImport(TabularImport):
         if not self.period.is_month:
             raise PeriodError(f"进展按月导入，报送周期应写成 2022-07 这样的月份，收到“{period}”")
         self.period_key = self.period.key
-        self._new_submission = None
 
     # --- validation ---------------------------------------------------
     def prepare(self):
@@ -141,6 +140,7 @@ class ProgressImport(TabularImport):
             submissions = submissions.select_for_update(of=("self",))
             judgements = judgements.select_for_update(of=("self",))
         self.submissions = {s.task_id: s for s in submissions.select_related("unit")}
+        self.new_submission = maker(Submission, period=self.period_key, version=0)
         self.judgements = {j.task_id: j for j in judgements}
         # the engine's inputs for every task of the office and year, loaded once
         self.proposer = judging.Proposer(
@@ -358,9 +358,7 @@ class ProgressImport(TabularImport):
         """The report as the import would keep it, in memory (a copy of the stored one)."""
         values = self._submission_values(record)
         if submission is None:
-            if self._new_submission is None:
-                self._new_submission = maker(Submission, period=self.period_key, version=0)
-            return self._new_submission(
+            return self.new_submission(
                 task_id=record.task.pk, submitted_at=timezone.now(), **values
             )
         would_be = copy.copy(submission)
