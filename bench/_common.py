@@ -47,13 +47,15 @@ def settle():
     product_settle()
 
 
-def run_script(script, worker_args, env, label, profile=False, echo_stderr=False):
+def run_script(script, worker_args, env, label, profile=False, echo_stderr=False, timeout=900):
     """Run `script --worker ...` in a child process with `env`; its RESULT line as a dict."""
     command = [sys.executable, script, "--worker", *worker_args]
     if profile:
         command.append("--profile")
     env = {**env, "DUBAN_ALLOWED_HOSTS": "testserver", "PYTHONPATH": str(ROOT)}
-    done = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True, timeout=900)
+    done = subprocess.run(
+        command, env=env, cwd=ROOT, capture_output=True, text=True, timeout=timeout
+    )
     if profile or echo_stderr or done.returncode:
         sys.stderr.write(done.stderr)
     for line in done.stdout.splitlines():

@@ -10,6 +10,7 @@ from django.views.decorators.cache import never_cache
 
 from duban.api.forms import ApiClientForm
 from duban.api.models import ApiClient
+from duban.core.http import id_param
 from duban.org import roles as R
 from duban.org.scope import offices_in_scope
 
@@ -32,8 +33,7 @@ def clients(request):
                 form = ApiClientForm(offices=offices)
                 messages.success(request, f"已创建接口客户端“{client.name}”")
         else:
-            pk = request.POST.get("client", "")
-            client = get_object_or_404(mine, pk=int(pk) if pk.isdigit() else 0)
+            client = get_object_or_404(mine, pk=id_param(request.POST.get("client")) or 0)
             if action == "renew":
                 new_token = client.set_token()
                 client.save(update_fields=["token_hash", "token_hint"])

@@ -4,10 +4,12 @@ import copy
 import html
 
 from django import forms
+from django.db import models
 from django.forms.models import ModelChoiceIterator
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from duban.core.http import id_param
 from duban.core.periods import MAX_YEAR, MIN_YEAR, PeriodError, parse_year
 
 
@@ -29,6 +31,26 @@ class YearField(forms.IntegerField):
             return parse_year(value)
         except PeriodError as error:
             raise forms.ValidationError(str(error), code="invalid")
+
+
+class IdsChoiceField(forms.ModelMultipleChoiceField):
+    """Several records chosen by a whole-number id (checkboxes, a multiple select), each
+    posted id read by `core.http.id_param` before Django looks them up: a word or a number past any id
+    is the field's own "not a valid value" error, not a query (SQLite cannot bind an
+    int past 64 bits, so Django's `pk__in` lookup would fail with a 500)."""
+
+    def _check_values(self, value):
+        meta = self.queryset.model._meta
+        key = meta.get_field(self.to_field_name) if self.to_field_name else meta.pk
+        if isinstance(key, models.IntegerField):
+            for pk in value:
+                if id_param(pk) is None:
+                    raise forms.ValidationError(
+                        self.error_messages["invalid_pk_value"],
+                        code="invalid_pk_value",
+                        params={"pk": pk},
+                    )
+        return super()._check_values(value)
 
 
 def text_html(value):

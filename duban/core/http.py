@@ -24,6 +24,21 @@ def year_param(request, name="year"):
     return parse_year(value)
 
 
+def id_param(value):
+    """A record's id as sent in a query string or form (`?task=12`): the int, or None
+    when it is missing or not one (letters, a sign, more digits than any id has), so
+    that a view answers 404 or ignores it instead of passing junk to the database."""
+    text = str(value or "").strip()
+    if text.isascii() and text.isdigit() and len(text) <= 18:
+        return int(text)
+    return None
+
+
+def id_params(values):
+    """The ids among several sent values (`?selected=3&selected=9`), junk left out."""
+    return [pk for pk in map(id_param, values) if pk is not None]
+
+
 CONTENT_TYPES = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -50,4 +65,4 @@ def download(data, filename):
     return response
 
 
-__all__ = ["PeriodError", "bad_request", "download", "year_param"]
+__all__ = ["PeriodError", "bad_request", "download", "id_param", "id_params", "year_param"]

@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from duban.core.http import PeriodError, bad_request, year_param
+from duban.core.http import PeriodError, bad_request, id_param, year_param
 from duban.core.importflow import ImportFlow
 from duban.core.listing import xlsx_response
 from duban.core.numfmt import AmountError, parse_amount
@@ -48,9 +48,9 @@ def _office(request):
     offices = offices_in_scope(request.user)
     wanted = request.GET.get("office") or request.POST.get("office")
     if wanted:
-        if not str(wanted).isdigit():
+        if id_param(wanted) is None:
             raise Http404
-        return get_object_or_404(offices, pk=wanted)
+        return get_object_or_404(offices, pk=id_param(wanted))
     office = default_office(request.user)
     if office is None:
         raise Http404
@@ -115,6 +115,7 @@ def indicator_list(request):
             "rows": rows,
             "behind": sum(1 for r in rows if r["behind"]),
             "entered": sum(1 for r in rows if r["month_value"] is not None),
+            "time_progress": growth.time_progress(period.first_month),
             "office_query": _office_query(office, context["offices"]),
         },
     )

@@ -6,7 +6,8 @@ from django.db.models import Q
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
-from duban.core.forms import YearField
+from duban.core.forms import IdsChoiceField, YearField
+from duban.core.http import id_param
 from duban.core.importflow import check_upload
 from duban.core.periods import PeriodError, parse_year
 from duban.core.workdays import Calendar
@@ -39,7 +40,7 @@ class UnitChoiceField(forms.ModelChoiceField):
         return unit.name if self.plain else f"{unit.name}（{unit.office.name}）"
 
 
-class UnitMultipleChoiceField(forms.ModelMultipleChoiceField):
+class UnitMultipleChoiceField(IdsChoiceField):
     def label_from_instance(self, unit):
         return unit.name if self.plain else f"{unit.name}（{unit.office.name}）"
 
@@ -146,9 +147,9 @@ class KeyTaskForm(forms.ModelForm):
     def selected_office(self):
         """The office whose categories are offered: the one posted, else the task's."""
         if self.is_bound and "office" in self.fields:
-            chosen = self.data.get(self.add_prefix("office"), "")
-            if chosen.isascii() and chosen.isdigit():
-                office = self.fields["office"].queryset.filter(pk=int(chosen)).first()
+            chosen = id_param(self.data.get(self.add_prefix("office")))
+            if chosen is not None:
+                office = self.fields["office"].queryset.filter(pk=chosen).first()
                 if office is not None:
                     return office
         return self.instance.office

@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 from django.views.decorators.http import require_POST
 
+from duban.core.http import id_param
 from duban.org import accounts
 from duban.org import roles as R
 from duban.org.forms import EditPersonForm, NewPersonForm, SetPasswordForm, UnitForm
@@ -59,10 +60,10 @@ def people(request):
         .prefetch_related("profile__roles")
         .order_by("-is_active", "profile__unit__order", "profile__unit__name", "username")
     )
-    unit_id = request.GET.get("unit", "")
+    unit_id = id_param(request.GET.get("unit"))
     units = units_in_scope(request.user)
-    if unit_id.isdigit():
-        users = users.filter(profile__unit_id=int(unit_id))
+    if unit_id is not None:
+        users = users.filter(profile__unit_id=unit_id)
     users = list(users)
     locked = accounts.locked_usernames(u.username for u in users)
     rows = [

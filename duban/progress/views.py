@@ -22,7 +22,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from duban.core import locking, numfmt
-from duban.core.http import download
+from duban.core.http import download, id_param, id_params
 from duban.core.importflow import ImportFlow
 from duban.core.listing import Col, Listing
 from duban.core.periods import MAX_YEAR, MIN_YEAR, Period, PeriodError, parse_year
@@ -426,9 +426,8 @@ def propose(request):
     def refuse(message, status=400):
         return JsonResponse({"error": message}, status=status)
 
-    try:
-        task_id = int(request.GET.get("task", ""))
-    except ValueError:
+    task_id = id_param(request.GET.get("task"))
+    if task_id is None:
         return refuse("缺少或无效的事项编号")
     task = KeyTask.objects.visible_to(user).filter(pk=task_id).first()
     if task is None:
@@ -580,11 +579,11 @@ def review(request):
     unit_id = request.GET.get("unit", "").strip()
     office_queue = office_all
     if unit_id:
-        if not (unit_id.isascii() and unit_id.isdigit() and len(unit_id) <= 18):
+        if id_param(unit_id) is None:
             messages.warning(request, "单位参数无效，已显示全部单位")
             unit_id = ""
         else:
-            office_queue = office_all.filter(task__lead_unit_id=int(unit_id))
+            office_queue = office_all.filter(task__lead_unit_id=id_param(unit_id))
     head_queue = (
         base.filter(state=State.PENDING_HEAD, unit_id=head_unit_id) if head_unit_id else base.none()
     )
@@ -617,7 +616,7 @@ def accept_selected(request):
     """批量采纳: the ticked reports of the office's queue (退回 stays one by one)."""
     if not R.is_supervisor(request.user):
         raise PermissionDenied("只有督查管理员可以采纳")
-    ids = [int(v) for v in request.POST.getlist("selected") if v.isdigit()]
+    ids = id_params(request.POST.getlist("selected"))
     chosen = list(
         Submission.objects.visible_to(request.user)
         .filter(pk__in=ids)
@@ -780,9 +779,9 @@ def override_judgement(request, pk):
 def _judging_office(request, offices):
     """The office whose month is judged: ?office= within scope, else one's own, else the
     first office in scope that has tasks."""
-    chosen = request.GET.get("office") or request.POST.get("office") or ""
-    if chosen.isascii() and chosen.isdigit():
-        office = offices.filter(pk=int(chosen)).first()
+    chosen = id_param(request.GET.get("office") or request.POST.get("office"))
+    if chosen is not None:
+        office = offices.filter(pk=chosen).first()
         if office is not None:
             return office
     profile = R.profile_of(request.user)
@@ -877,7 +876,7 @@ def judge_month(request):
             results = judging.judge_month(office, period, user=request.user)
             messages.success(request, f"已确认 {period.label}全部 {len(results)} 项的研判结果")
         elif action == "confirm":
-            ids = [int(v) for v in request.POST.getlist("task") if v.isascii() and v.isdigit()]
+            ids = id_params(request.POST.getlist("task"))
             chosen = tasks.filter(pk__in=ids)
             if not chosen.exists():
                 messages.warning(request, "请先勾选要确认的事项")
@@ -1167,9 +1166,9 @@ def import_template(request):
         return redirect("progress:import")
     offices = offices_in_scope(request.user)
     office = None
-    office_id = request.GET.get("office", "")
-    if office_id.isascii() and office_id.isdigit():
-        office = offices.filter(pk=int(office_id)).first()
+    office_id = id_param(request.GET.get("office"))
+    if office_id is not None:
+        office = offices.filter(pk=office_id).first()
     office = office or default_office(request.user)
     if office is None:
         raise Http404("没有可导入的街道")
@@ -1198,11 +1197,11 @@ def urge(request):
     if not period.is_month:
         messages.error(request, "未催报：催报按月进行，请选择具体月份")
         return redirect("progress:board")
-    unit_text = request.POST.get("unit", "")
+    unit_id = id_param(request.POST.get("unit"))
     scope = KeyTask.objects.visible_to(request.user)
     unit = None
-    if unit_text.isascii() and unit_text.isdigit() and len(unit_text) <= 18:
-        unit = Unit.objects.filter(pk=int(unit_text), led_tasks__in=scope).distinct().first()
+    if unit_id is not None:
+        unit = Unit.objects.filter(pk=unit_id, led_tasks__in=scope).distinct().first()
     if unit is None:
         raise Http404("单位不存在")
     reported = Submission.objects.filter(period=period.key, state__in=REPORTED).values("task_id")

@@ -197,8 +197,8 @@ def preview(request):
     office, period = form.cleaned_data["office"], form.cleaned_data["period"]
     date = form.cleaned_data["date"]
     suggestions = {}
-    source = request.GET.get("from")
-    if source and source.isascii() and source.isdigit() and len(source) <= 18:
+    source = http.id_param(request.GET.get("from"))
+    if source is not None:
         earlier = Report.objects.visible_to(request.user).filter(pk=source).first()
         if earlier is not None:
             suggestions = {s["category"]: s["text"] for s in earlier.figures.get("suggestions", [])}

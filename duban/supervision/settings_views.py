@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from duban.core.dates import DateParseError, parse_date
+from duban.core.http import id_param
 from duban.core.periods import PeriodError, parse_year
 from duban.org import roles as R
 from duban.org.models import Unit
@@ -269,10 +270,10 @@ def scoring_scheme(request):
         messages.success(request, f"已录入{bonus.unit.name}的加减分")
         return redirect(here)
     if action == "delete_bonus":
-        asked = request.POST.get("bonus", "")
-        if not asked.isascii() or not asked.isdigit():
+        asked = id_param(request.POST.get("bonus"))
+        if asked is None:
             raise Http404("加减分不存在")
-        bonus = get_object_or_404(ScoreBonus, pk=int(asked), scheme__office=office)
+        bonus = get_object_or_404(ScoreBonus, pk=asked, scheme__office=office)
         bonus.delete()
         messages.success(request, "已删除一条加减分")
         return redirect(here)

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from duban.core.forms import IdsChoiceField
 from duban.core.periods import MAX_YEAR, MIN_YEAR, PeriodError, parse_year
 from duban.ledger.models import KeyTask
 from duban.org import roles as R
@@ -36,6 +37,7 @@ class TopicForm(forms.ModelForm):
             "tasks",
             "order",
         ]
+        field_classes = {"tasks": IdsChoiceField}
         widgets = {
             "note": forms.Textarea(attrs={"rows": 2}),
             "tasks": forms.CheckboxSelectMultiple,

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from duban.core import locking
 from duban.core.dates import DateParseError, parse_date
-from duban.core.http import download
+from duban.core.http import download, id_param
 from duban.core.periods import Period, PeriodError, parse_year
 from duban.core.workdays import Calendar
 from duban.ledger.models import KeyTask
@@ -354,7 +354,7 @@ def notice_new(request):
         raise PermissionDenied
     task = get_object_or_404(
         KeyTask.objects.editable_by(request.user).select_related("lead_unit"),
-        pk=request.GET.get("task") or request.POST.get("task") or 0,
+        pk=id_param(request.GET.get("task") or request.POST.get("task")) or 0,
     )
     values = {"level": Level.BLUE, "reason": "", "urgent_reason": "", "leader": task.leader}
     if request.method == "POST":
@@ -482,7 +482,7 @@ def accountability(request):
                     request, f"生成 {total} 条问责建议" if total else "没有新的问责建议"
                 )
             elif action in ("decide", "dismiss"):
-                record = get_object_or_404(records, pk=request.POST.get("record") or 0)
+                record = get_object_or_404(records, pk=id_param(request.POST.get("record")) or 0)
                 if action == "decide":
                     services.decide(
                         record,
@@ -501,7 +501,8 @@ def accountability(request):
                     messages.success(request, "已记为不予问责")
             elif action == "new":
                 unit = Unit.objects.filter(
-                    office__in=offices_in_scope(request.user), pk=request.POST.get("unit") or 0
+                    office__in=offices_in_scope(request.user),
+                    pk=id_param(request.POST.get("unit")) or 0,
                 ).first()
                 if unit is None:
                     raise SupervisionError("请选择单位")
@@ -537,9 +538,10 @@ def accountability(request):
 
 def _level(value):
     """The chosen level, or None (the decision check then names the missing field)."""
-    if not str(value or "").isdigit():
+    pk = id_param(value)
+    if pk is None:
         return None
-    return AccountabilityLevel.objects.filter(pk=value, active=True).first()
+    return AccountabilityLevel.objects.filter(pk=pk, active=True).first()
 
 
 @login_required
@@ -674,7 +676,8 @@ def inspection_detail(request, pk):
             raise PermissionDenied
         try:
             unit = Unit.objects.filter(
-                office__in=offices_in_scope(request.user), pk=request.POST.get("unit") or 0
+                office__in=offices_in_scope(request.user),
+                pk=id_param(request.POST.get("unit")) or 0,
             ).first()
             checks.open_item(
                 inspection,

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from duban.core import links
-from duban.core.http import download
+from duban.core.http import download, id_param
 from duban.core.importflow import ImportFlow
 from duban.core.numfmt import pct
 from duban.org import roles as R
@@ -383,7 +383,7 @@ def act(request, pk, action):
     post = request.POST
     unit = None
     if action == Action.DISPATCH:
-        unit_id = post.get("unit")
+        unit_id = id_param(post.get("unit"))
         unit = office_units(ticket.office).filter(pk=unit_id).first() if unit_id else None
     satisfaction = post.get("satisfaction") or None
     if satisfaction and satisfaction not in {s.value for s in flow.Satisfaction}:

@@ -51,6 +51,14 @@ def test_the_list_shows_the_months_figures_with_a_light(client, people, indicato
     assert "填报2022年7月" not in page  # a leader reads, only 督查管理员 enters
 
 
+def test_an_office_without_indicators_yet_sees_an_empty_list_and_the_time_progress(client, people):
+    client.force_login(people["alice"])
+    response = client.get(reverse("indicators:list"), {"period": "2022-07"})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "共 0 项指标" in page and "时间进度 58.33%" in page
+
+
 def test_an_office_sees_only_its_own_indicators(client, people, indicators, neighbour):
     theirs = Indicator.objects.create(office=neighbour["office"], name="乙街道税收", unit="万元")
     client.force_login(people["alice"])
