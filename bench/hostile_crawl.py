@@ -62,16 +62,6 @@ FIELD_JUNK = ["zz", "-1", BIG, "2026-02-30", "", "字" * 3000, "1e309", "<script
 SKIPPED = ("admin/",)
 
 
-def _routes(patterns, prefix=""):
-    from django.urls import URLPattern, URLResolver
-
-    for pattern in patterns:
-        if isinstance(pattern, URLResolver):
-            yield from _routes(pattern.url_patterns, prefix + str(pattern.pattern))
-        elif isinstance(pattern, URLPattern):
-            yield prefix + str(pattern.pattern)
-
-
 def _addresses(route, limit=8):
     combos = [route]
     for kind, name in re.findall(r"<(?:(\w+):)?(\w+)>", route):
@@ -142,6 +132,8 @@ class _Sweep:
         from django.contrib.auth import get_user_model
         from django.test import Client
         from django.urls import get_resolver
+
+        from tests.security.test_hostile_sweep import _routes  # the URLconf walked
 
         self.Client = Client
         self.User = get_user_model()
