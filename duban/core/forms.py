@@ -35,9 +35,9 @@ class YearField(forms.IntegerField):
 
 class IdsChoiceField(forms.ModelMultipleChoiceField):
     """Several records chosen by a whole-number id (checkboxes, a multiple select), each
-    posted id read by `core.http.id_param` before Django looks them up: a word or a number past any id
-    is the field's own "not a valid value" error, not a query (SQLite cannot bind an
-    int past 64 bits, so Django's `pk__in` lookup would fail with a 500)."""
+    posted id read by `core.http.id_param` before Django looks them up: a word or a
+    number past any id is the field's own "not a valid value" error, not a query
+    (SQLite cannot bind an int past 64 bits: Django's `pk__in` lookup would be a 500)."""
 
     def _check_values(self, value):
         meta = self.queryset.model._meta

@@ -48,9 +48,9 @@ def _office(request):
     offices = offices_in_scope(request.user)
     wanted = request.GET.get("office") or request.POST.get("office")
     if wanted:
-        if id_param(wanted) is None:
+        if (pk := id_param(wanted)) is None:
             raise Http404
-        return get_object_or_404(offices, pk=id_param(wanted))
+        return get_object_or_404(offices, pk=pk)
     office = default_office(request.user)
     if office is None:
         raise Http404

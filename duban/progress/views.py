@@ -579,11 +579,11 @@ def review(request):
     unit_id = request.GET.get("unit", "").strip()
     office_queue = office_all
     if unit_id:
-        if id_param(unit_id) is None:
+        if (lead_unit_id := id_param(unit_id)) is None:
             messages.warning(request, "单位参数无效，已显示全部单位")
             unit_id = ""
         else:
-            office_queue = office_all.filter(task__lead_unit_id=id_param(unit_id))
+            office_queue = office_all.filter(task__lead_unit_id=lead_unit_id)
     head_queue = (
         base.filter(state=State.PENDING_HEAD, unit_id=head_unit_id) if head_unit_id else base.none()
     )
