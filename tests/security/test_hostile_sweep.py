@@ -2,8 +2,8 @@
 ever produces a 500).
 
 The URLconf is walked, not listed by hand, so a page added later is swept too. Each
-address is opened with its ids filled in as a real one and as a number longer than any
-id, and asked with queries of words where numbers belong, impossible dates, huge and
+address is opened with its ids filled in as 1 (a record that may or may not exist) and
+as a number longer than any id, and asked with queries of words where numbers belong, impossible dates, huge and
 negative ids; each is posted empty and posted the same junk. Signed in as the
 supervision office (who reaches most) and as a unit's reporter, and signed out. Any
 answer of 500 or an exception fails, naming the address."""
@@ -42,7 +42,7 @@ def _routes(patterns, prefix=""):
 
 
 def _addresses(route):
-    """The route with every parameter a real-looking value, then a huge one."""
+    """The route with every parameter 1 (or "1"), then 20 digits (or a word)."""
     out = []
     for value_int, value_str in (("1", "1"), (HUGE, "zz")):
         path = re.sub(r"<int:\w+>", value_int, route)
