@@ -386,8 +386,8 @@ class TicketWriter:
                 if when > cutoff:
                     return
                 self.step(self.unit_person(first), ticket, Action.RETURN, when, reason=wrong[1])
-                if stop is None and rng.random() < 0.1:
-                    return  # stays 已退单 at the office a while
+                if open_ and rng.random() < 0.3:
+                    return  # one of the last weeks' requests: waits 已退单 at the office
                 when = self.later(when, 0 if when.hour < 15 else 1)
                 if when > cutoff:
                     return

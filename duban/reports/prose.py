@@ -268,17 +268,20 @@ class Phrasing:
 
     def __init__(self, seed=""):
         self.seed = seed
-        self.used = {}  # slot → [use count per phrasing]
-        self.last = {}  # slot → index of the phrasing used last
+        self.used = {}  # (slot, phrasings) → [use count per phrasing]
+        self.last = {}  # (slot, phrasings) → index of the phrasing used last
 
     def pick(self, slot, options, *keys):
-        counts = self.used.setdefault(slot, [0] * len(options))
+        # a slot may offer different phrasings by case (one item done, or several): each
+        # list keeps its own counts, an index of one means nothing in the other
+        kept = (slot, tuple(options))
+        counts = self.used.setdefault(kept, [0] * len(options))
         start = zlib.crc32("|".join(map(str, (self.seed, slot, *keys))).encode()) % len(options)
         order = sorted(
-            (i for i in range(len(options)) if len(options) == 1 or i != self.last.get(slot)),
+            (i for i in range(len(options)) if len(options) == 1 or i != self.last.get(kept)),
             key=lambda i: (counts[i], (i - start) % len(options)),
         )
         chosen = order[0]
         counts[chosen] += 1
-        self.last[slot] = chosen
+        self.last[kept] = chosen
         return options[chosen]

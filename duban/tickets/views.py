@@ -22,7 +22,7 @@ from duban.core.importflow import ImportFlow
 from duban.core.numfmt import pct
 from duban.org import roles as R
 from duban.org.models import Office
-from duban.tickets import flow, masking, metrics, services
+from duban.tickets import flow, masking, metrics, services, worklists
 from duban.tickets.export import list_workbook
 from duban.tickets.flow import Action, FlowError, State
 from duban.tickets.forms import (
@@ -166,14 +166,7 @@ def talk_day(request):
 @login_required
 def mine(request):
     """The requests a 网格员 filed (or that their community raised)."""
-    condition = Q(created_by=request.user)
-    if _unit_id(request.user):
-        condition |= Q(community_id=_unit_id(request.user))
-    tickets = (
-        Ticket.objects.visible_to(request.user)
-        .filter(condition)
-        .select_related("category", "unit", "community")
-    )
+    tickets = worklists.filed(request.user).select_related("category", "unit", "community")
     page = Paginator(tickets, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -186,43 +179,19 @@ def mine(request):
     )
 
 
-def _unit_id(user):
-    profile = R.profile_of(user)
-    return profile.unit_id if profile else None
-
-
 # ----- the office's inbox -----
-
-INBOX_STAGES = [
-    ("dispatch", "待分单", [State.RECEIVED]),
-    ("review", "待审单", [State.REVIEWING]),
-    ("returned", "已退单", [State.RETURNED]),
-    ("overdue", "已超期", None),
-    ("follow_up", "待回访", [State.CLOSED]),
-    ("unsatisfied", "不满意待重办", None),
-]
 
 
 @supervisor_required
 def inbox(request):
     now = timezone.now()
-    visible = Ticket.objects.visible_to(request.user)
-    queries = {}
-    for key, _label, states in INBOX_STAGES:
-        if key == "overdue":
-            queries[key] = services.overdue(visible, now)
-        elif key == "unsatisfied":
-            queries[key] = visible.filter(
-                state=State.RATED, satisfaction=flow.Satisfaction.UNSATISFIED, reopen_count=0
-            )
-        else:
-            queries[key] = visible.filter(state__in=[s.value for s in states])
+    queries = worklists.inbox(request.user, now)
     stage = request.GET.get("stage", "dispatch")
     if stage not in queries:
         stage = "dispatch"
     tickets = _overdue_first(queries[stage], now).select_related("category", "unit", "community")
     page = Paginator(tickets, PAGE_SIZE).get_page(request.GET.get("page"))
-    stages = [(key, label, queries[key].count()) for key, label, _ in INBOX_STAGES]
+    stages = worklists.counts(worklists.INBOX_STAGES, queries)
     rows = _rows(page, now)
     if stage in ("dispatch", "returned"):
         router = services.Router(_office(request.user))
@@ -238,7 +207,8 @@ def inbox(request):
             "rows": rows,
             "units": office_units(_office(request.user)).order_by("kind", "order", "name"),
             "pending_extensions": ExtensionRequest.objects.filter(
-                ticket__in=visible, decision=ExtensionRequest.Decision.PENDING
+                ticket__in=Ticket.objects.visible_to(request.user),
+                decision=ExtensionRequest.Decision.PENDING,
             ).count(),
         },
     )
@@ -273,23 +243,11 @@ def all_tickets(request):
 
 # ----- the unit's lists -----
 
-UNIT_STAGES = [
-    ("claim", "待领单", [State.DISPATCHED]),
-    ("doing", "办理中", [State.IN_PROGRESS]),
-    ("done", "已办结", [State.CLOSED, State.RATED, State.ARCHIVED]),
-]
-
 
 @unit_required
 def unit_list(request):
     now = timezone.now()
-    unit_id = _unit_id(request.user)
-    mine_ = Ticket.objects.visible_to(request.user).filter(unit_id=unit_id)
-    if unit_id is None:
-        mine_ = mine_.none()
-    queries = {
-        key: mine_.filter(state__in=[s.value for s in states]) for key, _, states in UNIT_STAGES
-    }
+    queries = worklists.unit_lists(request.user)
     stage = request.GET.get("stage", "claim")
     if stage not in queries:
         stage = "claim"
@@ -303,7 +261,7 @@ def unit_list(request):
         request,
         "tickets/unit_list.html",
         {
-            "stages": [(key, label, queries[key].count()) for key, label, _ in UNIT_STAGES],
+            "stages": worklists.counts(worklists.UNIT_STAGES, queries),
             "stage": stage,
             "page": page,
             "rows": _rows(page, now),

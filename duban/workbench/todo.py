@@ -12,6 +12,9 @@ work. Each function runs a fixed number of queries whatever the number of rows
   category, units that have not reported this month.
 - 领导 / 只读: red and lagging tasks, counts per status of the latest judged month
   (年度重点工作 only, as the dashboard counts them; the page says so).
+- 民生诉求: the office sees its inbox by stage (待分单, 已超期 …), a unit its 待领单 and
+  办理中 (how many past their deadline), a 网格员 the requests they filed lately; each
+  count is the length of the list it links to (`tickets.worklists`).
 - everyone: the latest unread notifications.
 """
 
@@ -28,10 +31,13 @@ from duban.org import roles as R
 from duban.progress import month as M
 from duban.progress.models import Judgement, Light, Review, Status, Submission
 from duban.supervision.models import Notice
+from duban.tickets import services as ticket_services
+from duban.tickets import worklists
 
 State = Submission.State
 RETURN_ACTIONS = (Review.Action.RETURN, Review.Action.HEAD_RETURN)
 LIST_LIMIT = 10
+FILED_LIMIT = 5
 NOTIFICATION_LIMIT = 5
 TASK_ORDER = ["category__order", "code", "pk"]
 
@@ -175,6 +181,14 @@ class Workbench:
     notices: list = field(default_factory=list)
     notifications: list = field(default_factory=list)
     calendar_warnings: list = field(default_factory=list)
+    #: 民生诉求: [(stage key, label, count)] of the office's inbox / of the unit's lists
+    ticket_inbox: list = field(default_factory=list)
+    ticket_unit: list = field(default_factory=list)
+    #: the unit's open requests past their deadline
+    ticket_unit_overdue: int = 0
+    #: a 网格员's latest filed requests, and whether the person may file
+    ticket_filed: list = field(default_factory=list)
+    ticket_filer: bool = False
 
 
 def build(user, today=None):
@@ -227,6 +241,21 @@ def build(user, today=None):
     if bench.overseer and bench.judged is not None:
         bench.lagging = list(judged_tasks(visible, bench.judged, status=Status.LAGGING))
         bench.status_counts = status_counts(annual, bench.judged)
+
+    now = timezone.now()
+    if bench.supervisor:
+        bench.ticket_inbox = worklists.counts(worklists.INBOX_STAGES, worklists.inbox(user, now))
+    if unit is not None and held & ticket_services.UNIT_ROLES:
+        lists = worklists.unit_lists(user)
+        bench.ticket_unit = worklists.counts(worklists.UNIT_STAGES, lists)
+        bench.ticket_unit_overdue = ticket_services.overdue(
+            lists["claim"] | lists["doing"], now
+        ).count()
+    if R.GRID_WORKER in held:
+        bench.ticket_filer = ticket_services.may_file(user)
+        bench.ticket_filed = list(worklists.filed(user).select_related("category")[:FILED_LIMIT])
+        for ticket in bench.ticket_filed:
+            ticket.late = ticket.is_overdue(now)
 
     bench.notifications = list(unread_notifications(user))
     return bench

@@ -186,3 +186,16 @@ def test_a_plan_does_not_quote_a_units_next_month_as_a_date():
     ]
     said = _plan_paragraph("城市更新", steps, Say())
     assert "12月" not in said and "下月" not in said and "力争近期追回进度" in said
+
+
+def test_a_slot_with_a_phrasing_per_case_keeps_each_lists_own_counts():
+    # one item done or several: two lists for one slot, of different lengths, in either
+    # order (the demo's second half-year failed on a category of one after one of several)
+    one, several = ("甲{x}。", "乙{x}。"), ("丙{x}。", "丁{x}。", "戊{x}。")
+    for first, second in ((one, several), (several, one)):
+        say = prose.Phrasing("seed")
+        picked = [say.pick("done", first, n) for n in range(3)]
+        picked += [say.pick("done", second, n) for n in range(4)]
+        assert set(picked[:2]) <= set(first) and set(picked[3:]) <= set(second)
+        # each list still goes round all its phrasings before one repeats
+        assert len(set(picked[3 : 3 + len(second)])) == min(len(second), 4)

@@ -137,3 +137,26 @@ def test_the_second_half_tells_only_what_it_completed(office, ledger):
     assert [i["title"] for i in second["completed_items"]] == ["加装电梯"]
     year = F.summary(office, "2022")["categories"][0]
     assert {i["title"] for i in year["completed_items"]} == {"老旧小区改造0", "加装电梯"}
+
+
+def test_categories_of_one_and_of_several_completed_tasks_both_read(office, ledger):
+    # the phrasing of "one task done" and of "several done" in one summary
+    several = CategoryFactory(year=2022, name="专班推进项目", order=2)
+    for i in range(3):
+        task = KeyTaskFactory(
+            office=office, category=several, title=f"道路整治{i}", lead_unit=ledger, year=2022
+        )
+        Judgement.objects.create(
+            task=task,
+            period="2022-12",
+            as_of=dt.date(2022, 12, 31),
+            status="completed",
+            light="green",
+            proposed_status="completed",
+            source=Judgement.Source.ENGINE,
+        )
+    for period in ("2022-H2", "2022"):
+        body = "".join(texts(F.summary(office, period)))
+        assert "老旧小区改造0" in body and "道路整治0、道路整治1和道路整治2" in body or (
+            "道路整治0、道路整治1、道路整治2" in body
+        )

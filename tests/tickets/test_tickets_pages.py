@@ -98,6 +98,9 @@ def test_filed_dispatched_returned_redispatched_claimed_closed_rated(
     stats = client.get(reverse("tickets:stats"))
     assert kpi(stats, "closed") == "1" and kpi(stats, "awaiting_dispatch") == "0"
     assert kpi(stats, "satisfaction_rate") == "100%"
+    # the tables print their rates as the cards do (100%, not 100.0)
+    by_unit = stats.content.decode().split('id="table-by_unit"')[1].split("</table>")[0]
+    assert by_unit.count(">100%</td>") == 3 and "100.0" not in by_unit
     steps = list(Transition.objects.filter(ticket=ticket).values_list("action", "actor__username"))
     assert steps == [
         ("receive", "gina"),

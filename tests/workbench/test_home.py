@@ -245,6 +245,73 @@ def test_grid_worker_sees_red_tasks_of_his_community_and_no_work_lists(client, p
     assert 'id="to-report"' not in page
 
 
+# ----- 民生诉求 -----
+
+
+def file_request(people, units, office, content, community="west", at=NOW):
+    from duban.tickets import services
+
+    return services.receive(
+        people["gina"], office=office, content=content, community=units[community], now=at
+    )
+
+
+def test_the_office_sees_its_requests_by_stage_as_the_inbox_counts_them(
+    client, people, units, office
+):
+    from duban.tickets import services
+
+    first = file_request(people, units, office, "西苑3号楼门口路灯不亮")
+    file_request(people, units, office, "西苑菜场门口积水")
+    late = file_request(people, units, office, "东苑围墙破损", at=NOW - dt.timedelta(days=30))
+    services.apply(people["alice"], late, "dispatch", unit=units["build"], now=late.received_at)
+    page = home(client, people["alice"])
+    box = section(page, "tickets-inbox")
+    assert '<b>2</b><span>待分单</span>' in box and '<b>1</b><span>已超期</span>' in box
+    assert 'data-tile="tickets-dispatch"><b>2</b>' in page
+    assert 'data-tile="tickets-overdue"><b>1</b>' in page
+    # the inbox's own tabs give the same numbers
+    client.force_login(people["alice"])
+    inbox = client.get(reverse("tickets:inbox")).content.decode()
+    assert 'id="stage-dispatch">待分单 <span class="count">2</span>' in inbox
+    assert 'id="stage-overdue">已超期 <span class="count">1</span>' in inbox
+    assert first.code not in section(home(client, people["bob"]), "tickets-inbox")
+
+
+def test_a_unit_sees_its_requests_to_claim_and_those_past_their_deadline(
+    client, people, units, office
+):
+    from duban.tickets import services
+
+    late = file_request(people, units, office, "东苑围墙破损", at=NOW - dt.timedelta(days=30))
+    services.apply(people["alice"], late, "dispatch", unit=units["build"], now=late.received_at)
+    fresh = file_request(people, units, office, "西苑3号楼门口路灯不亮")
+    services.apply(people["alice"], fresh, "dispatch", unit=units["build"], now=NOW)
+    services.apply(people["hank"], fresh, "claim", now=NOW)
+    page = home(client, people["bob"])
+    box = section(page, "tickets-unit")
+    assert "<b>1</b><span>待领单</span>" in box and "<b>1</b><span>办理中</span>" in box
+    assert "1 件已超过办理时限" in box
+    assert 'data-tile="tickets-unit-overdue"><b>1</b>' in page
+    # another unit has nothing of it
+    other = section(home(client, people["carol"]), "tickets-unit")
+    assert "<b>0</b><span>待领单</span>" in other and "已超过" not in other
+    assert 'id="tickets-inbox"' not in page and 'id="tickets-filed"' not in page
+
+
+def test_a_grid_worker_sees_the_requests_they_filed_and_can_file_another(
+    client, people, units, office
+):
+    mine = file_request(people, units, office, "西苑3号楼门口路灯不亮")
+    page = home(client, people["gina"])
+    box = section(page, "tickets-filed")
+    assert mine.code in box and "待分单" in box and "西苑3号楼门口路灯不亮" in box
+    assert reverse("tickets:new") in box and reverse("tickets:talk_day") in box
+    assert 'id="tickets-inbox"' not in page and 'id="tickets-unit"' not in page
+    # a reporter files nothing and is shown no such card
+    assert 'id="tickets-filed"' not in home(client, people["carol"])
+
+
 # ----- 通知 -----
 
 
