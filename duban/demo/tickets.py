@@ -379,14 +379,15 @@ class TicketWriter:
             if when > cutoff:
                 return
             wrong = RETURNS.get(ticket.category.name)
-            if wrong and rng.random() < 0.35:
+            # the last weeks' requests (open_) are often the ones still sorting out their unit
+            if wrong and rng.random() < (0.8 if open_ else 0.35):
                 first = self.units[wrong[0]]
                 self.step(self.admin, ticket, Action.DISPATCH, when, unit=first)
                 when = self.later(when, 1)
                 if when > cutoff:
                     return
                 self.step(self.unit_person(first), ticket, Action.RETURN, when, reason=wrong[1])
-                if open_ and rng.random() < 0.3:
+                if open_:
                     return  # one of the last weeks' requests: waits 已退单 at the office
                 when = self.later(when, 0 if when.hour < 15 else 1)
                 if when > cutoff:
