@@ -12,7 +12,7 @@ from duban.core.official_docx import SIZE_5, SIZE_SMALL_4, chinese_numeral, rend
 
 TABLES = {
     "categories": {
-        "widths_mm": [60, 16, 18, 20, 20, 22],
+        "widths_mm": [55, 14, 17, 22, 22, 26],
         "align": ["left", "center", "center", "center", "center", "center"],
         "size": SIZE_SMALL_4,
     },
@@ -133,7 +133,14 @@ def blocks(figures):
             }
         )
     else:
-        out.append({"kind": "p", "text": "本季度没有超过完成时限或节点时间仍未完成的事项。"})
+        text = "本季度没有超过完成时限或节点时间仍未完成的事项"
+        if overall["lagging"]:
+            # not past a date, yet judged behind: still the quarter's problem to name
+            where = "、".join(
+                f"{c['name']}{c['lagging']}项" for c in figures["categories"] if c["lagging"]
+            )
+            text += f"，但仍有{overall['lagging']}项工作推进滞后（{where}），须加快推进"
+        out.append({"kind": "p", "text": text + "。"})
 
     out.append({"kind": "heading", "level": 1, "text": "三、效能问责情况"})
     decisions = figures["accountability"]

@@ -23,7 +23,7 @@ TABLES = {
         "size": SIZE_SMALL_4,
     },
     "tickets": {
-        "widths_mm": [44, 16, 16, 18, 20, 20, 22],
+        "widths_mm": [51, 14, 14, 19.5, 23.5, 17, 17],
         "align": ["left", "center", "center", "center", "center", "center", "center"],
         "size": SIZE_5,
     },

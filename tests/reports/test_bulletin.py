@@ -190,3 +190,21 @@ def test_bulletin_page_previews_with_edited_next_focus_and_downloads(
     assert "请写成 2022Q3" in bad
     client.force_login(people["carol"])
     assert client.get("/reports/bulletin/").status_code == 403
+
+
+def test_without_overdue_items_the_problems_still_name_the_lagging_work(office, units, tasks):
+    from duban.progress.models import Judgement
+    from duban.reports.bulletin_docx import blocks
+
+    judge(tasks["build"], "lagging", period="2022-09")
+    judge(tasks["east"], "on_track", period="2022-09")
+    figures = B.quarterly(office, "2022Q3", today=SEP30)
+    assert figures["overdue_items"] == [] and figures["overall"]["lagging"] == 1
+    text = "".join(b.get("text", "") + b.get("run_in", "") for b in blocks(figures))
+    name = figures["categories"][0]["name"]
+    assert f"没有超过完成时限或节点时间仍未完成的事项，但仍有1项工作推进滞后（{name}1项）" in text
+    # and with nothing lagging, the one plain sentence
+    Judgement.objects.filter(task=tasks["build"]).update(status="completed", light="green")
+    figures = B.quarterly(office, "2022Q3", today=SEP30)
+    text = "".join(b.get("text", "") + b.get("run_in", "") for b in blocks(figures))
+    assert "本季度没有超过完成时限或节点时间仍未完成的事项。" in text
