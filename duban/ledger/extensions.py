@@ -15,6 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from duban.core.extensions import Registry
+
 
 @dataclass(frozen=True)
 class ListColumn:
@@ -89,15 +91,6 @@ class LedgerExtension:
         return []
 
 
-_extensions: list[LedgerExtension] = []
-
-
-def register(extension):
-    if not any(type(e) is type(extension) for e in _extensions):
-        _extensions.append(extension)
-        _extensions.sort(key=lambda e: e.order)
-    return extension
-
-
-def extensions():
-    return list(_extensions)
+_registry = Registry()
+register = _registry.register
+extensions = _registry.all

@@ -15,10 +15,14 @@ class SupervisionConfig(AppConfig):
         from duban.supervision.ledger_section import NoticeSection
         from duban.supervision.reminders import NoticeReminders
         from duban.supervision.services import follow_ticket, follow_tickets
+        from duban.supervision.ticket_section import TicketNoticeSection
+        from duban.tickets import extensions as ticket_extensions
         from duban.tickets import signals as ticket_signals
         from duban.tickets.models import Ticket
 
         extensions.register(NoticeSection())
+        # …and a request's page its notices (tickets imports no supervision either)
+        ticket_extensions.register(TicketNoticeSection())
         # …kept under the task's data version, which its notices change
         taskversion.watch("supervision.Notice")
         registry.register(NoticeReminders())

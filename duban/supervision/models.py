@@ -121,6 +121,8 @@ class Notice(models.Model):
 
     #: Out with the unit and not yet settled: at most one per item (一事一单).
     ACTIVE_STATES = (State.ISSUED, State.SIGNED, State.REPLIED)
+    #: …and a proposal not yet confirmed: what the board lists as 在办（含待确认）
+    OPEN_STATES = (State.PROPOSED, *ACTIVE_STATES)
     UNSENT_STATES = (State.PROPOSED, State.DISMISSED)
 
     office = models.ForeignKey(

@@ -43,7 +43,7 @@ from duban.tickets import masking
 from duban.tickets.models import Ticket
 
 State = Notice.State
-OPEN = (State.PROPOSED, *Notice.ACTIVE_STATES)
+OPEN = Notice.OPEN_STATES
 
 
 def _today():

@@ -22,6 +22,7 @@ from duban.core.importflow import ImportFlow
 from duban.core.numfmt import pct
 from duban.org import roles as R
 from duban.org.models import Office
+from duban.tickets import extensions as ticket_extensions
 from duban.tickets import flow, masking, metrics, services, worklists
 from duban.tickets.export import list_workbook
 from duban.tickets.flow import Action, FlowError, State
@@ -320,6 +321,12 @@ def detail(request, pk):
             "duplicates": services.duplicates_of(ticket, visible) if office_staff else [],
             "merged": list(ticket.merged.all()) if office_staff or unit_staff else [],
             "ticket_open": flow.State(ticket.state) in flow.OPEN,
+            # what other apps show on the page (supervision's notices): tickets/extensions.py
+            "sections": [
+                html
+                for extension in ticket_extensions.extensions()
+                for html in extension.ticket_sections(request, ticket)
+            ],
             "open_states": [s.value for s in flow.OPEN],
         },
     )

@@ -186,6 +186,7 @@ class Workbench:
     ticket_unit: list = field(default_factory=list)
     #: the unit's open requests past their deadline
     ticket_unit_overdue: int = 0
+    ticket_unit_overdue_stage: str = "doing"
     #: a 网格员's latest filed requests, and whether the person may file
     ticket_filed: list = field(default_factory=list)
     ticket_filer: bool = False
@@ -251,6 +252,9 @@ def build(user, today=None):
         bench.ticket_unit_overdue = ticket_services.overdue(
             lists["claim"] | lists["doing"], now
         ).count()
+        # the tab the overdue ones are on (a request may pass its deadline unclaimed)
+        if bench.ticket_unit_overdue and ticket_services.overdue(lists["claim"], now).exists():
+            bench.ticket_unit_overdue_stage = "claim"
     if R.GRID_WORKER in held:
         bench.ticket_filer = ticket_services.may_file(user)
         bench.ticket_filed = list(worklists.filed(user).select_related("category")[:FILED_LIMIT])

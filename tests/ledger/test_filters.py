@@ -63,7 +63,7 @@ def test_extensions_add_fields_and_narrow_the_rows(people, tasks, monkeypatch):
         def filter(self, ledger, tasks):
             return tasks.filter(code__startswith="MS") if ledger.only_ms else tasks
 
-    monkeypatch.setattr(extensions, "_extensions", [*extensions.extensions(), OnlyMs()])
+    monkeypatch.setattr(extensions._registry, "_items", [*extensions.extensions(), OnlyMs()])
     ledger = LedgerFilter(QueryDict("ms=on"), people["alice"])
     assert list(ledger.form.fields)[-2:] == ["ms", "q"]  # before 关键词
     assert codes(ledger) == ["MS-01", "MS-02"]

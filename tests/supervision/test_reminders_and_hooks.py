@@ -50,6 +50,7 @@ TICKET_READERS = {
     "views.py",  # 诉求督办 on the board, the notice page (tickets.masking)
     "notice_docx.py",  # the Word 督办单 of a request (tickets.masking)
     "apps.py",  # a request re-dispatched takes its notice along (tickets.signals)
+    "ticket_section.py",  # a request's page lists its notices (tickets.extensions)
 }
 
 

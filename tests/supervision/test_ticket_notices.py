@@ -225,3 +225,30 @@ def test_the_propose_command_prints_request_proposals(office, people, tickets):
     assert "诉求 H0001 小区路灯不亮1，请尽快维修｜城建中心｜蓝色提醒单｜诉求超期" in text
     assert "诉求 H0002" in text and "黄色警示单" in text
     assert not Notice.objects.exists()
+
+
+@time_machine.travel(dt.datetime(2022, 8, 5, 10, tzinfo=TZ), tick=False)
+def test_the_request_page_shows_its_notices_and_offers_one_when_overdue(
+    client, office, people, tickets
+):
+    late = f"/tickets/{tickets['late'].pk}/"
+    client.force_login(people["alice"])
+    page = client.get(late).content.decode()
+    assert 'id="ticket-notices"' in page
+    assert f"/supervision/tickets/{tickets['late'].pk}/new/" in page
+    # in time, or closed: nothing to supervise, no section
+    for key in ("in_time", "closed"):
+        assert (
+            'id="ticket-notices"' not in client.get(f"/tickets/{tickets[key].pk}/").content.decode()
+        )
+    notice = services.create_for_ticket(
+        tickets["late"], people["alice"], AUG5, level="blue", reason="诉求超期未办结"
+    )
+    page = client.get(late).content.decode()
+    assert f"/supervision/notices/{notice.pk}/" in page and "督办〔2022〕1号" in page
+    assert f"/supervision/tickets/{tickets['late'].pk}/new/" not in page  # 一事一单
+    # the unit holding it sees the notice, and may not issue one
+    client.force_login(people["bob"])
+    page = client.get(late).content.decode()
+    assert f"/supervision/notices/{notice.pk}/" in page
+    assert "/supervision/tickets/" not in page

@@ -267,7 +267,7 @@ def test_the_office_sees_its_requests_by_stage_as_the_inbox_counts_them(
     services.apply(people["alice"], late, "dispatch", unit=units["build"], now=late.received_at)
     page = home(client, people["alice"])
     box = section(page, "tickets-inbox")
-    assert '<b>2</b><span>待分单</span>' in box and '<b>1</b><span>已超期</span>' in box
+    assert "<b>2</b><span>待分单</span>" in box and "<b>1</b><span>已超期</span>" in box
     assert 'data-tile="tickets-dispatch"><b>2</b>' in page
     assert 'data-tile="tickets-overdue"><b>1</b>' in page
     # the inbox's own tabs give the same numbers
@@ -293,6 +293,8 @@ def test_a_unit_sees_its_requests_to_claim_and_those_past_their_deadline(
     assert "<b>1</b><span>待领单</span>" in box and "<b>1</b><span>办理中</span>" in box
     assert "1 件已超过办理时限" in box
     assert 'data-tile="tickets-unit-overdue"><b>1</b>' in page
+    # the tile opens the tab the late one is on: it was never claimed
+    assert '?stage=claim" data-tile="tickets-unit-overdue"' in page
     # another unit has nothing of it
     other = section(home(client, people["carol"]), "tickets-unit")
     assert "<b>0</b><span>待领单</span>" in other and "已超过" not in other
