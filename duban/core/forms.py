@@ -13,6 +13,17 @@ from duban.core.http import id_param
 from duban.core.periods import MAX_YEAR, MIN_YEAR, PeriodError, parse_year
 
 
+class DateInput(forms.DateInput):
+    """A browser's date picker: its value must be ISO (2022-07-31) whatever the locale's
+    date format, or the browser shows the field empty (a form's initial date, a saved
+    deadline)."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
 class YearField(forms.IntegerField):
     """A year through the one parser (`periods.parse_year`): four ASCII digits from
     MIN_YEAR to MAX_YEAR; "²", "２０２２" or twenty digits are a Chinese form error."""

@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
-from duban.core.forms import IdsChoiceField, YearField
+from duban.core.forms import DateInput, IdsChoiceField, YearField
 from duban.core.http import id_param
 from duban.core.importflow import check_upload
 from duban.core.periods import PeriodError, parse_year
@@ -15,13 +15,6 @@ from duban.ledger.models import AssignmentSource, Category, KeyTask, Milestone
 from duban.org.forms import OfficeChoiceMixin
 from duban.org.models import Office, Unit
 from duban.org.scope import default_office, offices_in_scope
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%d")
 
 
 def next_assigned_code(office, year):

@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from duban.core import http, jobs
+from duban.core.forms import DateInput
 from duban.core.listing import Col, Listing
 from duban.core.pdf import PdfFailed, PdfUnavailable, available
 from duban.core.periods import Period, PeriodError
@@ -68,7 +69,7 @@ class ReportForm(forms.Form):
     date = forms.DateField(
         label="成文日期",
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(),
         help_text="落款日期；不填时，已结束的周期取其最后一天，未结束的取今天",
         error_messages={"invalid": "请填写有效日期，如 2022-07-31"},
     )

@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from duban.core.forms import DateInput
 from duban.core.importflow import check_upload
 from duban.org import roles as R
 from duban.org.models import Unit
@@ -94,7 +95,7 @@ class TicketForm(forms.ModelForm):
 
 class TalkDayForm(forms.Form):
     community = forms.ModelChoiceField(label=_("社区"), queryset=Unit.objects.none())
-    held_on = forms.DateField(label=_("说事日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    held_on = forms.DateField(label=_("说事日期"), widget=DateInput())
     place = forms.CharField(label=_("地点"), max_length=100, required=False)
 
     def __init__(self, *args, user=None, office=None, **kwargs):
@@ -132,17 +133,29 @@ TalkDayItems = forms.formset_factory(TalkDayItemForm, extra=5)
 
 
 class StatsFilter(forms.Form):
-    start = forms.DateField(
-        label=_("受理日期自"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    end = forms.DateField(
-        label=_("至"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    start = forms.DateField(label=_("受理日期自"), required=False, widget=DateInput())
+    end = forms.DateField(label=_("至"), required=False, widget=DateInput())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # the page opens on this year so far, and its fields say so
+        self.fields["start"].initial, self.fields["end"].initial = self.default_range()
+
+    @staticmethod
+    def default_range():
+        today = timezone.localdate()
+        return dt.date(today.year, 1, 1), today
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start"), cleaned.get("end")
+        if start and end and start > end:
+            self.add_error("end", "结束日期不能早于开始日期")
+        return cleaned
 
     def range(self):
-        today = timezone.localdate()
-        start = dt.date(today.year, 1, 1)
-        end = today
+        """The days asked for; this year so far when none (or a wrong one) is given."""
+        start, end = self.default_range()
         if self.is_valid():
             start = self.cleaned_data["start"] or start
             end = self.cleaned_data["end"] or end
@@ -177,12 +190,8 @@ class TicketFilter(forms.Form):
     community = forms.ModelChoiceField(
         label=_("社区"), queryset=Unit.objects.none(), required=False
     )
-    start = forms.DateField(
-        label=_("受理日期自"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    end = forms.DateField(
-        label=_("至"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    start = forms.DateField(label=_("受理日期自"), required=False, widget=DateInput())
+    end = forms.DateField(label=_("至"), required=False, widget=DateInput())
 
     def __init__(self, *args, office=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -181,6 +181,15 @@ def test_intake_refuses_a_phone_of_letters(client, people, units):
     assert Ticket.objects.count() == 0
 
 
+@time_machine.travel(MONDAY, tick=False)
+def test_talk_day_page_opens_on_today_in_the_date_pickers_own_format(client, people, units):
+    # a browser's date picker shows only an ISO value: "2024/03/04" left the field empty
+    # and the sitting could not be saved without typing the date again
+    login(client, people["gina"])
+    page = client.get(reverse("tickets:talk_day")).content.decode()
+    assert 'type="date" name="held_on" value="2024-03-04"' in page
+
+
 def test_talk_day_session_files_many_requests_at_once(client, people, units, category):
     login(client, people["gina"])
     data = {

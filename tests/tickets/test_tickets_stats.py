@@ -147,3 +147,18 @@ def test_stats_command_prints_json_and_writes_xlsx(hotline_2023, tmp_path, capsy
     rows = {r[0]: r[1] for r in book["总体"].iter_rows(min_row=3, values_only=True)}
     assert rows["受理"] == 1006 + 1190
     assert "按承办单位" in book.sheetnames
+
+
+def test_the_stats_page_shows_its_range_and_refuses_an_end_before_the_start(
+    client, people, time_machine
+):
+    time_machine.move_to(dt.datetime(2024, 5, 6, 10, tzinfo=ZoneInfo("Asia/Shanghai")))
+    client.force_login(people["alice"])
+    page = client.get("/tickets/stats/").content.decode()
+    assert 'value="2024-01-01"' in page and 'value="2024-05-06"' in page
+    assert "2024年1月1日至2024年5月6日" in page
+    page = client.get("/tickets/stats/?start=2024-03-01&end=2024-02-01").content.decode()
+    assert "结束日期不能早于开始日期" in page
+    assert "2024年1月1日至2024年5月6日" in page  # the figures shown are this year's so far
+    page = client.get("/tickets/stats/?start=2024-02-30").content.decode()
+    assert 'class="error"' in page and "2024年1月1日至2024年5月6日" in page
