@@ -93,3 +93,28 @@ def test_request_goes_round_the_loop(chromium, page, live_server, people, units)
     assert kpi(page, "resolution_rate") == "100%"
     assert kpi(page, "satisfaction_rate") == "90%"
     assert page.locator("#chart-month canvas").count() == 1
+
+
+def test_a_talk_day_sitting_takes_more_items_than_the_page_opens_with(
+    chromium, live_server, people, units
+):
+    # at phone width, under the product's Content-Security-Policy (the script is a file)
+    phone = chromium.new_context(locale="zh-CN", viewport={"width": 375, "height": 740})
+    page = phone.new_page()
+    page.set_default_timeout(15000)
+    login(page, live_server, "gina")
+    page.goto(live_server.url + "/tickets/talk-day/")
+    assert page.input_value("#id_held_on") != ""  # the date picker shows today
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    page.click("#add-items")
+    assert page.locator(".talk-items tbody tr").count() == 10
+    page.fill("textarea[name=items-0-content]", "西苑2号楼楼道灯不亮")
+    page.fill("textarea[name=items-7-content]", "西苑菜场门口垃圾桶满溢")
+    page.select_option("select[name=items-7-urgency]", index=1)
+    page.click("form.intake button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    assert "说事会已登记 2 条诉求" in page.locator("#messages").inner_text()
+    filed = Ticket.objects.order_by("content")
+    assert [t.content for t in filed] == ["西苑2号楼楼道灯不亮", "西苑菜场门口垃圾桶满溢"]
+    assert {t.source for t in filed} == {"talk_day"} and filed[1].urgency != "normal"
+    phone.close()
