@@ -132,9 +132,21 @@ class TalkDayItemForm(forms.Form):
 TalkDayItems = forms.formset_factory(TalkDayItemForm, extra=5)
 
 
-class StatsFilter(forms.Form):
+class ReceivedBetween(forms.Form):
+    """受理日期自…至…: both optional, the end not before the start."""
+
     start = forms.DateField(label=_("受理日期自"), required=False, widget=DateInput())
     end = forms.DateField(label=_("至"), required=False, widget=DateInput())
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start"), cleaned.get("end")
+        if start and end and start > end:
+            self.add_error("end", "结束日期不能早于开始日期")
+        return cleaned
+
+
+class StatsFilter(ReceivedBetween):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -145,13 +157,6 @@ class StatsFilter(forms.Form):
     def default_range():
         today = timezone.localdate()
         return dt.date(today.year, 1, 1), today
-
-    def clean(self):
-        cleaned = super().clean()
-        start, end = cleaned.get("start"), cleaned.get("end")
-        if start and end and start > end:
-            self.add_error("end", "结束日期不能早于开始日期")
-        return cleaned
 
     def range(self):
         """The days asked for; this year so far when none (or a wrong one) is given."""
@@ -181,7 +186,7 @@ class ImportUploadForm(forms.Form):
         return check_upload(self.cleaned_data["file"])
 
 
-class TicketFilter(forms.Form):
+class TicketFilter(ReceivedBetween):
     """The one filter of the request list and its export."""
 
     q = forms.CharField(label=_("关键词"), required=False)
@@ -190,8 +195,7 @@ class TicketFilter(forms.Form):
     community = forms.ModelChoiceField(
         label=_("社区"), queryset=Unit.objects.none(), required=False
     )
-    start = forms.DateField(label=_("受理日期自"), required=False, widget=DateInput())
-    end = forms.DateField(label=_("至"), required=False, widget=DateInput())
+    field_order = ["q", "state", "unit", "community", "start", "end"]
 
     def __init__(self, *args, office=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -162,3 +162,6 @@ def test_the_stats_page_shows_its_range_and_refuses_an_end_before_the_start(
     assert "2024年1月1日至2024年5月6日" in page  # the figures shown are this year's so far
     page = client.get("/tickets/stats/?start=2024-02-30").content.decode()
     assert 'class="error"' in page and "2024年1月1日至2024年5月6日" in page
+    # the request list's filter says the same
+    page = client.get("/tickets/all/?start=2024-03-01&end=2024-02-01").content.decode()
+    assert "结束日期不能早于开始日期" in page
