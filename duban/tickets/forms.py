@@ -147,7 +147,6 @@ class ReceivedBetween(forms.Form):
 
 
 class StatsFilter(ReceivedBetween):
-
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # the page opens on this year so far, and its fields say so

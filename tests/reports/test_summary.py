@@ -158,4 +158,6 @@ def test_categories_of_one_and_of_several_completed_tasks_both_read(office, ledg
     for period in ("2022-H2", "2022"):
         body = "".join(texts(F.summary(office, period)))
         assert "老旧小区改造0" in body
-        assert "道路整治0、道路整治1和道路整治2" in body or "道路整治0、道路整治1、道路整治2" in body
+        assert (
+            "道路整治0、道路整治1和道路整治2" in body or "道路整治0、道路整治1、道路整治2" in body
+        )
