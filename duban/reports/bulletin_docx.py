@@ -101,6 +101,8 @@ def blocks(figures):
                 "本季度下发"
                 + "、".join(f"{LEVEL_WORDS[k]}{issued.get(k, 0)}张" for k in LEVEL_WORDS)
                 + f"，销号{notices['closed']}张，截至通报日仍在办理{notices['open']}张。"
+                if any(issued.values()) or notices["closed"] or notices["open"]
+                else "本季度未下发督办单，也没有在办的督办单。"
             ),
         }
     )

@@ -208,3 +208,5 @@ def test_without_overdue_items_the_problems_still_name_the_lagging_work(office, 
     figures = B.quarterly(office, "2022Q3", today=SEP30)
     text = "".join(b.get("text", "") + b.get("run_in", "") for b in blocks(figures))
     assert "本季度没有超过完成时限或节点时间仍未完成的事项。" in text
+    # no notice this quarter: said in words, not as a row of zeros
+    assert "本季度未下发督办单，也没有在办的督办单。" in text and "蓝色提醒单0张" not in text
