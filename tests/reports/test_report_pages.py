@@ -55,6 +55,10 @@ def test_preview_shows_the_figures_prose_and_editable_suggestions(client, people
     assert 'name="advice-text-1"' in page and "资金与要素保障" in page
     assert "生成并存档" not in page  # a leader previews but does not archive
     assert not Report.objects.exists()
+    # each cell of the attachment names its column (a phone shows a task as labelled lines)
+    lagging = page.split('id="lagging-table"', 1)[1].split("</table>", 1)[0]
+    for header in ("事项名称", "牵头单位", "完成时限", "进展情况", "滞后原因"):
+        assert f'<td data-label="{header}">' in lagging
 
 
 def test_preview_with_a_bad_period_says_so(client, people, judged, office):

@@ -14,6 +14,15 @@ def pct(value, places=1):
     return numfmt.pct(value, places=int(places))
 
 
+@register.filter
+def at(items, index):
+    """items[index], or "" past its end (a table's header over each cell: `h|at:i`)."""
+    try:
+        return items[int(index)]
+    except (IndexError, TypeError, ValueError):
+        return ""
+
+
 @register.simple_tag(takes_context=True)
 def sort_link(context, listing, key):
     """A column header that sorts the list (core/listing.py): the label as a link that keeps
