@@ -249,9 +249,9 @@ def build(user, today=None):
     if unit is not None and held & ticket_services.UNIT_ROLES:
         lists = worklists.unit_lists(user)
         bench.ticket_unit = worklists.counts(worklists.UNIT_STAGES, lists)
-        bench.ticket_unit_overdue = ticket_services.overdue(
-            lists["claim"] | lists["doing"], now
-        ).count()
+        bench.ticket_unit_overdue = worklists.count(
+            ticket_services.overdue(lists["claim"] | lists["doing"], now)
+        )
         # the tab the overdue ones are on (a request may pass its deadline unclaimed)
         if bench.ticket_unit_overdue and ticket_services.overdue(lists["claim"], now).exists():
             bench.ticket_unit_overdue_stage = "claim"

@@ -314,6 +314,17 @@ def test_a_grid_worker_sees_the_requests_they_filed_and_can_file_another(
     assert 'id="tickets-filed"' not in home(client, people["carol"])
 
 
+def test_a_stage_count_stops_at_its_cap(people, units, office):
+    # a city's stages hold hundreds of thousands: counted no further than the cap
+    from duban.tickets import worklists
+
+    for n in range(3):
+        file_request(people, units, office, f"西苑{n}号楼路灯不亮")
+    waiting = worklists.inbox(people["alice"], NOW)["dispatch"]
+    assert worklists.count(waiting, cap=4) == 3
+    assert worklists.count(waiting, cap=3) == "2+"
+
+
 # ----- 通知 -----
 
 
