@@ -85,6 +85,12 @@ def profile_of(user):
         return None
 
 
+def unit_id_of(user):
+    """The id of the person's unit, or None (no profile, or a profile without a unit)."""
+    profile = profile_of(user)
+    return profile.unit_id if profile else None
+
+
 def is_supervisor(user):
     return bool(
         user and user.is_authenticated and (user.is_superuser or SUPERVISOR in roles_of(user))

@@ -92,16 +92,9 @@ class SubmissionInvalid(WorkflowError):
 # ----- who may do what -----
 
 
-def _profile_unit_id(user):
-    profile = R.profile_of(user)
-    return profile.unit_id if profile else None
-
-
 def is_unit_head(user, unit):
     return (
-        user.is_authenticated
-        and R.UNIT_HEAD in R.roles_of(user)
-        and _profile_unit_id(user) == unit.pk
+        user.is_authenticated and R.UNIT_HEAD in R.roles_of(user) and R.unit_id_of(user) == unit.pk
     )
 
 
@@ -109,7 +102,7 @@ def can_report_for(user, unit):
     """Reporters and heads report for their own unit only (a superuser for any)."""
     if user.is_superuser:
         return True
-    return _profile_unit_id(user) == unit.pk and bool(R.roles_of(user) & {R.REPORTER, R.UNIT_HEAD})
+    return R.unit_id_of(user) == unit.pk and bool(R.roles_of(user) & {R.REPORTER, R.UNIT_HEAD})
 
 
 def heads_approve(rules=None):
@@ -122,7 +115,7 @@ def head_review_unit_id(user):
     office does not ask heads to approve)."""
     if R.UNIT_HEAD not in R.roles_of(user) or not heads_approve():
         return None
-    return _profile_unit_id(user)
+    return R.unit_id_of(user)
 
 
 def may_review(user):

@@ -52,14 +52,9 @@ def inbox(user, now):
     return queries
 
 
-def unit_id(user):
-    profile = R.profile_of(user)
-    return profile.unit_id if profile else None
-
-
 def unit_lists(user):
     """{stage key: the requests of that stage} of the person's unit (none without one)."""
-    unit = unit_id(user)
+    unit = R.unit_id_of(user)
     assigned = Ticket.objects.visible_to(user).filter(unit_id=unit)
     if unit is None:
         assigned = assigned.none()
@@ -69,7 +64,7 @@ def unit_lists(user):
 def filed(user):
     """The requests a 网格员 filed, or that their community raised."""
     condition = Q(created_by=user)
-    unit = unit_id(user)
+    unit = R.unit_id_of(user)
     if unit:
         condition |= Q(community_id=unit)
     return Ticket.objects.visible_to(user).filter(condition)
