@@ -9,11 +9,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Case, IntegerField, Q, Value, When
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html_join
 from django.views.decorators.http import require_POST
 
 from duban.core import links
@@ -113,11 +113,12 @@ def _rows(tickets, now):
     return rows
 
 
-def _overdue_first(tickets, now):
-    late = Q(state__in=[s.value for s in flow.OPEN], deadline__lt=now)
-    return tickets.annotate(
-        late=Case(When(late, then=Value(0)), default=Value(1), output_field=IntegerField())
-    ).order_by("late", "deadline", "received_at", "pk")
+def _stage_page(request, stages, queries, stage):
+    """The page asked for of stage `stage`'s list, in the order of work (the overdue
+    first), no further than its first `worklists.CAP` requests."""
+    tickets = queries[stage].select_related("category", "unit", "community")
+    in_order = worklists.InOrder(tickets, worklists.states_of(stages, stage))
+    return worklists.Pages(in_order, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
 # ----- intake -----
@@ -190,8 +191,7 @@ def inbox(request):
     stage = request.GET.get("stage", "dispatch")
     if stage not in queries:
         stage = "dispatch"
-    tickets = _overdue_first(queries[stage], now).select_related("category", "unit", "community")
-    page = Paginator(tickets, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = _stage_page(request, worklists.INBOX_STAGES, queries, stage)
     stages = worklists.counts(worklists.INBOX_STAGES, queries)
     rows = _rows(page, now)
     if stage in ("dispatch", "returned"):
@@ -206,7 +206,14 @@ def inbox(request):
             "stage": stage,
             "page": page,
             "rows": rows,
-            "units": office_units(_office(request.user)).order_by("kind", "order", "name"),
+            # every card of 待分单 and 已退单 offers the same units: written once
+            "unit_options": format_html_join(
+                "",
+                '<option value="{}">{}</option>',
+                office_units(_office(request.user))
+                .order_by("kind", "order", "name")
+                .values_list("pk", "name"),
+            ),
             "pending_extensions": ExtensionRequest.objects.filter(
                 ticket__in=Ticket.objects.visible_to(request.user),
                 decision=ExtensionRequest.Decision.PENDING,
@@ -252,11 +259,13 @@ def unit_list(request):
     stage = request.GET.get("stage", "claim")
     if stage not in queries:
         stage = "claim"
-    tickets = queries[stage].select_related("category", "community", "unit")
-    tickets = (
-        tickets.order_by("-closed_at", "-pk") if stage == "done" else _overdue_first(tickets, now)
-    )
-    page = Paginator(tickets, PAGE_SIZE).get_page(request.GET.get("page"))
+    if stage == "done":
+        tickets = queries[stage].select_related("category", "community", "unit")
+        page = worklists.Pages(tickets.order_by("-closed_at", "-pk"), PAGE_SIZE).get_page(
+            request.GET.get("page")
+        )
+    else:
+        page = _stage_page(request, worklists.UNIT_STAGES, queries, stage)
     settings_ = TicketSettings.load()
     return render(
         request,

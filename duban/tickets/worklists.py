@@ -8,21 +8,26 @@ that counts them (so a count on the home page is the length of the list it links
 Every list starts from `Ticket.objects.visible_to(user)`.
 """
 
-from django.db.models import Q
+import heapq
+
+from django.core.paginator import Paginator
+from django.db.models import F, Q
+from django.utils.functional import cached_property
 
 from duban.org import roles as R
 from duban.tickets import flow, services
 from duban.tickets.flow import State
 from duban.tickets.models import Ticket
 
-#: (key, label, states); None: a condition of its own (below)
+#: (key, label, states): a stage's requests are in these states; 已超期 and 不满意待重办
+#: add a condition of their own (`inbox`)
 INBOX_STAGES = [
     ("dispatch", "待分单", [State.RECEIVED]),
     ("review", "待审单", [State.REVIEWING]),
     ("returned", "已退单", [State.RETURNED]),
-    ("overdue", "已超期", None),
+    ("overdue", "已超期", sorted(flow.OPEN)),
     ("follow_up", "待回访", [State.CLOSED]),
-    ("unsatisfied", "不满意待重办", None),
+    ("unsatisfied", "不满意待重办", [State.RATED]),
 ]
 
 UNIT_STAGES = [
@@ -85,3 +90,70 @@ def count(queryset, cap=CAP):
 def counts(stages, queries, cap=CAP):
     """[(key, label, count)] in the stages' order (`count`)."""
     return [(key, label, count(queries[key], cap)) for key, label, _ in stages]
+
+
+def states_of(stages, key):
+    """The states of stage `key` of `stages`."""
+    return next(states for k, _label, states in stages if k == key)
+
+
+#: the order of work on a stage's list: the earliest deadline first, then the earliest
+#: received; those without a deadline (not yet dispatched) last. Every state of a stage
+#: is open or none is, so on a list of open requests the overdue come first.
+ORDER = (F("deadline").asc(nulls_last=True), F("received_at").asc(), F("pk").asc())
+
+
+def _key(row):
+    deadline, received_at, pk = row
+    return (deadline is None, deadline or received_at, received_at, pk)
+
+
+class InOrder:
+    """A stage's requests in the order of work (`ORDER`), for a `Pages`: sliced, it
+    reads only the rows of the slice.
+
+    A stage of several states (已超期: every open state) is read state by state, each
+    in order from the (state, deadline) index, and the states merged: one ordered read
+    of them all sorted every open request (half a second at a million requests)."""
+
+    def __init__(self, queryset, states):
+        self.queryset = queryset
+        self.states = [State(s).value for s in states]
+
+    def count(self):
+        """The stage's size, counted to CAP (`count`): a list is paged no further."""
+        return self.queryset.order_by()[:CAP].count()
+
+    def __len__(self):
+        return self.count()
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            return self[index : index + 1][0]
+        start, stop = index.start or 0, index.stop
+        if len(self.states) == 1 or stop is None:
+            return list(self.queryset.order_by(*ORDER)[start:stop])
+        firsts = [
+            self.queryset.filter(state=state)
+            .order_by(*ORDER)
+            .values_list("deadline", "received_at", "pk")[:stop]
+            for state in self.states
+        ]
+        ids = [pk for _d, _r, pk in heapq.merge(*firsts, key=_key)][start:stop]
+        found = self.queryset.in_bulk(ids)
+        return [found[pk] for pk in ids if pk in found]
+
+
+class Pages(Paginator):
+    """The pages of a stage's list (`InOrder`, or a queryset in an order of its own):
+    no further than its first CAP requests; `capped` says there are more (the full list
+    and its filters are on 全部诉求)."""
+
+    @cached_property
+    def count(self):
+        items = self.object_list
+        return items.count() if isinstance(items, InOrder) else items.order_by()[:CAP].count()
+
+    @property
+    def capped(self):
+        return self.count >= CAP
