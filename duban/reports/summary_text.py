@@ -205,7 +205,8 @@ def _under_way(item, say):
             return f"{title}目前为{amount}"
         phrase = say.pick("rate", RATE_UNDER_WAY, title)
         return phrase.format(title=title, value=amount, target=f"{prose.number(target)}%")
-    lead = f"{title}方面" if title.startswith("完成") else title
+    # "完成年度税收目标" → "年度税收目标完成了11.7亿元", not "完成…完成了"
+    lead = title[2:] if title.startswith("完成") and len(title) > 4 else title
     toward = prose.share(value, target, unit)
     if not toward:
         return f"{lead}累计完成{amount}"

@@ -161,3 +161,22 @@ def test_categories_of_one_and_of_several_completed_tasks_both_read(office, ledg
         assert (
             "道路整治0、道路整治1和道路整治2" in body or "道路整治0、道路整治1、道路整治2" in body
         )
+
+
+@pytest.mark.parametrize("seed", ["a", "b", "c", "d", "e", "f"])
+def test_a_task_named_by_its_verb_reads_once_not_twice(seed):
+    # "完成年度税收目标方面完成了11.7亿元" said 完成 twice: the object is the subject
+    from duban.reports import prose
+    from duban.reports.summary_text import _under_way
+
+    item = {
+        "title": "完成年度税收目标",
+        "completed_value": "11.7",
+        "target_unit": "亿元",
+        "target_value": "12.5",
+    }
+    text = _under_way(item, prose.Phrasing(seed))
+    assert text.startswith("年度税收目标") and text.count("完成") == 1, text
+    assert "11.7亿元" in text and "93.6%" in text
+    plain = dict(item, title="住宅小区停车难综合治理")
+    assert _under_way(plain, prose.Phrasing(seed)).startswith("住宅小区停车难综合治理")

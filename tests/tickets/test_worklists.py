@@ -60,9 +60,7 @@ def test_the_overdue_stage_merged_state_by_state_is_the_order_of_one_query(peopl
     assert worklists.InOrder(stage, states).count() == len(made)
 
 
-def test_a_stage_lists_the_earliest_deadline_first_and_the_undispatched_last(
-    people, units, office
-):
+def test_a_stage_lists_the_earliest_deadline_first_and_the_undispatched_last(people, units, office):
     later = make(office, 1, "received", NOW + 3 * DAY)
     undispatched = make(office, 2, "received", None, received=NOW - 30 * DAY)
     late = make(office, 3, "received", NOW - DAY)
