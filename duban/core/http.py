@@ -4,8 +4,8 @@ import mimetypes
 from io import BytesIO
 
 from django.http import HttpResponse
-from django.shortcuts import render
-from django.utils.http import content_disposition_header
+from django.shortcuts import redirect, render
+from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 
 from duban.core.periods import PeriodError, parse_year
 
@@ -37,6 +37,17 @@ def id_param(value):
 def id_params(values):
     """The ids among several sent values (`?selected=3&selected=9`), junk left out."""
     return [pk for pk in map(id_param, values) if pk is not None]
+
+
+def back_to(request, target, fallback, *args):
+    """Redirect to `target` (a form's `next`, a notification's link) when it is on this
+    site, else to `fallback` (a URL name and its arguments, or a path): a link in a
+    form or a message never leads off the site."""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(target)
+    return redirect(fallback, *args)
 
 
 CONTENT_TYPES = {

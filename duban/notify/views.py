@@ -7,9 +7,9 @@ from django.core.paginator import Paginator
 from django.db.models import Case, IntegerField, Value, When
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from duban.core.http import back_to
 from duban.core.listing import Col, Listing
 from duban.notify.models import Notification, ReminderLog
 from duban.org import roles as R
@@ -62,12 +62,7 @@ def open_notification(request, pk):
     Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(
         read_at=timezone.now()
     )
-    target = notification.url
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return redirect(target)
-    return redirect("notify:list")
+    return back_to(request, notification.url, "notify:list")
 
 
 @login_required

@@ -18,11 +18,10 @@ from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from duban.core import locking, numfmt
-from duban.core.http import download, id_param, id_params
+from duban.core.http import back_to, download, id_param, id_params
 from duban.core.importflow import ImportFlow
 from duban.core.listing import Col, Listing
 from duban.core.periods import MAX_YEAR, MIN_YEAR, Period, PeriodError, parse_year
@@ -631,10 +630,7 @@ def accept_selected(request):
             messages.success(request, f"已采纳 {len(accepted)} 项填报")
         for submission, message in refused.items():
             messages.error(request, f"{submission.task.code}：{message}")
-    target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(target, {request.get_host()}):
-        target = reverse("progress:review")
-    return redirect(target)
+    return back_to(request, request.POST.get("next"), "progress:review")
 
 
 ACTIONS = {
@@ -667,10 +663,7 @@ def act(request, pk):
         messages.error(request, f"{submission.task.code}：{error}")
     else:
         messages.success(request, f"{submission.task.code} {submission.task.title}：{DONE[action]}")
-    target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(target, {request.get_host()}):
-        target = reverse("progress:review")
-    return redirect(target)
+    return back_to(request, request.POST.get("next"), "progress:review")
 
 
 # ----- one report -----

@@ -162,6 +162,32 @@ def apply(
     )
 
 
+#: the steps the office takes on many requests at once: 分单 after a 说事日, and the
+#: committee's 审单 of a list at its meeting
+BATCH_ACTIONS = (Action.DISPATCH, Action.APPROVE)
+
+
+def apply_many(user, tickets, action, *, unit=None, now=None):
+    """`apply` to each of `tickets` in turn, each its own step: a request another person
+    moved meanwhile (or that the unit cannot take) is left as it is and reported, the
+    others go ahead. Returns (done, [(ticket, Chinese reason)]); the statistics'
+    days are refreshed once at the end."""
+    action = Action(action)
+    if action not in BATCH_ACTIONS:
+        raise FlowError(f"“{flow.ACTION_LABELS[action]}”不能批量操作")
+    now, calendar = _context(now, None)
+    done, failed = [], []
+    with summary.deferred():
+        for ticket in tickets:
+            try:
+                apply(user, ticket, action, now=now, calendar=calendar, unit=unit)
+            except FlowError as error:
+                failed.append((ticket, str(error)))
+            else:
+                done.append(ticket)
+    return done, failed
+
+
 def _apply(
     user,
     ticket,

@@ -18,6 +18,7 @@ urlpatterns = [
     path("extensions/", views.extensions, name="extensions"),
     path("extensions/<int:pk>/<str:decision>/", views.extension_decide, name="extension_decide"),
     path("duplicates/", views.duplicate_list, name="duplicates"),
+    path("batch/", views.batch, name="batch"),
     *views.import_flow.urls(),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/route/", views.route, name="route"),

@@ -17,7 +17,7 @@ from django.utils.html import format_html_join
 from django.views.decorators.http import require_POST
 
 from duban.core import links
-from duban.core.http import download, id_param
+from duban.core.http import back_to, download, id_param, id_params
 from duban.core.importflow import ImportFlow
 from duban.core.numfmt import pct
 from duban.org import roles as R
@@ -206,6 +206,10 @@ def inbox(request):
             "stage": stage,
             "page": page,
             "rows": rows,
+            # the stages whose requests the office moves many at once
+            "batch": {"dispatch": "dispatch", "returned": "dispatch", "review": "approve"}.get(
+                stage
+            ),
             # every card of 待分单 and 已退单 offers the same units: written once
             "unit_options": format_html_join(
                 "",
@@ -386,10 +390,70 @@ def act(request, pk, action):
         if action == Action.DISPATCH:
             done += f"给{unit.name}" + ("，待审单" if ticket.state == State.REVIEWING else "")
         messages.success(request, done)
-    back = post.get("next") or ""
-    if back.startswith("/") and not back.startswith("//"):
-        return redirect(back)
-    return redirect("tickets:detail", ticket.pk)
+    return _back(request, ticket)
+
+
+#: at most this many requests in one batch (two pages of a stage)
+BATCH_LIMIT = 2 * PAGE_SIZE
+
+
+@require_POST
+@supervisor_required
+def batch(request):
+    """分单 or 审单通过 of the requests ticked on the inbox, in one POST."""
+    post = request.POST
+    back = back_to(request, post.get("next"), "tickets:inbox")
+    try:
+        action = Action(post.get("action", ""))
+    except ValueError:
+        action = None
+    if action not in services.BATCH_ACTIONS:
+        messages.error(request, "请选择批量操作：分单或审单通过")
+        return back
+    sent = post.getlist("ticket")
+    ids = id_params(sent)
+    if not sent:
+        messages.error(request, "请先勾选要批量处理的诉求")
+        return back
+    if len(ids) != len(sent):
+        messages.error(request, "勾选的诉求编号有误，请刷新页面后重新勾选")
+        return back
+    if len(set(ids)) > BATCH_LIMIT:
+        messages.error(request, f"一次最多批量处理 {BATCH_LIMIT} 件诉求，请分批勾选")
+        return back
+    tickets = list(
+        Ticket.objects.visible_to(request.user)
+        .filter(pk__in=ids)
+        .select_related("office", "category")
+        .order_by("received_at", "pk")
+    )
+    if len(tickets) != len(set(ids)):
+        messages.error(request, "勾选的诉求中有不存在或您无权处理的，请刷新页面后重新勾选")
+        return back
+    unit = None
+    if action == Action.DISPATCH:
+        unit_id = id_param(post.get("unit"))
+        if unit_id is None:
+            messages.error(request, "请选择承办单位")
+            return back
+        unit = office_units(_office(request.user)).filter(pk=unit_id).first()
+        if unit is None:
+            messages.error(request, "所选承办单位不是本街道在用的单位，请重新选择")
+            return back
+    done, failed = services.apply_many(request.user, tickets, action, unit=unit)
+    label = flow.ACTION_LABELS[action]
+    if done:
+        said = f"已{label} {len(done)} 件"
+        if unit is not None:
+            said += f"给{unit.name}"
+            waiting = sum(1 for t in done if t.state == State.REVIEWING)
+            if waiting:
+                said += f"，其中 {waiting} 件待审单"
+        messages.success(request, f"{said}：{'、'.join(t.code for t in done)}")
+    if failed:
+        reasons = "；".join(f"{t.code}：{why}" for t, why in failed)
+        messages.error(request, f"{len(failed)} 件未能{label}（{reasons}）")
+    return back
 
 
 @login_required
@@ -550,10 +614,7 @@ def routing_rule(request, pk):
 
 
 def _back(request, ticket):
-    back = request.POST.get("next") or ""
-    if back.startswith("/") and not back.startswith("//"):
-        return redirect(back)
-    return redirect("tickets:detail", ticket.pk)
+    return back_to(request, request.POST.get("next"), "tickets:detail", ticket.pk)
 
 
 @require_POST

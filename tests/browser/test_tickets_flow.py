@@ -95,7 +95,7 @@ def test_request_goes_round_the_loop(chromium, page, live_server, people, units)
     assert page.locator("#chart-month canvas").count() == 1
 
 
-def test_a_talk_day_sitting_takes_more_items_than_the_page_opens_with(
+def test_a_talk_day_sitting_is_filed_on_a_phone_and_dispatched_at_once(
     chromium, live_server, people, units
 ):
     # at phone width, under the product's Content-Security-Policy (the script is a file)
@@ -117,4 +117,17 @@ def test_a_talk_day_sitting_takes_more_items_than_the_page_opens_with(
     filed = Ticket.objects.order_by("content")
     assert [t.content for t in filed] == ["西苑2号楼楼道灯不亮", "西苑菜场门口垃圾桶满溢"]
     assert {t.source for t in filed} == {"talk_day"} and filed[1].urgency != "normal"
+
+    # the office sends the sitting's requests to one unit at once: 全选本页 (a script file)
+    page.context.clear_cookies()
+    login(page, live_server, "alice")
+    page.goto(live_server.url + "/tickets/?stage=dispatch")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    page.check("#batch-all")
+    assert page.locator('input[name="ticket"]:checked').count() == 2
+    page.select_option("#batch-form select[name=unit]", label="城建中心")
+    page.click("#batch-form button[value=dispatch]")
+    page.wait_for_load_state("networkidle")
+    assert "已分单 2 件给城建中心" in page.locator("#messages").inner_text()
+    assert set(Ticket.objects.values_list("state", flat=True)) == {"dispatched"}
     phone.close()
