@@ -13,7 +13,8 @@ The requests come from the 12345 generator of tickets_bench.py, imported with
 `TicketImport` (one office, 32 units, 16 communities; the received times fall in 2023,
 so every open request is past its deadline), then `VACUUM ANALYZE` on PostgreSQL.
 Each page is asked `--requests` times with Django's test client as the office's
-supervisor (工作台, the inbox's stages, 全部诉求 unfiltered and filtered) and a unit's reporter (工作台, 待领单, 办理中,
+supervisor (工作台, the inbox's stages, 全部诉求 unfiltered and filtered, 同人同事) and a
+unit's reporter (工作台, 待领单, 办理中,
 已办结); p50/p95 in ms and the number of queries of one answer. No floor: the targets
 are those of the pages (issue 14), and a stage holds hundreds of thousands of rows.
 """
@@ -36,6 +37,7 @@ PAGES = [
     ("supervisor", "待回访", "/tickets/?stage=follow_up"),
     ("supervisor", "全部诉求", "/tickets/all/"),
     ("supervisor", "全部诉求 已退单", "/tickets/all/?state=returned"),
+    ("supervisor", "同人同事", "/tickets/duplicates/"),
     ("reporter", "工作台", "/"),
     ("reporter", "待领单", "/tickets/unit/?stage=claim"),
     ("reporter", "办理中", "/tickets/unit/?stage=doing"),

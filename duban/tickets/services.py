@@ -8,7 +8,8 @@ cannot both win), a `Transition` row and a historical version in the one audit p
 """
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import CharField, Count, F, Q, Value
+from django.db.models.functions import Cast, Concat, Lower, Replace
 from django.utils import timezone
 
 from duban.core import audit
@@ -533,28 +534,82 @@ def _pair(a, b):
     return (a, b) if a < b else (b, a)
 
 
+#: the characters a phone or an address may carry besides what identifies it, dropped
+#: in SQL before grouping (`duplicates.phone_key` and `duplicates.normalize` then decide)
+_PHONE_SEPARATORS = (" ", "\t", "-", "+", "(", ")", "（", "）")
+_ADDRESS_SEPARATORS = (" ", "\u3000", "-", "－", "—", ",", "，", ".", "。", "、", "#", "＃")
+_ADDRESS_SEPARATORS += ("(", ")", "（", "）")
+
+#: a group larger than this (one phone behind hundreds of requests: a switchboard, a
+#: placeholder) compares each request with its GROUP_WINDOW neighbours in time only
+GROUP_CAP = 200
+GROUP_WINDOW = 50
+
+
+def _stripped(expression, separators):
+    for separator in separators:
+        expression = Replace(expression, Value(separator), Value(""))
+    return expression
+
+
+def _grouped(live, key, condition):
+    """The live requests whose `key` (an SQL expression) they share with at least one
+    other, in groups that hold at least one open request: one grouped query, then the
+    members — never every open request into memory (a city's hotline holds hundreds
+    of thousands)."""
+    open_states = [s.value for s in flow.OPEN]
+    keyed = live.filter(condition).annotate(group_key=key)
+    groups = (
+        keyed.order_by()
+        .values("group_key")
+        .annotate(n=Count("pk"), still_open=Count("pk", filter=Q(state__in=open_states)))
+        .filter(n__gt=1, still_open__gt=0)
+        .values("group_key")
+    )
+    return keyed.filter(group_key__in=groups).select_related(None)
+
+
+def _pairs_of(members):
+    """The pairs to compare in one group (oldest first): all of them, or in a group
+    larger than GROUP_CAP each with its next GROUP_WINDOW."""
+    members.sort(key=lambda t: (t.received_at, t.pk))
+    reach = len(members) if len(members) <= GROUP_CAP else GROUP_WINDOW
+    for i, a in enumerate(members):
+        for b in members[i + 1 : i + 1 + reach]:
+            yield a, b
+
+
 def duplicate_pairs(tickets, *, settings_=None, limit=None):
     """Proposed 同人同事 pairs among `tickets` (a queryset the viewer may see): each
     (older, newer, reason) where at least one of the two is still open (it can be
-    merged), neither is merged and nobody dismissed the pair. Oldest first."""
+    merged), neither is merged and nobody dismissed the pair. Newest first.
+
+    The database finds the requests that share a phone, or a community, category and
+    address, with another (separators dropped); only those are read and compared."""
     settings_ = settings_ or TicketSettings.load()
     days, threshold = settings_.duplicate_days, float(settings_.duplicate_similarity)
     live = tickets.exclude(state=flow.State.MERGED.value)
-    open_ = list(live.filter(state__in=[s.value for s in flow.OPEN]))
-    if not open_:
-        return []
-    phones = {t.reporter_phone for t in open_ if duplicates.phone_key(t.reporter_phone)}
-    places = {
-        (t.community_id, t.category_id)
-        for t in open_
-        if t.address.strip() and t.community_id and t.category_id
-    }
-    condition = Q(reporter_phone__in=phones)
-    for community, category in places:
-        condition |= Q(community_id=community, category_id=category)
-    candidates = {t.pk: t for t in open_}
-    for t in live.filter(condition).exclude(address="", reporter_phone=""):
+    by_phone = _grouped(
+        live, _stripped(F("reporter_phone"), _PHONE_SEPARATORS), ~Q(reporter_phone="")
+    )
+    place = Concat(
+        Cast("community_id", CharField()),
+        Value("|"),
+        Cast("category_id", CharField()),
+        Value("|"),
+        Lower(_stripped(F("address"), _ADDRESS_SEPARATORS)),
+        output_field=CharField(),
+    )
+    by_place = _grouped(
+        live,
+        place,
+        ~Q(address="") & Q(community_id__isnull=False, category_id__isnull=False),
+    )
+    candidates = {t.pk: t for t in by_phone}
+    for t in by_place:
         candidates.setdefault(t.pk, t)
+    if not candidates:
+        return []
     groups = {}
     for t in candidates.values():
         if duplicates.phone_key(t.reporter_phone):
@@ -563,22 +618,20 @@ def duplicate_pairs(tickets, *, settings_=None, limit=None):
             key = ("a", t.community_id, t.category_id, duplicates.normalize(t.address))
             groups.setdefault(key, []).append(t)
     dismissed = _dismissed(list(candidates))
-    open_ids = {t.pk for t in open_}
+    open_states = flow.OPEN
     found = {}
     for members in groups.values():
         if len(members) < 2:
             continue
-        members.sort(key=lambda t: (t.received_at, t.pk))
-        for i, a in enumerate(members):
-            for b in members[i + 1 :]:
-                pair = _pair(a.pk, b.pk)
-                if pair in found or pair in dismissed:
-                    continue
-                if a.pk not in open_ids and b.pk not in open_ids:
-                    continue
-                why = duplicates.reason(_item(a), _item(b), days=days, threshold=threshold)
-                if why:
-                    found[pair] = (a, b, why)
+        for a, b in _pairs_of(members):
+            pair = _pair(a.pk, b.pk)
+            if pair in found or pair in dismissed:
+                continue
+            if flow.State(a.state) not in open_states and flow.State(b.state) not in open_states:
+                continue
+            why = duplicates.reason(_item(a), _item(b), days=days, threshold=threshold)
+            if why:
+                found[pair] = (a, b, why)
     out = sorted(found.values(), key=lambda p: (p[1].received_at, p[1].pk), reverse=True)
     return out[:limit] if limit else out
 

@@ -4,6 +4,7 @@ merged requests counted once."""
 import datetime as dt
 
 import pytest
+from django.db.models import F, Q
 from django.urls import reverse
 
 from duban.tickets import duplicates, metrics, services
@@ -155,3 +156,59 @@ def test_the_office_edits_the_settings_with_chinese_errors(client, people, pair)
     assert (
         client.post(url, {"duplicate_days": "9", "duplicate_similarity": "0.8"}).status_code == 403
     )
+
+
+# ----- at a city's volume: grouped by the database, only the members read -----
+
+
+def _request(office, n, *, phone="", address="", community=None, category=None, days=0, **kw):
+    return Ticket.objects.create(
+        office=office,
+        source="hotline",
+        source_number=f"D{n:04d}",
+        received_at=DAY + dt.timedelta(days=days),
+        content=kw.pop("content", "西苑3号楼门口路灯不亮"),
+        reporter_phone=phone,
+        address=address,
+        community=community,
+        category=category,
+        **kw,
+    )
+
+
+def test_only_requests_sharing_a_phone_or_a_place_are_read(people, units, office):
+    lamp = TicketCategory.objects.create(name="路灯")
+    west = units["west"]
+    for n in range(20):  # unique phones, no address: nothing to read
+        _request(office, n, phone=f"1390000{n:04d}", content=f"各不相同的诉求{n}")
+    a = _request(office, 100, phone="138-1234 5678")
+    b = _request(office, 101, phone="13812345678", days=30)
+    c = _request(office, 102, address="西苑路 12 号", community=west, category=lamp)
+    d = _request(office, 103, address="西苑路12号。", community=west, category=lamp, days=3)
+    visible = Ticket.objects.visible_to(people["alice"])
+    found = services.duplicate_pairs(visible)
+    assert {(x.pk, y.pk) for x, y, _why in found} == {(a.pk, b.pk), (c.pk, d.pk)}
+    read = services._grouped(
+        visible,
+        services._stripped(F("reporter_phone"), services._PHONE_SEPARATORS),
+        ~Q(reporter_phone=""),
+    )
+    assert sorted(t.pk for t in read) == [a.pk, b.pk]
+
+
+def test_a_group_of_closed_requests_only_is_not_read(people, units, office):
+    _request(office, 1, phone="13812345678", state="closed")
+    _request(office, 2, phone="13812345678", state="rated", days=1)
+    assert services.duplicate_pairs(Ticket.objects.visible_to(people["alice"])) == []
+
+
+def test_a_very_large_group_compares_neighbours_in_time(people, units, office, monkeypatch):
+    monkeypatch.setattr(services, "GROUP_CAP", 3)
+    monkeypatch.setattr(services, "GROUP_WINDOW", 1)
+    made = [_request(office, n, phone="12345", days=n) for n in range(4)]
+    found = services.duplicate_pairs(Ticket.objects.visible_to(people["alice"]))
+    assert sorted((x.pk, y.pk) for x, y, _ in found) == [
+        (made[0].pk, made[1].pk),
+        (made[1].pk, made[2].pk),
+        (made[2].pk, made[3].pk),
+    ]
