@@ -566,7 +566,7 @@ def _grouped(live, key, condition):
         .filter(n__gt=1, still_open__gt=0)
         .values("group_key")
     )
-    return keyed.filter(group_key__in=groups).select_related(None)
+    return keyed.filter(group_key__in=groups)
 
 
 def _pairs_of(members):
@@ -618,7 +618,6 @@ def duplicate_pairs(tickets, *, settings_=None, limit=None):
             key = ("a", t.community_id, t.category_id, duplicates.normalize(t.address))
             groups.setdefault(key, []).append(t)
     dismissed = _dismissed(list(candidates))
-    open_states = flow.OPEN
     found = {}
     for members in groups.values():
         if len(members) < 2:
@@ -627,7 +626,7 @@ def duplicate_pairs(tickets, *, settings_=None, limit=None):
             pair = _pair(a.pk, b.pk)
             if pair in found or pair in dismissed:
                 continue
-            if flow.State(a.state) not in open_states and flow.State(b.state) not in open_states:
+            if flow.State(a.state) not in flow.OPEN and flow.State(b.state) not in flow.OPEN:
                 continue
             why = duplicates.reason(_item(a), _item(b), days=days, threshold=threshold)
             if why:

@@ -81,9 +81,14 @@ def filed(user):
 CAP = 1000
 
 
+def _counted(queryset, cap=None):
+    """How many requests `queryset` holds, reading no more than `cap` (CAP) of them."""
+    return queryset.order_by()[: cap or CAP].count()
+
+
 def count(queryset, cap=CAP):
     """How many requests `queryset` holds, counted no further than cap - 1: "999+" beyond."""
-    found = queryset.order_by()[:cap].count()
+    found = _counted(queryset, cap)
     return found if found < cap else f"{cap - 1}+"
 
 
@@ -122,7 +127,7 @@ class InOrder:
 
     def count(self):
         """The stage's size, counted to CAP (`count`): a list is paged no further."""
-        return self.queryset.order_by()[:CAP].count()
+        return _counted(self.queryset)
 
     def __len__(self):
         return self.count()
@@ -152,7 +157,7 @@ class Pages(Paginator):
     @cached_property
     def count(self):
         items = self.object_list
-        return items.count() if isinstance(items, InOrder) else items.order_by()[:CAP].count()
+        return _counted(items.queryset if isinstance(items, InOrder) else items)
 
     @property
     def capped(self):
