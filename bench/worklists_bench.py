@@ -20,6 +20,7 @@ are those of the pages (issue 14), and a stage holds hundreds of thousands of ro
 """
 
 import argparse
+import datetime as dt
 import os
 import sys
 import tempfile
@@ -102,7 +103,47 @@ def worker(args):
         result["pages"].append(
             {"role": role, "page": label, "url": url, "queries": len(captured), **figures}
         )
+    result["jobs"] = daily_jobs(Unit.objects.get(name="城建中心0").office, args.requests)
     print(RESULT + json.dumps(result), flush=True)
+
+
+def daily_jobs(office, repeat):
+    """The daily run's two readers of every late request: `duban remind --dry-run`'s
+    plan and `duban supervise propose --dry-run` (seconds, and the peak of Python's
+    allocations in one run)."""
+    import tracemalloc
+
+    from django.utils import timezone
+
+    from duban.core.periods import Period
+    from duban.core.workdays import Calendar
+    from duban.notify import reminders
+    from duban.supervision import services
+
+    calendar = Calendar.load()
+    today = timezone.localdate()
+    while not calendar.is_workday(today):
+        today += dt.timedelta(days=1)
+    period = Period.containing(today).previous()
+    jobs = {
+        "催办提醒 (remind --dry-run)": lambda: len(reminders.plan(today, calendar)),
+        "督办建议 (propose --dry-run)": lambda: len(
+            services.propose(office, period, today, dry_run=True)[0]
+        ),
+    }
+    rows = []
+    for label, job in jobs.items():
+        tracemalloc.start()
+        made = job()
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        seconds = []
+        for _ in range(max(1, repeat // 5)):
+            started = time.perf_counter()
+            job()
+            seconds.append(time.perf_counter() - started)
+        rows.append({"job": label, "made": made, "peak_mb": peak / 2**20, "s": sorted(seconds)[0]})
+    return rows
 
 
 def main():
@@ -149,6 +190,13 @@ def main():
             [
                 [p["role"], p["page"], f"{p['p50']:.1f}", f"{p['p95']:.1f}", str(p["queries"])]
                 for p in result["pages"]
+            ],
+        )
+        print_rows(
+            ["daily job", "made", "best (s)", "peak Python (MB)"],
+            [
+                [j["job"], f"{j['made']:,}", f"{j['s']:.2f}", f"{j['peak_mb']:.0f}"]
+                for j in result["jobs"]
             ],
         )
 

@@ -27,6 +27,12 @@ class Reminder:
     items: list = field(default_factory=list)
     recipients: list = field(default_factory=list)
     order: int = 0
+    # How many things the reminder is about, when `items` lists only the first of them
+    # (a unit holding thousands of late requests is told the number and the earliest).
+    total: int = 0
+
+    def __post_init__(self):
+        self.total = max(self.total, len(self.items))
 
 
 class ReminderSource:

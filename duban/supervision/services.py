@@ -312,22 +312,25 @@ def propose(office, period, today, *, user=None, dry_run=False, rule=None):
     return proposals + ticket_proposals, created + ticket_created
 
 
+TICKET_CHUNK = 1000
+
+
 def _propose_tickets(office, period, today, rule, dry_run):
+    """The overdue requests' proposals, read a chunk at a time (a city's backlog of late
+    requests is never held in memory at once) and, unless `dry_run`, each made a notice
+    as it is found."""
     calendar = Calendar.load()
     rules = rules_of(rule)
-    tickets = {t.pk: t for t in overdue_tickets(office, today)}
-    proposals = []
-    for ticket in tickets.values():
+    proposals, created = [], []
+    for ticket in overdue_tickets(office, today).iterator(chunk_size=TICKET_CHUNK):
         proposal = ladder.propose_for_ticket(
             ticket_in(ticket, today, calendar, ticket.notices.all()), today, rules
         )
-        if proposal is not None:
-            proposals.append(proposal)
-    if dry_run:
-        return proposals, []
-    created = []
-    for proposal in proposals:
-        ticket = tickets[proposal.ticket_id]
+        if proposal is None:
+            continue
+        proposals.append(proposal)
+        if dry_run:
+            continue
         try:
             with transaction.atomic():
                 notice = Notice.objects.create(

@@ -128,7 +128,10 @@ def test_a_closed_or_undispatched_request_gets_no_notice(office, people, tickets
         )
 
 
-def test_propose_includes_overdue_requests_once(office, people, tickets):
+@pytest.mark.parametrize("chunk", [1000, 1])
+def test_propose_includes_overdue_requests_once(office, people, tickets, chunk, monkeypatch):
+    # chunk 1: the late requests are read a chunk at a time, each with its own notices
+    monkeypatch.setattr(services, "TICKET_CHUNK", chunk)
     found, created = services.propose(office, "2022-07", AUG5, dry_run=True)
     by_ticket = {p.ticket_id: p.level for p in found if p.ticket_id}
     assert by_ticket == {tickets["late"].pk: "blue", tickets["long"].pk: "yellow"}

@@ -41,9 +41,9 @@ class Command(DubanCommand):
             return
         for reminder in report.reminders:
             codes = "、".join(item.code for item in reminder.items)
-            write(
-                f"{reminder.kind_label} {reminder.unit.name}：{len(reminder.items)} 项（{codes}）"
-            )
+            if reminder.total > len(reminder.items):
+                codes += " 等"
+            write(f"{reminder.kind_label} {reminder.unit.name}：{reminder.total} 项（{codes}）")
             outcomes = [o for o in report.outcomes if o.reminder is reminder]
             if not outcomes:
                 write("  无接收人：该单位没有单位填报员或单位负责人账号，也未配置群机器人")
