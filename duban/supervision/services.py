@@ -10,6 +10,7 @@ with a Chinese message and changes nothing when the step is not allowed.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max, Prefetch
@@ -315,6 +316,21 @@ def propose(office, period, today, *, user=None, dry_run=False, rule=None):
 TICKET_CHUNK = 1000
 
 
+def _with_notices(tickets):
+    """(ticket, its notices newest first) of `tickets`, read TICKET_CHUNK at a time with
+    one query for the chunk's notices (Django's per-chunk prefetch builds a queryset for
+    every ticket: two thirds of the time at a city's backlog)."""
+    rows = tickets.prefetch_related(None).iterator(chunk_size=TICKET_CHUNK)
+    while chunk := list(itertools.islice(rows, TICKET_CHUNK)):
+        found = {}
+        for notice in Notice.objects.filter(ticket_id__in=[t.pk for t in chunk]).only(
+            "pk", "level", "state", "reply_by", "ticket_id"
+        ):
+            found.setdefault(notice.ticket_id, []).append(notice)
+        for ticket in chunk:
+            yield ticket, found.get(ticket.pk, ())
+
+
 def _propose_tickets(office, period, today, rule, dry_run):
     """The overdue requests' proposals, read a chunk at a time (a city's backlog of late
     requests is never held in memory at once) and, unless `dry_run`, each made a notice
@@ -322,9 +338,17 @@ def _propose_tickets(office, period, today, rule, dry_run):
     calendar = Calendar.load()
     rules = rules_of(rule)
     proposals, created = [], []
-    for ticket in overdue_tickets(office, today).iterator(chunk_size=TICKET_CHUNK):
+    # what a proposal and its notice read of a request (a city's backlog: 60,000 model
+    # instances of requests, units and offices at each 20,000 cost a second)
+    tickets = (
+        overdue_tickets(office, today)
+        .select_related(None)
+        .select_related("unit")
+        .only("source_number", "content", "state", "deadline", "office_id", "unit__name")
+    )
+    for ticket, notices in _with_notices(tickets):
         proposal = ladder.propose_for_ticket(
-            ticket_in(ticket, today, calendar, ticket.notices.all()), today, rules
+            ticket_in(ticket, today, calendar, notices), today, rules
         )
         if proposal is None:
             continue
@@ -334,7 +358,7 @@ def _propose_tickets(office, period, today, rule, dry_run):
         try:
             with transaction.atomic():
                 notice = Notice.objects.create(
-                    office=ticket.office,
+                    office=office,
                     ticket=ticket,
                     unit=ticket.unit,
                     level=proposal.level,

@@ -148,6 +148,29 @@ def test_propose_includes_overdue_requests_once(office, people, tickets, chunk, 
     assert long.state == State.ISSUED
 
 
+def test_propose_reads_late_requests_in_queries_that_do_not_grow_with_them(office, units, tickets):
+    """A dry run asks the same queries however many requests are late; a real run adds
+    the same few per notice (no request, unit or notice read one by one)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries(dry_run):
+        Notice.objects.all().delete()
+        with CaptureQueriesContext(connection) as captured:
+            services.propose(office, "2022-07", AUG5, dry_run=dry_run)
+        return len(captured)
+
+    late = dt.datetime(2022, 8, 1, 17, tzinfo=TZ)
+    dry, real = queries(True), queries(False)  # the fixture's two late requests
+    make_ticket(office, units["build"], 10, late)
+    per_notice = queries(False) - real
+    for n in range(11, 20):
+        make_ticket(office, units["build"], n, late)
+    assert queries(True) == dry
+    assert queries(False) == real + 10 * per_notice
+    assert 0 < per_notice <= 6
+
+
 def test_the_unit_sees_the_request_notice_in_its_inbox_masked(client, office, people, tickets):
     notice = services.create_for_ticket(
         tickets["late"], people["alice"], AUG5, level="blue", reason="诉求超期未办结"
