@@ -198,6 +198,9 @@ def closest(name, candidates, n=3):
 
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
 CSV_SUFFIXES = (".csv",)
+NUL_CELL = (
+    "单元格含有空字符（NUL），文件可能已损坏或编码有误；请在 Excel 中打开检查后另存为 .xlsx 再导入"
+)
 UNSUPPORTED = "只支持 .xlsx 格式的 Excel 文件或 .csv 文件（.xls 请在 Excel 中另存为 .xlsx）"
 
 
@@ -405,17 +408,27 @@ def read_rows(source, columns, header_scan=10, limits=CLI_LIMITS):
                 # a csv row: every cell a string, so a blank row joins to white space
                 # and the longest cell is one max() away
                 cells = pick(row)
-                if not "".join(cells).strip():
+                joined = "".join(cells)
+                if not joined.strip():
                     continue
                 long = max(map(len, cells)) > max_cell
+                nul = "\x00" in joined
             else:
                 cells = tuple(row[index] if index < len(row) else None for index in indexes)
                 if not any(v.strip() if type(v) is str else cell_text(v) for v in cells):
                     continue
                 long = any(type(v) is str and len(v) > max_cell for v in cells)
+                nul = any(type(v) is str and "\x00" in v for v in cells)
             count += 1
             if max_rows is not None and count > max_rows:
                 raise _file_error(f"数据超过 {max_rows} 行的上限，未读取；请分成几个文件导入")
+            if nul:
+                # no database stores it in text (PostgreSQL refuses it outright): a
+                # file with one is cut or saved in another encoding
+                key = next(
+                    k for k, v in zip(keys, cells, strict=True) if type(v) is str and "\x00" in v
+                )
+                raise TableError([RowError(number, headers[key], NUL_CELL)])
             if long:
                 key = next(
                     k
@@ -486,7 +499,13 @@ class Stage:
     def _type(self, model_field):
         if model_field.primary_key:
             return model_field.rel_db_type(connection)
-        return model_field.cast_db_type(connection) or model_field.db_type(connection)
+        kind = model_field.cast_db_type(connection) or model_field.db_type(connection)
+        # the column's collation too: the merge compares staged values with the
+        # target's (a CodeField's "C"), which PostgreSQL refuses across two collations
+        collation = model_field.db_parameters(connection).get("collation")
+        if collation:
+            kind = f"{kind} COLLATE {connection.ops.quote_name(collation)}"
+        return kind
 
     @property
     def table(self):
@@ -497,7 +516,10 @@ class Stage:
         columns = ", ".join(
             [
                 "row_no integer NOT NULL",
-                "row_key text NOT NULL",
+                # keys are compared for equality only: bytes (see CodeField)
+                'row_key text COLLATE "C" NOT NULL'
+                if connection.vendor == "postgresql"
+                else "row_key text NOT NULL",
                 *(f"{qn(name)} {self._type(f)}" for name, f in self.fields),
             ]
         )

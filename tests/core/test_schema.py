@@ -88,3 +88,59 @@ def test_an_offices_year_is_read_through_the_office_year_index(db):
 
     plan = KeyTask.objects.filter(office_id=1, year=2026).values("pk").explain()
     assert "office" in plan and "year_" not in plan
+
+
+#: the code columns (CodeField) a large import writes into indexes, by table
+CODE_COLUMNS = {
+    "tickets_ticket": ["source", "source_number", "state"],
+    "tickets_historicalticket": ["source", "source_number", "state"],
+    "tickets_daycount": ["dimension"],
+}
+
+
+def test_a_code_column_compares_bytes_on_postgresql_and_stays_plain_on_sqlite():
+    from duban.core.models import CodeField
+
+    field = CodeField(max_length=10)
+    expected = "C" if connection.vendor == "postgresql" else None
+    assert field.db_parameters(connection)["collation"] == expected
+    # a collation chosen on purpose is kept
+    assert (
+        CodeField(max_length=10, db_collation="und-x-icu").db_parameters(connection)["collation"]
+        == "und-x-icu"
+    )
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's collations")
+@pytest.mark.parametrize("table", sorted(CODE_COLUMNS))
+def test_the_requests_code_columns_are_collated_c_by_their_migration(db, table):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT a.attname, c.collname FROM pg_attribute a "
+            "JOIN pg_collation c ON c.oid = a.attcollation "
+            "WHERE a.attrelid = %s::regclass AND a.attnum > 0 AND NOT a.attisdropped",
+            [table],
+        )
+        collations = dict(cursor.fetchall())
+    assert {column: collations[column] for column in CODE_COLUMNS[table]} == {
+        column: "C" for column in CODE_COLUMNS[table]
+    }
+    # prose keeps the database's collation (sorted for people)
+    assert {c for column, c in collations.items() if column not in CODE_COLUMNS[table]} <= {
+        "default"
+    }
+
+
+def test_a_staging_column_takes_its_fields_collation(db):
+    """The merge compares staged codes with the requests' own (PostgreSQL refuses an
+    equality between two collations)."""
+    from duban.core.tabular import Stage
+    from duban.tickets.models import Ticket
+
+    stage = Stage([("state", Ticket._meta.get_field("state"))])
+    kind = stage._type(Ticket._meta.get_field("state"))
+    if connection.vendor == "postgresql":
+        assert kind == 'varchar(12) COLLATE "C"'
+    else:
+        assert "COLLATE" not in kind
+    assert "COLLATE" not in stage._type(Ticket._meta.get_field("content"))

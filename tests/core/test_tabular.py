@@ -174,6 +174,18 @@ def test_a_csv_cell_longer_than_the_limit_is_refused(tmp_path):
     assert "超过 20 个字符" in message
 
 
+def test_a_nul_character_in_a_cell_is_refused_naming_row_and_column(tmp_path):
+    """No database keeps a NUL in text (PostgreSQL's driver raised on it mid-import)."""
+    path = tmp_path / "t.csv"
+    path.write_text("编号,事项名称,备注\nA-1,加装电梯,\nA-2,道路\x00修补,\n", encoding="utf-8")
+    (message,) = refusal(path)
+    assert message.startswith("第3行【事项名称】单元格含有空字符（NUL）")
+    # rows that are not all text (an API push, an xlsx's numbers) are checked too
+    rows = [["编号", "事项名称", "备注"], [1, "加装电梯", None], [2, "x", "备\x00注"]]
+    (message,) = refusal(rows)
+    assert message.startswith("第3行【备注】单元格含有空字符（NUL）")
+
+
 def test_csv_rows_past_the_limit_are_refused(tmp_path):
     path = tmp_path / "t.csv"
     path.write_text("编号,事项名称\n" + "".join(f"A-{n},x\n" for n in range(30)), encoding="utf-8")

@@ -106,6 +106,14 @@ def test_bad_rows_are_named_in_chinese_and_nothing_is_written(tmp_path, office, 
     assert Ticket.objects.count() == 0 and Transition.objects.count() == 0
 
 
+def test_a_nul_in_a_cell_is_named_and_nothing_is_written(tmp_path, office, units, category):
+    """PostgreSQL's driver raised on it in the middle of the staging COPY (a traceback)."""
+    path = write_csv(tmp_path / "nul.csv", HEADERS, [row("A1"), row("A2", 诉求内容="占道\x00经营")])
+    report = TicketImport(office).apply(path)
+    assert [str(e) for e in report.errors][0].startswith("第3行【诉求内容】单元格含有空字符")
+    assert Ticket.objects.count() == 0 and Transition.objects.count() == 0
+
+
 def test_unknown_unit_is_an_error_unless_created(tmp_path, office, units, category):
     path = write_csv(
         tmp_path / "u.csv", HEADERS, [row(承办单位="区市场监管局", 诉求类别="噪声扰民")]
