@@ -6,22 +6,6 @@ from simple_history.models import HistoricalRecords
 from duban.core.audit import AuditFields
 
 
-class CodeField(models.CharField):
-    """A CharField holding a code or an outside system's number (a state, a source, a
-    12345 工单编号), never prose: on PostgreSQL its column is `COLLATE "C"`, so that its
-    indexes compare bytes. Under a language collation (a server's zh_CN.UTF-8 or
-    en_US.UTF-8, even C.UTF-8) every comparison of a B-tree insert goes through the C
-    library's strcoll: a million-row import spent a third of its index work there
-    (docs/performance.md, round 18). Codes sort the same either way (ASCII); SQLite
-    compares bytes already."""
-
-    def db_parameters(self, connection):
-        params = super().db_parameters(connection)
-        if connection.vendor == "postgresql" and not params.get("collation"):
-            params["collation"] = "C"
-        return params
-
-
 class DataVersion(models.Model):
     """One row (pk 1) whose `version` database triggers change with every write to a
     group of tables (`core/versioning.py`); a cache keyed by it is exact. Each group has

@@ -499,13 +499,7 @@ class Stage:
     def _type(self, model_field):
         if model_field.primary_key:
             return model_field.rel_db_type(connection)
-        kind = model_field.cast_db_type(connection) or model_field.db_type(connection)
-        # the column's collation too: the merge compares staged values with the
-        # target's (a CodeField's "C"), which PostgreSQL refuses across two collations
-        collation = model_field.db_parameters(connection).get("collation")
-        if collation:
-            kind = f"{kind} COLLATE {connection.ops.quote_name(collation)}"
-        return kind
+        return model_field.cast_db_type(connection) or model_field.db_type(connection)
 
     @property
     def table(self):
@@ -516,10 +510,7 @@ class Stage:
         columns = ", ".join(
             [
                 "row_no integer NOT NULL",
-                # keys are compared for equality only: bytes (see CodeField)
-                'row_key text COLLATE "C" NOT NULL'
-                if connection.vendor == "postgresql"
-                else "row_key text NOT NULL",
+                "row_key text NOT NULL",
                 *(f"{qn(name)} {self._type(f)}" for name, f in self.fields),
             ]
         )

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from duban.core.audit import AuditFields
-from duban.core.models import CodeField, UploadedFile
+from duban.core.models import UploadedFile
 from duban.org import roles as R
 from duban.org.models import Office, Unit
 from duban.org.scope import visible
@@ -229,8 +229,8 @@ class Ticket(models.Model):
         db_index=False,
         db_constraint=False,
     )
-    source = CodeField(_("来源"), max_length=10, choices=Source.choices)
-    source_number = CodeField(_("工单编号"), max_length=50, blank=True)
+    source = models.CharField(_("来源"), max_length=10, choices=Source.choices)
+    source_number = models.CharField(_("工单编号"), max_length=50, blank=True)
     received_at = models.DateTimeField(_("受理时间"))
     category = models.ForeignKey(
         TicketCategory,
@@ -262,7 +262,7 @@ class Ticket(models.Model):
     urgency = models.CharField(
         _("紧急程度"), max_length=10, choices=URGENCY_CHOICES, default=flow.Urgency.NORMAL.value
     )
-    state = CodeField(
+    state = models.CharField(
         _("状态"), max_length=12, choices=STATE_CHOICES, default=flow.State.RECEIVED.value
     )
     unit = models.ForeignKey(
@@ -669,7 +669,7 @@ class DayCount(models.Model):
 
     office = models.ForeignKey(Office, on_delete=models.CASCADE, related_name="+")
     day = models.DateField(_("受理日期"))
-    dimension = CodeField(_("分组"), max_length=10, choices=Dimension.choices)
+    dimension = models.CharField(_("分组"), max_length=10, choices=Dimension.choices)
     key = models.IntegerField(_("单位/类别/社区"), default=0)
     received = models.IntegerField(default=0)
     closed = models.IntegerField(default=0)
