@@ -58,7 +58,7 @@ POSTS = [
     {k: BIG for k in KEYS},
     {k: "-1" for k in KEYS},
 ]
-FIELD_JUNK = ["zz", "-1", BIG, "2026-02-30", "", "字" * 3000, "1e309", "<script>", "0"]
+FIELD_JUNK = ["zz", "-1", BIG, "2026-02-30", "", "字" * 3000, "1e309", "<script>", "0", "空\x00字"]
 SKIPPED = ("admin/",)
 
 

@@ -16,7 +16,6 @@ Reading starts from `Ticket.objects.visible_to`; personal data is masked by
 
 import datetime as dt
 import math
-import re
 
 from django.core.paginator import Paginator
 from django.db import IntegrityError
@@ -26,6 +25,7 @@ from ninja import Query, Router, Schema, Status
 
 from duban.api.auth import ApiError, token_auth, token_or_session
 from duban.api.schemas import ErrorOut, TicketIn, TicketOut, TicketPage, TicketPatch, TicketWriteOut
+from duban.core.textchars import CONTROL
 from duban.org import roles as R
 from duban.org.models import Office
 from duban.tickets import flow, masking
@@ -47,7 +47,6 @@ NEAREST = {
 }
 SATISFACTION_TEXT = {value: label for label, value in SATISFACTION.items()}
 MAX_PAGE_SIZE = 200
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 429: ErrorOut}
 
 

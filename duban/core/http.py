@@ -3,11 +3,12 @@
 import mimetypes
 from io import BytesIO
 
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 
 from duban.core.periods import PeriodError, parse_year
+from duban.core.textchars import CONTROL, without_controls
 
 
 def bad_request(request, message):
@@ -40,13 +41,19 @@ def id_params(values):
 
 
 def back_to(request, target, fallback, *args):
-    """Redirect to `target` (a form's `next`, a notification's link) when it is on this
-    site, else to `fallback` (a URL name and its arguments, or a path): a link in a
+    """Redirect to `target` (a form's `next`, a notification's link) when it is a path
+    on this site, else to `fallback` (a URL name and its arguments, or a path): a link in a
     form or a message never leads off the site."""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    if (
+        isinstance(target, str)
+        and target.startswith("/")
+        and url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
     ):
-        return redirect(target)
+        # a path, redirected to as it is (redirect() would first try any other text
+        # as a URL name: "zz" was a 500)
+        return HttpResponseRedirect(target)
     return redirect(fallback, *args)
 
 
@@ -77,3 +84,30 @@ def download(data, filename):
 
 
 __all__ = ["PeriodError", "bad_request", "download", "id_param", "id_params", "year_param"]
+
+
+class ControlCharactersMiddleware:
+    """Forms and query strings without control characters (`core.textchars`): a NUL
+    typed into any field reached PostgreSQL (refused: a 500), a pasted \\x07 reached a
+    Word report (which then could not be written). They are dropped from the values,
+    as a paste into Word drops them; files and JSON bodies (the API checks its own)
+    are left alone. Reading the form here costs nothing: CSRF's check reads it too."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.GET = _cleaned(request.GET)
+        if request.method == "POST" and not request.content_type.startswith("application/json"):
+            request.POST = _cleaned(request.POST)
+        return self.get_response(request)
+
+
+def _cleaned(query):
+    if not any(CONTROL.search(value) for _, values in query.lists() for value in values):
+        return query
+    cleaned = query.copy()
+    for key, values in query.lists():
+        cleaned.setlist(key, [without_controls(value) for value in values])
+    cleaned._mutable = False
+    return cleaned

@@ -84,6 +84,7 @@ from docx.shared import Mm, Pt, RGBColor, Twips
 from docx.text.paragraph import Paragraph
 
 from duban.core.dates import chinese_date
+from duban.core.textchars import without_controls
 
 FANGSONG = "仿宋_GB2312"
 KAITI = "楷体_GB2312"
@@ -500,7 +501,9 @@ class OfficialDocument:
 
     @staticmethod
     def _run(paragraph, text, font, size, *, bold=False, spacing=CHAR_SPACING):
-        run = paragraph.add_run(text)
+        # a control character stored earlier (an import, a paste) would stop the file
+        # being written at all: XML has no place for it
+        run = paragraph.add_run(without_controls(text))
         _format_run(run, font, size, bold=bold, spacing=spacing if size == SIZE_3 else None)
         return run
 

@@ -12,17 +12,17 @@ Control characters Excel cannot store (pasted from Word) are dropped.
 """
 
 from openpyxl.cell import Cell, WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+
+from duban.core.textchars import without_controls
 
 #: what a spreadsheet program may take as the start of a formula
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def clean(value):
-    """Text without the control characters Excel cannot store; other values as given."""
-    return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
+#: text without the control characters Excel cannot store; other values as given
+clean = without_controls
 
 
 def looks_like_formula(value):
