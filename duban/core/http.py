@@ -83,9 +83,6 @@ def download(data, filename):
     return response
 
 
-__all__ = ["PeriodError", "bad_request", "download", "id_param", "id_params", "year_param"]
-
-
 class ControlCharactersMiddleware:
     """Forms and query strings without control characters (`core.textchars`): a NUL
     typed into any field reached PostgreSQL (refused: a 500), a pasted \\x07 reached a
@@ -111,3 +108,6 @@ def _cleaned(query):
         cleaned.setlist(key, [without_controls(value) for value in values])
     cleaned._mutable = False
     return cleaned
+
+
+__all__ = ["PeriodError", "bad_request", "download", "id_param", "id_params", "year_param"]
