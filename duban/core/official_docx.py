@@ -14,7 +14,10 @@ builder applies the rule. Where each setting comes from:
   156 mm width: the character pitch is floor(156 mm / 28) in twips (315, i.e. 15.75 pt),
   so the spacing is 315 − 320 = −5 twips (−0.25 pt); 28 characters fit and 29 do not.
   No document grid (w:docGrid) is used: LibreOffice does not lay text on Word's grid
-  the same way, run spacing renders alike in both.
+  the same way, run spacing renders alike in both. Punctuation never starts a line
+  (避头尾); where it would be a line's 29th character, Word hangs it in the margin and
+  LibreOffice (the PDFs) carries the character before it to the next line
+  (w:overflowPunct, see `_set_defaults`).
 - 版头 (optional, documents that go out under a number: 通报, 通知):
   发文机关标志 — the organ's name (usually with "文件") centred in red 小标宋, its top
   edge 35 mm below the top of the text block (§7.2.4 发文机关标志); the standard leaves
@@ -529,6 +532,14 @@ class OfficialDocument:
         fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
         fmt.line_spacing = LINE_PITCH
         fmt.widow_control = False
+        # 避头尾 without hanging: a 、，。 that would be a line's 29th character takes the
+        # character before it to the next line. Word's default (punctuation may hang in
+        # the margin) said explicitly, because LibreOffice reads w:overflowPunct
+        # inverted and, when it hangs a mark in a justified line, does not draw it: the
+        # PDFs lost every such 、 and ，
+        overflow = OxmlElement("w:overflowPunct")
+        overflow.set(qn("w:val"), "1")
+        normal.element.pPr.find(qn("w:spacing")).addprevious(overflow)  # schema order
         theme_lang = self.document.settings.element.find(qn("w:themeFontLang"))
         if theme_lang is not None:
             theme_lang.set(qn("w:eastAsia"), "zh-CN")

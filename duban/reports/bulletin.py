@@ -89,18 +89,22 @@ def overdue_items(office, quarter, as_of):
             missed[task.pk].append(milestone.due)
     items = []
     for pk, task in open_tasks.items():
-        dates = list(missed[pk])
-        if task.deadline is not None and task.deadline < as_of:
-            dates.append(task.deadline)
+        past_deadline = task.deadline is not None and task.deadline < as_of
+        dates = [*missed[pk], *([task.deadline] if past_deadline else [])]
         if not dates:
             continue
+        due = min(dates)
         items.append(
             {
                 "code": task.code,
                 "name": task.title,
                 "lead_unit": task.lead_unit.name,
                 "deadline": task.deadline.isoformat() if task.deadline else None,
-                "overdue_days": (as_of - min(dates)).days,
+                # the date the days are counted from: the earliest milestone missed, or
+                # the deadline (a milestone on the deadline's day is the deadline)
+                "due": due.isoformat(),
+                "due_is_milestone": not (past_deadline and due == task.deadline),
+                "overdue_days": (as_of - due).days,
                 "status": str(Status(statuses[pk]).label),
             }
         )
@@ -111,10 +115,16 @@ def overdue_items(office, quarter, as_of):
 def quarterly(office, quarter, *, as_of=None, today=None, next_focus=""):
     """The figures of `office`'s bulletin for `quarter` ("2022Q3")."""
     quarter = _quarter(quarter)
-    as_of = as_of or quarter.end
+    today = today or timezone.localdate()
+    if as_of is None:
+        # a quarter under way is reported as of today, as the monthly report is: its
+        # last day would count days overdue that have not passed yet
+        as_of = min(quarter.end, today)
+        if as_of < quarter.start:
+            raise BulletinError(f"{quarter.label}还没有开始，请选择已经开始的季度")
     if not quarter.start <= as_of:
         raise BulletinError(f"截至日期 {as_of} 早于 {quarter.label}的第一天")
-    monthly = F.monthly(office, quarter, today=min(today or timezone.localdate(), as_of))
+    monthly = F.monthly(office, quarter, today=min(today, as_of))
     overdue, judged = overdue_items(office, quarter, as_of)
     in_quarter = Q(issued_on__gte=quarter.start, issued_on__lte=as_of)
     notices = Notice.objects.filter(office_id__in=office.scope_ids()).exclude(

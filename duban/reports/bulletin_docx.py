@@ -17,7 +17,7 @@ TABLES = {
         "size": SIZE_SMALL_4,
     },
     "overdue": {
-        "widths_mm": [16, 44, 28, 28, 18, 22],
+        "widths_mm": [22, 36, 30, 26, 20, 22],
         "align": ["center", "left", "left", "center", "center", "center"],
         "size": SIZE_5,
     },
@@ -29,6 +29,14 @@ def _figure(value):
     if value is None:
         return "—"
     return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def _due(item):
+    """The date an overdue item's days are counted from, a milestone's marked as such;
+    a bulletin archived before `due` was kept shows the deadline."""
+    if "due" not in item:
+        return item["deadline"] or "—"
+    return item["due"] + ("\n（节点）" if item["due_is_milestone"] else "")
 
 
 def blocks(figures):
@@ -120,13 +128,13 @@ def blocks(figures):
             {
                 "kind": "table",
                 "name": "overdue",
-                "header": ["编号", "事项", "牵头单位", "完成时限", "超期天数", "状态"],
+                "header": ["编号", "事项", "牵头单位", "应完成时间", "超期天数", "状态"],
                 "rows": [
                     [
                         item["code"],
                         item["name"],
                         item["lead_unit"],
-                        item["deadline"] or "—",
+                        _due(item),
                         str(item["overdue_days"]),
                         item["status"],
                     ]

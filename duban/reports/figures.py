@@ -123,6 +123,7 @@ def tickets_of(tickets, start, end, label):
         "start": start.isoformat(),
         "end": end.isoformat(),
         **{key: figures[key] for key in TICKET_KEYS},
+        "closed_on_time": figures["closed_on_time"],
         "by_unit": ticket_metrics.unit_figures(period, weight),
     }
 

@@ -7,7 +7,8 @@ marked （初稿）and a note that it is a draft for the office to edit, an open
 its counts, what was completed with its quantities, what is under way with its reported
 values against the targets, what lags; then the indicators and the requests when there
 are any), 二、存在的问题 (one point per lag cause, largest first, with a unit's own
-reason as example; the overdue items; the unexplained ones), 三、下步工作计划 (per
+reason as example; the overdue items; the unexplained ones; the indicators behind time
+progress; the requests left unsolved, unsatisfied or late), 三、下步工作计划 (per
 category, the 下步措施 of the latest reports of open tasks, tasks sharing one text named
 together; the next year's ledger by category), the signature.
 
@@ -22,6 +23,7 @@ from __future__ import annotations
 from decimal import Decimal
 from itertools import count
 
+from duban.core.numfmt import pct
 from duban.core.official_docx import chinese_date, heading_number
 from duban.reports import prose
 from duban.reports.figures import NO_REASON
@@ -357,8 +359,9 @@ def _example(label, items, say):
 
 
 def problems(figures, say):
-    """The points of 二、存在的问题: one per lag cause, then the overdue items, then the
-    lagging items without a stated reason; one sentence when nothing lags."""
+    """The points of 二、存在的问题: one per lag cause, then the overdue items, the
+    lagging items without a stated reason, the indicators behind time progress and the
+    requests' shortfalls; one sentence when there is none of these."""
     lagging = figures["lagging_items"]
     overdue = figures["overdue_items"]
     if not figures["overall"]["total"]:
@@ -393,6 +396,11 @@ def problems(figures, say):
             f"个别滞后原因说得不清。{prose.named(unexplained, 3)}推进滞后，但"
             f"{prose.all_or_the_one(len(unexplained))}未说明原因，不利于对症督办。"
         )
+    points += [
+        point
+        for point in (_indicators_behind(figures), _tickets_short(figures.get("tickets")))
+        if point
+    ]
     if not points:
         return [
             f"截至{_when(figures)}，各项重点工作没有出现推进滞后的情况，也没有超期未完成的事项。"
@@ -404,6 +412,67 @@ def problems(figures, say):
         else "在肯定成绩的同时，工作中还存在一些不足："
     )
     return [lead, *prose.numbered(points)]
+
+
+def _indicators_behind(figures):
+    """The indicators behind time progress as a problem: how far each is, and a fall on
+    the year before when there is one; None when none is behind."""
+    rows = [row for row in figures.get("indicators") or [] if row.get("behind")]
+    if not rows:
+        return None
+    parts = []
+    for row in rows:
+        part = f"{row['name']}完成年度目标的{prose.number(row['completion_rate'])}%"
+        growth = row.get("growth_rate")
+        if growth is not None and Decimal(str(growth)) < 0:
+            part += f"、同比下降{prose.number(abs(Decimal(str(growth))))}%"
+        parts.append(part)
+    time = {row.get("time_progress") for row in rows}
+    said = "部分经济社会指标完成进度慢于时间进度。"
+    if len(time) == 1 and None not in time:
+        said += f"按时间进度应完成{prose.number(time.pop())}%，"
+    return said + "；".join(parts) + "。"
+
+
+#: a unit's on-time rate is named as the weakest only on this many closed requests
+WEAKEST_UNIT_CLOSED = 5
+
+
+def _tickets_short(tickets):
+    """The requests' shortfalls as a problem: follow-ups that found the matter unsolved
+    or the resident unsatisfied, requests closed after their deadline and the unit that
+    was late most often; None when there is none (or no request at all)."""
+    if not tickets or not tickets.get("received"):
+        return None
+    parts = []
+    followed = tickets["followed_up"]
+    unsolved = followed - tickets["resolved"]
+    unhappy = tickets["unsatisfied"]
+    if followed and (unsolved or unhappy):
+        found = [
+            f"{unsolved}件问题未解决" if unsolved else "",
+            f"{unhappy}件评价不满意" if unhappy else "",
+        ]
+        parts.append(f"回访的{followed}件中，" + "、".join(f for f in found if f))
+    on_time = tickets.get("closed_on_time")  # absent from reports archived before it
+    late = tickets["closed"] - on_time if on_time is not None else 0
+    if late > 0:
+        said = (
+            f"办结的{tickets['closed']}件中有{late}件超过办理时限，"
+            f"按时办结率{pct(tickets['on_time_rate'], places=2)}"
+        )
+        units = [
+            u
+            for u in tickets.get("by_unit") or []
+            if u["closed"] >= WEAKEST_UNIT_CLOSED and u["on_time_rate"] is not None
+        ]
+        weakest = min(units, key=lambda u: (u["on_time_rate"], u["name"]), default=None)
+        if weakest and weakest["on_time_rate"] < tickets["on_time_rate"]:
+            said += f"，其中{weakest['name']}仅为{pct(weakest['on_time_rate'], places=2)}"
+        parts.append(said)
+    if not parts:
+        return None
+    return f"民生诉求办理质量还有差距。{tickets['label']}" + "；".join(parts) + "。"
 
 
 # --- 三、下步工作计划 -----------------------------------------------------------------------

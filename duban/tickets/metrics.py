@@ -274,7 +274,9 @@ def unit_figures(tickets, weight=DEFAULT_WEIGHT):
 
 
 def totals(tickets, weight=DEFAULT_WEIGHT):
-    """The contract's counts and rates of `tickets`, without the breakdowns: one query
-    (the monthly report's and the dashboard's 民生诉求 figures)."""
+    """The contract's counts and rates of `tickets`, without the breakdowns, and how many
+    were closed within their deadline (closed_on_time): one query (the monthly report's,
+    the summary's and the dashboard's 民生诉求 figures)."""
     tickets = tickets.exclude(state=flow.State.MERGED.value)
-    return figures(tickets.order_by().aggregate(**aggregates()), weight)
+    counts = tickets.order_by().aggregate(**aggregates())
+    return {**figures(counts, weight), "closed_on_time": int(counts.get("n_on_time") or 0)}

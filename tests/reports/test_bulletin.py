@@ -89,7 +89,9 @@ def test_figures_follow_the_contract(office, quarter):
             "name": "口袋公园建设",
             "lead_unit": "东苑居民区",
             "deadline": "2022-12-31",
-            "overdue_days": 77,  # 7月15日 milestone not reached
+            "due": "2022-07-15",  # the milestone not reached
+            "due_is_milestone": True,
+            "overdue_days": 77,
             "status": "推进滞后",
         },
         {
@@ -97,6 +99,8 @@ def test_figures_follow_the_contract(office, quarter):
             "name": "农贸市场改造",
             "lead_unit": "城建中心",
             "deadline": "2022-08-31",
+            "due": "2022-08-31",
+            "due_is_milestone": False,
             "overdue_days": 30,
             "status": "推进滞后",
         },
@@ -121,6 +125,16 @@ def test_as_of_moves_the_overdue_days(office, quarter):
     figures = B.quarterly(office, "2022Q3", as_of=dt.date(2022, 9, 10))
     days = {item["code"]: item["overdue_days"] for item in figures["overdue_items"]}
     assert days == {"ZB-03": 57, "ZB-02": 10}
+
+
+def test_a_quarter_under_way_is_reported_as_of_today(office, quarter):
+    # its last day would count days overdue that have not passed yet
+    figures = B.quarterly(office, "2022Q3", today=dt.date(2022, 9, 10))
+    assert figures["as_of"] == "2022-09-10"
+    days = {item["code"]: item["overdue_days"] for item in figures["overdue_items"]}
+    assert days == {"ZB-03": 57, "ZB-02": 10}
+    with pytest.raises(B.BulletinError, match="2022年第四季度还没有开始"):
+        B.quarterly(office, "2022Q4", today=dt.date(2022, 9, 10))
 
 
 def test_word_bulletin_says_every_figure_of_its_json(office, quarter, tmp_path):
@@ -160,7 +174,7 @@ def test_word_bulletin_says_every_figure_of_its_json(office, quarter, tmp_path):
             item["code"],
             item["name"],
             item["lead_unit"],
-            item["deadline"],
+            item["due"] + ("\n（节点）" if item["due_is_milestone"] else ""),
             str(item["overdue_days"]),
             item["status"],
         ] in cells

@@ -89,8 +89,8 @@ def test_indicators_are_a_paragraph_when_there_are_any(office, ledger):
          "time_progress": 75.0, "behind": False},
     ]  # fmt: skip
     figures = F.summary(office, "2022", indicators=rows)
-    said = [t for t in texts(figures) if "经济社会指标" in t]
-    assert len(said) == 1
+    said = [t for t in texts(figures) if "主要经济社会指标" in t]
+    assert len(said) == 1  # the achievements' paragraph (the problems name the one behind)
     assert "4720万元，同比增长7.8%，完成年度目标9000万元的52.4%" in said[0]
     assert "647人" in said[0] and "规上工业总产值完成进度慢于时间进度" in said[0]
     assert N.check(said) == []
@@ -180,3 +180,74 @@ def test_a_task_named_by_its_verb_reads_once_not_twice(seed):
     assert "11.7亿元" in text and "93.6%" in text
     plain = dict(item, title="住宅小区停车难综合治理")
     assert _under_way(plain, prose.Phrasing(seed)).startswith("住宅小区停车难综合治理")
+
+
+def _problems(figures):
+    said = texts(figures)
+    at = said.index("二、存在的问题")
+    end = next(i for i, t in enumerate(said) if t.startswith("三、"))
+    return said[at + 1 : end]
+
+
+def test_indicators_behind_time_progress_are_a_problem(office, ledger):
+    rows = [
+        {"name": "固定资产投资", "unit": "万元", "group": "经济", "value": "14803.6",
+         "previous": "15478", "growth_rate": "-4.36", "target": "33000",
+         "completion_rate": "44.86", "time_progress": "50", "behind": True},
+        {"name": "新建充电桩", "unit": "个", "group": "民生", "value": "51",
+         "previous": "48", "growth_rate": "6.25", "target": "150",
+         "completion_rate": "34", "time_progress": "50", "behind": True},
+        {"name": "城镇新增就业", "unit": "人", "group": "民生", "value": "647",
+         "previous": None, "growth_rate": None, "target": "600", "completion_rate": 107.8,
+         "time_progress": "50", "behind": False},
+    ]  # fmt: skip
+    points = _problems(F.summary(office, "2022", indicators=rows))
+    said = [p for p in points if "经济社会指标" in p]
+    assert said == [
+        "二是部分经济社会指标完成进度慢于时间进度。按时间进度应完成50%，固定资产投资完成"
+        "年度目标的44.86%、同比下降4.36%；新建充电桩完成年度目标的34%。"
+    ]
+    assert N.check(said) == []
+
+
+TICKETS = {
+    "label": "2022年", "received": 90, "closed": 90, "returned": 0, "in_progress": 0,
+    "awaiting_dispatch": 0, "followed_up": 81, "contacted": 78, "resolved": 73,
+    "satisfied": 63, "basically_satisfied": 10, "unsatisfied": 5, "response_rate": 96.3,
+    "resolution_rate": 90.12, "satisfaction_rate": 88.89, "on_time_rate": 85.56,
+    "closed_on_time": 77,
+    "by_unit": [
+        {"unit_id": 1, "name": "城建中心", "received": 60, "closed": 60, "closed_on_time": 55,
+         "on_time_rate": 91.67, "resolution_rate": 92.0, "satisfaction_rate": 90.0},
+        {"unit_id": 2, "name": "社区管理办公室", "received": 26, "closed": 26,
+         "closed_on_time": 20, "on_time_rate": 76.92, "resolution_rate": 85.0,
+         "satisfaction_rate": 84.0},
+        {"unit_id": 3, "name": "社区平安办公室", "received": 4, "closed": 4,
+         "closed_on_time": 2, "on_time_rate": 50.0, "resolution_rate": 100.0,
+         "satisfaction_rate": 100.0},
+    ],
+}  # fmt: skip
+
+
+def test_the_requests_left_unsolved_unsatisfied_or_late_are_a_problem(office, ledger):
+    figures = F.summary(office, "2022")
+    figures["tickets"] = dict(TICKETS)
+    said = [p for p in _problems(figures) if "民生诉求" in p]
+    # the unit named is the slowest of those with enough closed requests to say so
+    assert said == [
+        "二是民生诉求办理质量还有差距。2022年回访的81件中，8件问题未解决、5件评价不满意；"
+        "办结的90件中有13件超过办理时限，按时办结率85.56%，其中社区管理办公室仅为76.92%。"
+    ]
+    assert N.check(said) == []
+
+
+def test_requests_without_a_shortfall_and_old_archives_add_no_problem(office, ledger):
+    figures = F.summary(office, "2022")
+    perfect = dict(TICKETS, resolved=81, unsatisfied=0, closed_on_time=90, on_time_rate=100.0)
+    archived = {k: v for k, v in TICKETS.items() if k != "closed_on_time"}
+    archived.update(resolved=81, unsatisfied=0)  # lateness unknown before closed_on_time
+    for tickets in (perfect, archived, dict(TICKETS, received=0), None):
+        figures["tickets"] = tickets
+        assert not any("民生诉求" in p for p in _problems(figures)), tickets
+    figures["tickets"] = dict(TICKETS, resolved=81, unsatisfied=2, closed_on_time=90)
+    assert any(p.endswith("回访的81件中，2件评价不满意。") for p in _problems(figures))

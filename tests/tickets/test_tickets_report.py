@@ -87,6 +87,7 @@ def test_the_monthly_report_has_a_requests_section(july):
     }
     assert t["received"] == t["closed"] + t["returned"] + t["in_progress"] + t["awaiting_dispatch"]
     assert t["satisfaction_rate"] == 50.0 and t["on_time_rate"] == 50.0
+    assert t["closed_on_time"] == 1  # of the 2 closed: the summary names the late one
     assert t["label"] == "2022年7月"
     said = blocks(data)
     heading = [b["text"] for b in said if b["kind"] == "heading" and b["level"] == 1]

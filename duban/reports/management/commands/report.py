@@ -45,7 +45,9 @@ class Command(DubanCommand):
 
         bulletin = sub.add_parser("bulletin", help="督查督办工作通报（季度）")
         bulletin.add_argument("--quarter", help="季度，如 2022Q3")
-        bulletin.add_argument("--as-of", help="截至日期（默认该季度最后一天）")
+        bulletin.add_argument(
+            "--as-of", help="截至日期（默认：已结束的季度取最后一天，未结束的取今天）"
+        )
         bulletin.add_argument("--format", default="docx", help="输出格式：docx、json、pdf")
         bulletin.add_argument("-o", "--output", help="输出文件；json 可用 - 输出到屏幕")
         bulletin.add_argument("--office", help="街道或区的名称")
