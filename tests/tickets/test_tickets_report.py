@@ -2,6 +2,7 @@
 
 import datetime as dt
 import io
+import re
 
 import pytest
 from django.urls import reverse
@@ -140,6 +141,15 @@ def test_the_dashboard_shows_the_months_requests(client, people, july, time_mach
     client.force_login(people["lily"])
     page = client.get(reverse("dashboard:index") + "?year=2022&period=2022-07").content.decode()
     assert 'id="tickets-panel"' in page and "民生诉求" in page
+    # the tiles add up to the received: 4 = 2 closed + 0 returned + 1 in progress + 1 waiting
+    tiles = dict(re.findall(r'data-ticket="(\w+)"><b>(\d+)</b>', page))
+    assert tiles == {
+        "received": "4",
+        "closed": "2",
+        "returned": "0",
+        "in_progress": "1",
+        "awaiting_dispatch": "1",
+    }
 
 
 def test_the_report_preview_shows_the_section(client, people, judged, july):
