@@ -93,12 +93,20 @@ def progress(code, title, month, status, value=None, target=None, unit=""):
             + "。"
         )
     if status == "lagging":
-        opening = pick(_LAGGING_OPENINGS, code, month).format(m=month, t=title)
+        opening = pick(_openings(_LAGGING_OPENINGS, title), code, month).format(m=month, t=title)
         detail = pick(_LAGGING_DETAIL, code, month, "d")
         return f"{opening}，{detail}。{quantity}"
-    opening = pick(_ON_TRACK_OPENINGS, code, month).format(m=month, t=title)
+    opening = pick(_openings(_ON_TRACK_OPENINGS, title), code, month).format(m=month, t=title)
     step = pick(_ON_TRACK_STEPS, code, month, "s")
     return f"{opening}：{step}。{quantity}"
+
+
+def _openings(options, title):
+    """The openings that do not say 推进 again after a title that starts with it
+    (“推进中小企业数字化转型推进情况良好” is no one's sentence)."""
+    if not title.startswith("推进"):
+        return options
+    return [o for o in options if "推进" not in o.replace("{t}", "")] or options
 
 
 # ----- 滞后原因: concrete, by reason category (the seeded ReasonCategory names) -----

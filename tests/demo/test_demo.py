@@ -1,6 +1,7 @@
 """`duban demo`: a realistic street in an empty database, once, and never over real data."""
 
 import datetime as dt
+import re
 from io import StringIO
 
 import pytest
@@ -297,6 +298,11 @@ def test_each_report_says_what_its_judgement_says_in_varied_words(demo):
     assert len({s.reason for s in lagging}) >= 8
     everything = list(Submission.objects.values_list("progress", flat=True))
     assert not any("总体按计划推进" in text for text in everything)
+    # a title that starts with 推进 is not followed by 推进 again (推进…推进情况良好)
+    for title, text in Submission.objects.values_list("task__title", "progress"):
+        if title.startswith("推进") and title in text:
+            opening = re.split("[，：。]", text.split(title, 1)[1], maxsplit=1)[0]
+            assert "推进" not in opening, text
     assert len({text[:8] for text in everything}) >= 30
     # a task completed is not asked again the following months
     done = Judgement.objects.filter(period="2022-06", status=Status.COMPLETED)
