@@ -467,7 +467,12 @@ def _tickets_short(tickets):
             if u["closed"] >= WEAKEST_UNIT_CLOSED and u["on_time_rate"] is not None
         ]
         weakest = min(units, key=lambda u: (u["on_time_rate"], u["name"]), default=None)
-        if weakest and weakest["on_time_rate"] < tickets["on_time_rate"]:
+        names = [u["name"] for u in tickets.get("by_unit") or []]
+        if (
+            weakest
+            and weakest["on_time_rate"] < tickets["on_time_rate"]
+            and names.count(weakest["name"]) == 1  # a district's streets share unit names
+        ):
             said += f"，其中{weakest['name']}仅为{pct(weakest['on_time_rate'], places=2)}"
         parts.append(said)
     if not parts:

@@ -251,3 +251,12 @@ def test_requests_without_a_shortfall_and_old_archives_add_no_problem(office, le
         assert not any("民生诉求" in p for p in _problems(figures)), tickets
     figures["tickets"] = dict(TICKETS, resolved=81, unsatisfied=2, closed_on_time=90)
     assert any(p.endswith("回访的81件中，2件评价不满意。") for p in _problems(figures))
+
+
+def test_a_unit_name_two_streets_share_is_not_named(office, ledger):
+    figures = F.summary(office, "2022")
+    slow = dict(TICKETS["by_unit"][1])
+    other = dict(slow, unit_id=9, on_time_rate=95.0)  # a district: the same name, another street
+    figures["tickets"] = dict(TICKETS, by_unit=[TICKETS["by_unit"][0], slow, other])
+    said = next(p for p in _problems(figures) if "民生诉求" in p)
+    assert said.endswith("按时办结率85.56%。") and "社区管理办公室" not in said
