@@ -414,10 +414,15 @@ def problems(figures, say):
     return [lead, *prose.numbered(points)]
 
 
+def _behind(figures):
+    """The indicators behind time progress (rows of indicators.figures.summary_rows)."""
+    return [row for row in figures.get("indicators") or [] if row.get("behind")]
+
+
 def _indicators_behind(figures):
     """The indicators behind time progress as a problem: how far each is, and a fall on
     the year before when there is one; None when none is behind."""
-    rows = [row for row in figures.get("indicators") or [] if row.get("behind")]
+    rows = _behind(figures)
     if not rows:
         return None
     parts = []
@@ -438,45 +443,58 @@ def _indicators_behind(figures):
 WEAKEST_UNIT_CLOSED = 5
 
 
-def _tickets_short(tickets):
-    """The requests' shortfalls as a problem: follow-ups that found the matter unsolved
-    or the resident unsatisfied, requests closed after their deadline and the unit that
-    was late most often; None when there is none (or no request at all)."""
+def _ticket_gaps(tickets):
+    """What the requests of the period fell short in: follow-ups that found the matter
+    unsolved or the resident unsatisfied, requests closed after their deadline, and the
+    unit slowest to close them (on enough closed requests, slower than the whole, its
+    name its own: a district's streets share unit names); None when nothing fell short."""
     if not tickets or not tickets.get("received"):
         return None
-    parts = []
     followed = tickets["followed_up"]
-    unsolved = followed - tickets["resolved"]
-    unhappy = tickets["unsatisfied"]
-    if followed and (unsolved or unhappy):
-        found = [
-            f"{unsolved}件问题未解决" if unsolved else "",
-            f"{unhappy}件评价不满意" if unhappy else "",
-        ]
-        parts.append(f"回访的{followed}件中，" + "、".join(f for f in found if f))
+    unsolved = followed - tickets["resolved"] if followed else 0
+    unhappy = tickets["unsatisfied"] if followed else 0
     on_time = tickets.get("closed_on_time")  # absent from reports archived before it
-    late = tickets["closed"] - on_time if on_time is not None else 0
-    if late > 0:
-        said = (
-            f"办结的{tickets['closed']}件中有{late}件超过办理时限，"
-            f"按时办结率{pct(tickets['on_time_rate'], places=2)}"
-        )
+    late = max(tickets["closed"] - on_time, 0) if on_time is not None else 0
+    if not (unsolved or unhappy or late):
+        return None
+    weakest = None
+    if late:
+        by_unit = tickets.get("by_unit") or []
+        names = [u["name"] for u in by_unit]
         units = [
             u
-            for u in tickets.get("by_unit") or []
-            if u["closed"] >= WEAKEST_UNIT_CLOSED and u["on_time_rate"] is not None
+            for u in by_unit
+            if u["closed"] >= WEAKEST_UNIT_CLOSED
+            and u["on_time_rate"] is not None
+            and names.count(u["name"]) == 1
         ]
-        weakest = min(units, key=lambda u: (u["on_time_rate"], u["name"]), default=None)
-        names = [u["name"] for u in tickets.get("by_unit") or []]
-        if (
-            weakest
-            and weakest["on_time_rate"] < tickets["on_time_rate"]
-            and names.count(weakest["name"]) == 1  # a district's streets share unit names
-        ):
+        slowest = min(units, key=lambda u: (u["on_time_rate"], u["name"]), default=None)
+        if slowest and slowest["on_time_rate"] < tickets["on_time_rate"]:
+            weakest = slowest
+    return {"unsolved": unsolved, "unhappy": unhappy, "late": late, "weakest": weakest}
+
+
+def _tickets_short(tickets):
+    """The requests' shortfalls (`_ticket_gaps`) as a problem; None when there is none."""
+    gaps = _ticket_gaps(tickets)
+    if gaps is None:
+        return None
+    parts = []
+    if gaps["unsolved"] or gaps["unhappy"]:
+        found = [
+            f"{gaps['unsolved']}件问题未解决" if gaps["unsolved"] else "",
+            f"{gaps['unhappy']}件评价不满意" if gaps["unhappy"] else "",
+        ]
+        parts.append(f"回访的{tickets['followed_up']}件中，" + "、".join(f for f in found if f))
+    if gaps["late"]:
+        said = (
+            f"办结的{tickets['closed']}件中有{gaps['late']}件超过办理时限，"
+            f"按时办结率{pct(tickets['on_time_rate'], places=2)}"
+        )
+        weakest = gaps["weakest"]
+        if weakest:
             said += f"，其中{weakest['name']}仅为{pct(weakest['on_time_rate'], places=2)}"
         parts.append(said)
-    if not parts:
-        return None
     return f"民生诉求办理质量还有差距。{tickets['label']}" + "；".join(parts) + "。"
 
 
@@ -562,6 +580,34 @@ def plan(figures, say):
         ]
         said += "；".join(named) + "。"
         out.append(_heading(2, f"{heading_number(2, next(sub))}{year}年重点工作安排。", said))
+    # what 二、存在的问题 found beyond the ledger gets its own step
+    behind = _behind(figures)
+    if behind:
+        names = [row["name"] for row in behind]
+        named = prose.join(names) if len(names) <= 3 else "、".join(names[:3]) + "等"
+        out.append(
+            _heading(
+                2,
+                f"{heading_number(2, next(sub))}抓好经济社会指标追赶。",
+                f"对{named}完成进度慢于时间进度的指标，"
+                "逐项分析差距原因，明确追赶措施和时间节点，按月调度、按季分析。",
+            )
+        )
+    gaps = _ticket_gaps(figures.get("tickets"))
+    if gaps:
+        steps = []
+        if gaps["unsolved"] or gaps["unhappy"]:
+            steps.append("对回访中问题未解决或群众不满意的诉求逐件复核，能重办的及时重办")
+        if gaps["late"]:
+            who = f"{gaps['weakest']['name']}等" if gaps["weakest"] else ""
+            steps.append(f"{who}按时办结率偏低的单位要压缩办理时间，临近时限的诉求提前催办")
+        out.append(
+            _heading(
+                2,
+                f"{heading_number(2, next(sub))}提升民生诉求办理质效。",
+                "；".join(steps) + "。",
+            )
+        )
     if len(out) == 1:
         out.append(
             _p("各项工作将按年度目标任务继续推进，党政办公室按月跟踪督查，确保按期保质完成。")

@@ -260,3 +260,33 @@ def test_a_unit_name_two_streets_share_is_not_named(office, ledger):
     figures["tickets"] = dict(TICKETS, by_unit=[TICKETS["by_unit"][0], slow, other])
     said = next(p for p in _problems(figures) if "民生诉求" in p)
     assert said.endswith("按时办结率85.56%。") and "社区管理办公室" not in said
+
+
+def _plan(figures):
+    said = texts(figures)
+    at = next(i for i, t in enumerate(said) if t.startswith("三、"))
+    return said[at + 1 :]
+
+
+def test_the_plan_takes_up_what_the_problems_found_beyond_the_ledger(office, ledger):
+    rows = [
+        {"name": name, "unit": "万元", "group": "经济", "value": "10", "previous": "11",
+         "growth_rate": "-9.09", "target": "40", "completion_rate": "25",
+         "time_progress": "50", "behind": True}
+        for name in ("固定资产投资", "区级税收收入", "新建充电桩", "限上消费品零售总额")
+    ]  # fmt: skip
+    figures = F.summary(office, "2022", indicators=rows)
+    figures["tickets"] = dict(TICKETS)
+    plan = _plan(figures)
+    assert any(
+        "抓好经济社会指标追赶。对固定资产投资、区级税收收入、新建充电桩等完成进度慢于时间进度的指标"
+        in p
+        for p in plan
+    ), plan
+    requests = next(p for p in plan if "提升民生诉求办理质效" in p)
+    assert "逐件复核" in requests and "社区管理办公室等按时办结率偏低的单位" in requests
+    # nothing found, no such step
+    figures = F.summary(office, "2022", indicators=rows[:0])
+    figures["tickets"] = dict(TICKETS, resolved=81, unsatisfied=0, closed_on_time=90)
+    plan = _plan(figures)
+    assert not any("指标追赶" in p or "民生诉求" in p for p in plan), plan
