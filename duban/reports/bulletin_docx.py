@@ -142,14 +142,12 @@ def blocks(figures):
                 ],
             }
         )
+        out.append({"kind": "p", "text": _overdue_words(overdue, figures)})
     else:
         text = "本季度没有超过完成时限或节点时间仍未完成的事项"
         if overall["lagging"]:
             # not past a date, yet judged behind: still the quarter's problem to name
-            where = "、".join(
-                f"{c['name']}{c['lagging']}项" for c in figures["categories"] if c["lagging"]
-            )
-            text += f"，但仍有{overall['lagging']}项工作推进滞后（{where}），须加快推进"
+            text += f"，但仍有{overall['lagging']}项工作推进滞后（{_lagging_where(figures)}），须加快推进"
         out.append({"kind": "p", "text": text + "。"})
 
     out.append({"kind": "heading", "level": 1, "text": "三、效能问责情况"})
@@ -176,6 +174,36 @@ def blocks(figures):
         {"kind": "signature", "office": f"{office}党政办公室", "date": _date(figures["as_of"])}
     )
     return out
+
+
+#: the overdue items a bulletin names in words under its table, longest first
+OVERDUE_NAMED = 3
+
+
+def _lagging_where(figures):
+    return "、".join(f"{c['name']}{c['lagging']}项" for c in figures["categories"] if c["lagging"])
+
+
+def _overdue_words(overdue, figures):
+    """Under the overdue table, what a reader takes from it: the items overdue longest
+    with their unit and the date they missed, then how many lag in all."""
+    named = []
+    for item in overdue[:OVERDUE_NAMED]:
+        kind = "节点时间" if item.get("due_is_milestone") else "完成时限"
+        due = _date(item["due"]) if item.get("due") else _date(item["deadline"])
+        named.append(
+            f"{item['name']}（{item['lead_unit']}，{kind}{due}，已超期{item['overdue_days']}天）"
+        )
+    text = f"超期时间最长的{'是' if len(named) == 1 else '依次是'}{'、'.join(named)}。"
+    lagging = figures["overall"]["lagging"]
+    if lagging:
+        month = figures.get("judged_month")
+        when = f"按{int(month[:4])}年{int(month[5:])}月研判，" if month else ""
+        text += (
+            f"{when}推进滞后的工作共{lagging}项"
+            f"（{_lagging_where(figures)}），相关单位须加快推进、按期销号。"
+        )
+    return text
 
 
 def _date(iso):

@@ -179,6 +179,15 @@ def test_word_bulletin_says_every_figure_of_its_json(office, quarter, tmp_path):
             item["status"],
         ] in cells
     assert "蓝色提醒单1张、黄色警示单0张、红色督办单1张，销号1张" in text
+    # under the table, in words: the longest overdue with the date missed, then all lagging
+    assert (
+        "超期时间最长的依次是口袋公园建设（东苑居民区，节点时间2022年7月15日，已超期77天）、"
+        "农贸市场改造（城建中心，完成时限2022年8月31日，已超期30天）。"
+    ) in text
+    month = figures["judged_month"]
+    assert (
+        f"按{int(month[:4])}年{int(month[5:])}月研判，推进滞后的工作共{overall['lagging']}项"
+    ) in text
     for decision in figures["accountability"]:
         assert f"对{decision['unit']}给予{decision['level']}（{decision['reason']}）" in text
 
