@@ -12,6 +12,7 @@ class ApiClientForm(forms.ModelForm):
     def __init__(self, *args, offices=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["office"].queryset = offices if offices is not None else Office.objects.all()
+        self.fields["office"].empty_label = "请选择街道/区"
         if self.fields["office"].queryset.count() == 1:
             self.fields["office"].initial = self.fields["office"].queryset.first()
 

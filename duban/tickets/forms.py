@@ -74,7 +74,11 @@ class TicketForm(forms.ModelForm):
         profile = R.profile_of(user)
         if profile and profile.unit_id and profile.unit.kind == Unit.Kind.COMMUNITY:
             self.fields["community"].initial = profile.unit_id
+        self.fields["category"].empty_label = _("请选择类别")
+        self.fields["community"].empty_label = _("请选择社区")
         self.fields["source"].initial = Source.GRID
+        # required, with a sensible first choice: no blank line to pick by mistake
+        self.fields["source"].choices = [c for c in self.fields["source"].choices if c[0]]
         self.fields["urgency"].initial = flow.Urgency.NORMAL.value
 
     def clean_reporter_phone(self):
@@ -94,7 +98,9 @@ class TicketForm(forms.ModelForm):
 
 
 class TalkDayForm(forms.Form):
-    community = forms.ModelChoiceField(label=_("社区"), queryset=Unit.objects.none())
+    community = forms.ModelChoiceField(
+        label=_("社区"), queryset=Unit.objects.none(), empty_label=_("请选择社区")
+    )
     held_on = forms.DateField(label=_("说事日期"), widget=DateInput())
     place = forms.CharField(label=_("地点"), max_length=100, required=False)
 
@@ -112,7 +118,10 @@ class TalkDayItemForm(forms.Form):
         label=_("诉求内容"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     category = forms.ModelChoiceField(
-        label=_("类别"), queryset=TicketCategory.objects.filter(active=True), required=False
+        label=_("类别"),
+        queryset=TicketCategory.objects.filter(active=True),
+        required=False,
+        empty_label=_("请选择类别"),
     )
     reporter_name = forms.CharField(label=_("诉求人"), max_length=50, required=False)
     reporter_phone = forms.CharField(label=_("联系电话"), max_length=30, required=False)
@@ -190,9 +199,11 @@ class TicketFilter(ReceivedBetween):
 
     q = forms.CharField(label=_("关键词"), required=False)
     state = forms.ChoiceField(label=_("状态"), required=False)
-    unit = forms.ModelChoiceField(label=_("承办单位"), queryset=Unit.objects.none(), required=False)
+    unit = forms.ModelChoiceField(
+        label=_("承办单位"), queryset=Unit.objects.none(), required=False, empty_label=_("全部单位")
+    )
     community = forms.ModelChoiceField(
-        label=_("社区"), queryset=Unit.objects.none(), required=False
+        label=_("社区"), queryset=Unit.objects.none(), required=False, empty_label=_("全部社区")
     )
     field_order = ["q", "state", "unit", "community", "start", "end"]
 
@@ -237,6 +248,7 @@ class RoutingRuleForm(forms.ModelForm):
         self.fields["community"].empty_label = "任何社区"
         self.fields["unit"].queryset = office_units(office).order_by("kind", "order", "name")
         self.fields["unit"].error_messages["required"] = _("请选择承办单位")
+        self.fields["unit"].empty_label = _("请选择承办单位")
 
     def clean(self):
         data = super().clean()

@@ -221,6 +221,7 @@ class AliasForm(forms.ModelForm):
         self.fields["alias"].error_messages["unique"] = "已有这个表头别名"
         self.fields["column"].error_messages["required"] = "请选择对应列"
         self.fields["column"].error_messages["invalid_choice"] = "请选择对应列"
+        self.fields["column"].choices = [("", "请选择对应列"), *self.fields["column"].choices[1:]]
 
     def clean_alias(self):
         alias = self.cleaned_data["alias"].strip()

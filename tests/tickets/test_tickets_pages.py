@@ -181,6 +181,17 @@ def test_intake_refuses_a_phone_of_letters(client, people, units):
     assert Ticket.objects.count() == 0
 
 
+def test_the_intake_and_list_selects_say_what_to_choose(client, people, units, category):
+    # Django's "---------" is no word a 网格员 or the office should have to read
+    login(client, people["gina"])
+    for name in ("new", "talk_day"):
+        page = client.get(reverse(f"tickets:{name}")).content.decode()
+        assert "---------" not in page and "请选择类别" in page and "请选择社区" in page
+    login(client, people["lily"])
+    page = client.get(reverse("tickets:list")).content.decode()
+    assert "---------" not in page and "全部单位" in page and "全部社区" in page
+
+
 @time_machine.travel(MONDAY, tick=False)
 def test_talk_day_page_opens_on_today_in_the_date_pickers_own_format(client, people, units):
     # a browser's date picker shows only an ISO value: "2024/03/04" left the field empty
