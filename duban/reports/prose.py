@@ -158,14 +158,20 @@ def share(completed, target, unit):
     done, goal = Decimal(str(completed)), Decimal(str(target))
     if done >= goal:
         return f"达到年度目标{number(target)}{unit}"
+    if unit == "%":  # a rate is not a share of its target rate (93% is not 94% of 99%)
+        return f"年度目标{number(target)}%"
     return f"占年度目标{number(target)}{unit}的{pct(float(done * 100 / goal))}"
 
 
 def quantity(completed, target, unit):
-    """The 完成值 of a task against its 量化指标: "完成1200户，年度目标1500户（80%）";
-    "" when nothing was reported."""
+    """The 完成值 of a task against its 量化指标: "完成1200户，年度目标1500户（80%）", a
+    rate "达到93%（年度目标99%）"; "" when nothing was reported."""
     if completed in (None, ""):
         return ""
+    if unit == "%":
+        # a rate reached, against the target rate: "达到93%（年度目标99%）"
+        reached = f"达到{number(completed)}%"
+        return f"{reached}（年度目标{number(target)}%）" if target not in (None, "") else reached
     done = f"完成{number(completed)}{unit}"
     if target in (None, "") or not Decimal(str(target)):
         return done

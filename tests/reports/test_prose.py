@@ -106,6 +106,12 @@ def test_numbers_and_quantities():
     assert prose.quantity("1200", "1500", "户") == "完成1200户，年度目标1500户（80%）"
     assert prose.quantity("3", None, "场") == "完成3场"
     assert prose.quantity(None, "10", "个") == ""
+    # a rate is reached, not completed, and is no share of its target rate
+    assert prose.quantity("93", "99", "%") == "达到93%（年度目标99%）"
+    assert prose.quantity("6", "6", "%") == "达到6%（年度目标6%）"
+    assert prose.quantity("93", None, "%") == "达到93%"
+    assert prose.share("93", "99", "%") == "年度目标99%"
+    assert prose.share("99", "99", "%") == "达到年度目标99%"
     assert prose.share("215", "350", "户") == "占年度目标350户的61.4%"
     assert prose.share("2", "2", "个") == "达到年度目标2个"
     assert prose.share("2", None, "个") == ""
