@@ -46,7 +46,7 @@ def index(request):
     listing = OVERDUE_LIST.bind(request.GET)
     figures["overdue"] = listing.sort(figures["overdue"])
     if listing.exporting:
-        return listing.export(figures["overdue"], f"超期事项{figures['month_label']}")
+        return listing.export(figures["overdue"], f"超过完成时限的事项{figures['month_label']}")
     overdue_page = Paginator(figures["overdue"], OVERDUE_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
