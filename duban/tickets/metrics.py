@@ -137,14 +137,20 @@ def between(tickets, start=None, end=None, unit=None, community=None):
     return tickets
 
 
-def _grouped(tickets, weight, key, name):
+#: the name of a breakdown's row of requests without one (a request waiting for 分单
+#: has no unit yet: nothing was left blank)
+UNNAMED = {"unit": "（未分派）", "category": "（未分类）", "community": "（未填社区）"}
+
+
+def _grouped(tickets, weight, dimension):
+    key, name = f"{dimension}_id", f"{dimension}__name"
     rows = tickets.order_by().values(key, name).annotate(**aggregates()).order_by(name)
     out = []
     for row in rows:
         out.append(
             {
                 "id": row[key],
-                "name": row[name] or "（未填）",
+                "name": row[name] or UNNAMED[dimension],
                 **figures(row, weight),
             }
         )
@@ -169,9 +175,9 @@ def compute(tickets, weight=DEFAULT_WEIGHT):
             if key.startswith("n_"):
                 sums[key] = sums.get(key, 0) + (value or 0)
     out = figures(sums, weight)
-    out["by_unit"] = _grouped(tickets, weight, "unit_id", "unit__name")
-    out["by_category"] = _grouped(tickets, weight, "category_id", "category__name")
-    out["by_community"] = _grouped(tickets, weight, "community_id", "community__name")
+    out["by_unit"] = _grouped(tickets, weight, "unit")
+    out["by_category"] = _grouped(tickets, weight, "category")
+    out["by_community"] = _grouped(tickets, weight, "community")
     out["by_month"] = [
         {"month": row["month"].strftime("%Y-%m"), **figures(row, weight)} for row in months
     ]
@@ -228,7 +234,7 @@ def summarized(office_ids=None, start=None, end=None, weight=DEFAULT_WEIGHT):
             (
                 {
                     "id": key or None,
-                    "name": named.get(key) or "（未填）",
+                    "name": named.get(key) or UNNAMED[dimension],
                     **figures(counts, weight),
                 }
                 for key, counts in groups[dimension].items()

@@ -102,7 +102,7 @@ def test_the_reference_figures_are_reproduced_exactly(hotline_2023):
     assert stats["on_time_rate"] == 94.39  # 1900 / 2013 = 94.386
     assert sum(r["received"] for r in stats["by_unit"]) == 5011
     assert sum(r["received"] for r in stats["by_month"]) == 5011
-    assert {r["name"] for r in stats["by_unit"]} == {"城建中心", "东苑居民区", "（未填）"}
+    assert {r["name"] for r in stats["by_unit"]} == {"城建中心", "东苑居民区", "（未分派）"}
     # the summary table gives the same dict
     assert metrics.summarized(None, dt.date(2023, 1, 1), dt.date(2023, 12, 31)) == stats
 
