@@ -124,6 +124,7 @@ def tickets_of(tickets, start, end, label):
         "end": end.isoformat(),
         **{key: figures[key] for key in TICKET_KEYS},
         "closed_on_time": figures["closed_on_time"],
+        "by_source": ticket_metrics.by_source(period),
         "by_unit": ticket_metrics.unit_figures(period, weight),
     }
 

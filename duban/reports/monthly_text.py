@@ -442,12 +442,18 @@ def tickets_blocks(tickets, numbers=None):
 
 def tickets_sentence(tickets, lead):
     """A period's request figures in words (the monthly report's and the summary's), after
-    `lead` (2022年7月 / 上半年, ...): received, its parts, follow-ups and rates."""
+    `lead` (2022年7月 / 上半年, ...): received, its parts, where they came from,
+    follow-ups and rates."""
     said = (
         f"{lead}共受理民生诉求{tickets['received']}件，其中办结{tickets['closed']}件、"
         f"退单{tickets['returned']}件、办处中{tickets['in_progress']}件、"
         f"待分派{tickets['awaiting_dispatch']}件。"
     )
+    sources = tickets.get("by_source") or []  # absent from reports archived before it
+    if len(sources) == 1:
+        said += f"诉求均来自{sources[0]['name']}。"
+    elif sources:
+        said += "从来源看，" + "、".join(f"{s['name']}{s['received']}件" for s in sources) + "。"
     if tickets["followed_up"]:
         said += (
             f"回访{tickets['followed_up']}件，解决率{pct(tickets['resolution_rate'], places=2)}，"

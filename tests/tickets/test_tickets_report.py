@@ -99,6 +99,15 @@ def test_the_monthly_report_has_a_requests_section(july):
     )
     assert "2022年7月共受理民生诉求4件，其中办结2件" in paragraph
     assert "满意率50%" in paragraph and "按时办结率50%" in paragraph
+    # where they came from, adding up to the received
+    sources = t["by_source"]
+    assert sum(s["received"] for s in sources) == t["received"]
+    assert [s["received"] for s in sources] == sorted(
+        (s["received"] for s in sources), reverse=True
+    )
+    told = "、".join(f"{s['name']}{s['received']}件" for s in sources)
+    one = f"诉求均来自{sources[0]['name']}。"
+    assert (f"从来源看，{told}。" if len(sources) > 1 else one) in paragraph
     table = next(b for b in said if b.get("name") == "tickets")
     assert table["rows"][0] == ["城建中心", 2, 2, 1, "50%", "100%", "50%"]
     document = Document(io.BytesIO(render_docx(data)))
@@ -159,3 +168,20 @@ def test_the_report_preview_shows_the_section(client, people, judged, july):
     ).content.decode()
     assert "三、民生诉求办理情况" in page and "2022年7月共受理民生诉求4件" in page
     assert page.index("三、民生诉求办理情况") < page.index("四、相关工作建议")
+
+
+def test_the_sentence_says_where_the_requests_came_from():
+    from duban.reports.monthly_text import tickets_sentence
+
+    base = {"received": 9, "closed": 9, "returned": 0, "in_progress": 0,
+            "awaiting_dispatch": 0, "followed_up": 0, "on_time_rate": None}  # fmt: skip
+    grid, hotline = (
+        {"source": "grid", "name": "网格采集", "received": 6},
+        {"source": "hotline", "name": "12345热线", "received": 3},
+    )
+    assert "从来源看，网格采集6件、12345热线3件。" in tickets_sentence(
+        dict(base, by_source=[grid, hotline]), "2022年7月"
+    )
+    one = dict(grid, received=9)
+    assert "诉求均来自网格采集。" in tickets_sentence(dict(base, by_source=[one]), "7月")
+    assert "来源" not in tickets_sentence(base, "7月")  # archived before by_source
