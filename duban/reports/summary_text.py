@@ -416,7 +416,11 @@ def problems(figures, say):
 
 def _behind(figures):
     """The indicators behind time progress (rows of indicators.figures.summary_rows)."""
-    return [row for row in figures.get("indicators") or [] if row.get("behind")]
+    return [
+        row
+        for row in figures.get("indicators") or []
+        if row.get("behind") and row.get("completion_rate") is not None
+    ]
 
 
 def _indicators_behind(figures):
