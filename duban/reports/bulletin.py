@@ -27,6 +27,7 @@ from collections import defaultdict
 from django.db.models import Q
 from django.utils import timezone
 
+from duban.core.numfmt import pct
 from duban.core.periods import Period, PeriodError
 from duban.ledger.models import KeyTask, Milestone
 from duban.progress.models import Judgement, Status, Submission
@@ -36,9 +37,39 @@ from duban.reports import figures as F
 from duban.supervision import ranking as R
 from duban.supervision.models import AccountabilityRecord, Level, Notice, Topic
 
-DEFAULT_NEXT_FOCUS = (
-    "紧盯年度目标任务和超期事项，实行专人专项跟踪督查，对逾期未答复的督办单依规提出效能问责建议。"
-)
+#: the ordinals of a 下步督查重点 of several points (一是……；二是……)
+ORDINALS = "一二三四"
+
+
+def next_focus_draft(figures):
+    """下步督查重点 drafted from the bulletin's own figures, for the office to edit: the
+    categories lagging most, the overdue items, the notices still open — or, when none
+    of these is left, keeping the monthly check. Points run as 一是……；二是…… ."""
+    points = []
+    lagging = sorted(
+        (c for c in figures["categories"] if c["lagging"]),
+        key=lambda c: (-c["lag_rate"], -c["lagging"]),
+    )[:2]
+    if lagging:
+        named = "和".join(f"{c['name']}（滞后率{pct(c['lag_rate'])}）" for c in lagging)
+        most = "滞后率最高的" if len(lagging) > 1 else ""
+        points.append(
+            f"把{most}{named}列为督查重点，逐项核实推进滞后的原因，督促牵头单位倒排工期、加快进度"
+        )
+    overdue = len(figures["overdue_items"])
+    if overdue:
+        points.append(
+            f"对{overdue}项已超过完成时限或节点时间的工作逐项明确整改时限，每半月跟踪一次，完成一项、销号一项"
+        )
+    still_open = figures["notices"]["open"]
+    if still_open:
+        points.append(f"在办的{still_open}张督办单跟踪到销号，逾期未答复的依规提出效能问责建议")
+    if not points:
+        total = figures["overall"]["total"]
+        return f"保持对{total}项重点工作的按月督查，对临近完成时限和节点时间的事项提前提醒，防止出现新的滞后。"
+    if len(points) == 1:
+        return points[0] + "。"
+    return "；".join(f"{ORDINALS[i]}是{p}" for i, p in enumerate(points)) + "。"
 
 
 def _number(value):
@@ -156,7 +187,7 @@ def quarterly(office, quarter, *, as_of=None, today=None, next_focus=""):
         ranking = [{"unit": s.unit, "score": float(s.total), "rank": s.rank} for s in scores]
     except ValueError:
         ranking = []  # a scheme that cannot score leaves the ranking out, not the bulletin
-    return {
+    figures = {
         "version": 1,
         "kind": "bulletin",
         "period": quarter.key,
@@ -194,8 +225,11 @@ def quarterly(office, quarter, *, as_of=None, today=None, next_focus=""):
             for d in decisions
         ],
         "ranking": ranking,
-        "next_focus": (next_focus or DEFAULT_NEXT_FOCUS).strip(),
+        "next_focus": next_focus.strip(),
     }
+    if not figures["next_focus"]:
+        figures["next_focus"] = next_focus_draft(figures)
+    return figures
 
 
 def parse_quarter(value):

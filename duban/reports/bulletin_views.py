@@ -33,11 +33,17 @@ MAX_NEXT_FOCUS = 2000
 
 
 def _values(data):
+    """The page's values. 下步督查重点 sent back as it was drafted (`drafted`: the
+    previous preview's draft) counts as not written, so that another quarter or date
+    gets its own draft instead of the last one's."""
     default = Period.quarter_of(timezone.localdate())
+    next_focus = data.get("next_focus", "")
+    if next_focus.strip() == data.get("drafted", "").strip():
+        next_focus = ""
     return {
         "quarter": data.get("quarter", default.key).strip(),
         "as_of": data.get("as_of", "").strip(),
-        "next_focus": data.get("next_focus", B.DEFAULT_NEXT_FOCUS),
+        "next_focus": next_focus,
     }
 
 
@@ -71,6 +77,9 @@ def bulletin(request):
     except B.BulletinError as error:
         context["error"] = str(error)
         return render(request, "reports/bulletin.html", context)
+    if not values["next_focus"].strip():
+        # left blank, 下步督查重点 is drafted from the figures: shown in the box to edit
+        values["next_focus"] = values["drafted"] = figures["next_focus"]
     fmt = request.GET.get("format", "")
     if fmt in ("docx", "json"):
         return attachment(figures, fmt)

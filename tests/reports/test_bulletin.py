@@ -233,3 +233,72 @@ def test_without_overdue_items_the_problems_still_name_the_lagging_work(office, 
     assert "本季度没有超过完成时限或节点时间仍未完成的事项。" in text
     # no notice this quarter: said in words, not as a row of zeros
     assert "本季度未下发督办单，也没有在办的督办单。" in text and "蓝色提醒单0张" not in text
+
+
+def _figures(categories=(), overdue=0, still_open=0, total=60):
+    return {
+        "categories": [
+            {"name": name, "lagging": lagging, "lag_rate": rate}
+            for name, lagging, rate in categories
+        ],
+        "overdue_items": [{"code": f"X-{n}"} for n in range(overdue)],
+        "notices": {"open": still_open},
+        "overall": {"total": total},
+    }
+
+
+def test_next_focus_is_drafted_from_the_figures():
+    text = B.next_focus_draft(
+        _figures(
+            [
+                ("民生实事", 5, 50.0),
+                ("专班项目", 5, 41.7),
+                ("市委市政府", 1, 7.1),
+                ("区领导", 0, 0),
+            ],
+            overdue=10,
+            still_open=2,
+        )
+    )
+    assert text == (
+        "一是把滞后率最高的民生实事（滞后率50%）和专班项目（滞后率41.7%）列为督查重点，"
+        "逐项核实推进滞后的原因，督促牵头单位倒排工期、加快进度；"
+        "二是对10项已超过完成时限或节点时间的工作逐项明确整改时限，每半月跟踪一次，"
+        "完成一项、销号一项；三是在办的2张督办单跟踪到销号，逾期未答复的依规提出效能问责建议。"
+    )
+    # one lagging category, nothing overdue, no notice: one point, no 一是
+    assert B.next_focus_draft(_figures([("专班项目", 1, 8.3), ("区领导", 0, 0)])) == (
+        "把专班项目（滞后率8.3%）列为督查重点，逐项核实推进滞后的原因，督促牵头单位倒排工期、加快进度。"
+    )
+    # nothing left to chase
+    assert B.next_focus_draft(_figures([("区领导", 0, 0)], total=12)) == (
+        "保持对12项重点工作的按月督查，对临近完成时限和节点时间的事项提前提醒，防止出现新的滞后。"
+    )
+
+
+def test_bulletin_page_drafts_next_focus_for_the_quarter_shown(client, office, people, quarter):
+    client.force_login(people["lily"])
+    figures = B.quarterly(office, "2022Q3", today=SEP30)
+    assert figures["next_focus"] == B.next_focus_draft(figures)
+    assert f"{len(figures['overdue_items'])}项已超过完成时限" in figures["next_focus"]
+    response = client.get("/reports/bulletin/?quarter=2022Q3&as_of=2022-09-30")
+    assert response.context["values"]["next_focus"] == figures["next_focus"]
+    # the draft sent back unchanged with another date is drafted again for that date
+    early = B.quarterly(office, "2022Q3", as_of=dt.date(2022, 7, 2), today=SEP30)
+    assert early["next_focus"] != figures["next_focus"]
+    again = client.get(
+        "/reports/bulletin/",
+        {
+            "quarter": "2022Q3",
+            "as_of": "2022-07-02",
+            "next_focus": figures["next_focus"],
+            "drafted": figures["next_focus"],
+        },
+    )
+    assert again.context["figures"]["next_focus"] == early["next_focus"]
+    # text the office wrote is kept as written
+    edited = client.get(
+        "/reports/bulletin/",
+        {"quarter": "2022Q3", "next_focus": "重点督查土地上市", "drafted": figures["next_focus"]},
+    )
+    assert edited.context["figures"]["next_focus"] == "重点督查土地上市"
