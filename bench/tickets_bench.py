@@ -330,7 +330,15 @@ def worker(args):
     from duban.tickets import summary
 
     phases = {}
-    timed_phases(TicketImport, ("_run_staged", "plan_stage", "merge"), phases)
+    timed_phases(
+        TicketImport,
+        [
+            name
+            for name in ("_run_staged", "_apply_segmented", "_settle_errors", "plan_stage", "merge")
+            if hasattr(TicketImport, name)  # an older tree (--worker of another checkout)
+        ],
+        phases,
+    )
     timed_phases(Stage, ("write", "drop"), phases)
     refresh_days = summary.refresh_days
 
@@ -375,20 +383,38 @@ def worker(args):
     # where the time went: reading and checking the rows, writing them to the staging
     # table, planning, merging, dropping the staging table, the commit (PostgreSQL checks
     # deferred foreign keys) and SQLite's checkpoint
-    result["phases_s"] = {
-        "read+check": phases["_run_staged"] - phases["write"] - phases["plan_stage"],
-        "stage writes": phases["write"],
-        "plan": phases["plan_stage"],
-        "merge": phases["merge"] - phases.get("summary", 0),
-        "summary": phases.get("summary", 0),
-        "drop stage": phases.get("drop", 0),
-        "commit": result["import_s"]
-        - phases["_run_staged"]
-        - phases["merge"]
-        - phases.get("drop", 0)
-        - phases.get("checkpoint", 0),
-        **({"checkpoint": phases["checkpoint"]} if "checkpoint" in phases else {}),
-    }
+    checkpoint = {"checkpoint": phases["checkpoint"]} if "checkpoint" in phases else {}
+    if "_apply_segmented" in phases:
+        # merged a segment at a time while the checking processes read on: the time
+        # spent waiting for their rows is what the merges did not hide
+        whole = phases["_apply_segmented"]
+        inside = ("write", "plan_stage", "merge", "_settle_errors", "summary", "drop")
+        result["phases_s"] = {
+            "waiting for rows": whole - sum(phases.get(n, 0) for n in inside),
+            "stage writes": phases["write"],
+            "plan": phases["plan_stage"],
+            "merge": phases["merge"],
+            "summary": phases.get("summary", 0),
+            "final checks": phases.get("_settle_errors", 0),
+            "drop stage": phases.get("drop", 0),
+            "commit": result["import_s"] - whole - phases.get("checkpoint", 0),
+            **checkpoint,
+        }
+    else:
+        result["phases_s"] = {
+            "read+check": phases["_run_staged"] - phases["write"] - phases["plan_stage"],
+            "stage writes": phases["write"],
+            "plan": phases["plan_stage"],
+            "merge": phases["merge"] - phases.get("summary", 0),
+            "summary": phases.get("summary", 0),
+            "drop stage": phases.get("drop", 0),
+            "commit": result["import_s"]
+            - phases["_run_staged"]
+            - phases["merge"]
+            - phases.get("drop", 0)
+            - phases.get("checkpoint", 0),
+            **checkpoint,
+        }
     phases.clear()
     result["peak_self_mb"] = peak_mb()
     result["checkers"] = checkers

@@ -31,18 +31,20 @@ import codecs
 import contextlib
 import csv
 import difflib
+import gc
 import io
 import itertools
 import multiprocessing
 import operator
 import os
+import pickle
 import re
 import uuid
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 
 from duban.core import audit
 
@@ -521,8 +523,10 @@ class Stage:
                 # default) rereads them from disk; this connection's cache grows to
                 # SQLITE_CACHE_KB while the import runs (no effect on durability)
                 cursor.execute("PRAGMA cache_size")
-                self._cache_size = cursor.fetchone()[0]
-                cursor.execute(f"PRAGMA cache_size = {-SQLITE_CACHE_KB}")
+                size = cursor.fetchone()[0]
+                if size != -SQLITE_CACHE_KB:  # else another stage of the file set it
+                    self._cache_size = size
+                    cursor.execute(f"PRAGMA cache_size = {-SQLITE_CACHE_KB}")
             if connection.vendor == "postgresql":
                 cursor.execute("SELECT set_config('work_mem', %s, true)", [self.work_mem])
             cursor.execute(f"CREATE TEMPORARY TABLE {self.table} ({columns}){drop}")
@@ -544,10 +548,41 @@ class Stage:
             converted.append(row)
         return converted
 
+    def encode(self, rows):
+        """Rows as bytes ready for `write`, made where the rows are checked: the writing
+        process then passes them on without touching each value. On PostgreSQL the text
+        of a COPY, which psycopg formats with this connection's adapters through a Copy
+        that sends nothing (its documented use with `writer=`); elsewhere the pickled
+        parameters (`convert`). No query: a checking process may do it."""
+        if not self.copy:
+            return Encoded(pickle.dumps(self.convert(rows), pickle.HIGHEST_PROTOCOL), len(rows))
+        from psycopg import Copy
+        from psycopg.copy import FileWriter
+
+        out = io.BytesIO()
+        with Copy(connection.connection.cursor(), binary=False, writer=FileWriter(out)) as copy:
+            write_row = copy.write_row
+            for row in rows:
+                write_row(row)
+        return Encoded(out.getvalue(), len(rows))
+
     def write(self, rows, converted=False):
         """Append rows, each a sequence of values in the order of `names` (already
-        through `convert` when `converted`: a checking process did it)."""
+        through `convert` when `converted`: a checking process did it), or the
+        `Encoded` bytes of them."""
         if not rows:
+            return
+        if isinstance(rows, Encoded) and not self.copy:
+            rows, converted = pickle.loads(rows.data), True
+        elif isinstance(rows, Encoded):
+            if self._copy is not None:
+                self._copy.write(rows.data)
+            else:
+                with connection.cursor() as cursor:
+                    statement = f"COPY {self.table} ({self._columns()}) FROM STDIN"
+                    with cursor.cursor.copy(statement) as copy:
+                        copy.write(rows.data)
+            self.count += rows.rows
             return
         if not converted:
             rows = self.convert(rows)
@@ -600,12 +635,18 @@ class Stage:
                 finally:
                     self._copy = None
 
-    def duplicates(self, limit):
-        """[(row, key, first row)] of the rows whose key an earlier row already had."""
+    def duplicates(self, limit, others=(), where=None):
+        """[(row, key, first row)] of the rows whose key an earlier row already had — in
+        this stage, or in it and `others` (the segments of one file); only among the
+        rows meeting the SQL condition `where` when given."""
+        only = f" WHERE {where}" if where else ""
+        rows = " UNION ALL ".join(
+            f"SELECT row_no, row_key FROM {stage.table}{only}" for stage in (self, *others)
+        )
         with connection.cursor() as cursor:
             cursor.execute(
                 f"SELECT row_no, row_key, first_row FROM (SELECT row_no, row_key, "
-                f"min(row_no) OVER (PARTITION BY row_key) AS first_row FROM {self.table}) d "
+                f"min(row_no) OVER (PARTITION BY row_key) AS first_row FROM ({rows}) r) d "
                 f"WHERE row_no > first_row ORDER BY row_no LIMIT %s",
                 [limit],
             )
@@ -621,6 +662,20 @@ class Stage:
             cursor.execute(f"DROP TABLE IF EXISTS {self.table}")
             if getattr(self, "_cache_size", None) is not None:
                 cursor.execute(f"PRAGMA cache_size = {int(self._cache_size)}")
+
+
+@dataclass(frozen=True)
+class Encoded:
+    """Staged rows already in the form the database takes them (`Stage.encode`)."""
+
+    data: bytes
+    rows: int
+
+    def __bool__(self):
+        return self.rows > 0
+
+    def __len__(self):
+        return self.rows
 
 
 def _copy_in_progress(execute, sql, params, many, context):
@@ -680,7 +735,7 @@ def _checked_in_children(importer, source, count):
                 for read, staged, errors in importer._checked(
                     source, prepared=True, part=(part, count)
                 ):
-                    sender.send(("rows", (read, stage.convert(staged), errors)))
+                    sender.send(("rows", (read, stage.encode(staged), errors)))
             sender.send(("done", (read, importer.checked_state() if part == 0 else {})))
         except (BrokenPipeError, ConnectionResetError):
             pass  # the parent stopped listening (it failed, or was killed): nothing to say
@@ -696,6 +751,10 @@ def _checked_in_children(importer, source, count):
             sender.close()
 
     children = []
+    # what exists now is shared with the checking processes until either side writes to
+    # it; the collector, walking every object, would write to all of it (copying each
+    # page, twice the memory) while this side merges: it leaves them alone until the end
+    gc.freeze()
     try:
         for part in range(count):
             process = context.Process(
@@ -755,6 +814,94 @@ def _checked_in_children(importer, source, count):
             if process.is_alive():
                 process.terminate()
             process.join()
+        gc.unfreeze()
+
+
+class _Refused(Exception):
+    """The file is refused after merging began: the transaction is rolled back."""
+
+
+def _add_report(report, part):
+    """`part`'s counts and listed rows (a segment's) added to `report`'s (the file's)."""
+    for kind in ("created", "updated", "unchanged"):
+        report.totals[kind] = report.totals.get(kind, 0) + part.totals.get(kind, 0)
+        listed, more = getattr(report, kind), getattr(part, kind)
+        listed.extend(more[: max(LISTED - len(listed), 0)])
+    report.created_refs.extend(part.created_refs)
+
+
+class _Spool:
+    """The chunks `_chunks` yields, taken by a thread as they come and kept — their
+    staged bytes in a temporary file, the rest in a queue — until this process, busy
+    merging, reads them as segments (`segments`). The checking processes then never
+    wait for it, and memory holds one segment, not the file.
+
+    `first` is the first chunk, taken by the caller: the checking processes fork at
+    it, before this thread exists. The thread passes on what `chunks` raises; `close`
+    stops it and, through the generator, the checking processes."""
+
+    def __init__(self, first, chunks):
+        import queue
+        import tempfile
+        import threading
+
+        self._chunks = chunks
+        self._file = tempfile.TemporaryFile(prefix="duban-import-")
+        self._queue = queue.SimpleQueue()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(
+            target=self._run, args=(first,), name="duban-import-spool", daemon=True
+        )
+        self._thread.start()
+
+    def _run(self, first):
+        fd, offset = self._file.fileno(), 0
+        try:
+            for count, staged, errors, _ in itertools.chain([first], self._chunks):
+                if self._stop.is_set():
+                    return
+                blob = None
+                if staged:  # Encoded: the checking processes' (Stage.encode)
+                    os.pwrite(fd, staged.data, offset)
+                    blob = (offset, len(staged.data), staged.rows)
+                    offset += len(staged.data)
+                self._queue.put(("chunk", (count, blob, errors)))
+        except BaseException as exc:  # noqa: BLE001 - raised on the reading side
+            self._queue.put(("error", exc))
+        else:
+            self._queue.put(("end", None))
+
+    def _read(self, blobs):
+        fd = self._file.fileno()
+        for offset, length, rows in blobs:
+            yield Encoded(os.pread(fd, length, offset), rows)
+
+    def segments(self, size):
+        """(rows read so far, an iterator of the segment's staged chunks, its RowErrors)
+        for each `size` staged rows, then for what is left when the file ends."""
+        count, blobs, rows, errors = 0, [], 0, []
+        while True:
+            kind, value = self._queue.get()
+            if kind == "error":
+                raise value
+            if kind == "end":
+                yield count, self._read(blobs) if blobs else None, errors
+                return
+            count, blob, found = value
+            errors.extend(found)
+            if blob is not None:
+                blobs.append(blob)
+                rows += blob[2]
+            if rows >= size:
+                yield count, self._read(blobs), errors
+                blobs, rows, errors = [], 0, []
+
+    def close(self):
+        self._stop.set()
+        self._thread.join(timeout=CHILD_SILENCE_S)
+        if not self._thread.is_alive():
+            self._chunks.close()  # the checking processes, if still running, end
+        self._file.close()
 
 
 def db_reader(model_field):
@@ -790,6 +937,11 @@ class TabularImport:
     #: when the checks build state that the merge reads (`checked_state`) and that
     #: several could build differently (placeholders of names to create)
     checkers = 1
+    #: a large file (read by checking processes) on PostgreSQL is merged this many rows
+    #: at a time while the rest is still read and checked (`_apply_segmented`); None:
+    #: once the whole file is read. An import that sets it implements `plan_stage` and
+    #: `merge` for a part of the file, and `merging` for what follows them all.
+    segment_rows = None
     #: called as progress(rows_read, message=...) while a file is read (a background job's
     #: bar, core/jobs.py, or the command line's TerminalProgress); None: nothing to tell
     progress = None
@@ -984,23 +1136,7 @@ class TabularImport:
         if stage is None:
             report.errors.append(RowError(None, "", "表格中没有数据行"))
             return None
-        # several checking processes each stop at their own MAX_ERRORS: keep what one
-        # process, stopping at the file's, would have found
-        report.errors[:] = _first_errors(report.errors)
-        room = MAX_ERRORS - len(report.errors)
-        for number, key, first in stage.duplicates(max(room, 0)):
-            report.errors.append(
-                RowError(
-                    number,
-                    self.key_label,
-                    f"“{key}”与第{first}行重复，同一{self.key_label}只能出现一次",
-                )
-            )
-        report.errors.sort(key=lambda e: e.row or 0)
-        if len(report.errors) >= MAX_ERRORS:
-            report.errors.append(
-                RowError(None, "", f"错误已超过 {MAX_ERRORS} 处，后面的行未检查；请先修改以上问题")
-            )
+        self._settle_errors(report, [stage])
         if report.errors:
             stage.drop()
             return None
@@ -1013,6 +1149,139 @@ class TabularImport:
             stage.drop()
             return None
         return stage
+
+    def _settle_errors(self, report, stages, where=None):
+        """The file's errors once it is read: the row errors (several checking processes
+        each stop at their own MAX_ERRORS: kept as one process, stopping at the file's,
+        would have found them), then the keys found twice in the staging tables (among
+        their rows meeting `where`, see `Stage.duplicates`), in the file's order."""
+        report.errors[:] = _first_errors(report.errors)
+        room = MAX_ERRORS - len(report.errors)
+        for number, key, first in stages[0].duplicates(max(room, 0), stages[1:], where):
+            report.errors.append(
+                RowError(
+                    number,
+                    self.key_label,
+                    f"“{key}”与第{first}行重复，同一{self.key_label}只能出现一次",
+                )
+            )
+        report.errors.sort(key=lambda e: e.row or 0)
+        if len(report.errors) >= MAX_ERRORS:
+            report.errors.append(
+                RowError(None, "", f"错误已超过 {MAX_ERRORS} 处，后面的行未检查；请先修改以上问题")
+            )
+
+    def _segmented(self, source):
+        """Whether `apply` merges `source` a segment at a time while it is still read: a
+        file read by checking processes (`parallel_bytes`), for an import that sets
+        `segment_rows`."""
+        return bool(self.segment_rows) and self._in_child(source)
+
+    def _apply_segmented(self, source, report):
+        """`apply` of a large file, merging while the file is read: the checking
+        processes go on reading and checking (a thread keeps what they send in a
+        temporary file, `_Spool`, so they never wait) while this process plans and
+        merges each `segment_rows` rows — its own staging table, `plan_stage`, `merge` —
+        inside the import's one transaction. The checks and the merge, each a core's
+        work, then run at the same time instead of one after the other. The progress
+        bar follows the rows merged, not the reading ahead.
+
+        The file's result is the same as staging it whole. A key repeated inside one
+        segment stops the merging (the final check names it); one repeated across
+        segments is found when the file ends, over all the staging tables. Any error —
+        a row's, a repeated key, a file that cannot be read further — rolls back the
+        whole transaction: the segments merged before it are undone, nothing is written.
+        Call it inside `apply`'s transaction and audit context."""
+        stages, refused, failed, clash, count = [], None, False, None, 0
+        progress, self.progress = self.progress, None  # not told by the reading side
+        chunks = self._chunks(source)  # the checking processes fork at its first item
+        spool = None
+        try:
+            with self.merging():
+                try:
+                    spool = _Spool(next(chunks), chunks)
+                    for count, data, errors in spool.segments(self.segment_rows):
+                        report.errors.extend(errors)
+                        if progress is not None:
+                            refusing = report.errors or failed
+                            message = "正在逐行检查" if refusing else "正在逐行检查并写入"
+                            progress(count, message=message, force=True)
+                        if not data:
+                            continue
+                        stage = Stage(self.stage_fields()).create()
+                        stages.append(stage)
+                        with stage.streaming():
+                            for encoded in data:
+                                stage.write(encoded, converted=True)
+                        if report.errors or failed:
+                            continue  # the file is refused: only read on, for its errors
+                        if stage.duplicates(1):
+                            failed = True  # named below, with those across segments
+                            continue
+                        stage.analyze()
+                        part = ImportReport(batch_id=report.batch_id)
+                        self.plan_stage(stage, part)
+                        if part.errors:
+                            report.errors.extend(part.errors)
+                            continue
+                        if part.changed:
+                            try:
+                                with transaction.atomic():
+                                    self.merge(stage, part)
+                            except IntegrityError as exc:
+                                # a number an earlier segment created: the file repeats
+                                # it, which the check over all segments names below
+                                failed = clash = exc
+                                continue
+                        _add_report(report, part)
+                except TableError as exc:
+                    refused = exc
+                    raise _Refused from None
+                if not stages:
+                    report.errors.append(RowError(None, "", "表格中没有数据行"))
+                    raise _Refused
+                # every segment merged: a key created twice would have failed its insert,
+                # so only rows that matched a record already there can repeat one
+                merged = not (report.errors or failed) and self.matched_rows
+                self._settle_errors(report, stages, merged or None)
+                if report.errors:
+                    raise _Refused
+                if clash is not None:
+                    raise clash  # not a repeated number after all: as it came
+                if progress is not None:
+                    progress(count, message="正在更新统计", force=True)
+        except _Refused:
+            if refused is not None:
+                report.errors[:] = refused.errors
+            report.totals, report.created, report.updated, report.unchanged = {}, [], [], []
+            for stage in stages:
+                stage.drop()
+            transaction.set_rollback(True)  # the segments merged before the error, undone
+            return report
+        finally:
+            self.progress = progress
+            if spool is not None:
+                spool.close()
+            else:
+                chunks.close()
+        report.applied = report.changed or bool(report.created_refs)
+        if report.applied:
+            _pause_for_tests()
+        for stage in stages:
+            stage.drop()
+        return report
+
+    #: the SQL condition, on a staging table's columns, of the rows `plan_stage` found
+    #: a record for: once every segment of a file is merged, the only rows that can
+    #: repeat a key unseen (a key's second new record fails the merge's insert, on the
+    #: record's unique index); None: the check looks at every row
+    matched_rows = None
+
+    @contextlib.contextmanager
+    def merging(self):
+        """Around the merges of one file's segments (`_apply_segmented`): what an import
+        does once for them all (the requests' summary: refreshed once, at the end)."""
+        yield
 
     def plan_all(self, records, report):
         """Plan every valid record; an import may plan them together."""
@@ -1036,6 +1305,8 @@ class TabularImport:
         report = ImportReport(batch_id=audit.new_batch_id())
         with audit.audit_context(audit.Channel.IMPORT, user=self.user, batch_id=report.batch_id):
             with transaction.atomic():
+                if self.staged and self._segmented(source):
+                    return self._apply_segmented(source, report)
                 if self.staged:
                     stage = self._run_staged(source, report)
                     if stage is not None:

@@ -20,6 +20,7 @@ New rows are written with bulk inserts (tickets, their first transition, their
 follow-up and their historical versions), in one transaction.
 """
 
+import contextlib
 import datetime as dt
 import re
 from dataclasses import dataclass
@@ -104,6 +105,8 @@ CATEGORY_SPLIT = re.compile(r"\s*(?:/|>|›|-{1,2}>)\s*")
 BATCH = 1000
 #: an import creating or changing this many rows refreshes the planner's statistics
 ANALYZE_ROWS = 10_000
+#: rows a large file is merged by while the rest is read (`segment_rows`)
+SEGMENT_ROWS = 100_000
 #: the fields an import compares and writes
 FIELDS = [
     "received_at",
@@ -174,6 +177,12 @@ class TicketImport(TabularImport):
         super().__init__(user=user, limits=limits)
         self.office = office
         self.create_missing = create_missing
+        # a large file is merged while it is read (core/tabular.py, `_apply_segmented`);
+        # not when names are to be created: the merge needs them all, known at the end
+        self.segment_rows = None if create_missing else SEGMENT_ROWS
+        # while a file is merged segment by segment (`merging`): the last ticket id before
+        # it, and the rows merged so far
+        self._existing = self._merged = None
         self.columns = columns_with_aliases()
         self.tz = timezone.get_current_timezone()
         if self.one_statement is None:
@@ -215,6 +224,28 @@ class TicketImport(TabularImport):
         # without names to create, the checks only read their lookups: two processes can
         # share the file; with them, one process hands out the placeholders
         return 1 if self.create_missing else 2
+
+    matched_rows = "ticket_id IS NOT NULL"
+
+    @contextlib.contextmanager
+    def merging(self):
+        """Around the merges of a large file's segments: the tickets that were there
+        before the first (`_existing`), the only ones a later segment's rows can update
+        (a number repeated across segments is the file's error, found when it ends); the
+        planner's statistics and the statistics' summary, once, after the last."""
+        ticket = connection.ops.quote_name(Ticket._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT max(id) FROM {ticket}")
+            self._existing = cursor.fetchone()[0] or 0
+        self._merged = 0
+        try:
+            with summary.deferred():
+                yield
+                if connection.vendor == "postgresql" and self._merged >= ANALYZE_ROWS:
+                    with connection.cursor() as cursor:
+                        cursor.execute(f"ANALYZE {ticket}")
+        finally:
+            self._existing = self._merged = None
 
     def checked_state(self):
         # what validate_row adds to: the names to create, their placeholders, the ids by
@@ -592,10 +623,15 @@ class TicketImport(TabularImport):
         distinct = "IS DISTINCT FROM" if connection.vendor == "postgresql" else "IS NOT"
         differs = " OR ".join(f"t.{qn(f)} {distinct} {s}.{qn(f)}" for f in FIELDS)
         with connection.cursor() as cursor:
-            cursor.execute(
-                f"UPDATE {s} SET ticket_id = t.id, old_state = t.state, changed = ({differs}) "
-                f"FROM {qn(Ticket._meta.db_table)} t WHERE {self._match(stage)}"
-            )
+            # a segment does not look among the tickets the earlier ones created
+            # (`merging`): into an empty table, no lookup at all
+            existing = "" if self._existing is None else f" AND t.id <= {int(self._existing)}"
+            if self._existing != 0:
+                cursor.execute(
+                    f"UPDATE {s} SET ticket_id = t.id, old_state = t.state, "
+                    f"changed = ({differs}) "
+                    f"FROM {qn(Ticket._meta.db_table)} t WHERE {self._match(stage)}{existing}"
+                )
             cursor.execute(
                 f"SELECT count(*), "
                 f"coalesce(sum(CASE WHEN changed THEN 1 ELSE 0 END), 0), "
@@ -682,10 +718,10 @@ class TicketImport(TabularImport):
             if report.n_created and services.has_auto_rules(self.office):
                 self._auto_route(stage, now)
             if span is not None:
-                if (
-                    connection.vendor == "postgresql"
-                    and report.n_created + report.n_updated >= ANALYZE_ROWS
-                ):
+                rows = report.n_created + report.n_updated
+                if self._merged is not None:
+                    self._merged += rows  # one of several segments: analysed after the last
+                elif connection.vendor == "postgresql" and rows >= ANALYZE_ROWS:
                     # the planner's statistics of a table that just grew by many rows:
                     # without them the summary's grouping sorts on disk
                     with connection.cursor() as cursor:
