@@ -1186,9 +1186,11 @@ class TabularImport:
         work, then run at the same time instead of one after the other. The progress
         bar follows the rows merged, not the reading ahead.
 
-        The file's result is the same as staging it whole. A key repeated inside one
-        segment stops the merging (the final check names it); one repeated across
-        segments is found when the file ends, over all the staging tables. Any error —
+        The file's result is the same as staging it whole. A key repeated in the file
+        either names a record already there twice (found when the file ends, among the
+        rows that matched one, `matched_rows`) or creates one twice, which its unique
+        index refuses: the segment is undone to its savepoint, nothing more is merged,
+        and the check over all the staging tables names the rows. Any error —
         a row's, a repeated key, a file that cannot be read further — rolls back the
         whole transaction: the segments merged before it are undone, nothing is written.
         Call it inside `apply`'s transaction and audit context."""
@@ -1215,9 +1217,6 @@ class TabularImport:
                                 stage.write(encoded, converted=True)
                         if report.errors or failed:
                             continue  # the file is refused: only read on, for its errors
-                        if stage.duplicates(1):
-                            failed = True  # named below, with those across segments
-                            continue
                         stage.analyze()
                         part = ImportReport(batch_id=report.batch_id)
                         self.plan_stage(stage, part)
@@ -1229,8 +1228,9 @@ class TabularImport:
                                 with transaction.atomic():
                                     self.merge(stage, part)
                             except IntegrityError as exc:
-                                # a number an earlier segment created: the file repeats
-                                # it, which the check over all segments names below
+                                # a key created twice (in this segment, or an earlier
+                                # one): the file repeats it, which the check over all
+                                # segments names below; undone to before this segment
                                 failed = clash = exc
                                 continue
                         _add_report(report, part)

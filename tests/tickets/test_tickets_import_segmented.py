@@ -199,8 +199,9 @@ def test_the_spool_passes_on_what_the_reading_side_raises():
     spool.close()
 
 
-def test_a_number_already_there_repeated_across_segments_writes_nothing(
-    tmp_path, office, units, category, merges
+@pytest.mark.parametrize("second", [7, 26], ids=["same-segment", "later-segment"])
+def test_a_number_already_there_repeated_writes_nothing(
+    tmp_path, office, units, category, merges, second
 ):
     """Both rows update the same ticket: no insert fails, every segment merges; the
     check over the rows that matched a ticket names the second."""
@@ -208,11 +209,11 @@ def test_a_number_already_there_repeated_across_segments_writes_nothing(
     before = named(office)
     rows = orders(30, start=10)
     rows[1] = row("GD00002", 状态="已办结", 办结时间="2023-04-05 09:00", 满意度="满意")
-    rows[24] = row("GD00002", 诉求内容="又改了一次")
+    rows[second - 2] = row("GD00002", 诉求内容="又改了一次")
     path = write_csv(tmp_path / "b.csv", HEADERS, rows)
     merges.clear()
     report = importer(office, 8).apply(path)
-    assert [(e.row, e.field) for e in report.errors] == [(26, "工单编号")]
+    assert [(e.row, e.field) for e in report.errors] == [(second, "工单编号")]
     assert "与第3行重复" in report.errors[0].message
     assert len(merges) == 4, "every segment merged before the file ended"
     assert named(office) == before and Ticket.objects.count() == 10
