@@ -706,6 +706,8 @@ def _query_in_child(execute, sql, params, many, context):
 #: the longest the checking process may go without sending a chunk (one takes well
 #: under a second; a stuck process must not hold the import's transaction for ever)
 CHILD_SILENCE_S = 600
+#: how much lower a checking process's CPU priority is than the importing process's
+CHILD_NICE = 5
 
 
 def _checked_in_children(importer, source, count):
@@ -727,6 +729,10 @@ def _checked_in_children(importer, source, count):
             if n != part:
                 sender.close()
         sender = pipes[part][1]
+        # the process that writes (and, while it merges, the database's) comes first: a
+        # checking process only has to keep ahead of it
+        with contextlib.suppress(OSError):
+            os.nice(CHILD_NICE)
         try:
             read = 0
             with connection.execute_wrapper(_query_in_child):
@@ -1157,7 +1163,8 @@ class TabularImport:
         their rows meeting `where`, see `Stage.duplicates`), in the file's order."""
         report.errors[:] = _first_errors(report.errors)
         room = MAX_ERRORS - len(report.errors)
-        for number, key, first in stages[0].duplicates(max(room, 0), stages[1:], where):
+        repeated = stages[0].duplicates(max(room, 0), stages[1:], where) if stages else []
+        for number, key, first in repeated:
             report.errors.append(
                 RowError(
                     number,
@@ -1237,7 +1244,7 @@ class TabularImport:
                 except TableError as exc:
                     refused = exc
                     raise _Refused from None
-                if not stages:
+                if not count:
                     report.errors.append(RowError(None, "", "表格中没有数据行"))
                     raise _Refused
                 # every segment merged: a key created twice would have failed its insert,

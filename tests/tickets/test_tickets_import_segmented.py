@@ -217,3 +217,17 @@ def test_a_number_already_there_repeated_writes_nothing(
     assert "与第3行重复" in report.errors[0].message
     assert len(merges) == 4, "every segment merged before the file ended"
     assert named(office) == before and Ticket.objects.count() == 10
+
+
+@pytest.mark.parametrize("count", [0, 9])
+def test_a_file_with_no_valid_row_says_what_the_whole_file_does(
+    tmp_path, office, units, category, count
+):
+    """No data row at all, or only rows with errors (no segment to stage)."""
+    rows = [row(f"GD{n:05d}", 受理时间="昨天") for n in range(count)]
+    path = write_csv(tmp_path / "gd.csv", HEADERS, rows)
+    whole = importer(office, None).apply(path)
+    segmented = importer(office, 4).apply(path)
+    assert [str(e) for e in segmented.errors] == [str(e) for e in whole.errors]
+    assert len(segmented.errors) == max(count, 1)
+    assert not Ticket.objects.exists()
