@@ -3,7 +3,6 @@ read on (core/tabular.py, `segment_rows`, `_apply_segmented`): it writes what st
 whole file writes — tickets, transitions, follow-ups, history, the summary — reports the
 same counts and rows, and any error, however late in the file, writes nothing."""
 
-import multiprocessing
 import os
 
 import pytest
@@ -12,20 +11,14 @@ from django.db import transaction
 from duban.core import tabular
 from duban.core.tabular import CLI_LIMITS, Limits
 from duban.tickets.importer import HEADERS, TicketImport
-from duban.tickets.models import DayCount, Ticket, TicketCategory, Transition
+from duban.tickets.models import DayCount, Ticket, Transition
+from tests.tickets import test_tickets_import_parallel as parallel
 from tests.tickets.test_tickets_import import row, write_csv
-from tests.tickets.test_tickets_import_parallel import named
+from tests.tickets.test_tickets_import_parallel import category, named  # noqa: F401 - a fixture
 from tests.tickets.test_tickets_import_staged import orders
 
-pytestmark = pytest.mark.skipif(
-    "fork" not in multiprocessing.get_all_start_methods(),
-    reason="the checking processes are forked (Linux)",
-)
-
-
-@pytest.fixture
-def category(db):
-    return TicketCategory.objects.create(name="市容环境")
+# forked checking processes, as there; every test has the category the rows name
+pytestmark = [parallel.pytestmark, pytest.mark.usefixtures("category")]
 
 
 @pytest.fixture
@@ -75,9 +68,7 @@ def report_of(report):
     )
 
 
-def test_segments_write_and_report_what_the_whole_file_does(
-    tmp_path, office, units, category, merges
-):
+def test_segments_write_and_report_what_the_whole_file_does(tmp_path, office, units, merges):
     """A first file of 30 new rows, then one that updates some and adds others: value for
     value, report for report, the summary included."""
     first = write_csv(tmp_path / "gd.csv", HEADERS, orders(30))
@@ -110,7 +101,7 @@ def test_segments_write_and_report_what_the_whole_file_does(
 
 
 def test_a_bad_row_late_in_the_file_undoes_the_segments_merged_before_it(
-    tmp_path, office, units, category, merges
+    tmp_path, office, units, merges
 ):
     rows = orders(30)
     rows[26] = row("GD00026", 受理时间="2023-02-30 08:00")
@@ -127,9 +118,7 @@ def test_a_bad_row_late_in_the_file_undoes_the_segments_merged_before_it(
 
 
 @pytest.mark.parametrize("second", [5, 27], ids=["same-segment", "later-segment"])
-def test_a_number_repeated_in_the_file_writes_nothing(
-    tmp_path, office, units, category, merges, second
-):
+def test_a_number_repeated_in_the_file_writes_nothing(tmp_path, office, units, merges, second):
     """Row 3's number again at row 5 (the same segment: nothing merged from there on) or
     at row 27 (segments merged meanwhile, undone)."""
     rows = orders(30)
@@ -144,7 +133,7 @@ def test_a_number_repeated_in_the_file_writes_nothing(
     assert not Ticket.objects.exists() and not DayCount.objects.exists()
 
 
-def test_a_file_past_its_row_limit_midway_writes_nothing(tmp_path, office, units, category, merges):
+def test_a_file_past_its_row_limit_midway_writes_nothing(tmp_path, office, units, merges):
     path = write_csv(tmp_path / "gd.csv", HEADERS, orders(30))
     limits = Limits(max_rows=20)
     whole = importer(office, None, limits=limits).apply(path)
@@ -155,7 +144,7 @@ def test_a_file_past_its_row_limit_midway_writes_nothing(tmp_path, office, units
     assert not Ticket.objects.exists() and not DayCount.objects.exists()
 
 
-def test_only_a_large_file_without_names_to_create_is_segmented(tmp_path, office, units, category):
+def test_only_a_large_file_without_names_to_create_is_segmented(tmp_path, office, units):
     path = write_csv(tmp_path / "gd.csv", HEADERS, orders(3))
     made = TicketImport(office, limits=CLI_LIMITS)
     made.parallel_bytes = 0
@@ -167,7 +156,7 @@ def test_only_a_large_file_without_names_to_create_is_segmented(tmp_path, office
 
 
 def test_a_checking_process_that_dies_after_segments_were_merged_writes_nothing(
-    tmp_path, office, units, category, monkeypatch, merges
+    tmp_path, office, units, monkeypatch, merges
 ):
     path = write_csv(tmp_path / "gd.csv", HEADERS, orders(40))
     validate = TicketImport.validate_row
@@ -200,9 +189,7 @@ def test_the_spool_passes_on_what_the_reading_side_raises():
 
 
 @pytest.mark.parametrize("second", [7, 26], ids=["same-segment", "later-segment"])
-def test_a_number_already_there_repeated_writes_nothing(
-    tmp_path, office, units, category, merges, second
-):
+def test_a_number_already_there_repeated_writes_nothing(tmp_path, office, units, merges, second):
     """Both rows update the same ticket: no insert fails, every segment merges; the
     check over the rows that matched a ticket names the second."""
     assert importer(office, None).apply(write_csv(tmp_path / "a.csv", HEADERS, orders(10))).ok
@@ -220,9 +207,7 @@ def test_a_number_already_there_repeated_writes_nothing(
 
 
 @pytest.mark.parametrize("count", [0, 9])
-def test_a_file_with_no_valid_row_says_what_the_whole_file_does(
-    tmp_path, office, units, category, count
-):
+def test_a_file_with_no_valid_row_says_what_the_whole_file_does(tmp_path, office, units, count):
     """No data row at all, or only rows with errors (no segment to stage)."""
     rows = [row(f"GD{n:05d}", 受理时间="昨天") for n in range(count)]
     path = write_csv(tmp_path / "gd.csv", HEADERS, rows)
