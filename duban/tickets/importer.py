@@ -627,6 +627,17 @@ class TicketImport(TabularImport):
             # (`merging`): into an empty table, no lookup at all
             existing = "" if self._existing is None else f" AND t.id <= {int(self._existing)}"
             if self._existing != 0:
+                # a row the file still says 待分派 leaves the office's own 分单 (a rule's
+                # at the first import, a person's since: state, unit and the deadline it
+                # set) as it is: the platform's export has not caught up with it, and a
+                # re-import of the same file changes nothing
+                cursor.execute(
+                    f"UPDATE {s} SET state = t.state, unit_id = t.unit_id, "
+                    f"deadline = t.deadline "
+                    f"FROM {qn(Ticket._meta.db_table)} t WHERE {self._match(stage)}{existing} "
+                    f"AND {s}.state = %s AND t.state <> %s",
+                    [RECEIVED.value, RECEIVED.value],
+                )
                 cursor.execute(
                     f"UPDATE {s} SET ticket_id = t.id, old_state = t.state, "
                     f"changed = ({differs}) "

@@ -183,3 +183,21 @@ def test_auto_dispatch_at_import_only_for_rows_awaiting_dispatch(tmp_path, offic
     assert Transition.objects.get(ticket=routed, action="dispatch").reason.startswith("自动分单")
     kept = Ticket.objects.get(source_number="W2")
     assert kept.state == "in_progress" and kept.unit == units["east"]
+    # the same file again, the export not yet knowing of the dispatch: nothing changes
+    steps = Transition.objects.count()
+    again = TicketImport(office).apply(path)
+    assert (again.n_created, again.n_updated, again.n_unchanged) == (0, 0, 2), [
+        c.changes for c in again.updated
+    ]
+    routed.refresh_from_db()
+    assert routed.state == "dispatched" and routed.unit == units["build"]
+    assert Transition.objects.count() == steps
+    # the platform dispatching it itself is news: the row updates the request
+    moved = write_csv(
+        tmp_path / "gd2.csv",
+        HEADERS,
+        [row("W1", 状态="办理中", 承办单位="东苑居民区", **empty)],
+    )
+    assert TicketImport(office).apply(moved).n_updated == 1
+    routed.refresh_from_db()
+    assert routed.state == "in_progress" and routed.unit == units["east"]
