@@ -38,7 +38,10 @@ import multiprocessing
 import operator
 import os
 import pickle
+import queue
 import re
+import tempfile
+import threading
 import uuid
 import zipfile
 from dataclasses import dataclass, field
@@ -847,10 +850,6 @@ class _Spool:
     stops it and, through the generator, the checking processes."""
 
     def __init__(self, first, chunks):
-        import queue
-        import tempfile
-        import threading
-
         self._chunks = chunks
         self._file = tempfile.TemporaryFile(prefix="duban-import-")
         self._queue = queue.SimpleQueue()
